@@ -1,0 +1,74 @@
+//! # evacmap
+//!
+//! Go's classic (pre-Swiss, Go ≤ 1.23) runtime hash map in Rust, with the API
+//! of `std::collections::HashMap`.
+//!
+//! A table that grows by doubling must move every entry into the new array.
+//! `std`/hashbrown move them all inside the insert that crosses the load limit
+//! (one O(n) pause). evacmap does what Go did: it allocates the new array,
+//! keeps the old one (the *old buckets*), and every later write moves a
+//! bounded amount of old data (*evacuation*): the old bucket the write is
+//! about to use, plus one more at a cursor (Go's `nevacuate`). No single
+//! operation pays O(n), but the old array stays allocated until the cursor
+//! passes its end, and reads never move anything: a map that stops being
+//! written keeps its old buckets forever. [`EvacMap::evacuate`],
+//! [`EvacMap::evacuate_for`] and [`EvacMap::finish_growth`] make that a
+//! choice.
+//!
+//! ```
+//! use evacmap::EvacMap;
+//!
+//! let mut map = EvacMap::new();
+//! for i in 0..100_000u64 {
+//!     map.insert(i, i * 2);
+//! }
+//! assert_eq!(map.get(&21), Some(&42));
+//! // The last doubling started at 6.5 entries per bucket and is still being
+//! // evacuated a little on every write:
+//! if let Some(p) = map.growth_progress() {
+//!     println!("{} of {} old buckets evacuated", p.evacuated, p.total);
+//! }
+//! map.finish_growth(); // release the old buckets now
+//! assert!(!map.is_growing());
+//! ```
+//!
+//! ## Structure
+//!
+//! 8-slot buckets with one tophash byte per slot (matched eight at a time as
+//! one `u64`), keys grouped before values, overflow chains, a load factor of
+//! 6.5 entries per bucket, same-size growth when overflow buckets pile up,
+//! and incremental evacuation. `docs/design.md` in the repository gives the
+//! algorithm, its numbered invariants, the Go ↔ Rust name table, and what
+//! differs from Go. [`Policy`] holds the research knobs (load factor, cursor
+//! steps, evacuation on removal, and an all-at-once baseline on the same
+//! structure).
+//!
+//! ## Feature flags
+//!
+//! - `serde`: `Serialize`/`Deserialize` for [`EvacMap`] and [`EvacSet`].
+//!
+//! ## Minimum Rust version
+//!
+//! Rust 1.85 (edition 2024).
+
+#![warn(rustdoc::broken_intra_doc_links)]
+
+mod error;
+pub mod map;
+mod policy;
+mod raw;
+#[cfg(feature = "serde")]
+mod serde_impls;
+pub mod set;
+
+pub use error::TryReserveError;
+pub use map::EvacMap;
+pub use policy::{GrowthKind, GrowthProgress, Policy};
+pub use set::EvacSet;
+
+/// The default hasher: `ahash`'s randomly seeded `RandomState`.
+pub type DefaultHashBuilder = ahash::RandomState;
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,924 @@
+//! [`EvacMap`]: the safe, std-compatible map over the raw table.
+
+mod entry;
+mod iter;
+#[cfg(test)]
+mod tests;
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::ops::Index;
+use std::time::{Duration, Instant};
+
+pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use iter::{
+    Drain, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
+};
+
+use crate::raw::{RawEntry, RawExtractIf, RawTable};
+use crate::{DefaultHashBuilder, GrowthProgress, Policy, TryReserveError};
+
+/// A hash map with Go's bucket layout and incremental evacuation.
+///
+/// The API follows `std::collections::HashMap`; the additions are the
+/// growth controls ([`is_growing`](Self::is_growing),
+/// [`growth_progress`](Self::growth_progress), [`evacuate`](Self::evacuate),
+/// [`evacuate_for`](Self::evacuate_for), [`finish_growth`](Self::finish_growth))
+/// and the [`Policy`] chosen at construction.
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::EvacMap;
+///
+/// let mut books = EvacMap::new();
+/// books.insert("Dune", 1965);
+/// books.insert("Solaris", 1961);
+/// assert_eq!(books["Dune"], 1965);
+/// assert_eq!(books.remove("Solaris"), Some(1961));
+/// assert_eq!(books.len(), 1);
+/// ```
+pub struct EvacMap<K, V, S = DefaultHashBuilder> {
+    hash_builder: S,
+    table: RawTable<K, V>,
+}
+
+/// The hasher closure the raw table uses to re-hash keys while evacuating.
+#[inline]
+fn hasher_of<K: Hash, S: BuildHasher>(hash_builder: &S) -> impl Fn(&K) -> u64 + '_ {
+    move |k| hash_builder.hash_one(k)
+}
+
+/// The equality closure for a borrowed query key.
+#[inline]
+fn equivalent<'q, K: Borrow<Q>, Q: Eq + ?Sized>(q: &'q Q) -> impl FnMut(&K) -> bool + 'q {
+    move |k| q == k.borrow()
+}
+
+impl<K, V> EvacMap<K, V, DefaultHashBuilder> {
+    /// An empty map with Go's policy. Allocates nothing until the first insert.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::EvacMap<u32, u32> = evacmap::EvacMap::new();
+    /// assert!(map.is_empty());
+    /// assert_eq!(map.capacity(), 0);
+    /// ```
+    pub fn new() -> Self {
+        Self::with_hasher(DefaultHashBuilder::new())
+    }
+
+    /// An empty map whose first bucket array holds at least `capacity`
+    /// entries before it grows.
+    ///
+    /// # Panics
+    ///
+    /// Panics with "capacity overflow" if `capacity` needs more buckets than
+    /// can be addressed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::EvacMap<u32, u32> = evacmap::EvacMap::with_capacity(100);
+    /// assert!(map.capacity() >= 100);
+    /// ```
+    #[track_caller]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::new())
+    }
+
+    /// An empty map with the given policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, Policy};
+    ///
+    /// let map: EvacMap<u32, u32> = EvacMap::with_policy(Policy::all_at_once());
+    /// assert!(map.policy().is_all_at_once());
+    /// ```
+    pub fn with_policy(policy: Policy) -> Self {
+        Self::with_policy_and_hasher(policy, DefaultHashBuilder::new())
+    }
+}
+
+impl<K, V, S> EvacMap<K, V, S> {
+    /// An empty map using `hash_builder` to hash keys.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let mut map = evacmap::EvacMap::with_hasher(RandomState::new());
+    /// map.insert(1, "one");
+    /// assert_eq!(map[&1], "one");
+    /// ```
+    pub const fn with_hasher(hash_builder: S) -> Self {
+        Self::with_policy_and_hasher(Policy::go(), hash_builder)
+    }
+
+    /// An empty map with room for `capacity` entries, using `hash_builder`.
+    ///
+    /// # Panics
+    ///
+    /// Panics with "capacity overflow" if `capacity` needs more buckets than
+    /// can be addressed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let map: evacmap::EvacMap<u8, u8, _> =
+    ///     evacmap::EvacMap::with_capacity_and_hasher(10, RandomState::new());
+    /// assert!(map.capacity() >= 10);
+    /// ```
+    #[track_caller]
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        EvacMap {
+            hash_builder,
+            table: RawTable::with_capacity(Policy::go(), capacity).unwrap_or_else(|e| e.raise()),
+        }
+    }
+
+    /// An empty map with the given policy and hasher.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, Policy};
+    /// use std::collections::hash_map::RandomState;
+    ///
+    /// let mut map = EvacMap::with_policy_and_hasher(Policy::default(), RandomState::new());
+    /// map.insert('a', 1);
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    pub const fn with_policy_and_hasher(policy: Policy, hash_builder: S) -> Self {
+        EvacMap {
+            hash_builder,
+            table: RawTable::new(policy),
+        }
+    }
+
+    /// The policy this map was built with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::EvacMap<u8, u8> = evacmap::EvacMap::new();
+    /// assert_eq!(map.policy(), evacmap::Policy::go());
+    /// ```
+    pub fn policy(&self) -> Policy {
+        self.table.policy()
+    }
+
+    /// The map's hasher builder.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::hash::BuildHasher;
+    ///
+    /// let map: evacmap::EvacMap<u8, u8> = evacmap::EvacMap::new();
+    /// let _h = map.hasher().hash_one(1u8);
+    /// ```
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// Number of entries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// map.insert(1, 1);
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// True if the map holds no entries.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// assert!(map.is_empty());
+    /// map.insert(1, 1);
+    /// assert!(!map.is_empty());
+    /// ```
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entries the map can hold before an insert starts the next doubling:
+    /// `load factor × 2^B`, at least 8 (one bucket), or 0 before the first
+    /// array is allocated. While a growth is in progress this is the new
+    /// array's capacity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// map.insert(1, 1);
+    /// assert_eq!(map.capacity(), 8); // one bucket
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    /// True while old buckets are held: a growth has started and not every
+    /// old bucket has been evacuated yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..9 {
+    ///     map.insert(i, ());
+    /// }
+    /// // The 9th insert overloaded the single bucket and started a doubling;
+    /// // the old bucket feeding the new key's bucket was evacuated, and with
+    /// // only one old bucket the growth is already complete.
+    /// assert!(!map.is_growing());
+    /// ```
+    #[inline]
+    pub fn is_growing(&self) -> bool {
+        self.table.is_growing()
+    }
+
+    /// How far the growth in progress has come, or `None` if none is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, GrowthKind};
+    ///
+    /// let mut map = EvacMap::new();
+    /// let mut seen = false;
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    ///     if let Some(p) = map.growth_progress() {
+    ///         assert!(p.evacuated < p.total);
+    ///         assert_eq!(p.kind, GrowthKind::Doubling);
+    ///         seen = true;
+    ///     }
+    /// }
+    /// assert!(seen);
+    /// ```
+    pub fn growth_progress(&self) -> Option<GrowthProgress> {
+        self.table.growth_progress()
+    }
+
+    /// `B`: the map has `2^B` buckets (`None` before the first insert).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// assert_eq!(map.bucket_log2(), None);
+    /// map.extend((0..14u32).map(|i| (i, i)));
+    /// assert_eq!(map.bucket_log2(), Some(2)); // 13 fit in 2 buckets, 14 need 4
+    /// ```
+    pub fn bucket_log2(&self) -> Option<u8> {
+        self.table.log2()
+    }
+
+    /// An iterator over `(&K, &V)` in arbitrary order. While a growth is in
+    /// progress it visits the unevacuated old buckets and then the new array;
+    /// every entry is yielded exactly once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::EvacMap<_, _> = [(1, 'a'), (2, 'b')].into_iter().collect();
+    /// let mut pairs: Vec<_> = map.iter().collect();
+    /// pairs.sort();
+    /// assert_eq!(pairs, [(&1, &'a'), (&2, &'b')]);
+    /// ```
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter::new(self.table.iter())
+    }
+
+    /// An iterator over `(&K, &mut V)` in arbitrary order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<_, _> = [(1, 10), (2, 20)].into_iter().collect();
+    /// for (_, v) in map.iter_mut() {
+    ///     *v += 1;
+    /// }
+    /// assert_eq!(map[&2], 21);
+    /// ```
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        IterMut::new(self.table.iter_mut())
+    }
+
+    /// An iterator over the keys.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::EvacMap<_, _> = [(1, 'a'), (2, 'b')].into_iter().collect();
+    /// let mut keys: Vec<_> = map.keys().copied().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        Keys::new(self.iter())
+    }
+
+    /// An iterator over the values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::EvacMap<_, _> = [(1, 10), (2, 20)].into_iter().collect();
+    /// assert_eq!(map.values().sum::<i32>(), 30);
+    /// ```
+    pub fn values(&self) -> Values<'_, K, V> {
+        Values::new(self.iter())
+    }
+
+    /// An iterator over mutable references to the values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<_, _> = [(1, 10), (2, 20)].into_iter().collect();
+    /// map.values_mut().for_each(|v| *v *= 2);
+    /// assert_eq!(map.values().sum::<i32>(), 60);
+    /// ```
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+        ValuesMut::new(self.iter_mut())
+    }
+
+    /// Consumes the map into an iterator over its keys.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::EvacMap<_, _> = [(1, 'a'), (2, 'b')].into_iter().collect();
+    /// let mut keys: Vec<i32> = map.into_keys().collect();
+    /// keys.sort();
+    /// assert_eq!(keys, [1, 2]);
+    /// ```
+    pub fn into_keys(self) -> IntoKeys<K, V> {
+        IntoKeys::new(self.into_iter())
+    }
+
+    /// Consumes the map into an iterator over its values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::EvacMap<_, _> = [(1, 10), (2, 20)].into_iter().collect();
+    /// assert_eq!(map.into_values().sum::<i32>(), 30);
+    /// ```
+    pub fn into_values(self) -> IntoValues<K, V> {
+        IntoValues::new(self.into_iter())
+    }
+
+    /// Removes every entry, returning them as an iterator; the bucket array
+    /// is kept (old buckets are released). Entries the iterator does not
+    /// yield are dropped when it is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<_, _> = [(1, 'a'), (2, 'b')].into_iter().collect();
+    /// let cap = map.capacity();
+    /// let mut drained: Vec<_> = map.drain().collect();
+    /// drained.sort();
+    /// assert_eq!(drained, [(1, 'a'), (2, 'b')]);
+    /// assert!(map.is_empty());
+    /// assert_eq!(map.capacity(), cap);
+    /// ```
+    pub fn drain(&mut self) -> Drain<'_, K, V> {
+        Drain::new(self.table.drain())
+    }
+
+    /// Keeps only the entries for which `f` returns `true`. Entries are
+    /// removed where they are (also from old buckets not yet evacuated); this
+    /// does no evacuation work.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<i32, i32> = (0..8).map(|i| (i, i)).collect();
+    /// map.retain(|&k, _| k % 2 == 0);
+    /// assert_eq!(map.len(), 4);
+    /// ```
+    pub fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, mut f: F) {
+        let mut extract = self.table.extract_if();
+        while let Some(entry) = extract.next(|k, v| !f(k, v)) {
+            drop(entry);
+        }
+    }
+
+    /// An iterator that removes and yields every entry for which `pred`
+    /// returns `true`. Entries not yet visited when it is dropped stay in the
+    /// map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<i32, i32> = (0..8).map(|i| (i, i)).collect();
+    /// let mut odd: Vec<_> = map.extract_if(|k, _| k % 2 == 1).map(|(k, _)| k).collect();
+    /// odd.sort();
+    /// assert_eq!(odd, [1, 3, 5, 7]);
+    /// assert_eq!(map.len(), 4);
+    /// ```
+    pub fn extract_if<F: FnMut(&K, &mut V) -> bool>(&mut self, pred: F) -> ExtractIf<'_, K, V, F> {
+        ExtractIf::new(self.table.extract_if(), pred)
+    }
+
+    /// The raw removal walker, for `EvacSet::extract_if`.
+    pub(crate) fn raw_extract_if(&mut self) -> RawExtractIf<'_, K, V> {
+        self.table.extract_if()
+    }
+
+    /// Removes every entry. Like Go's `clear`, the bucket array (and so the
+    /// capacity) is kept and the old buckets are released.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<i32, i32> = (0..100).map(|i| (i, i)).collect();
+    /// let cap = map.capacity();
+    /// map.clear();
+    /// assert!(map.is_empty());
+    /// assert_eq!(map.capacity(), cap);
+    /// ```
+    pub fn clear(&mut self) {
+        self.table.clear();
+    }
+
+    /// Does nothing: like Go's map, evacmap never shrinks its bucket array
+    /// (yet). Kept for `std` compatibility.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<i32, i32> = (0..100).map(|i| (i, i)).collect();
+    /// let cap = map.capacity();
+    /// map.clear();
+    /// map.shrink_to_fit();
+    /// assert_eq!(map.capacity(), cap);
+    /// ```
+    pub fn shrink_to_fit(&mut self) {}
+
+    /// Bytes held by the bucket arrays (new and old, including Go's
+    /// preallocated overflow pool), not counting overflow buckets allocated
+    /// one by one or memory owned by keys and values.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// assert_eq!(map.bucket_array_bytes(), 0);
+    /// map.insert(1u64, 1u64);
+    /// assert_eq!(map.bucket_array_bytes(), 8 + 8 * 8 + 8 * 8 + 8); // one bucket
+    /// ```
+    pub fn bucket_array_bytes(&self) -> usize {
+        self.table.array_bytes()
+    }
+}
+
+impl<K, V, S> EvacMap<K, V, S>
+where
+    K: Eq + Hash,
+    S: BuildHasher,
+{
+    /// Makes room for at least `additional` more entries without a growth
+    /// starting. A growth in progress is finished first, and any doubling
+    /// needed is done at once (this is the one call that moves entries in
+    /// bulk, as `std`'s `reserve` does).
+    ///
+    /// # Panics
+    ///
+    /// Panics with "capacity overflow" if the new capacity needs more buckets
+    /// than can be addressed. Use [`try_reserve`](Self::try_reserve) to get an
+    /// error instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<u32, u32> = evacmap::EvacMap::new();
+    /// map.reserve(1000);
+    /// assert!(map.capacity() >= 1000);
+    /// ```
+    #[track_caller]
+    pub fn reserve(&mut self, additional: usize) {
+        self.try_reserve(additional).unwrap_or_else(|e| e.raise());
+    }
+
+    /// Like [`reserve`](Self::reserve), but returns an error instead of
+    /// panicking or aborting if the capacity overflows or the allocator fails.
+    ///
+    /// # Errors
+    ///
+    /// [`TryReserveError::CapacityOverflow`] or [`TryReserveError::AllocError`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<u32, u32> = evacmap::EvacMap::new();
+    /// assert!(map.try_reserve(10).is_ok());
+    /// assert!(map.try_reserve(usize::MAX).is_err());
+    /// ```
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        self.table
+            .reserve(additional, hasher_of(&self.hash_builder))
+    }
+
+    /// The entry for `key`, for in-place access or insertion. Counts as a
+    /// write: like Go's assign, it does this write's evacuation work first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut counts = evacmap::EvacMap::new();
+    /// for word in ["a", "b", "a"] {
+    ///     *counts.entry(word).or_insert(0) += 1;
+    /// }
+    /// assert_eq!(counts["a"], 2);
+    /// ```
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
+        let hash = self.hash_builder.hash_one(&key);
+        let hasher = hasher_of(&self.hash_builder);
+        match self.table.entry(hash, |k| *k == key, hasher) {
+            RawEntry::Occupied(raw) => Entry::Occupied(OccupiedEntry::new(raw)),
+            RawEntry::Vacant(raw) => Entry::Vacant(VacantEntry::new(raw, key, &self.hash_builder)),
+        }
+    }
+
+    /// A reference to the value for `key`. Reads never evacuate; during a
+    /// growth they look in the old bucket while it is not evacuated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// map.insert(1, "a");
+    /// assert_eq!(map.get(&1), Some(&"a"));
+    /// assert_eq!(map.get(&2), None);
+    /// ```
+    #[inline]
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.get_key_value(key).map(|(_, v)| v)
+    }
+
+    /// The stored key and value for `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// map.insert(String::from("k"), 1);
+    /// assert_eq!(map.get_key_value("k"), Some((&String::from("k"), &1)));
+    /// ```
+    #[inline]
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        self.table.get(hash, equivalent(key))
+    }
+
+    /// A mutable reference to the value for `key` (a read: no evacuation).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// map.insert(1, 10);
+    /// *map.get_mut(&1).unwrap() += 1;
+    /// assert_eq!(map[&1], 11);
+    /// ```
+    #[inline]
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        self.table.get_mut(hash, equivalent(key)).map(|(_, v)| v)
+    }
+
+    /// True if the map holds `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// map.insert(1, ());
+    /// assert!(map.contains_key(&1));
+    /// assert!(!map.contains_key(&2));
+    /// ```
+    #[inline]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.get_key_value(key).is_some()
+    }
+
+    /// Inserts `value` under `key`, returning the previous value. As in
+    /// `std`, an existing key is not replaced, only its value.
+    ///
+    /// A write: while a growth is in progress it first evacuates the old
+    /// bucket feeding the key's bucket and `cursor_steps` more; if the load
+    /// limit is crossed it starts a growth (finishing a running one first).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// assert_eq!(map.insert(1, "a"), None);
+    /// assert_eq!(map.insert(1, "b"), Some("a"));
+    /// assert_eq!(map[&1], "b");
+    /// ```
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        match self.entry(key) {
+            Entry::Occupied(mut o) => Some(o.insert(value)),
+            Entry::Vacant(v) => {
+                v.insert(value);
+                None
+            }
+        }
+    }
+
+    /// Removes `key`, returning its value. A write: does evacuation work
+    /// first unless the policy turned that off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// map.insert(1, "a");
+    /// assert_eq!(map.remove(&1), Some("a"));
+    /// assert_eq!(map.remove(&1), None);
+    /// ```
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.remove_entry(key).map(|(_, v)| v)
+    }
+
+    /// Removes `key`, returning the stored key and value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// map.insert(String::from("k"), 1);
+    /// assert_eq!(map.remove_entry("k"), Some((String::from("k"), 1)));
+    /// ```
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        self.table
+            .remove(hash, equivalent(key), hasher_of(&self.hash_builder))
+    }
+
+    /// Evacuates at most `max_buckets` old buckets at the cursor, without a
+    /// write; returns how many were moved (0 when not growing). The tool for
+    /// releasing old buckets when writes have stopped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..10_000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// while map.is_growing() {
+    ///     assert!(map.evacuate(64) > 0);
+    /// }
+    /// assert_eq!(map.evacuate(64), 0);
+    /// ```
+    pub fn evacuate(&mut self, max_buckets: usize) -> usize {
+        self.table
+            .evacuate_steps(max_buckets, &hasher_of(&self.hash_builder))
+    }
+
+    /// Evacuates old buckets for about `budget` of wall time, checking the
+    /// clock every few buckets (like Redis's timed rehash); returns how many
+    /// were moved. Stops early when the growth completes. At least one batch
+    /// is done per call, so the call can overrun `budget` by one batch.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..10_000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// while map.is_growing() {
+    ///     map.evacuate_for(Duration::from_micros(100));
+    /// }
+    /// ```
+    pub fn evacuate_for(&mut self, budget: Duration) -> usize {
+        /// Buckets evacuated between clock reads.
+        const BATCH: usize = 16;
+        let start = Instant::now();
+        let hasher = hasher_of(&self.hash_builder);
+        let mut moved = 0;
+        while self.table.is_growing() {
+            moved += self.table.evacuate_steps(BATCH, &hasher);
+            if start.elapsed() >= budget {
+                break;
+            }
+        }
+        moved
+    }
+
+    /// Evacuates every remaining old bucket and releases the old array.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..10_000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.finish_growth();
+    /// assert!(!map.is_growing());
+    /// assert_eq!(map.growth_progress(), None);
+    /// ```
+    pub fn finish_growth(&mut self) {
+        self.table.finish_growth(&hasher_of(&self.hash_builder));
+    }
+
+    /// Walks the whole table and panics, naming the broken invariant (see
+    /// `docs/design.md`), if any does not hold. O(buckets + entries); meant
+    /// for tests and debugging, e.g. after every step of a model test.
+    ///
+    /// # Panics
+    ///
+    /// Panics if an invariant is broken (a bug in evacmap, or a key whose
+    /// `Hash`/`Eq` changed while it was in the map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    ///     map.check_invariants();
+    /// }
+    /// ```
+    pub fn check_invariants(&self) {
+        self.table.check_invariants(hasher_of(&self.hash_builder));
+    }
+}
+
+impl<K: Clone, V: Clone, S: Clone> Clone for EvacMap<K, V, S> {
+    /// A deep copy with the same shape: a map cloned mid-growth is
+    /// mid-growth at the same point.
+    fn clone(&self) -> Self {
+        EvacMap {
+            hash_builder: self.hash_builder.clone(),
+            table: self.table.clone(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for EvacMap<K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K, V, S: Default> Default for EvacMap<K, V, S> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<K, V, S> PartialEq for EvacMap<K, V, S>
+where
+    K: Eq + Hash,
+    V: PartialEq,
+    S: BuildHasher,
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
+impl<K: Eq + Hash, V: Eq, S: BuildHasher> Eq for EvacMap<K, V, S> {}
+
+impl<K, Q, V, S> Index<&Q> for EvacMap<K, V, S>
+where
+    K: Eq + Hash + Borrow<Q>,
+    Q: Eq + Hash + ?Sized,
+    S: BuildHasher,
+{
+    type Output = V;
+
+    /// # Panics
+    ///
+    /// Panics if the key is not in the map.
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("no entry found for key")
+    }
+}
+
+impl<K: Eq + Hash, V, S: BuildHasher> Extend<(K, V)> for EvacMap<K, V, S> {
+    fn extend<T: IntoIterator<Item = (K, V)>>(&mut self, iter: T) {
+        // std's heuristic: reserve the whole hint into an empty map, half of
+        // it otherwise (keys may already be present).
+        let iter = iter.into_iter();
+        let hint = iter.size_hint().0;
+        self.reserve(if self.is_empty() {
+            hint
+        } else {
+            hint.div_ceil(2)
+        });
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<'a, K, V, S> Extend<(&'a K, &'a V)> for EvacMap<K, V, S>
+where
+    K: Eq + Hash + Copy,
+    V: Copy,
+    S: BuildHasher,
+{
+    fn extend<T: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: T) {
+        self.extend(iter.into_iter().map(|(&k, &v)| (k, v)));
+    }
+}
+
+impl<K: Eq + Hash, V, S: BuildHasher + Default> FromIterator<(K, V)> for EvacMap<K, V, S> {
+    fn from_iter<T: IntoIterator<Item = (K, V)>>(iter: T) -> Self {
+        let mut map = Self::default();
+        map.extend(iter);
+        map
+    }
+}
+
+impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for EvacMap<K, V, DefaultHashBuilder> {
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::EvacMap::from([(1, 2), (3, 4)]);
+    /// assert_eq!(map[&3], 4);
+    /// ```
+    fn from(entries: [(K, V); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
+
+impl<K, V, S> IntoIterator for EvacMap<K, V, S> {
+    type Item = (K, V);
+    type IntoIter = IntoIter<K, V>;
+
+    fn into_iter(self) -> IntoIter<K, V> {
+        IntoIter::new(self.table.into_iter())
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a EvacMap<K, V, S> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V>;
+
+    fn into_iter(self) -> Iter<'a, K, V> {
+        self.iter()
+    }
+}
+
+impl<'a, K, V, S> IntoIterator for &'a mut EvacMap<K, V, S> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+
+    fn into_iter(self) -> IterMut<'a, K, V> {
+        self.iter_mut()
+    }
+}

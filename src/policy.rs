@@ -1,0 +1,274 @@
+//! [`Policy`]: the research knobs, fixed when a map is built.
+
+use crate::TryReserveError;
+use crate::raw::{BUCKET_SLOTS, MAX_LOG2};
+
+/// How a map grows and evacuates. `Policy::default()` is Go's classic map.
+///
+/// | knob | Go | meaning |
+/// |---|---|---|
+/// | [`load_factor`](Policy::load_factor) | 6.5 | average entries per bucket before the table doubles |
+/// | [`cursor_steps`](Policy::cursor_steps) | 1 | old buckets evacuated at the cursor by each write, besides the one the write uses |
+/// | [`evacuate_on_remove`](Policy::evacuate_on_remove) | `true` | removals do evacuation work too |
+/// | [`is_all_at_once`](Policy::is_all_at_once) | `false` | evacuate everything inside the insert that starts a growth |
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, Policy};
+///
+/// let policy = Policy::default().with_cursor_steps(4).with_load_factor(4.0);
+/// let mut map: EvacMap<u64, u64> = EvacMap::with_policy(policy);
+/// map.insert(1, 2);
+/// assert_eq!(map.policy().cursor_steps(), 4);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Policy {
+    load_factor: f64,
+    cursor_steps: usize,
+    evacuate_on_remove: bool,
+    all_at_once: bool,
+}
+
+impl Default for Policy {
+    /// Go's classic map: load factor 6.5, one cursor step per write,
+    /// evacuation on removal, incremental.
+    fn default() -> Self {
+        Policy::go()
+    }
+}
+
+impl Policy {
+    /// Go's classic map; the same as `Policy::default()`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(evacmap::Policy::go(), evacmap::Policy::default());
+    /// ```
+    pub const fn go() -> Self {
+        Policy {
+            load_factor: 6.5,
+            cursor_steps: 1,
+            evacuate_on_remove: true,
+            all_at_once: false,
+        }
+    }
+
+    /// The stop-the-world baseline on the same structure: identical buckets
+    /// and growth triggers, but the insert that starts a growth evacuates
+    /// every old bucket before it returns, so the map is never seen growing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, Policy};
+    ///
+    /// let mut map = EvacMap::with_policy(Policy::all_at_once());
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    ///     assert!(!map.is_growing());
+    /// }
+    /// ```
+    pub const fn all_at_once() -> Self {
+        Policy {
+            all_at_once: true,
+            ..Policy::go()
+        }
+    }
+
+    /// Sets the load factor: the average number of entries per bucket at
+    /// which the table doubles. Go uses 6.5 (6.0 in Go 1.21 by accident).
+    /// Whatever the factor, a table never grows before it holds more than
+    /// one bucket's worth (8) of entries, as in Go.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `load_factor` is NaN, not greater than 0, or greater than 8
+    /// (a bucket holds 8 entries), naming the rejected value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = evacmap::Policy::default().with_load_factor(6.0);
+    /// assert_eq!(p.load_factor(), 6.0);
+    /// ```
+    #[track_caller]
+    pub fn with_load_factor(self, load_factor: f64) -> Self {
+        assert!(
+            load_factor > 0.0 && load_factor <= BUCKET_SLOTS as f64,
+            "evacmap: load factor must be in (0, 8], got {load_factor}"
+        );
+        Policy {
+            load_factor,
+            ..self
+        }
+    }
+
+    /// Sets how many extra old buckets each write evacuates at the cursor,
+    /// after the one it is about to use (Go: 1). With 0, only buckets that
+    /// writes touch are moved, and a growth may have to be finished all at
+    /// once when the next one is due.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = evacmap::Policy::default().with_cursor_steps(0);
+    /// assert_eq!(p.cursor_steps(), 0);
+    /// ```
+    pub const fn with_cursor_steps(self, cursor_steps: usize) -> Self {
+        Policy {
+            cursor_steps,
+            ..self
+        }
+    }
+
+    /// Sets whether removals evacuate like inserts do (Go: `true`). With
+    /// `false`, a removal deletes the entry where it is, in the old bucket if
+    /// that has not been evacuated yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = evacmap::Policy::default().with_evacuate_on_remove(false);
+    /// assert!(!p.evacuate_on_remove());
+    /// ```
+    pub const fn with_evacuate_on_remove(self, evacuate_on_remove: bool) -> Self {
+        Policy {
+            evacuate_on_remove,
+            ..self
+        }
+    }
+
+    /// The load factor (entries per bucket before doubling).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(evacmap::Policy::default().load_factor(), 6.5);
+    /// ```
+    pub const fn load_factor(&self) -> f64 {
+        self.load_factor
+    }
+
+    /// Extra old buckets evacuated at the cursor by each write.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(evacmap::Policy::default().cursor_steps(), 1);
+    /// ```
+    pub const fn cursor_steps(&self) -> usize {
+        self.cursor_steps
+    }
+
+    /// Whether removals do evacuation work.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(evacmap::Policy::default().evacuate_on_remove());
+    /// ```
+    pub const fn evacuate_on_remove(&self) -> bool {
+        self.evacuate_on_remove
+    }
+
+    /// Whether growth is evacuated entirely by the insert that starts it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(evacmap::Policy::all_at_once().is_all_at_once());
+    /// ```
+    pub const fn is_all_at_once(&self) -> bool {
+        self.all_at_once
+    }
+
+    /// Entries a table with `2^log2` buckets holds before an insert starts a
+    /// doubling. Go: `count > 8 && count > 13 * (2^B / 2)` overloads, which is
+    /// `max(8, floor(6.5 * 2^B))` for every `B`; this generalises it to any
+    /// factor.
+    pub(crate) fn capacity_at(&self, log2: u8) -> usize {
+        let scaled = (self.load_factor * (1u64 << log2) as f64).floor() as usize;
+        scaled.max(BUCKET_SLOTS)
+    }
+
+    /// Smallest `B` whose capacity is at least `entries` (Go `makemap`).
+    pub(crate) fn log2_for(&self, entries: usize) -> Result<u8, TryReserveError> {
+        (0..=MAX_LOG2)
+            .find(|&b| self.capacity_at(b) >= entries)
+            .ok_or(TryReserveError::CapacityOverflow)
+    }
+}
+
+/// How far the growth in progress has come; see
+/// [`EvacMap::growth_progress`](crate::EvacMap::growth_progress).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GrowthProgress {
+    /// Old buckets evacuated so far (by writes and by the cursor).
+    pub evacuated: usize,
+    /// Old buckets in all (`2^oldB`).
+    pub total: usize,
+    /// Whether the table doubles or is rebuilt at the same size.
+    pub kind: GrowthKind,
+}
+
+/// Which kind of growth is in progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrowthKind {
+    /// The bucket count doubles (load factor exceeded).
+    Doubling,
+    /// Same bucket count, rebuilt to compact sparse overflow chains (too many
+    /// overflow buckets).
+    SameSize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_integer_formula() {
+        // Go: overLoadFactor(count, B) = count > 8 && count > 13 * (2^B / 2).
+        let p = Policy::go();
+        for b in 0..=40u8 {
+            let go = (13u64 * ((1u64 << b) / 2)).max(8) as usize;
+            assert_eq!(p.capacity_at(b), go, "B = {b}");
+        }
+        // Go 1.21's accidental 6.0: 8, 12, 24, 48.
+        let p = Policy::go().with_load_factor(6.0);
+        assert_eq!([1, 2, 3].map(|b| p.capacity_at(b)), [12, 24, 48]);
+    }
+
+    #[test]
+    fn log2_for_is_smallest_fit() {
+        let p = Policy::go();
+        assert_eq!(p.log2_for(0), Ok(0));
+        assert_eq!(p.log2_for(8), Ok(0));
+        assert_eq!(p.log2_for(9), Ok(1));
+        assert_eq!(p.log2_for(13), Ok(1));
+        assert_eq!(p.log2_for(14), Ok(2));
+        assert_eq!(
+            p.log2_for(usize::MAX),
+            Err(TryReserveError::CapacityOverflow)
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "load factor must be in (0, 8], got NaN")]
+    fn nan_load_factor_rejected() {
+        let _ = Policy::go().with_load_factor(f64::NAN);
+    }
+
+    #[test]
+    #[should_panic(expected = "got 0")]
+    fn zero_load_factor_rejected() {
+        let _ = Policy::go().with_load_factor(0.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "got 8.5")]
+    fn too_large_load_factor_rejected() {
+        let _ = Policy::go().with_load_factor(8.5);
+    }
+}

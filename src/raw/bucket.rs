@@ -1,0 +1,390 @@
+//! Bucket layout and bucket arrays: the only place that allocates or frees.
+//!
+//! ```text
+//! Bucket<K, V> (#[repr(C)]):
+//! +-------------+----------------+----------------+-----------------+
+//! | tophash [8] | keys [K; 8]    | values [V; 8]  | overflow *mut _ |
+//! +-------------+----------------+----------------+-----------------+
+//! BucketArray: [ 2^B primary buckets | overflow pool (2^(B-4) if B >= 4) ]
+//! ```
+//! Keys are grouped before values (as in Go) so that `u64 -> u8` maps do not
+//! pay per-pair padding, and the tophash word shares a cache line with the
+//! first keys. A zeroed bucket is a valid empty bucket (`EMPTY_REST` is 0 and
+//! the overflow pointer is null), which is why arrays are allocated with
+//! `alloc_zeroed`: for large arrays the allocator hands out fresh zero pages
+//! from the kernel, so allocation is O(1) and each page is zeroed on first
+//! touch, spread over the writes that follow.
+
+use core::alloc::Layout;
+use core::mem::MaybeUninit;
+use core::ptr::{self, NonNull};
+use std::alloc;
+
+use super::tophash::{EMPTY_ONE, EMPTY_REST, Group};
+use crate::TryReserveError;
+
+/// Slots per bucket (Go `bucketCnt`).
+pub(crate) const BUCKET_SLOTS: usize = 8;
+
+/// Largest supported `B`: keeps `2^B` buckets addressable and the byte size
+/// of an array within `isize::MAX` for every bucket size we can have.
+pub(crate) const MAX_LOG2: u8 = (usize::BITS - 5) as u8;
+
+/// One bucket: 8 tophash bytes, 8 keys, 8 values, then the overflow link.
+#[repr(C)]
+pub(crate) struct Bucket<K, V> {
+    /// Tophash or marker of each slot; a key/value slot is initialised iff its
+    /// tophash is `>= MIN_TOP_HASH` (invariant I1).
+    pub(crate) tophash: [u8; BUCKET_SLOTS],
+    keys: [MaybeUninit<K>; BUCKET_SLOTS],
+    values: [MaybeUninit<V>; BUCKET_SLOTS],
+    /// Next bucket of this chain, or null. Points into the same array's pool or
+    /// at a separately allocated bucket (invariant I6).
+    pub(crate) overflow: *mut Bucket<K, V>,
+}
+
+/// A position in a bucket chain: the bucket and the slot index within it.
+pub(crate) struct Slot<K, V> {
+    pub(crate) bucket: NonNull<Bucket<K, V>>,
+    pub(crate) index: usize,
+}
+
+impl<K, V> Clone for Slot<K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for Slot<K, V> {}
+
+impl<K, V> Slot<K, V> {
+    /// Pointer to the slot's key.
+    #[inline]
+    pub(crate) fn key(self) -> *mut K {
+        debug_assert!(self.index < BUCKET_SLOTS);
+        // SAFETY:
+        // 1. `bucket` points at a live bucket (every Slot is made from one).
+        // 2. `index < 8`, so the offset stays inside the `keys` array.
+        unsafe {
+            (&raw mut (*self.bucket.as_ptr()).keys)
+                .cast::<K>()
+                .add(self.index)
+        }
+    }
+
+    /// Pointer to the slot's value.
+    #[inline]
+    pub(crate) fn value(self) -> *mut V {
+        debug_assert!(self.index < BUCKET_SLOTS);
+        // SAFETY: as in `key`: a live bucket and an index below 8.
+        unsafe {
+            (&raw mut (*self.bucket.as_ptr()).values)
+                .cast::<V>()
+                .add(self.index)
+        }
+    }
+
+    /// Pointer to the slot's tophash byte.
+    #[inline]
+    pub(crate) fn tophash(self) -> *mut u8 {
+        debug_assert!(self.index < BUCKET_SLOTS);
+        // SAFETY: as in `key`: a live bucket and an index below 8.
+        unsafe {
+            (&raw mut (*self.bucket.as_ptr()).tophash)
+                .cast::<u8>()
+                .add(self.index)
+        }
+    }
+}
+
+/// Reads the tophash word of a bucket.
+///
+/// # Safety
+/// `b` points at a live bucket.
+#[inline]
+pub(crate) unsafe fn group<K, V>(b: NonNull<Bucket<K, V>>) -> Group {
+    // SAFETY: the caller guarantees `b` is live; tophash is plain bytes.
+    Group::load(unsafe { ptr::read(&raw const (*b.as_ptr()).tophash) })
+}
+
+/// Reads tophash byte `i` of a bucket.
+///
+/// # Safety
+/// `b` points at a live bucket and `i < 8`.
+#[inline]
+pub(crate) unsafe fn top_at<K, V>(b: NonNull<Bucket<K, V>>, i: usize) -> u8 {
+    debug_assert!(i < BUCKET_SLOTS);
+    // SAFETY: caller: `b` live, `i < 8`.
+    unsafe { *(&raw const (*b.as_ptr()).tophash).cast::<u8>().add(i) }
+}
+
+/// The overflow link of a bucket.
+///
+/// # Safety
+/// `b` points at a live bucket.
+#[inline]
+pub(crate) unsafe fn overflow<K, V>(b: NonNull<Bucket<K, V>>) -> Option<NonNull<Bucket<K, V>>> {
+    // SAFETY: caller: `b` live.
+    NonNull::new(unsafe { (*b.as_ptr()).overflow })
+}
+
+/// A bucket array: `2^log2` primary buckets followed by a pool of
+/// preallocated overflow buckets, plus the overflow buckets allocated one by
+/// one once the pool ran out (found by walking the chains; invariant I6).
+pub(crate) struct BucketArray<K, V> {
+    /// Start of the allocation; dangling when `total == 0` (no array yet).
+    ptr: NonNull<Bucket<K, V>>,
+    /// `B`: the array has `2^log2` primary buckets (0 when unallocated).
+    log2: u8,
+    /// Primary plus pool buckets in the allocation; 0 = nothing allocated.
+    total: usize,
+    /// Index of the next unused pool bucket (`total` when the pool is used up;
+    /// Go keeps a pointer and a sentinel link instead).
+    next_pool: usize,
+}
+
+impl<K, V> BucketArray<K, V> {
+    /// An array that owns no memory (a map that never held an entry).
+    pub(crate) const fn unallocated() -> Self {
+        BucketArray {
+            ptr: NonNull::dangling(),
+            log2: 0,
+            total: 0,
+            next_pool: 0,
+        }
+    }
+
+    /// Go `makeBucketArray`: `2^log2` buckets plus `2^(log2-4)` pool buckets
+    /// when `log2 >= 4`, all zeroed (so all empty).
+    pub(crate) fn allocate(log2: u8) -> Result<Self, TryReserveError> {
+        if log2 > MAX_LOG2 {
+            return Err(TryReserveError::CapacityOverflow);
+        }
+        let primary = 1usize << log2;
+        let pool = if log2 >= 4 { 1usize << (log2 - 4) } else { 0 };
+        let total = primary + pool;
+        let layout = Self::layout(total)?;
+        // SAFETY: a bucket is never zero-sized (it holds 8 tophash bytes and a
+        // pointer), so `layout` has non-zero size as `alloc_zeroed` requires.
+        let raw = unsafe { alloc::alloc_zeroed(layout) };
+        let ptr = NonNull::new(raw.cast::<Bucket<K, V>>())
+            .ok_or(TryReserveError::AllocError { layout })?;
+        Ok(BucketArray {
+            ptr,
+            log2,
+            total,
+            next_pool: primary,
+        })
+    }
+
+    fn layout(total: usize) -> Result<Layout, TryReserveError> {
+        Layout::array::<Bucket<K, V>>(total).map_err(|_| TryReserveError::CapacityOverflow)
+    }
+
+    /// Bytes of the array allocation itself (not counting spilled overflow buckets).
+    pub(crate) fn array_bytes(&self) -> usize {
+        self.total * size_of::<Bucket<K, V>>()
+    }
+
+    /// True if the array owns memory.
+    #[inline]
+    pub(crate) fn is_allocated(&self) -> bool {
+        self.total != 0
+    }
+
+    /// `B`.
+    #[inline]
+    pub(crate) fn log2(&self) -> u8 {
+        self.log2
+    }
+
+    /// Number of primary buckets (`2^B`), 0 when unallocated.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        if self.total == 0 { 0 } else { 1 << self.log2 }
+    }
+
+    /// `2^B - 1`: the low-bits mask that picks a bucket from a hash.
+    #[inline]
+    pub(crate) fn mask(&self) -> usize {
+        (1usize << self.log2) - 1
+    }
+
+    /// Primary bucket `i` (the head of chain `i`).
+    #[inline]
+    pub(crate) fn bucket(&self, i: usize) -> NonNull<Bucket<K, V>> {
+        debug_assert!(
+            self.is_allocated() && i < self.len(),
+            "bucket {i} out of range"
+        );
+        // SAFETY: `i < 2^B <= total` (asserted above in debug builds; every
+        // caller masks with `mask()` or loops below `len()`), so the offset is
+        // inside the allocation.
+        unsafe { self.ptr.add(i) }
+    }
+
+    /// True if `b` lies inside this array's allocation (primary or pool), as
+    /// opposed to a separately allocated overflow bucket.
+    fn contains(&self, b: NonNull<Bucket<K, V>>) -> bool {
+        let start = self.ptr.as_ptr().addr();
+        let addr = b.as_ptr().addr();
+        addr >= start && addr < start + self.array_bytes()
+    }
+
+    /// Go `newoverflow`: a fresh empty bucket linked after `last`, taken from
+    /// the pool while it lasts, then from the allocator. Returns the new bucket
+    /// and whether it came from the allocator.
+    ///
+    /// # Safety
+    /// `last` is a live bucket of one of this array's chains whose overflow
+    /// link is null.
+    pub(crate) unsafe fn push_overflow(
+        &mut self,
+        last: NonNull<Bucket<K, V>>,
+    ) -> NonNull<Bucket<K, V>> {
+        // SAFETY: caller: `last` is live.
+        debug_assert!(unsafe { overflow(last) }.is_none());
+        let new = if self.next_pool < self.total {
+            // SAFETY: `next_pool < total`: inside the allocation, a zeroed
+            // bucket that no chain links to yet (I6).
+            let b = unsafe { self.ptr.add(self.next_pool) };
+            self.next_pool += 1;
+            b
+        } else {
+            let layout = Layout::new::<Bucket<K, V>>();
+            // SAFETY: a bucket has non-zero size.
+            let raw = unsafe { alloc::alloc_zeroed(layout) };
+            match NonNull::new(raw.cast::<Bucket<K, V>>()) {
+                Some(b) => b,
+                None => alloc::handle_alloc_error(layout),
+            }
+        };
+        // SAFETY: caller: `last` is live and ours to link.
+        unsafe { (*last.as_ptr()).overflow = new.as_ptr() };
+        new
+    }
+
+    /// Frees the overflow buckets that `push_overflow` took from the allocator
+    /// (those outside the array), leaving their links dangling.
+    ///
+    /// # Safety
+    /// No entry in those buckets is used again, and the caller frees or zeroes
+    /// the array before any chain is walked again.
+    unsafe fn free_spilled(&mut self) {
+        for i in 0..self.len() {
+            // SAFETY: chains only link buckets of this array or buckets
+            // allocated by `push_overflow` (I6), each linked exactly once; we
+            // read a link before freeing the bucket that holds it.
+            unsafe {
+                let mut next = overflow(self.bucket(i));
+                while let Some(b) = next {
+                    next = overflow(b);
+                    if !self.contains(b) {
+                        alloc::dealloc(b.as_ptr().cast(), Layout::new::<Bucket<K, V>>());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Frees the array and every separately allocated overflow bucket
+    /// reachable from its chains, without dropping any key or value.
+    ///
+    /// # Safety
+    /// No key or value still live in the array will be used again (they were
+    /// moved out, or the caller accepts leaking them).
+    pub(crate) unsafe fn free(&mut self) {
+        if !self.is_allocated() {
+            return;
+        }
+        // SAFETY: caller: nothing in the array is used again.
+        unsafe { self.free_spilled() };
+        let layout = Self::layout(self.total).expect("layout was valid at allocation");
+        // SAFETY: `ptr` came from `alloc_zeroed` with this same layout.
+        unsafe { alloc::dealloc(self.ptr.as_ptr().cast(), layout) };
+        *self = Self::unallocated();
+    }
+
+    /// Go `mapclear` on one array: frees separately allocated overflow
+    /// buckets, zeroes every bucket in place (all slots `EMPTY_REST`, all links
+    /// null) and makes the whole pool available again. `B` is kept.
+    ///
+    /// # Safety
+    /// As for `free`: no live entry in the array is used again.
+    pub(crate) unsafe fn reset(&mut self) {
+        if !self.is_allocated() {
+            return;
+        }
+        let log2 = self.log2;
+        let (ptr, total) = (self.ptr, self.total);
+        // SAFETY: caller: nothing in the array is used again; the links left
+        // dangling by this are zeroed just below.
+        unsafe { self.free_spilled() };
+        // SAFETY: `total` buckets were allocated at `ptr`; all-zero bytes are a
+        // valid empty bucket (EMPTY_REST = 0, null link, uninit slots).
+        unsafe { ptr::write_bytes(ptr.as_ptr(), 0, total) };
+        self.next_pool = 1 << log2;
+    }
+}
+
+/// Marks slot `i` of `b` empty, turning it (and the empty run before it) into
+/// `EMPTY_REST` when nothing live follows it in the chain (Go `mapdelete`
+/// step 5). `head` is the first bucket of the chain.
+///
+/// # Safety
+/// `head` is the head of a live chain containing `b`, `i < 8`, and the slot's
+/// key and value have been moved out or dropped already.
+pub(crate) unsafe fn mark_slot_empty<K, V>(
+    head: NonNull<Bucket<K, V>>,
+    b: NonNull<Bucket<K, V>>,
+    i: usize,
+) {
+    let slot = Slot {
+        bucket: b,
+        index: i,
+    };
+    // SAFETY: caller: `head`/`b` are live buckets of one chain and `i < 8`;
+    // we only touch tophash bytes and read links.
+    unsafe {
+        *slot.tophash() = EMPTY_ONE;
+        let next_is_rest = if i == BUCKET_SLOTS - 1 {
+            match overflow(b) {
+                None => true,
+                Some(next) => top_at(next, 0) == EMPTY_REST,
+            }
+        } else {
+            top_at(b, i + 1) == EMPTY_REST
+        };
+        if !next_is_rest {
+            return;
+        }
+        let (mut b, mut i) = (b, i);
+        loop {
+            *(Slot {
+                bucket: b,
+                index: i,
+            })
+            .tophash() = EMPTY_REST;
+            if i == 0 {
+                if b == head {
+                    break;
+                }
+                // Re-walk the singly linked chain to find b's predecessor.
+                let mut c = head;
+                while let Some(next) = overflow(c) {
+                    if next == b {
+                        break;
+                    }
+                    c = next;
+                }
+                debug_assert!(overflow(c) == Some(b), "bucket not in its chain");
+                b = c;
+                i = BUCKET_SLOTS - 1;
+            } else {
+                i -= 1;
+            }
+            if top_at(b, i) != EMPTY_ONE {
+                break;
+            }
+        }
+    }
+}

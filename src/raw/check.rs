@@ -1,0 +1,168 @@
+//! Full-walk invariant check (`EvacMap::check_invariants`): O(buckets +
+//! entries), used by the tests after every operation.
+
+use std::collections::HashSet;
+
+use super::RawTable;
+use super::bucket::{BUCKET_SLOTS, BucketArray, Slot, overflow, top_at};
+use super::tophash::{EMPTY_REST, MIN_TOP_HASH, is_empty, is_evacuated_marker, tophash};
+
+impl<K, V> RawTable<K, V> {
+    /// Panics with the number of the broken invariant (see `mod.rs`).
+    pub(crate) fn check_invariants(&self, hasher: impl Fn(&K) -> u64) {
+        let mut seen = HashSet::new();
+        let mut live = 0usize;
+
+        // I8
+        if self.is_growing() {
+            let (b, ob) = (self.buckets.log2(), self.old_buckets.log2());
+            assert!(b == ob || b == ob + 1, "I8: B {b} vs old B {ob}");
+            assert!(
+                self.evac_cursor < self.old_buckets.len(),
+                "I3: cursor past the end while growing"
+            );
+        } else {
+            assert_eq!(self.evac_cursor, 0, "I8: cursor set while not growing");
+            assert_eq!(
+                self.old_evacuated, 0,
+                "I8: evacuated count set while not growing"
+            );
+        }
+        // I9
+        if self.buckets.is_allocated() {
+            assert!(
+                self.count <= self.max_load,
+                "I9: count {} > capacity {}",
+                self.count,
+                self.max_load
+            );
+            assert_eq!(
+                self.max_load,
+                self.policy.capacity_at(self.buckets.log2()),
+                "cached max_load"
+            );
+        } else {
+            assert_eq!(self.count, 0, "I7: entries without an array");
+            assert!(!self.is_growing(), "I8: old array without a new one");
+        }
+
+        // Old array: I3, I4, I5 (location), I7 (evacuated count).
+        let mut evacuated = 0;
+        for j in 0..self.old_buckets.len() {
+            let head = self.old_buckets.bucket(j);
+            // SAFETY: primary bucket of a live array.
+            let is_evac = is_evacuated_marker(unsafe { top_at(head, 0) });
+            if j < self.evac_cursor {
+                assert!(
+                    is_evac,
+                    "I3: old chain {j} below the cursor {} not evacuated",
+                    self.evac_cursor
+                );
+            }
+            evacuated += usize::from(is_evac);
+            self.walk_chain(&self.old_buckets, j, &mut seen, |slot, top| {
+                if is_evac {
+                    assert!(is_evacuated_marker(top), "I4: chain {j} partly evacuated");
+                    return;
+                }
+                assert!(
+                    !is_evacuated_marker(top),
+                    "I4: marker {top} in unevacuated chain {j}"
+                );
+                if top >= MIN_TOP_HASH {
+                    // SAFETY: live slot (I1 is what we are checking: a live
+                    // tophash must come with an initialised key).
+                    let h = hasher(unsafe { &*slot.key() });
+                    assert_eq!(top, tophash(h), "I1: stored tophash differs from the key's");
+                    assert_eq!(
+                        h as usize & self.old_buckets.mask(),
+                        j,
+                        "I5: entry in the wrong old chain"
+                    );
+                    live += 1;
+                }
+            });
+            if !is_evac {
+                // I5: the new chains this old chain feeds are still empty.
+                let step = self.old_buckets.len();
+                let mut dest = j;
+                while dest < self.buckets.len() {
+                    let b = self.buckets.bucket(dest);
+                    // SAFETY: `b` is a primary bucket of the new array, `i < 8`.
+                    let all_rest = (0..BUCKET_SLOTS).all(|i| unsafe { top_at(b, i) } == EMPTY_REST);
+                    // SAFETY: as above.
+                    let unlinked = unsafe { overflow(b) }.is_none();
+                    assert!(
+                        all_rest && unlinked,
+                        "I5: new chain {dest} filled before old chain {j} was evacuated"
+                    );
+                    dest += step;
+                }
+            }
+        }
+        assert_eq!(evacuated, self.old_evacuated, "I7: evacuated chain count");
+
+        // New array: I1, I2, I4 (no markers), I5.
+        for j in 0..self.buckets.len() {
+            self.walk_chain(&self.buckets, j, &mut seen, |slot, top| {
+                assert!(
+                    !is_evacuated_marker(top),
+                    "I4: evacuation marker in the new array"
+                );
+                if top >= MIN_TOP_HASH {
+                    // SAFETY: as above.
+                    let h = hasher(unsafe { &*slot.key() });
+                    assert_eq!(top, tophash(h), "I1: stored tophash differs from the key's");
+                    assert_eq!(
+                        h as usize & self.buckets.mask(),
+                        j,
+                        "I5: entry in the wrong chain"
+                    );
+                    live += 1;
+                }
+            });
+        }
+        assert_eq!(
+            live, self.count,
+            "I7: count {} but {live} live slots",
+            self.count
+        );
+        assert_eq!(
+            super::RawIter::new(self).count(),
+            self.count,
+            "I7: iteration disagrees with count"
+        );
+    }
+
+    /// Visits every slot of chain `j` of `array`, checking I2 and I6.
+    fn walk_chain(
+        &self,
+        array: &BucketArray<K, V>,
+        j: usize,
+        seen: &mut HashSet<usize>,
+        mut visit: impl FnMut(Slot<K, V>, u8),
+    ) {
+        let mut rest = false;
+        let mut b = Some(array.bucket(j));
+        while let Some(bucket) = b {
+            assert!(
+                seen.insert(bucket.as_ptr().addr()),
+                "I6: bucket linked twice"
+            );
+            for index in 0..BUCKET_SLOTS {
+                // SAFETY: live bucket of a chain.
+                let top = unsafe { top_at(bucket, index) };
+                if !is_evacuated_marker(top) {
+                    if rest {
+                        assert_eq!(top, EMPTY_REST, "I2: non-EMPTY_REST slot after EMPTY_REST");
+                    }
+                    rest |= top == EMPTY_REST;
+                }
+                debug_assert!(is_empty(top) || is_evacuated_marker(top) || top >= MIN_TOP_HASH);
+                visit(Slot { bucket, index }, top);
+            }
+            // SAFETY: live bucket.
+            b = unsafe { overflow(bucket) };
+        }
+    }
+}

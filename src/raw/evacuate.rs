@@ -1,0 +1,267 @@
+//! Growth and incremental evacuation (Go `hashGrow`, `growWork`, `evacuate`,
+//! `advanceEvacuationMark`).
+//!
+//! A growth allocates the new array and keeps the old one (`old_buckets`);
+//! nothing moves at that point. Every write then evacuates the old chain that
+//! feeds the bucket it is about to use, plus `cursor_steps` chains at the
+//! cursor. When the cursor passes the last old chain the old array is freed.
+//!
+//! Panic safety: evacuating a chain of a doubling growth re-hashes its keys,
+//! and `Hash` may panic. We therefore hash every key of the chain first
+//! ("pass 1") and only then move entries ("pass 2", which cannot panic). A
+//! panic in pass 1 leaves the table exactly as it was.
+
+use core::ptr::{self, NonNull};
+
+use super::RawTable;
+use super::bucket::{BUCKET_SLOTS, Bucket, BucketArray, Slot, group, overflow, top_at};
+use super::tophash::{
+    EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, MIN_TOP_HASH, is_empty, is_evacuated_marker,
+};
+use crate::TryReserveError;
+
+/// Most already-evacuated chains the cursor skips in one step (Go: 1024).
+const CURSOR_SKIP_CAP: usize = 1024;
+
+/// One bit per old slot of a chain: "goes to the Y destination". Chains of up
+/// to 16 buckets use the inline words; longer chains (only with very weak
+/// hashers) spill to the heap.
+struct YBits {
+    inline: [u64; 2],
+    heap: Vec<u64>,
+}
+
+impl YBits {
+    fn new() -> Self {
+        YBits {
+            inline: [0; 2],
+            heap: Vec::new(),
+        }
+    }
+
+    fn set(&mut self, n: usize) {
+        let (word, bit) = (n / 64, n % 64);
+        if word < self.inline.len() {
+            self.inline[word] |= 1 << bit;
+        } else {
+            let idx = word - self.inline.len();
+            if self.heap.len() <= idx {
+                self.heap.resize(idx + 1, 0);
+            }
+            self.heap[idx] |= 1 << bit;
+        }
+    }
+
+    fn get(&self, n: usize) -> bool {
+        let (word, bit) = (n / 64, n % 64);
+        let w = if word < self.inline.len() {
+            self.inline[word]
+        } else {
+            self.heap
+                .get(word - self.inline.len())
+                .copied()
+                .unwrap_or(0)
+        };
+        w & (1 << bit) != 0
+    }
+}
+
+/// Where evacuated entries of one destination chain go next (Go `evacDst`):
+/// destinations start empty (I5), so entries are appended densely.
+struct Dest<K, V> {
+    bucket: NonNull<Bucket<K, V>>,
+    index: usize,
+}
+
+impl<K, V> RawTable<K, V> {
+    /// Go `hashGrow`: allocates the new array (`log2` is `B` for a same-size
+    /// growth, `B + 1` for a doubling) and makes the current one the old
+    /// array. Nothing moves here, except under `Policy::all_at_once()`, which
+    /// evacuates everything before returning.
+    pub(crate) fn start_growth(
+        &mut self,
+        log2: u8,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<(), TryReserveError> {
+        debug_assert!(
+            !self.is_growing(),
+            "I8: a growth never starts during another"
+        );
+        debug_assert!(log2 == self.buckets.log2() || log2 == self.buckets.log2() + 1);
+        let new = BucketArray::allocate(log2)?;
+        self.old_buckets = core::mem::replace(&mut self.buckets, BucketArray::unallocated());
+        self.set_buckets(new);
+        self.evac_cursor = 0;
+        self.old_evacuated = 0;
+        self.noverflow = 0;
+        if self.policy.is_all_at_once() {
+            self.finish_growth(hasher);
+        }
+        Ok(())
+    }
+
+    /// Go `growWork`: evacuates the old chain feeding new bucket `bucket`,
+    /// then `cursor_steps` more at the cursor.
+    pub(crate) fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
+        self.evacuate_chain(bucket & self.old_buckets.mask(), hasher);
+        for _ in 0..self.policy.cursor_steps() {
+            if !self.is_growing() {
+                break;
+            }
+            self.evacuate_chain(self.evac_cursor, hasher);
+        }
+    }
+
+    /// Evacuates at most `max` old chains at the cursor; returns how many
+    /// were moved (already-evacuated chains skipped do not count).
+    pub(crate) fn evacuate_steps(&mut self, max: usize, hasher: &impl Fn(&K) -> u64) -> usize {
+        let mut moved = 0;
+        while moved < max && self.is_growing() {
+            moved += usize::from(self.evacuate_chain(self.evac_cursor, hasher));
+        }
+        moved
+    }
+
+    /// Evacuates everything left and releases the old array.
+    pub(crate) fn finish_growth(&mut self, hasher: &impl Fn(&K) -> u64) {
+        while self.is_growing() {
+            self.evacuate_chain(self.evac_cursor, hasher);
+        }
+    }
+
+    /// Go `evacuate(oldbucket)`. Returns true if the chain was moved now
+    /// (false if an earlier write had moved it already).
+    fn evacuate_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> bool {
+        debug_assert!(self.is_growing() && old_index < self.old_buckets.len());
+        let head = self.old_buckets.bucket(old_index);
+        // SAFETY: `head` is a live primary bucket of the old array.
+        let moved = !is_evacuated_marker(unsafe { top_at(head, 0) });
+        if moved {
+            let doubling = self.buckets.log2() > self.old_buckets.log2();
+            let newbit = self.old_buckets.len();
+            // Pass 1: the only step that can panic (in `hasher`).
+            let mut ybits = YBits::new();
+            if doubling {
+                let mut n = 0;
+                let mut b = Some(head);
+                while let Some(bb) = b {
+                    // SAFETY: live chain buckets (I6); live slots hold keys (I1).
+                    unsafe {
+                        for i in group(bb).match_full() {
+                            if hasher(
+                                &*Slot {
+                                    bucket: bb,
+                                    index: i,
+                                }
+                                .key(),
+                            ) as usize
+                                & newbit
+                                != 0
+                            {
+                                ybits.set(n + i);
+                            }
+                        }
+                        b = overflow(bb);
+                    }
+                    n += BUCKET_SLOTS;
+                }
+            }
+            // Pass 2: move; nothing below can panic.
+            let x_head = self.buckets.bucket(old_index);
+            let mut x = Dest {
+                bucket: x_head,
+                index: 0,
+            };
+            let mut y = doubling.then(|| Dest {
+                bucket: self.buckets.bucket(old_index + newbit),
+                index: 0,
+            });
+            // SAFETY: destinations are live new-array heads.
+            debug_assert!(unsafe { group(x.bucket).match_full().is_empty() }, "I5");
+            let mut n = 0;
+            let mut b = Some(head);
+            while let Some(bb) = b {
+                for i in 0..BUCKET_SLOTS {
+                    let from = Slot {
+                        bucket: bb,
+                        index: i,
+                    };
+                    // SAFETY: `from` is a slot of a live old chain; a slot with
+                    // tophash >= MIN_TOP_HASH holds an entry (I1), which we move
+                    // out and then mark evacuated so it is never read again.
+                    unsafe {
+                        let top = *from.tophash();
+                        if is_empty(top) {
+                            *from.tophash() = EVACUATED_EMPTY;
+                            continue;
+                        }
+                        debug_assert!(top >= MIN_TOP_HASH, "I4: marker in unevacuated chain");
+                        let use_y = ybits.get(n + i);
+                        *from.tophash() = if use_y { EVACUATED_Y } else { EVACUATED_X };
+                        let dst = match (&mut y, use_y) {
+                            (Some(y), true) => y,
+                            _ => &mut x,
+                        };
+                        self.push_evacuated(dst, top, from);
+                    }
+                }
+                n += BUCKET_SLOTS;
+                // SAFETY: live chain.
+                b = unsafe { overflow(bb) };
+            }
+            self.old_evacuated += 1;
+        }
+        if old_index == self.evac_cursor {
+            self.advance_cursor();
+        }
+        moved
+    }
+
+    /// Appends one moved entry to a destination chain.
+    ///
+    /// # Safety
+    /// `from` is a live old slot whose entry has not been moved yet and is
+    /// marked evacuated by the caller; `dst` is a destination of this growth.
+    unsafe fn push_evacuated(&mut self, dst: &mut Dest<K, V>, top: u8, from: Slot<K, V>) {
+        if dst.index == BUCKET_SLOTS {
+            dst.bucket = self.new_overflow(dst.bucket);
+            dst.index = 0;
+        }
+        let to = Slot {
+            bucket: dst.bucket,
+            index: dst.index,
+        };
+        // SAFETY: `to` is an empty slot of a destination chain (I5: it only
+        // receives entries from this old chain, appended densely); `from` is
+        // live (caller). Key and value are copied before the tophash (I1).
+        unsafe {
+            ptr::copy_nonoverlapping(from.key(), to.key(), 1);
+            ptr::copy_nonoverlapping(from.value(), to.value(), 1);
+            *to.tophash() = top;
+        }
+        dst.index += 1;
+    }
+
+    /// Go `advanceEvacuationMark`: moves the cursor past the chain it points
+    /// at and past up to 1024 chains that writes have already evacuated; frees
+    /// the old array when the cursor reaches its end.
+    fn advance_cursor(&mut self) {
+        self.evac_cursor += 1;
+        let len = self.old_buckets.len();
+        let stop = (self.evac_cursor + CURSOR_SKIP_CAP).min(len);
+        while self.evac_cursor != stop
+            // SAFETY: `evac_cursor < len`: a live old primary bucket.
+            && is_evacuated_marker(unsafe { top_at(self.old_buckets.bucket(self.evac_cursor), 0) })
+        {
+            self.evac_cursor += 1;
+        }
+        if self.evac_cursor == len {
+            debug_assert_eq!(self.old_evacuated, len, "I3/I7");
+            // SAFETY: I3: every old chain is evacuated, so the old array holds
+            // no live entry.
+            unsafe { self.old_buckets.free() };
+            self.evac_cursor = 0;
+            self.old_evacuated = 0;
+        }
+    }
+}

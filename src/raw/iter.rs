@@ -1,0 +1,455 @@
+//! Raw iteration over live slots, and the owning/draining iterators.
+//!
+//! Every live entry is either in an old chain that is not evacuated or in the
+//! new array, never both (I4, I5): evacuated old slots carry markers, not
+//! entries. So iterating all old chains (skipping evacuated ones) and then
+//! all new chains visits each live entry exactly once, without hashing, at
+//! any point of a growth.
+
+use core::marker::PhantomData;
+use core::ptr::{self, NonNull};
+
+use super::bucket::{Bucket, Slot, group, overflow, top_at};
+use super::tophash::{BitMask, is_evacuated_marker};
+use super::{RawTable, ScopeGuard};
+
+/// A live slot and the head of the chain it is in.
+pub(crate) type ChainSlot<K, V> = (NonNull<Bucket<K, V>>, Slot<K, V>);
+
+/// Base pointer and length of one array's primary buckets.
+struct ArrayView<K, V> {
+    base: Option<NonNull<Bucket<K, V>>>,
+    len: usize,
+}
+
+impl<K, V> Clone for ArrayView<K, V> {
+    fn clone(&self) -> Self {
+        ArrayView {
+            base: self.base,
+            len: self.len,
+        }
+    }
+}
+
+/// Iterator over the live slots of a table, old chains first.
+pub(crate) struct RawIter<K, V> {
+    /// `[old array, new array]`.
+    arrays: [ArrayView<K, V>; 2],
+    /// Index into `arrays` being walked.
+    phase: usize,
+    /// Next primary bucket to start in `arrays[phase]`.
+    next_primary: usize,
+    /// Head of the chain being walked.
+    head: Option<NonNull<Bucket<K, V>>>,
+    /// Bucket being walked.
+    current: Option<NonNull<Bucket<K, V>>>,
+    /// Live slots of `current` not yet yielded.
+    full: BitMask,
+    /// Live slots not yet yielded (the table's `count` at creation).
+    remaining: usize,
+    marker: PhantomData<(K, V)>,
+}
+
+impl<K, V> Clone for RawIter<K, V> {
+    fn clone(&self) -> Self {
+        RawIter {
+            arrays: self.arrays.clone(),
+            phase: self.phase,
+            next_primary: self.next_primary,
+            head: self.head,
+            current: self.current,
+            full: self.full,
+            remaining: self.remaining,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<K, V> RawIter<K, V> {
+    pub(crate) fn new(table: &RawTable<K, V>) -> Self {
+        let view = |a: &super::BucketArray<K, V>| ArrayView {
+            base: a.is_allocated().then(|| a.bucket(0)),
+            len: a.len(),
+        };
+        RawIter {
+            arrays: [view(&table.old_buckets), view(&table.buckets)],
+            phase: 0,
+            next_primary: 0,
+            head: None,
+            current: None,
+            full: group_empty(),
+            remaining: table.count,
+            marker: PhantomData,
+        }
+    }
+
+    /// Live entries not yet yielded.
+    pub(crate) fn len(&self) -> usize {
+        self.remaining
+    }
+
+    /// The next live slot and the head of its chain.
+    pub(crate) fn next_with_head(&mut self) -> Option<ChainSlot<K, V>> {
+        loop {
+            if self.remaining == 0 {
+                return None;
+            }
+            if let (Some(i), Some(bucket), Some(head)) =
+                (self.full.lowest(), self.current, self.head)
+            {
+                self.full = self.full.remove_lowest();
+                self.remaining -= 1;
+                return Some((head, Slot { bucket, index: i }));
+            }
+            // SAFETY: `current` is a live bucket of the table this iterator
+            // was made from, which outlives it and is not restructured (the
+            // callers' borrows guarantee this).
+            if let Some(next) = self.current.and_then(|b| unsafe { overflow(b) }) {
+                self.enter(next);
+                continue;
+            }
+            let view = &self.arrays[self.phase];
+            if self.next_primary < view.len {
+                let base = view.base.expect("allocated array");
+                // SAFETY: `next_primary < len`: inside the array.
+                let head = unsafe { base.add(self.next_primary) };
+                self.next_primary += 1;
+                // I4: an evacuated old chain holds no entry; skip it whole.
+                // SAFETY: `head` is a live primary bucket.
+                if self.phase == 0 && is_evacuated_marker(unsafe { top_at(head, 0) }) {
+                    self.current = None;
+                    continue;
+                }
+                self.head = Some(head);
+                self.enter(head);
+                continue;
+            }
+            if self.phase == 1 {
+                debug_assert!(false, "I7: count larger than the live slots found");
+                return None;
+            }
+            self.phase = 1;
+            self.next_primary = 0;
+            self.current = None;
+        }
+    }
+
+    fn enter(&mut self, b: NonNull<Bucket<K, V>>) {
+        self.current = Some(b);
+        // SAFETY: `b` is a live bucket (see `next_with_head`).
+        self.full = unsafe { group(b) }.match_full();
+    }
+}
+
+fn group_empty() -> BitMask {
+    super::tophash::Group::load([0; 8]).match_full()
+}
+
+impl<K, V> Iterator for RawIter<K, V> {
+    type Item = Slot<K, V>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Slot<K, V>> {
+        self.next_with_head().map(|(_, slot)| slot)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+/// Drops the entry in a live slot.
+///
+/// # Safety
+/// `slot` is live and is neither read nor dropped again.
+unsafe fn drop_slot<K, V>(slot: Slot<K, V>) {
+    // A tuple drops its second field even if dropping the first panics.
+    // SAFETY: caller: live slot, ownership passes to this tuple.
+    drop(unsafe { (ptr::read(slot.key()), ptr::read(slot.value())) });
+}
+
+/// Drops every entry `iter` has not yielded. If one drop panics, the rest are
+/// still dropped (a second panic aborts, as for std's collections).
+pub(crate) fn drop_remaining<K, V>(iter: RawIter<K, V>) {
+    let mut guard = ScopeGuard::new(iter, |iter| {
+        for slot in iter {
+            // SAFETY: each live slot is yielded once and dropped once; the
+            // callers never read these slots again.
+            unsafe { drop_slot(slot) };
+        }
+    });
+    // Normal path: this loop drops everything and the guard finds nothing
+    // left. If a drop panics, unwinding runs the guard, which drops the rest.
+    for slot in &mut *guard {
+        // SAFETY: as above.
+        unsafe { drop_slot(slot) };
+    }
+}
+
+/// Owning iterator: moves entries out, frees the arrays when dropped.
+pub(crate) struct RawIntoIter<K, V> {
+    iter: RawIter<K, V>,
+    table: RawTable<K, V>,
+}
+
+// SAFETY: owns the table's entries, like `RawTable`.
+unsafe impl<K: Send, V: Send> Send for RawIntoIter<K, V> {}
+// SAFETY: `&RawIntoIter` gives no access to entries.
+unsafe impl<K: Sync, V: Sync> Sync for RawIntoIter<K, V> {}
+
+impl<K, V> RawIntoIter<K, V> {
+    pub(crate) fn new(table: RawTable<K, V>) -> Self {
+        RawIntoIter {
+            iter: RawIter::new(&table),
+            table,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.iter.len()
+    }
+
+    /// Shared view of the entries not yet yielded.
+    pub(crate) fn remaining(&self) -> RefIter<'_, K, V> {
+        RefIter {
+            iter: self.iter.clone(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<K, V> Iterator for RawIntoIter<K, V> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        let slot = self.iter.next()?;
+        // SAFETY: the slot is live and the iterator never yields it again;
+        // `Drop` below frees the arrays without dropping moved-out entries.
+        Some(unsafe { (ptr::read(slot.key()), ptr::read(slot.value())) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.iter.size_hint()
+    }
+}
+
+impl<K, V> Drop for RawIntoIter<K, V> {
+    fn drop(&mut self) {
+        let _free = ScopeGuard::new(&mut self.table, |t| t.forget_entries_and_free());
+        drop_remaining(self.iter.clone());
+    }
+}
+
+impl<K, V> RawTable<K, V> {
+    /// Frees both arrays without dropping entries (all were moved out or
+    /// dropped), leaving an empty unallocated table.
+    fn forget_entries_and_free(&mut self) {
+        // SAFETY: callers have moved out or dropped every entry.
+        unsafe {
+            self.buckets.free();
+            self.old_buckets.free();
+        }
+        self.count = 0;
+        self.evac_cursor = 0;
+        self.old_evacuated = 0;
+    }
+}
+
+/// Draining iterator: the arrays are moved out of the map up front (leaving
+/// it empty, so `mem::forget` on the drain leaks but never double-drops);
+/// on drop the remaining entries are dropped and the emptied arrays are
+/// given back, keeping `B`.
+pub(crate) struct RawDrain<'a, K, V> {
+    iter: RawIter<K, V>,
+    table: RawTable<K, V>,
+    orig: &'a mut RawTable<K, V>,
+}
+
+// SAFETY: as `RawIntoIter`; the `&mut` borrow is exclusive.
+unsafe impl<K: Send, V: Send> Send for RawDrain<'_, K, V> {}
+// SAFETY: as `RawIntoIter`.
+unsafe impl<K: Sync, V: Sync> Sync for RawDrain<'_, K, V> {}
+
+impl<'a, K, V> RawDrain<'a, K, V> {
+    pub(crate) fn new(orig: &'a mut RawTable<K, V>) -> Self {
+        let table = core::mem::replace(orig, RawTable::new(orig.policy));
+        RawDrain {
+            iter: RawIter::new(&table),
+            table,
+            orig,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.iter.len()
+    }
+
+    pub(crate) fn remaining(&self) -> RefIter<'_, K, V> {
+        RefIter {
+            iter: self.iter.clone(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<K, V> Iterator for RawDrain<'_, K, V> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        let slot = self.iter.next()?;
+        // SAFETY: as in `RawIntoIter::next`; `Drop` clears without dropping.
+        Some(unsafe { (ptr::read(slot.key()), ptr::read(slot.value())) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.iter.size_hint()
+    }
+}
+
+impl<K, V> Drop for RawDrain<'_, K, V> {
+    fn drop(&mut self) {
+        let table = &mut self.table;
+        let orig = &mut *self.orig;
+        let _restore = ScopeGuard::new((table, orig), |(table, orig)| {
+            table.clear_no_drop();
+            core::mem::swap(&mut **table, &mut **orig);
+        });
+        drop_remaining(self.iter.clone());
+    }
+}
+
+/// Shared-reference iterator over a borrowed table.
+pub(crate) struct RefIter<'a, K, V> {
+    iter: RawIter<K, V>,
+    marker: PhantomData<&'a RawTable<K, V>>,
+}
+
+// SAFETY: yields `&K`/`&V` only, like `&RawTable`.
+unsafe impl<K: Sync, V: Sync> Send for RefIter<'_, K, V> {}
+// SAFETY: as above.
+unsafe impl<K: Sync, V: Sync> Sync for RefIter<'_, K, V> {}
+
+impl<K, V> Clone for RefIter<'_, K, V> {
+    fn clone(&self) -> Self {
+        RefIter {
+            iter: self.iter.clone(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, K, V> RefIter<'a, K, V> {
+    pub(crate) fn new(table: &'a RawTable<K, V>) -> Self {
+        RefIter {
+            iter: RawIter::new(table),
+            marker: PhantomData,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.iter.len()
+    }
+}
+
+impl<'a, K, V> Iterator for RefIter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a K, &'a V)> {
+        let slot = self.iter.next()?;
+        // SAFETY: live slot of a table borrowed shared for 'a.
+        Some(unsafe { (&*slot.key(), &*slot.value()) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.iter.size_hint()
+    }
+}
+
+/// Mutable-value iterator over a borrowed table.
+pub(crate) struct MutIter<'a, K, V> {
+    iter: RawIter<K, V>,
+    marker: PhantomData<&'a mut RawTable<K, V>>,
+}
+
+// SAFETY: yields `&K` and `&mut V`, like `(&K, &mut V)`.
+unsafe impl<K: Sync, V: Send> Send for MutIter<'_, K, V> {}
+// SAFETY: `&MutIter` gives access to nothing but its position.
+unsafe impl<K: Sync, V: Sync> Sync for MutIter<'_, K, V> {}
+
+impl<'a, K, V> MutIter<'a, K, V> {
+    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
+        MutIter {
+            iter: RawIter::new(table),
+            marker: PhantomData,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.iter.len()
+    }
+
+    /// Shared view of the entries not yet yielded.
+    pub(crate) fn remaining(&self) -> RefIter<'_, K, V> {
+        RefIter {
+            iter: self.iter.clone(),
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, K, V> Iterator for MutIter<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
+        let slot = self.iter.next()?;
+        // SAFETY: live slot of a table borrowed uniquely for 'a; each slot is
+        // yielded once, so the `&mut V`s never alias.
+        Some(unsafe { (&*slot.key(), &mut *slot.value()) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.iter.size_hint()
+    }
+}
+
+/// Removes entries matching a predicate while walking a borrowed table.
+pub(crate) struct RawExtractIf<'a, K, V> {
+    table: &'a mut RawTable<K, V>,
+    iter: RawIter<K, V>,
+}
+
+// SAFETY: like `&mut RawTable`.
+unsafe impl<K: Send, V: Send> Send for RawExtractIf<'_, K, V> {}
+// SAFETY: `&RawExtractIf` gives access to nothing.
+unsafe impl<K: Sync, V: Sync> Sync for RawExtractIf<'_, K, V> {}
+
+impl<'a, K, V> RawExtractIf<'a, K, V> {
+    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
+        let iter = RawIter::new(table);
+        RawExtractIf { table, iter }
+    }
+
+    /// Upper bound of entries left to visit.
+    pub(crate) fn len(&self) -> usize {
+        self.iter.len()
+    }
+
+    /// The next entry for which `pred` holds, removed from the table.
+    /// Entries stay in place; removal only marks the slot empty, so the
+    /// iterator's position stays valid.
+    pub(crate) fn next(&mut self, mut pred: impl FnMut(&K, &mut V) -> bool) -> Option<(K, V)> {
+        while let Some((head, slot)) = self.iter.next_with_head() {
+            // SAFETY: `iter` was made from `table`, which is borrowed uniquely
+            // and only changes by `erase` (which keeps positions); each live
+            // slot is yielded once.
+            let take = unsafe { pred(&*slot.key(), &mut *slot.value()) };
+            if take {
+                // SAFETY: the slot is live and in the chain headed by `head`.
+                return Some(unsafe { self.table.erase(head, slot) });
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,114 @@
+//! `serde` support (feature `serde`): a map serializes as a map, a set as a
+//! sequence, like std's collections.
+
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::marker::PhantomData;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, Serializer};
+
+use crate::{EvacMap, EvacSet};
+
+/// Most entries preallocated from an untrusted size hint.
+const MAX_PREALLOC: usize = 4096;
+
+impl<K: Serialize, V: Serialize, S> Serialize for EvacMap<K, V, S> {
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de, K, V, S> Deserialize<'de> for EvacMap<K, V, S>
+where
+    K: Deserialize<'de> + Eq + Hash,
+    V: Deserialize<'de>,
+    S: BuildHasher + Default,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<K, V, S>(PhantomData<EvacMap<K, V, S>>);
+
+        impl<'de, K, V, S> Visitor<'de> for MapVisitor<K, V, S>
+        where
+            K: Deserialize<'de> + Eq + Hash,
+            V: Deserialize<'de>,
+            S: BuildHasher + Default,
+        {
+            type Value = EvacMap<K, V, S>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let hint = access.size_hint().unwrap_or(0).min(MAX_PREALLOC);
+                let mut map = EvacMap::with_capacity_and_hasher(hint, S::default());
+                while let Some((k, v)) = access.next_entry()? {
+                    map.insert(k, v);
+                }
+                Ok(map)
+            }
+        }
+
+        deserializer.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+impl<T: Serialize, S> Serialize for EvacSet<T, S> {
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de, T, S> Deserialize<'de> for EvacSet<T, S>
+where
+    T: Deserialize<'de> + Eq + Hash,
+    S: BuildHasher + Default,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SetVisitor<T, S>(PhantomData<EvacSet<T, S>>);
+
+        impl<'de, T, S> Visitor<'de> for SetVisitor<T, S>
+        where
+            T: Deserialize<'de> + Eq + Hash,
+            S: BuildHasher + Default,
+        {
+            type Value = EvacSet<T, S>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let hint = access.size_hint().unwrap_or(0).min(MAX_PREALLOC);
+                let mut set = EvacSet::with_capacity_and_hasher(hint, S::default());
+                while let Some(value) = access.next_element()? {
+                    set.insert(value);
+                }
+                Ok(set)
+            }
+        }
+
+        deserializer.deserialize_seq(SetVisitor(PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{EvacMap, EvacSet};
+
+    #[test]
+    fn map_and_set_round_trip_through_json() {
+        let map: EvacMap<String, u32> = (0..50).map(|i| (i.to_string(), i)).collect();
+        let json = serde_json::to_string(&map).unwrap();
+        let back: EvacMap<String, u32> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, map);
+        back.check_invariants();
+
+        let set: EvacSet<u32> = (0..50).collect();
+        let json = serde_json::to_string(&set).unwrap();
+        let back: EvacSet<u32> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, set);
+        assert_eq!(serde_json::to_string(&EvacSet::from([7])).unwrap(), "[7]");
+    }
+}
