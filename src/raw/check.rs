@@ -30,12 +30,20 @@ impl<K, V> RawTable<K, V> {
         }
         // I9
         if self.buckets.is_allocated() {
+            let slots = self.buckets.len() * BUCKET_SLOTS;
             assert!(
-                self.count <= self.max_load,
-                "I9: count {} > capacity {}",
-                self.count,
-                self.max_load
+                self.count <= slots,
+                "I9: count {} > {slots} primary slots",
+                self.count
             );
+            if self.policy.load_factor() >= 4.5 {
+                assert!(
+                    self.count <= self.max_load,
+                    "I9: count {} > capacity {}",
+                    self.count,
+                    self.max_load
+                );
+            }
             assert_eq!(
                 self.max_load,
                 self.policy.capacity_at(self.buckets.log2()),

@@ -28,7 +28,10 @@
 //!   old chains.
 //! - **I8** Not growing ⇔ no old array, and then `nevacuate == 0`. While
 //!   growing, `B == oldB` (same-size) or `B == oldB + 1` (doubling).
-//! - **I9** When the array is allocated, `count <= policy.capacity_at(B)`.
+//! - **I9** When the array is allocated, `count <= 8 * 2^B`, and, for load
+//!   factors of at least 4.5, `count <= policy.capacity_at(B)`. (Below 4.5 a
+//!   doubling of a small table may not raise its capacity, Go's formula being
+//!   `max(8, lf * 2^B)`; the table then catches up one doubling per insert.)
 #![allow(unsafe_code)]
 
 mod bucket;
