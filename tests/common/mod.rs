@@ -94,6 +94,12 @@ pub struct Counted {
     panic_on_drop: bool,
 }
 
+impl Clone for Counted {
+    fn clone(&self) -> Self {
+        self.counter.value(self.id)
+    }
+}
+
 impl Drop for Counted {
     fn drop(&mut self) {
         self.counter.0.set(self.counter.0.get() - 1);
