@@ -10,6 +10,17 @@ fn scaled(n: usize) -> usize {
     if cfg!(miri) { (n / 50).max(20) } else { n }
 }
 
+/// Inserts `key(i) -> i` for `i = 0, 1, ...` until at least `min` entries
+/// are in and a growth is in progress; returns the number inserted.
+fn fill_until_growing<S: BuildHasher>(map: &mut EvacMap<u64, u64, S>, min: u64) -> u64 {
+    let mut i = 0;
+    while i < min || !map.is_growing() {
+        map.insert(i, i);
+        i += 1;
+    }
+    i
+}
+
 /// Hashes a `u64` key to itself: tests choose bucket index and tophash.
 #[derive(Clone, Default)]
 struct Identity;
@@ -188,11 +199,12 @@ fn forced_completion_when_limit_hit_mid_growth() {
     // No cursor steps and Identity keys in order: the writes only evacuate
     // the buckets they touch, so the next doubling comes due mid-growth.
     let mut map = EvacMap::with_policy_and_hasher(Policy::go().with_cursor_steps(0), Identity);
-    for i in 0..5000u64 {
+    let n = scaled(5000) as u64;
+    for i in 0..n {
         map.insert(i * 16, i);
         map.check_invariants();
     }
-    for i in 0..5000u64 {
+    for i in 0..n {
         assert_eq!(map[&(i * 16)], i);
     }
 }
@@ -218,10 +230,7 @@ fn entry_api() {
 #[test]
 fn retain_extract_drain_clear_mid_growth() {
     let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
-    for i in 0..scaled(1000) as u64 {
-        map.insert(i, i);
-    }
-    assert!(map.is_growing());
+    fill_until_growing(&mut map, scaled(1000) as u64);
     map.retain(|k, _| k % 3 != 0);
     map.check_invariants();
     assert!(map.keys().all(|k| k % 3 != 0));
@@ -245,10 +254,7 @@ fn retain_extract_drain_clear_mid_growth() {
 #[test]
 fn clone_mid_growth_is_mid_growth() {
     let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
-    for i in 0..scaled(500) as u64 {
-        map.insert(i, i.to_string());
-    }
-    assert!(map.is_growing());
+    fill_until_growing(&mut map, scaled(500) as u64);
     let copy = map.clone();
     assert_eq!(copy.growth_progress(), map.growth_progress());
     assert_eq!(copy, map);

@@ -1,0 +1,77 @@
+//! Watch incremental evacuation happen: inserts keys one by one, prints a
+//! line whenever a growth starts or finishes, then shows that a read-only
+//! phase keeps the old buckets alive and that `evacuate_for` releases them.
+//!
+//! Run: `cargo run --release --example growth [N]` (default 1,000,000).
+
+use std::time::{Duration, Instant};
+
+use evacmap::EvacMap;
+
+fn main() {
+    let n: u64 = match std::env::args().nth(1).map(|a| a.replace('_', "").parse()) {
+        None => 1_000_000,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => {
+            eprintln!("usage: growth [N]   (N = number of keys, default 1000000)");
+            std::process::exit(2);
+        }
+    };
+    let mut map = EvacMap::new();
+    let mut started_at = None;
+    println!("{:>10} {:>6} {:>12} {:>22}", "len", "B", "array bytes", "event");
+    for i in 0..n {
+        let was_growing = map.is_growing();
+        map.insert(i, i);
+        match (was_growing, map.growth_progress()) {
+            (false, Some(p)) => {
+                started_at = Some(i);
+                println!(
+                    "{:>10} {:>6} {:>12} {:>22}",
+                    map.len(),
+                    map.bucket_log2().unwrap(),
+                    map.bucket_array_bytes(),
+                    format!("growth starts ({} old)", p.total)
+                );
+            }
+            (true, None) => println!(
+                "{:>10} {:>6} {:>12} {:>22}",
+                map.len(),
+                map.bucket_log2().unwrap(),
+                map.bucket_array_bytes(),
+                format!("done after {} writes", i - started_at.unwrap_or(i))
+            ),
+            _ => {}
+        }
+    }
+    match map.growth_progress() {
+        None => println!("\nno growth in progress after {n} inserts"),
+        Some(p) => {
+            println!("\nafter {n} inserts: {} of {} old buckets evacuated", p.evacuated, p.total);
+            for _ in 0..3 {
+                for i in 0..n {
+                    assert_eq!(map.get(&i), Some(&i));
+                }
+            }
+            let q = map.growth_progress().unwrap();
+            println!(
+                "after {} reads: still {} of {} evacuated, {} bytes of bucket arrays held",
+                3 * n,
+                q.evacuated,
+                q.total,
+                map.bucket_array_bytes()
+            );
+            let start = Instant::now();
+            let mut ticks = 0;
+            while map.is_growing() {
+                map.evacuate_for(Duration::from_millis(1));
+                ticks += 1;
+            }
+            println!(
+                "evacuate_for(1ms) x {ticks} ({:.1} ms): old buckets released, {} bytes held",
+                start.elapsed().as_secs_f64() * 1e3,
+                map.bucket_array_bytes()
+            );
+        }
+    }
+}
