@@ -19,7 +19,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn main() {
     const PAGE: usize = 4096;
-    println!("{:>10} {:>14} {:>16} {:>12}", "bytes", "alloc_zeroed", "touch all pages", "dealloc");
+    println!(
+        "{:>10} {:>14} {:>16} {:>12}",
+        "bytes", "alloc_zeroed", "touch all pages", "dealloc"
+    );
     for mib in [1usize, 16, 64, 256, 1024] {
         let size = mib << 20;
         let layout = Layout::from_size_align(size, 8).unwrap();

@@ -19,7 +19,10 @@ fn main() {
     };
     let mut map = EvacMap::new();
     let mut started_at = None;
-    println!("{:>10} {:>6} {:>12} {:>22}", "len", "B", "array bytes", "event");
+    println!(
+        "{:>10} {:>6} {:>12} {:>22}",
+        "len", "B", "array bytes", "event"
+    );
     for i in 0..n {
         let was_growing = map.is_growing();
         map.insert(i, i);
@@ -47,7 +50,10 @@ fn main() {
     match map.growth_progress() {
         None => println!("\nno growth in progress after {n} inserts"),
         Some(p) => {
-            println!("\nafter {n} inserts: {} of {} old buckets evacuated", p.evacuated, p.total);
+            println!(
+                "\nafter {n} inserts: {} of {} old buckets evacuated",
+                p.evacuated, p.total
+            );
             for _ in 0..3 {
                 for i in 0..n {
                     assert_eq!(map.get(&i), Some(&i));

@@ -67,6 +67,16 @@ pub use policy::{GrowthKind, GrowthProgress, Policy};
 pub use set::EvacSet;
 
 /// The default hasher: `ahash`'s randomly seeded `RandomState`.
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{DefaultHashBuilder, EvacMap};
+///
+/// // Fixed seeds, e.g. for reproducible benchmarks:
+/// let mut map = EvacMap::with_hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4));
+/// map.insert(1, 2);
+/// ```
 pub type DefaultHashBuilder = ahash::RandomState;
 
 #[cfg(doctest)]

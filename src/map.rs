@@ -1,4 +1,16 @@
-//! [`EvacMap`]: the safe, std-compatible map over the raw table.
+//! [`EvacMap`] and its entry and iterator types.
+//!
+//! # Examples
+//!
+//! ```
+//! use evacmap::map::{Entry, EvacMap};
+//!
+//! let mut map = EvacMap::new();
+//! if let Entry::Vacant(v) = map.entry("k") {
+//!     v.insert(1);
+//! }
+//! assert_eq!(map["k"], 1);
+//! ```
 
 mod entry;
 mod iter;

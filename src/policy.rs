@@ -203,6 +203,22 @@ impl Policy {
 
 /// How far the growth in progress has come; see
 /// [`EvacMap::growth_progress`](crate::EvacMap::growth_progress).
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, Policy};
+///
+/// // No cursor steps: only writes to a bucket evacuate it.
+/// let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
+/// let mut i = 0u64;
+/// while !map.is_growing() {
+///     map.insert(i, ());
+///     i += 1;
+/// }
+/// let p = map.growth_progress().unwrap();
+/// assert!(p.evacuated < p.total);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GrowthProgress {
     /// Old buckets evacuated so far (by writes and by the cursor).
@@ -214,6 +230,20 @@ pub struct GrowthProgress {
 }
 
 /// Which kind of growth is in progress.
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, GrowthKind};
+///
+/// let mut map = EvacMap::new();
+/// for i in 0..100u32 {
+///     map.insert(i, i);
+///     if let Some(p) = map.growth_progress() {
+///         assert_eq!(p.kind, GrowthKind::Doubling); // inserts only: always doubling
+///     }
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GrowthKind {
     /// The bucket count doubles (load factor exceeded).

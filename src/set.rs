@@ -1,4 +1,15 @@
-//! [`EvacSet`]: a hash set over `EvacMap<T, ()>`, with std's `HashSet` API.
+//! [`EvacSet`]: a hash set over `EvacMap<T, ()>`, with std's `HashSet` API,
+//! and its iterator types.
+//!
+//! # Examples
+//!
+//! ```
+//! use evacmap::set::EvacSet;
+//!
+//! let set: EvacSet<u32> = (0..10).collect();
+//! let evens: Vec<u32> = set.iter().copied().filter(|x| x % 2 == 0).collect();
+//! assert_eq!(evens.len(), 5);
+//! ```
 
 use core::borrow::Borrow;
 use core::fmt;

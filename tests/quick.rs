@@ -251,7 +251,10 @@ fn check(policy: Policy, weakness: Weakness) {
         // (cursor 0) and 2-5% (Go's cursor 1: small tables finish growing
         // within 2^oldB writes). The floors leave a wide margin below that.
         let floor = if policy.cursor_steps() == 0 { 20 } else { 200 };
-        assert!(growing * floor >= all, "only {growing} of {all} steps mid-growth");
+        assert!(
+            growing * floor >= all,
+            "only {growing} of {all} steps mid-growth"
+        );
     }
 }
 

@@ -61,7 +61,10 @@ fn hash_panics_during_insert_evacuation() {
     }
     // Fuse 0 fires on the key's own hash; the others inside evacuation
     // (pass 1 re-hashes the keys of each chain it moves).
-    assert!(panicked > FUSES as usize / 2, "only {panicked} runs panicked");
+    assert!(
+        panicked > FUSES as usize / 2,
+        "only {panicked} runs panicked"
+    );
 }
 
 #[test]
@@ -117,7 +120,11 @@ fn counted_map(c: &Counter, bad: u64) -> EvacMap<u64, common::Counted> {
     let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
     let mut i = 0;
     while i < N || !map.is_growing() {
-        let v = if i == bad { c.panicking_value(i) } else { c.value(i) };
+        let v = if i == bad {
+            c.panicking_value(i)
+        } else {
+            c.value(i)
+        };
         map.insert(i, v);
         i += 1;
     }

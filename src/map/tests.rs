@@ -171,7 +171,7 @@ fn same_size_growth_when_overflow_piles_up() {
     assert_eq!(map.bucket_log2(), Some(4));
     let key = |bucket: u64, i: u64| (i << 8) | bucket; // low 4 bits = bucket
     let mut kinds = Vec::new();
-    for round in 0..3 {
+    for round in 0..if cfg!(miri) { 2 } else { 3 } {
         for bucket in 0..16 {
             for i in 0..9 {
                 map.insert(key(bucket, round * 9 + i), ());

@@ -1,8 +1,6 @@
 //! Full-walk invariant check (`EvacMap::check_invariants`): O(buckets +
 //! entries), used by the tests after every operation.
 
-use std::collections::HashSet;
-
 use super::RawTable;
 use super::bucket::{BUCKET_SLOTS, BucketArray, Slot, overflow, top_at};
 use super::tophash::{EMPTY_REST, MIN_TOP_HASH, is_empty, is_evacuated_marker, tophash};
@@ -10,7 +8,7 @@ use super::tophash::{EMPTY_REST, MIN_TOP_HASH, is_empty, is_evacuated_marker, to
 impl<K, V> RawTable<K, V> {
     /// Panics with the number of the broken invariant (see `mod.rs`).
     pub(crate) fn check_invariants(&self, hasher: impl Fn(&K) -> u64) {
-        let mut seen = HashSet::new();
+        let mut seen = Vec::new();
         let mut live = 0usize;
 
         // I8
@@ -135,6 +133,11 @@ impl<K, V> RawTable<K, V> {
             "I7: count {} but {live} live slots",
             self.count
         );
+        seen.sort_unstable();
+        assert!(
+            seen.windows(2).all(|w| w[0] != w[1]),
+            "I6: bucket linked twice"
+        );
         assert_eq!(
             super::RawIter::new(self).count(),
             self.count,
@@ -147,16 +150,13 @@ impl<K, V> RawTable<K, V> {
         &self,
         array: &BucketArray<K, V>,
         j: usize,
-        seen: &mut HashSet<usize>,
+        seen: &mut Vec<usize>,
         mut visit: impl FnMut(Slot<K, V>, u8),
     ) {
         let mut rest = false;
         let mut b = Some(array.bucket(j));
         while let Some(bucket) = b {
-            assert!(
-                seen.insert(bucket.as_ptr().addr()),
-                "I6: bucket linked twice"
-            );
+            seen.push(bucket.as_ptr().addr());
             for index in 0..BUCKET_SLOTS {
                 // SAFETY: live bucket of a chain.
                 let top = unsafe { top_at(bucket, index) };
