@@ -54,17 +54,30 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 
 mod error;
+mod events;
 pub mod map;
 mod policy;
+mod probe;
 mod raw;
+#[cfg(not(evacmap_loom))]
+mod sampler;
 #[cfg(feature = "serde")]
 mod serde_impls;
 pub mod set;
+mod stats;
+mod sync;
+mod timing;
 
 pub use error::TryReserveError;
+pub use events::{Event, EventKind, ForceReason};
 pub use map::EvacMap;
 pub use policy::{GrowthKind, GrowthProgress, Policy};
+pub use probe::{EventBatch, Probe};
+#[cfg(not(evacmap_loom))]
+pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler};
 pub use set::EvacSet;
+pub use stats::Stats;
+pub use timing::{OpKind, PauseHistogram, Percentiles, TimingStats};
 
 /// The default hasher: `ahash`'s randomly seeded `RandomState`.
 ///

@@ -21,15 +21,19 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::ops::Index;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use iter::{
     Drain, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
 };
 
+use crate::events::ForceReason;
 use crate::raw::{RawEntry, RawExtractIf, RawTable};
-use crate::{DefaultHashBuilder, GrowthProgress, Policy, TryReserveError};
+use crate::{
+    DefaultHashBuilder, Event, GrowthProgress, PauseHistogram, Policy, Probe, Stats, TimingStats,
+    TryReserveError,
+};
 
 /// A hash map with Go's bucket layout and incremental evacuation.
 ///
@@ -488,6 +492,125 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// ```
     pub fn shrink_to_fit(&mut self) {}
 
+    /// A snapshot of the map's counters: shape now, cumulative work,
+    /// per-operation maxima and residency. O(1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..10_000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.finish_growth();
+    /// let s = map.stats();
+    /// assert_eq!(s.old_bytes_held, 0);
+    /// assert_eq!(s.growths, s.growths_completed + s.forced_completions);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.table.stats()
+    }
+
+    /// A handle that other threads can read consistent [`Stats`]
+    /// snapshots and events from while this map keeps being written. The map
+    /// publishes on every growth event, every `Policy::publish_interval()`
+    /// writes, and on [`publish`](Self::publish). The first call allocates
+    /// the shared area; later calls return handles to the same one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// let probe = map.probe();
+    /// map.insert(1, 1);
+    /// map.publish();
+    /// assert_eq!(probe.snapshot().len, 1);
+    /// ```
+    pub fn probe(&mut self) -> Probe {
+        self.table.probe()
+    }
+
+    /// Publishes the current counters to the probes now (no-op without a
+    /// probe). Never blocks or allocates.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// let probe = map.probe();
+    /// map.insert(1, 1);
+    /// assert_eq!(probe.snapshot().len, 0); // not published yet
+    /// map.publish();
+    /// assert_eq!(probe.snapshot().len, 1);
+    /// ```
+    pub fn publish(&mut self) {
+        self.table.publish();
+    }
+
+    /// The last `Policy::event_capacity()` growth events, oldest first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::EventKind;
+    ///
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..100u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// let events = map.events();
+    /// assert!(events.windows(2).all(|w| w[0].seq + 1 == w[1].seq));
+    /// assert!(events.iter().any(|e| matches!(e.kind, EventKind::OldArrayReleased { .. })));
+    /// ```
+    pub fn events(&self) -> Vec<Event> {
+        self.table.events()
+    }
+
+    /// Pause timing totals and the longest write, or `None` unless the
+    /// policy has [`with_timing(true)`](Policy::with_timing).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, Policy};
+    ///
+    /// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
+    /// map.insert(1, 1);
+    /// assert!(map.timing().unwrap().max_pause_ns > 0);
+    /// assert!(EvacMap::<u8, u8>::new().timing().is_none());
+    /// ```
+    pub fn timing(&self) -> Option<TimingStats> {
+        self.table.timing_stats()
+    }
+
+    /// Percentiles (p50, p99, p99.9, p99.99, max) of timed inserts and
+    /// removals, or `None` unless timing is on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, Policy};
+    ///
+    /// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// let h = map.pause_histogram().unwrap();
+    /// assert_eq!(h.insert.count, 1000);
+    /// assert_eq!(h.remove.count, 0);
+    /// ```
+    pub fn pause_histogram(&self) -> Option<PauseHistogram> {
+        self.table.pause_histogram()
+    }
+
+    /// Test-only switch for the loom canary in `loom-tests/`: publishes
+    /// without the seqlock's "in progress" mark, so readers can tear.
+    #[cfg(evacmap_loom)]
+    #[doc(hidden)]
+    pub fn publish_broken_for_loom_canary(&mut self) {
+        self.table.publish_broken();
+    }
+
     /// Bytes held by the bucket arrays (new and old, including Go's
     /// preallocated overflow pool), not counting overflow buckets allocated
     /// one by one or memory owned by keys and values.
@@ -754,18 +877,8 @@ where
     /// }
     /// ```
     pub fn evacuate_for(&mut self, budget: Duration) -> usize {
-        /// Buckets evacuated between clock reads.
-        const BATCH: usize = 16;
-        let start = Instant::now();
-        let hasher = hasher_of(&self.hash_builder);
-        let mut moved = 0;
-        while self.table.is_growing() {
-            moved += self.table.evacuate_steps(BATCH, &hasher);
-            if start.elapsed() >= budget {
-                break;
-            }
-        }
-        moved
+        self.table
+            .evacuate_for(budget, &hasher_of(&self.hash_builder))
     }
 
     /// Evacuates every remaining old bucket and releases the old array.
@@ -782,7 +895,8 @@ where
     /// assert_eq!(map.growth_progress(), None);
     /// ```
     pub fn finish_growth(&mut self) {
-        self.table.finish_growth(&hasher_of(&self.hash_builder));
+        self.table
+            .finish_growth_forced(ForceReason::Explicit, &hasher_of(&self.hash_builder));
     }
 
     /// Walks the whole table and panics, naming the broken invariant (see

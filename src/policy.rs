@@ -28,6 +28,9 @@ pub struct Policy {
     cursor_steps: usize,
     evacuate_on_remove: bool,
     all_at_once: bool,
+    timing: bool,
+    event_capacity: usize,
+    publish_interval: u64,
 }
 
 impl Default for Policy {
@@ -52,6 +55,9 @@ impl Policy {
             cursor_steps: 1,
             evacuate_on_remove: true,
             all_at_once: false,
+            timing: false,
+            event_capacity: 256,
+            publish_interval: 1024,
         }
     }
 
@@ -138,6 +144,98 @@ impl Policy {
             evacuate_on_remove,
             ..self
         }
+    }
+
+    /// Turns pause timing on or off (default off): every write is timed with
+    /// `Instant` into per-kind histograms, and evacuation, array allocation
+    /// and array freeing are timed separately. See
+    /// [`EvacMap::timing`](crate::EvacMap::timing) and
+    /// [`EvacMap::pause_histogram`](crate::EvacMap::pause_histogram). Off,
+    /// it costs one predictable branch per write.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = evacmap::Policy::default().with_timing(true);
+    /// assert!(p.timing());
+    /// ```
+    pub const fn with_timing(self, timing: bool) -> Self {
+        Policy { timing, ..self }
+    }
+
+    /// Sets how many events the map keeps (default 256; 0 keeps none). The
+    /// ring is allocated at the first event and never grows; a probe's ring
+    /// has the same capacity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = evacmap::Policy::default().with_event_capacity(16);
+    /// assert_eq!(p.event_capacity(), 16);
+    /// ```
+    pub const fn with_event_capacity(self, event_capacity: usize) -> Self {
+        Policy {
+            event_capacity,
+            ..self
+        }
+    }
+
+    /// Sets how often, in writes, the map publishes its counters to a probe
+    /// (default 1024). Growth events always publish at once.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `writes` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = evacmap::Policy::default().with_publish_interval(1);
+    /// assert_eq!(p.publish_interval(), 1);
+    /// ```
+    #[track_caller]
+    pub const fn with_publish_interval(self, writes: u64) -> Self {
+        assert!(
+            writes > 0,
+            "evacmap: publish interval must be at least 1 write"
+        );
+        Policy {
+            publish_interval: writes,
+            ..self
+        }
+    }
+
+    /// Whether writes are timed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!evacmap::Policy::default().timing());
+    /// ```
+    pub const fn timing(&self) -> bool {
+        self.timing
+    }
+
+    /// Events kept by the map.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(evacmap::Policy::default().event_capacity(), 256);
+    /// ```
+    pub const fn event_capacity(&self) -> usize {
+        self.event_capacity
+    }
+
+    /// Writes between publications to a probe.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(evacmap::Policy::default().publish_interval(), 1024);
+    /// ```
+    pub const fn publish_interval(&self) -> u64 {
+        self.publish_interval
     }
 
     /// The load factor (entries per bucket before doubling).

@@ -140,6 +140,10 @@ pub(crate) struct BucketArray<K, V> {
     /// Index of the next unused pool bucket (`total` when the pool is used up;
     /// Go keeps a pointer and a sentinel link instead).
     next_pool: usize,
+    /// Overflow buckets linked into this array's chains (pool and allocated).
+    linked_overflow: usize,
+    /// Of those, the ones allocated one by one (outside the allocation).
+    spilled: usize,
 }
 
 impl<K, V> BucketArray<K, V> {
@@ -150,6 +154,8 @@ impl<K, V> BucketArray<K, V> {
             log2: 0,
             total: 0,
             next_pool: 0,
+            linked_overflow: 0,
+            spilled: 0,
         }
     }
 
@@ -173,6 +179,8 @@ impl<K, V> BucketArray<K, V> {
             log2,
             total,
             next_pool: primary,
+            linked_overflow: 0,
+            spilled: 0,
         })
     }
 
@@ -183,6 +191,17 @@ impl<K, V> BucketArray<K, V> {
     /// Bytes of the array allocation itself (not counting spilled overflow buckets).
     pub(crate) fn array_bytes(&self) -> usize {
         self.total * size_of::<Bucket<K, V>>()
+    }
+
+    /// All bucket memory this array holds: the allocation plus the overflow
+    /// buckets allocated one by one.
+    pub(crate) fn bytes(&self) -> usize {
+        self.array_bytes() + self.spilled * size_of::<Bucket<K, V>>()
+    }
+
+    /// Overflow buckets linked into this array's chains.
+    pub(crate) fn linked_overflow(&self) -> usize {
+        self.linked_overflow
     }
 
     /// True if the array owns memory.
@@ -231,8 +250,8 @@ impl<K, V> BucketArray<K, V> {
     }
 
     /// Go `newoverflow`: a fresh empty bucket linked after `last`, taken from
-    /// the pool while it lasts, then from the allocator. Returns the new bucket
-    /// and whether it came from the allocator.
+    /// the pool while it lasts, then from the allocator. Returns the new
+    /// bucket and the bytes newly allocated for it (0 if it came from the pool).
     ///
     /// # Safety
     /// `last` is a live bucket of one of this array's chains whose overflow
@@ -240,9 +259,11 @@ impl<K, V> BucketArray<K, V> {
     pub(crate) unsafe fn push_overflow(
         &mut self,
         last: NonNull<Bucket<K, V>>,
-    ) -> NonNull<Bucket<K, V>> {
+    ) -> (NonNull<Bucket<K, V>>, usize) {
         // SAFETY: caller: `last` is live.
         debug_assert!(unsafe { overflow(last) }.is_none());
+        self.linked_overflow += 1;
+        let mut allocated = 0;
         let new = if self.next_pool < self.total {
             // SAFETY: `next_pool < total`: inside the allocation, a zeroed
             // bucket that no chain links to yet (I6).
@@ -253,6 +274,8 @@ impl<K, V> BucketArray<K, V> {
             let layout = Layout::new::<Bucket<K, V>>();
             // SAFETY: a bucket has non-zero size.
             let raw = unsafe { alloc::alloc_zeroed(layout) };
+            self.spilled += 1;
+            allocated = layout.size();
             match NonNull::new(raw.cast::<Bucket<K, V>>()) {
                 Some(b) => b,
                 None => alloc::handle_alloc_error(layout),
@@ -260,7 +283,7 @@ impl<K, V> BucketArray<K, V> {
         };
         // SAFETY: caller: `last` is live and ours to link.
         unsafe { (*last.as_ptr()).overflow = new.as_ptr() };
-        new
+        (new, allocated)
     }
 
     /// Frees the overflow buckets that `push_overflow` took from the allocator
@@ -323,6 +346,8 @@ impl<K, V> BucketArray<K, V> {
         // valid empty bucket (EMPTY_REST = 0, null link, uninit slots).
         unsafe { ptr::write_bytes(ptr.as_ptr(), 0, total) };
         self.next_pool = 1 << log2;
+        self.linked_overflow = 0;
+        self.spilled = 0;
     }
 }
 

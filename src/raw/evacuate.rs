@@ -19,6 +19,10 @@ use super::tophash::{
     EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, MIN_TOP_HASH, is_empty, is_evacuated_marker,
 };
 use crate::TryReserveError;
+use crate::events::{EventKind, ForceReason};
+use crate::stats::now_ns;
+use crate::timing::Source;
+use std::time::{Duration, Instant};
 
 /// Most already-evacuated chains the cursor skips in one step (Go: 1024).
 const CURSOR_SKIP_CAP: usize = 1024;
@@ -88,12 +92,24 @@ impl<K, V> RawTable<K, V> {
             "I8: a growth never starts during another"
         );
         debug_assert!(log2 == self.buckets.log2() || log2 == self.buckets.log2() + 1);
-        let new = BucketArray::allocate(log2)?;
+        let new = self.alloc_array(log2)?;
+        let from_log2 = self.buckets.log2();
         self.old_buckets = core::mem::replace(&mut self.buckets, BucketArray::unallocated());
         self.set_buckets(new);
         self.evac_cursor = 0;
         self.old_evacuated = 0;
         self.noverflow = 0;
+        let same_size = log2 == from_log2;
+        self.counters.growths += 1;
+        self.counters.same_size_growths += u64::from(same_size);
+        self.counters.current_growth_writes = 0;
+        self.counters.growth_started_ns = now_ns();
+        self.event(EventKind::GrowthStarted {
+            from_log2,
+            to_log2: log2,
+            same_size,
+            len: self.len() as u64,
+        });
         if self.policy.is_all_at_once() {
             self.finish_growth(hasher);
         }
@@ -115,6 +131,12 @@ impl<K, V> RawTable<K, V> {
     /// Evacuates at most `max` old chains at the cursor; returns how many
     /// were moved (already-evacuated chains skipped do not count).
     pub(crate) fn evacuate_steps(&mut self, max: usize, hasher: &impl Fn(&K) -> u64) -> usize {
+        self.op_begin();
+        self.evacuate_steps_in_op(max, hasher)
+    }
+
+    /// `evacuate_steps` as part of an operation already begun.
+    fn evacuate_steps_in_op(&mut self, max: usize, hasher: &impl Fn(&K) -> u64) -> usize {
         let mut moved = 0;
         while moved < max && self.is_growing() {
             moved += usize::from(self.evacuate_chain(self.evac_cursor, hasher));
@@ -129,6 +151,47 @@ impl<K, V> RawTable<K, V> {
         }
     }
 
+    /// Evacuates for about `budget`, checking the clock every `BATCH`
+    /// chains (Redis's timed rehash); one operation. Returns chains moved.
+    pub(crate) fn evacuate_for(&mut self, budget: Duration, hasher: &impl Fn(&K) -> u64) -> usize {
+        /// Chains evacuated between clock reads.
+        const BATCH: usize = 16;
+        let start = Instant::now();
+        self.op_begin();
+        let mut moved = 0;
+        while self.is_growing() {
+            moved += self.evacuate_steps_in_op(BATCH, hasher);
+            if start.elapsed() >= budget {
+                break;
+            }
+        }
+        moved
+    }
+
+    /// Finishes the growth in progress at once, counted as a forced
+    /// completion (`finish_growth` called, `reserve`, or the load limit hit
+    /// during the growth).
+    pub(crate) fn finish_growth_forced(
+        &mut self,
+        reason: ForceReason,
+        hasher: &impl Fn(&K) -> u64,
+    ) {
+        if !self.is_growing() {
+            return;
+        }
+        if reason == ForceReason::Explicit {
+            self.op_begin();
+        }
+        let buckets_left = (self.old_buckets.len() - self.old_evacuated) as u64;
+        self.event(EventKind::ForcedCompletion {
+            reason,
+            buckets_left,
+        });
+        self.forcing = Some(reason);
+        self.finish_growth(hasher);
+        self.forcing = None;
+    }
+
     /// Go `evacuate(oldbucket)`. Returns true if the chain was moved now
     /// (false if an earlier write had moved it already).
     fn evacuate_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> bool {
@@ -137,84 +200,95 @@ impl<K, V> RawTable<K, V> {
         // SAFETY: `head` is a live primary bucket of the old array.
         let moved = !is_evacuated_marker(unsafe { top_at(head, 0) });
         if moved {
-            let doubling = self.buckets.log2() > self.old_buckets.log2();
-            let newbit = self.old_buckets.len();
-            // Pass 1: the only step that can panic (in `hasher`).
-            let mut ybits = YBits::new();
-            if doubling {
-                let mut n = 0;
-                let mut b = Some(head);
-                while let Some(bb) = b {
-                    // SAFETY: live chain buckets (I6); live slots hold keys (I1).
-                    unsafe {
-                        for i in group(bb).match_full() {
-                            if hasher(
-                                &*Slot {
-                                    bucket: bb,
-                                    index: i,
-                                }
-                                .key(),
-                            ) as usize
-                                & newbit
-                                != 0
-                            {
-                                ybits.set(n + i);
-                            }
-                        }
-                        b = overflow(bb);
-                    }
-                    n += BUCKET_SLOTS;
-                }
-            }
-            // Pass 2: move; nothing below can panic.
-            let x_head = self.buckets.bucket(old_index);
-            let mut x = Dest {
-                bucket: x_head,
-                index: 0,
-            };
-            let mut y = doubling.then(|| Dest {
-                bucket: self.buckets.bucket(old_index + newbit),
-                index: 0,
-            });
-            // SAFETY: destinations are live new-array heads.
-            debug_assert!(unsafe { group(x.bucket).match_full().is_empty() }, "I5");
-            let mut n = 0;
-            let mut b = Some(head);
-            while let Some(bb) = b {
-                for i in 0..BUCKET_SLOTS {
-                    let from = Slot {
-                        bucket: bb,
-                        index: i,
-                    };
-                    // SAFETY: `from` is a slot of a live old chain; a slot with
-                    // tophash >= MIN_TOP_HASH holds an entry (I1), which we move
-                    // out and then mark evacuated so it is never read again.
-                    unsafe {
-                        let top = *from.tophash();
-                        if is_empty(top) {
-                            *from.tophash() = EVACUATED_EMPTY;
-                            continue;
-                        }
-                        debug_assert!(top >= MIN_TOP_HASH, "I4: marker in unevacuated chain");
-                        let use_y = ybits.get(n + i);
-                        *from.tophash() = if use_y { EVACUATED_Y } else { EVACUATED_X };
-                        let dst = match (&mut y, use_y) {
-                            (Some(y), true) => y,
-                            _ => &mut x,
-                        };
-                        self.push_evacuated(dst, top, from);
-                    }
-                }
-                n += BUCKET_SLOTS;
-                // SAFETY: live chain.
-                b = unsafe { overflow(bb) };
-            }
+            let entries = self.timed(Source::Evacuation, |t| t.move_chain(old_index, hasher));
+            self.counters.evacuated(entries);
             self.old_evacuated += 1;
         }
         if old_index == self.evac_cursor {
             self.advance_cursor();
         }
         moved
+    }
+
+    /// Moves every entry of old chain `old_index` to its destination and
+    /// marks the chain evacuated; returns the number of entries moved.
+    fn move_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> u64 {
+        let head = self.old_buckets.bucket(old_index);
+        let mut entries = 0;
+        let doubling = self.buckets.log2() > self.old_buckets.log2();
+        let newbit = self.old_buckets.len();
+        // Pass 1: the only step that can panic (in `hasher`).
+        let mut ybits = YBits::new();
+        if doubling {
+            let mut n = 0;
+            let mut b = Some(head);
+            while let Some(bb) = b {
+                // SAFETY: live chain buckets (I6); live slots hold keys (I1).
+                unsafe {
+                    for i in group(bb).match_full() {
+                        if hasher(
+                            &*Slot {
+                                bucket: bb,
+                                index: i,
+                            }
+                            .key(),
+                        ) as usize
+                            & newbit
+                            != 0
+                        {
+                            ybits.set(n + i);
+                        }
+                    }
+                    b = overflow(bb);
+                }
+                n += BUCKET_SLOTS;
+            }
+        }
+        // Pass 2: move; nothing below can panic.
+        let x_head = self.buckets.bucket(old_index);
+        let mut x = Dest {
+            bucket: x_head,
+            index: 0,
+        };
+        let mut y = doubling.then(|| Dest {
+            bucket: self.buckets.bucket(old_index + newbit),
+            index: 0,
+        });
+        // SAFETY: destinations are live new-array heads.
+        debug_assert!(unsafe { group(x.bucket).match_full().is_empty() }, "I5");
+        let mut n = 0;
+        let mut b = Some(head);
+        while let Some(bb) = b {
+            for i in 0..BUCKET_SLOTS {
+                let from = Slot {
+                    bucket: bb,
+                    index: i,
+                };
+                // SAFETY: `from` is a slot of a live old chain; a slot with
+                // tophash >= MIN_TOP_HASH holds an entry (I1), which we move
+                // out and then mark evacuated so it is never read again.
+                unsafe {
+                    let top = *from.tophash();
+                    if is_empty(top) {
+                        *from.tophash() = EVACUATED_EMPTY;
+                        continue;
+                    }
+                    debug_assert!(top >= MIN_TOP_HASH, "I4: marker in unevacuated chain");
+                    let use_y = ybits.get(n + i);
+                    *from.tophash() = if use_y { EVACUATED_Y } else { EVACUATED_X };
+                    let dst = match (&mut y, use_y) {
+                        (Some(y), true) => y,
+                        _ => &mut x,
+                    };
+                    self.push_evacuated(dst, top, from);
+                    entries += 1;
+                }
+            }
+            n += BUCKET_SLOTS;
+            // SAFETY: live chain.
+            b = unsafe { overflow(bb) };
+        }
+        entries
     }
 
     /// Appends one moved entry to a destination chain.
@@ -254,14 +328,28 @@ impl<K, V> RawTable<K, V> {
             && is_evacuated_marker(unsafe { top_at(self.old_buckets.bucket(self.evac_cursor), 0) })
         {
             self.evac_cursor += 1;
+            self.counters.skipped();
         }
         if self.evac_cursor == len {
             debug_assert_eq!(self.old_evacuated, len, "I3/I7");
-            // SAFETY: I3: every old chain is evacuated, so the old array holds
-            // no live entry.
-            unsafe { self.old_buckets.free() };
-            self.evac_cursor = 0;
-            self.old_evacuated = 0;
+            self.complete_growth();
         }
+    }
+
+    /// The cursor passed the last old chain: counts the growth as completed
+    /// (or forced, inside `finish_growth_forced`), records its residency,
+    /// and releases the old array (I3: it holds no live entry).
+    fn complete_growth(&mut self) {
+        let c = &mut self.counters;
+        if self.forcing.is_some() {
+            c.forced_completions += 1;
+        } else {
+            c.growths_completed += 1;
+        }
+        c.last_growth_writes = c.current_growth_writes;
+        c.last_growth_wall_ns = now_ns().saturating_sub(c.growth_started_ns);
+        let (writes, wall_ns) = (c.last_growth_writes, c.last_growth_wall_ns);
+        self.event(EventKind::GrowthFinished { writes, wall_ns });
+        self.release_old_array();
     }
 }

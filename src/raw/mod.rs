@@ -37,6 +37,7 @@
 mod bucket;
 mod check;
 mod evacuate;
+mod instrument;
 mod iter;
 pub(crate) mod tophash;
 
@@ -50,6 +51,11 @@ use iter::RawIter;
 pub(crate) use iter::{MutIter, RawDrain, RawExtractIf, RawIntoIter, RefIter};
 use tophash::{MIN_TOP_HASH, is_evacuated_marker, tophash};
 
+use crate::events::{EventLog, ForceReason};
+use crate::probe::Shared;
+use crate::stats::Counters;
+use crate::sync::Arc;
+use crate::timing::{OpKind, OpStart, Source, Timing};
 use crate::{GrowthKind, GrowthProgress, Policy, TryReserveError};
 
 /// Go's `hmap`, minus the fields Rust ownership makes unnecessary (`flags`:
@@ -71,6 +77,18 @@ pub(crate) struct RawTable<K, V> {
     /// Fixed seed, so runs are reproducible.
     overflow_rng: u64,
     policy: Policy,
+    /// Counters behind `stats()`.
+    counters: Counters,
+    /// Pause timing, created at the first write when `policy.timing()`.
+    timing: Option<Box<Timing>>,
+    /// The last `policy.event_capacity()` growth events.
+    events: EventLog,
+    /// Shared with `Probe`s, once `probe()` was called.
+    probe: Option<Arc<Shared>>,
+    /// Writes since the last publication to the probe.
+    writes_since_publish: u64,
+    /// Set while a growth is being finished at once, and why.
+    forcing: Option<ForceReason>,
     /// Cache of `policy.capacity_at(B)`: the insert that would exceed it
     /// starts a doubling. Recomputed whenever `buckets` changes.
     max_load: usize,
@@ -111,6 +129,8 @@ pub(crate) struct RawVacant<'a, K, V> {
     table: &'a mut RawTable<K, V>,
     hash: u64,
     hint: Option<InsertHint<K, V>>,
+    /// When the write started, if timed.
+    started: Option<OpStart>,
 }
 
 impl<K, V> RawTable<K, V> {
@@ -125,6 +145,12 @@ impl<K, V> RawTable<K, V> {
             noverflow: 0,
             overflow_rng: 0x9E37_79B9_7F4A_7C15,
             policy,
+            counters: Counters::new(),
+            timing: None,
+            events: EventLog::new(policy.event_capacity()),
+            probe: None,
+            writes_since_publish: 0,
+            forcing: None,
             max_load: 0,
             marker: PhantomData,
         }
@@ -135,14 +161,19 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn with_capacity(policy: Policy, capacity: usize) -> Result<Self, TryReserveError> {
         let mut t = Self::new(policy);
         if capacity > 0 {
-            t.set_buckets(BucketArray::allocate(policy.log2_for(capacity)?)?);
+            let array = BucketArray::allocate(policy.log2_for(capacity)?)?;
+            t.set_buckets(array);
         }
         Ok(t)
     }
 
+    /// Installs a freshly allocated array as `buckets` (the previous one must
+    /// be freed or moved away by the caller) and accounts for its memory.
     fn set_buckets(&mut self, array: BucketArray<K, V>) {
+        let bytes = array.bytes() as u64;
         self.buckets = array;
         self.max_load = self.policy.capacity_at(self.buckets.log2());
+        self.counters.allocated(bytes, self.bytes_held());
     }
 
     #[inline]
@@ -189,18 +220,18 @@ impl<K, V> RawTable<K, V> {
     /// Head of the chain a read of `hash` must search: the old chain while it
     /// is not evacuated, else the new one (Go `mapaccess` step 4).
     #[inline]
-    fn read_chain(&self, hash: u64) -> NonNull<Bucket<K, V>> {
-        let mut head = self.buckets.bucket(hash as usize & self.buckets.mask());
+    fn read_chain(&self, hash: u64) -> (NonNull<Bucket<K, V>>, bool) {
+        let head = self.buckets.bucket(hash as usize & self.buckets.mask());
         if self.is_growing() {
             let old = self
                 .old_buckets
                 .bucket(hash as usize & self.old_buckets.mask());
             // SAFETY: `old` is a live primary bucket of the old array.
             if !is_evacuated_marker(unsafe { top_at(old, 0) }) {
-                head = old;
+                return (old, true);
             }
         }
-        head
+        (head, false)
     }
 
     /// Finds the live slot holding a key with this hash for which `eq` holds.
@@ -209,7 +240,11 @@ impl<K, V> RawTable<K, V> {
         if self.count == 0 {
             return None;
         }
-        Self::find_in_chain(self.read_chain(hash), hash, eq)
+        let (head, in_old) = self.read_chain(hash);
+        if in_old {
+            self.counters.lookup_in_old();
+        }
+        Self::find_in_chain(head, hash, eq)
     }
 
     /// Searches one chain (Go `mapaccess` step 5): SWAR-match the tophash
@@ -272,11 +307,13 @@ impl<K, V> RawTable<K, V> {
         mut eq: impl FnMut(&K) -> bool,
         hasher: impl Fn(&K) -> u64,
     ) -> RawEntry<'_, K, V> {
+        let started = self.write_begin();
         if !self.buckets.is_allocated() {
             return RawEntry::Vacant(RawVacant {
                 table: self,
                 hash,
                 hint: None,
+                started,
             });
         }
         if self.is_growing() {
@@ -284,7 +321,7 @@ impl<K, V> RawTable<K, V> {
         }
         let head = self.buckets.bucket(hash as usize & self.buckets.mask());
         debug_assert!(
-            head == self.read_chain(hash),
+            head == self.read_chain(hash).0,
             "I5: write chain not evacuated"
         );
         let top = tophash(hash);
@@ -300,6 +337,7 @@ impl<K, V> RawTable<K, V> {
                 };
                 // SAFETY: live slot (I1).
                 if eq(unsafe { &*slot.key() }) {
+                    self.write_end(OpKind::Insert, started);
                     return RawEntry::Occupied(RawOccupied {
                         table: self,
                         head,
@@ -331,6 +369,7 @@ impl<K, V> RawTable<K, V> {
             table: self,
             hash,
             hint,
+            started,
         })
     }
 
@@ -344,7 +383,8 @@ impl<K, V> RawTable<K, V> {
         hasher: &impl Fn(&K) -> u64,
     ) -> Slot<K, V> {
         if !self.buckets.is_allocated() {
-            self.set_buckets(BucketArray::allocate(0).unwrap_or_else(|e| e.raise()));
+            let array = self.alloc_array(0).unwrap_or_else(|e| e.raise());
+            self.set_buckets(array);
             hint = None;
         }
         let overloaded = self.count + 1 > self.max_load;
@@ -352,7 +392,7 @@ impl<K, V> RawTable<K, V> {
             if self.is_growing() {
                 // Only the load limit gets here: finish the current growth
                 // first, since a growth never starts while one is running.
-                self.finish_growth(hasher);
+                self.finish_growth_forced(ForceReason::LoadLimit, hasher);
             }
             let log2 = self.buckets.log2() + u8::from(overloaded);
             self.start_growth(log2, hasher)
@@ -427,7 +467,10 @@ impl<K, V> RawTable<K, V> {
         }
         // SAFETY: `last` ends one of the new array's chains (callers pass the
         // last bucket of a chain, whose link is null).
-        unsafe { self.buckets.push_overflow(last) }
+        let (bucket, bytes) = unsafe { self.buckets.push_overflow(last) };
+        self.counters
+            .overflow_linked(bytes as u64, self.bytes_held());
+        bucket
     }
 
     /// Go `mapdelete`: evacuates as a write (if the policy says so), then
@@ -441,13 +484,17 @@ impl<K, V> RawTable<K, V> {
         if self.count == 0 {
             return None;
         }
+        let started = self.write_begin();
         if self.is_growing() && self.policy.evacuate_on_remove() {
             self.grow_work(hash as usize & self.buckets.mask(), &hasher);
         }
-        let head = self.read_chain(hash);
-        let slot = Self::find_in_chain(head, hash, eq)?;
-        // SAFETY: `find_in_chain` returned a live slot of the chain at `head`.
-        Some(unsafe { self.erase(head, slot) })
+        let (head, _) = self.read_chain(hash);
+        let removed = Self::find_in_chain(head, hash, eq).map(|slot| {
+            // SAFETY: `find_in_chain` returned a live slot of the chain at `head`.
+            unsafe { self.erase(head, slot) }
+        });
+        self.write_end(OpKind::Remove, started);
+        removed
     }
 
     /// Moves a live entry out of its slot and marks the slot empty.
@@ -483,23 +530,20 @@ impl<K, V> RawTable<K, V> {
             return Ok(());
         }
         let target = self.policy.log2_for(need)?;
+        self.counters.op_begin();
         if self.count == 0 {
-            let array = BucketArray::allocate(target)?;
+            let array = self.alloc_array(target)?;
+            self.release_old_array();
             // SAFETY: no live entries (count == 0, I7), so nothing is lost.
-            unsafe {
-                self.buckets.free();
-                self.old_buckets.free();
-            }
-            self.evac_cursor = 0;
-            self.old_evacuated = 0;
+            self.timed(Source::Free, |t| unsafe { t.buckets.free() });
             self.noverflow = 0;
             self.set_buckets(array);
             return Ok(());
         }
-        self.finish_growth(&hasher);
+        self.finish_growth_forced(ForceReason::Explicit, &hasher);
         while self.buckets.log2() < target {
             self.start_growth(self.buckets.log2() + 1, &hasher)?;
-            self.finish_growth(&hasher);
+            self.finish_growth_forced(ForceReason::Explicit, &hasher);
         }
         Ok(())
     }
@@ -513,14 +557,11 @@ impl<K, V> RawTable<K, V> {
 
     /// Empties the table without dropping entries (they were moved out).
     fn clear_no_drop(&mut self) {
+        // A growth in progress is abandoned: its old array goes now.
+        self.release_old_array();
         // SAFETY: callers have moved out or dropped every entry.
-        unsafe {
-            self.buckets.reset();
-            self.old_buckets.free();
-        }
+        unsafe { self.buckets.reset() };
         self.count = 0;
-        self.evac_cursor = 0;
-        self.old_evacuated = 0;
         self.noverflow = 0;
     }
 
@@ -574,6 +615,9 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
         new.evac_cursor = self.evac_cursor;
         new.old_evacuated = self.old_evacuated;
         new.noverflow = self.noverflow;
+        new.counters = self.counters.clone();
+        new.events = self.events.clone();
+        new.timing.clone_from(&self.timing);
         new.overflow_rng = self.overflow_rng;
         // If a clone panics, `new` is dropped: it holds exactly the entries
         // cloned so far (each slot's tophash is set after its entry, and
@@ -617,7 +661,7 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
                         Some(next) => {
                             s = next;
                             // SAFETY: `d` ends a chain of `dst`.
-                            d = unsafe { dst.push_overflow(d) };
+                            d = unsafe { dst.push_overflow(d) }.0;
                         }
                         None => break,
                     }
@@ -683,6 +727,7 @@ impl<'a, K, V> RawVacant<'a, K, V> {
         let slot = self
             .table
             .insert_absent(self.hash, key, value, self.hint, &hasher);
+        self.table.write_end(OpKind::Insert, self.started);
         let head = self
             .table
             .buckets

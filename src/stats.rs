@@ -1,0 +1,313 @@
+//! [`Stats`]: the map's counters, and the crate-private [`Counters`] that the
+//! raw table updates.
+//!
+//! Shape fields are computed when a snapshot is taken (O(1)). Cumulative and
+//! per-operation counters are plain integers bumped on the write and
+//! evacuation paths. The one counter on the read path,
+//! `lookups_in_old_buckets`, is bumped only when a read has to look in an old
+//! bucket, with a relaxed load and store (not a read-modify-write): readers
+//! sharing `&EvacMap` across threads may lose increments, never corrupt
+//! memory. With the `stats` feature off, the counters marked (stats) below
+//! stay 0 and cost nothing.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Defines `Stats` and its encoding as `[u64; WORDS]` for the probe.
+macro_rules! stats_struct {
+    ($($(#[$doc:meta])* $field:ident,)*) => {
+        /// A snapshot of a map's counters; see [`EvacMap::stats`](crate::EvacMap::stats)
+        /// and [`Probe::snapshot`](crate::Probe::snapshot).
+        ///
+        /// Counts are plain numbers, sizes are bytes, times are nanoseconds.
+        /// Fields marked (stats) need the default `stats` feature and read 0
+        /// without it.
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// let mut map = evacmap::EvacMap::new();
+        /// for i in 0..1000u32 {
+        ///     map.insert(i, i);
+        /// }
+        /// let s = map.stats();
+        /// assert_eq!(s.len, 1000);
+        /// assert!(s.growths >= 6);
+        /// assert!(s.old_buckets_evacuated <= s.old_bucket_count);
+        /// ```
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct Stats {
+            $($(#[$doc])* pub $field: u64,)*
+        }
+
+        impl Stats {
+            /// Number of fields (words in the probe's encoding).
+            pub(crate) const WORDS: usize = [$(stringify!($field)),*].len();
+
+            /// The fields in declaration order.
+            pub(crate) fn to_words(self) -> [u64; Self::WORDS] {
+                [$(self.$field),*]
+            }
+
+            /// Inverse of `to_words`.
+            pub(crate) fn from_words(words: [u64; Self::WORDS]) -> Self {
+                let mut it = words.into_iter();
+                Stats { $($field: it.next().unwrap_or_default(),)* }
+            }
+
+            /// `(name, value)` for every field, in declaration order (for
+            /// tables and CSV).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// let s = evacmap::EvacMap::<u8, u8>::new().stats();
+            /// assert!(s.fields().any(|(name, v)| name == "len" && v == 0));
+            /// ```
+            pub fn fields(&self) -> impl Iterator<Item = (&'static str, u64)> {
+                [$((stringify!($field), self.$field)),*].into_iter()
+            }
+        }
+    };
+}
+
+stats_struct! {
+    /// Live entries.
+    len,
+    /// Primary buckets in the current array (`2^B`; 0 before the first insert).
+    bucket_count,
+    /// Overflow buckets linked into chains, in the current and the old array.
+    overflow_buckets,
+    /// Buckets in the old array; 0 when no growth is in progress.
+    old_bucket_count,
+    /// Old buckets evacuated so far in the growth in progress.
+    old_buckets_evacuated,
+    /// Bytes of bucket memory held now: both arrays (overflow pools
+    /// included) plus overflow buckets allocated one by one.
+    bytes_allocated,
+    /// The part of `bytes_allocated` held by the old array.
+    old_bytes_held,
+    /// Write operations: inserts, entry lookups and removals that ran (stats).
+    writes,
+    /// Growths started (doubling and same-size).
+    growths,
+    /// Of `growths`, the same-size ones.
+    same_size_growths,
+    /// Growths completed by incremental work (writes, `evacuate`,
+    /// `evacuate_for`), or all at once by `Policy::all_at_once()`.
+    growths_completed,
+    /// Growths finished all at once because the load limit was hit again
+    /// during them, or because `finish_growth` (or `reserve`) was called.
+    /// Disjoint from `growths_completed`; a growth cut short by `clear` or
+    /// `drain` counts in neither.
+    forced_completions,
+    /// Old buckets (chains) evacuated (stats).
+    buckets_evacuated,
+    /// Entries moved from old to new buckets (stats).
+    entries_moved,
+    /// Already-evacuated old buckets the cursor skipped over (stats).
+    evacuated_buckets_skipped,
+    /// Overflow buckets linked into chains, from the pool or the allocator (stats).
+    overflow_allocated,
+    /// Reads that had to look in an old bucket (stats; increments may be
+    /// lost when several threads read through `&map` at once).
+    lookups_in_old_buckets,
+    /// Most entries moved by one operation (stats).
+    max_entries_moved_in_one_op,
+    /// Most old buckets evacuated by one operation (stats).
+    max_buckets_evacuated_in_one_op,
+    /// Most bucket memory allocated by one operation, in bytes (stats).
+    max_bytes_allocated_in_one_op,
+    /// Writes that ran while old buckets were held (stats).
+    writes_during_growth,
+    /// Writes the last completed growth took from its start to the release
+    /// of its old array.
+    last_growth_writes,
+    /// Wall time from the start of the last completed growth to the release
+    /// of its old array (ns): residency in time.
+    last_growth_wall_ns,
+    /// Largest `bytes_allocated` ever held.
+    peak_bytes_allocated,
+    /// Events recorded so far (the sequence number of the next event).
+    events_recorded,
+}
+
+/// What the raw table counts. Shape fields are not stored here: they are
+/// computed from the arrays when a snapshot is taken.
+#[derive(Debug)]
+pub(crate) struct Counters {
+    pub(crate) writes: u64,
+    pub(crate) growths: u64,
+    pub(crate) same_size_growths: u64,
+    pub(crate) growths_completed: u64,
+    pub(crate) forced_completions: u64,
+    pub(crate) buckets_evacuated: u64,
+    pub(crate) entries_moved: u64,
+    pub(crate) evacuated_buckets_skipped: u64,
+    pub(crate) overflow_allocated: u64,
+    /// Bumped through `&self` on the read path; relaxed load + store.
+    pub(crate) lookups_in_old_buckets: AtomicU64,
+    pub(crate) max_entries_moved_in_one_op: u64,
+    pub(crate) max_buckets_evacuated_in_one_op: u64,
+    pub(crate) max_bytes_allocated_in_one_op: u64,
+    pub(crate) writes_during_growth: u64,
+    pub(crate) last_growth_writes: u64,
+    pub(crate) last_growth_wall_ns: u64,
+    pub(crate) peak_bytes_allocated: u64,
+    /// Writes of the growth in progress (always counted: events report it).
+    pub(crate) current_growth_writes: u64,
+    /// Start of the growth in progress (ns since the process epoch).
+    pub(crate) growth_started_ns: u64,
+    /// Work of the operation in progress (reset by `op_begin`).
+    op_entries: u64,
+    op_buckets: u64,
+    op_bytes: u64,
+}
+
+/// True if the `stats` feature is on.
+const ON: bool = cfg!(feature = "stats");
+
+impl Counters {
+    pub(crate) const fn new() -> Self {
+        Counters {
+            writes: 0,
+            growths: 0,
+            same_size_growths: 0,
+            growths_completed: 0,
+            forced_completions: 0,
+            buckets_evacuated: 0,
+            entries_moved: 0,
+            evacuated_buckets_skipped: 0,
+            overflow_allocated: 0,
+            lookups_in_old_buckets: AtomicU64::new(0),
+            max_entries_moved_in_one_op: 0,
+            max_buckets_evacuated_in_one_op: 0,
+            max_bytes_allocated_in_one_op: 0,
+            writes_during_growth: 0,
+            last_growth_writes: 0,
+            last_growth_wall_ns: 0,
+            peak_bytes_allocated: 0,
+            current_growth_writes: 0,
+            growth_started_ns: 0,
+            op_entries: 0,
+            op_buckets: 0,
+            op_bytes: 0,
+        }
+    }
+
+    /// Starts a new operation for the per-operation maxima.
+    #[inline]
+    pub(crate) fn op_begin(&mut self) {
+        if ON {
+            self.op_entries = 0;
+            self.op_buckets = 0;
+            self.op_bytes = 0;
+        }
+    }
+
+    /// A write operation runs (`growing`: old buckets are held).
+    #[inline]
+    pub(crate) fn write(&mut self, growing: bool) {
+        self.op_begin();
+        if growing {
+            self.current_growth_writes += 1;
+        }
+        if ON {
+            self.writes += 1;
+            self.writes_during_growth += u64::from(growing);
+        }
+    }
+
+    /// A read looked in an old bucket.
+    #[inline]
+    pub(crate) fn lookup_in_old(&self) {
+        if ON {
+            let c = &self.lookups_in_old_buckets;
+            c.store(c.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        }
+    }
+
+    /// One old chain holding `entries` entries was evacuated.
+    #[inline]
+    pub(crate) fn evacuated(&mut self, entries: u64) {
+        if ON {
+            self.buckets_evacuated += 1;
+            self.entries_moved += entries;
+            self.op_buckets += 1;
+            self.op_entries += entries;
+            self.max_buckets_evacuated_in_one_op =
+                self.max_buckets_evacuated_in_one_op.max(self.op_buckets);
+            self.max_entries_moved_in_one_op =
+                self.max_entries_moved_in_one_op.max(self.op_entries);
+        }
+    }
+
+    /// The cursor skipped an already-evacuated chain.
+    #[inline]
+    pub(crate) fn skipped(&mut self) {
+        if ON {
+            self.evacuated_buckets_skipped += 1;
+        }
+    }
+
+    /// An overflow bucket was linked (`bytes` newly allocated, 0 if pooled).
+    #[inline]
+    pub(crate) fn overflow_linked(&mut self, bytes: u64, held: u64) {
+        if ON {
+            self.overflow_allocated += 1;
+        }
+        self.allocated(bytes, held);
+    }
+
+    /// `bytes` of bucket memory were allocated; `held` is the new total.
+    #[inline]
+    pub(crate) fn allocated(&mut self, bytes: u64, held: u64) {
+        self.peak_bytes_allocated = self.peak_bytes_allocated.max(held);
+        if ON && bytes > 0 {
+            self.op_bytes += bytes;
+            self.max_bytes_allocated_in_one_op =
+                self.max_bytes_allocated_in_one_op.max(self.op_bytes);
+        }
+    }
+}
+
+impl Clone for Counters {
+    fn clone(&self) -> Self {
+        Counters {
+            lookups_in_old_buckets: AtomicU64::new(
+                self.lookups_in_old_buckets.load(Ordering::Relaxed),
+            ),
+            writes: self.writes,
+            growths: self.growths,
+            same_size_growths: self.same_size_growths,
+            growths_completed: self.growths_completed,
+            forced_completions: self.forced_completions,
+            buckets_evacuated: self.buckets_evacuated,
+            entries_moved: self.entries_moved,
+            evacuated_buckets_skipped: self.evacuated_buckets_skipped,
+            overflow_allocated: self.overflow_allocated,
+            max_entries_moved_in_one_op: self.max_entries_moved_in_one_op,
+            max_buckets_evacuated_in_one_op: self.max_buckets_evacuated_in_one_op,
+            max_bytes_allocated_in_one_op: self.max_bytes_allocated_in_one_op,
+            writes_during_growth: self.writes_during_growth,
+            last_growth_writes: self.last_growth_writes,
+            last_growth_wall_ns: self.last_growth_wall_ns,
+            peak_bytes_allocated: self.peak_bytes_allocated,
+            current_growth_writes: self.current_growth_writes,
+            growth_started_ns: self.growth_started_ns,
+            op_entries: 0,
+            op_buckets: 0,
+            op_bytes: 0,
+        }
+    }
+}
+
+/// Nanoseconds since a process-wide epoch (the first call), monotonic: the
+/// time base of events and samples.
+pub(crate) fn now_ns() -> u64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}

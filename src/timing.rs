@@ -1,0 +1,293 @@
+//! Opt-in pause timing (`Policy::with_timing(true)`): every write is timed
+//! with `Instant`, into a log-scaled histogram per operation kind, and the
+//! three pause sources (evacuation, allocating, freeing a bucket array) are
+//! timed separately. With timing off none of this runs: the map holds a
+//! `None` and checks it once per write.
+
+use std::time::Instant;
+
+/// Sub-buckets per power of two: relative resolution 1/16 (6.25%).
+const SUB_BITS: u32 = 4;
+const SUB: usize = 1 << SUB_BITS;
+/// Enough buckets for every `u64`.
+const BUCKETS: usize = (64 - SUB_BITS as usize + 1) * SUB;
+
+/// A log-linear histogram of nanosecond values (like HDR histograms with
+/// 4 significant bits): fixed size, no allocation after construction.
+#[derive(Clone)]
+pub(crate) struct LogHistogram {
+    counts: Box<[u64; BUCKETS]>,
+    total: u64,
+    max: u64,
+}
+
+impl LogHistogram {
+    fn new() -> Self {
+        LogHistogram {
+            counts: Box::new([0; BUCKETS]),
+            total: 0,
+            max: 0,
+        }
+    }
+
+    /// Bucket of `v`: values below 16 are exact; above, the top 5 bits
+    /// (leading one + 4 more) pick the bucket.
+    fn index(v: u64) -> usize {
+        if v < SUB as u64 {
+            return v as usize;
+        }
+        let msb = 63 - v.leading_zeros(); // >= SUB_BITS
+        let shift = msb - SUB_BITS;
+        let sub = ((v >> shift) as usize) & (SUB - 1);
+        (shift as usize + 1) * SUB + sub
+    }
+
+    /// Largest value that falls in bucket `i`.
+    fn upper(i: usize) -> u64 {
+        if i < SUB {
+            return i as u64;
+        }
+        let shift = (i / SUB - 1) as u32;
+        let sub = (i % SUB) as u64;
+        (((SUB as u64 | sub) + 1) << shift) - 1
+    }
+
+    fn record(&mut self, v: u64) {
+        self.counts[Self::index(v)] += 1;
+        self.total += 1;
+        self.max = self.max.max(v);
+    }
+
+    /// The value at or below which a fraction `q` of the samples lie
+    /// (bucket upper bound, capped at the exact maximum).
+    fn quantile(&self, q: f64) -> u64 {
+        if self.total == 0 {
+            return 0;
+        }
+        let rank = ((q * self.total as f64).ceil() as u64).clamp(1, self.total);
+        let mut seen = 0;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return Self::upper(i).min(self.max);
+            }
+        }
+        self.max
+    }
+
+    fn percentiles(&self) -> Percentiles {
+        Percentiles {
+            count: self.total,
+            p50_ns: self.quantile(0.50),
+            p99_ns: self.quantile(0.99),
+            p999_ns: self.quantile(0.999),
+            p9999_ns: self.quantile(0.9999),
+            max_ns: self.max,
+        }
+    }
+}
+
+/// Percentiles of the timed operations of one kind, in nanoseconds; from a
+/// log-linear histogram, so within 6.25% above the exact value (the maximum
+/// is exact).
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, Policy};
+///
+/// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
+/// for i in 0..10_000u32 {
+///     map.insert(i, i);
+/// }
+/// let h = map.pause_histogram().unwrap();
+/// assert_eq!(h.insert.count, 10_000);
+/// assert!(h.insert.p50_ns <= h.insert.p99_ns && h.insert.p99_ns <= h.insert.max_ns);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Percentiles {
+    /// Operations timed.
+    pub count: u64,
+    /// Median.
+    pub p50_ns: u64,
+    /// 99th percentile.
+    pub p99_ns: u64,
+    /// 99.9th percentile.
+    pub p999_ns: u64,
+    /// 99.99th percentile.
+    pub p9999_ns: u64,
+    /// Largest (exact).
+    pub max_ns: u64,
+}
+
+/// Pause percentiles per operation kind; see
+/// [`EvacMap::pause_histogram`](crate::EvacMap::pause_histogram).
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, Policy};
+///
+/// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
+/// map.insert(1, 1);
+/// map.remove(&1);
+/// let h = map.pause_histogram().unwrap();
+/// assert_eq!((h.insert.count, h.remove.count), (1, 1));
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PauseHistogram {
+    /// Inserts (`insert`, and `entry` with what follows on the entry).
+    pub insert: Percentiles,
+    /// Removals (`remove`, `remove_entry`).
+    pub remove: Percentiles,
+}
+
+/// Which kind of write an operation was.
+///
+/// # Examples
+///
+/// ```
+/// assert_ne!(evacmap::OpKind::Insert, evacmap::OpKind::Remove);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OpKind {
+    /// `insert` or an `entry` operation.
+    #[default]
+    Insert,
+    /// `remove` or `remove_entry`.
+    Remove,
+}
+
+/// The timing report; see [`EvacMap::timing`](crate::EvacMap::timing).
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, Policy};
+///
+/// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
+/// for i in 0..100_000u32 {
+///     map.insert(i, i);
+/// }
+/// let t = map.timing().unwrap();
+/// assert!(t.max_pause_len > 0);
+/// assert!(t.alloc_ns > 0 && t.evacuation_ns > 0);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimingStats {
+    /// Longest write (ns).
+    pub max_pause_ns: u64,
+    /// Its kind.
+    pub max_pause_op: OpKind,
+    /// The map's `len` when it ran (before the operation).
+    pub max_pause_len: u64,
+    /// Total time spent evacuating old buckets (ns), inside any operation.
+    pub evacuation_ns: u64,
+    /// Total time spent allocating bucket arrays (ns).
+    pub alloc_ns: u64,
+    /// Total time spent freeing bucket arrays (ns).
+    pub free_ns: u64,
+}
+
+/// When a timed write started, and the map's `len` then.
+#[derive(Clone, Copy)]
+pub(crate) struct OpStart {
+    pub(crate) at: Instant,
+    pub(crate) len: usize,
+}
+
+/// Per-map timing state, boxed behind an `Option` in the raw table.
+#[derive(Clone)]
+pub(crate) struct Timing {
+    insert: LogHistogram,
+    remove: LogHistogram,
+    pub(crate) stats: TimingStats,
+}
+
+/// Which pause source a timed section belongs to.
+#[derive(Clone, Copy)]
+pub(crate) enum Source {
+    Evacuation,
+    Alloc,
+    Free,
+}
+
+impl Timing {
+    pub(crate) fn new() -> Box<Self> {
+        Box::new(Timing {
+            insert: LogHistogram::new(),
+            remove: LogHistogram::new(),
+            stats: TimingStats::default(),
+        })
+    }
+
+    /// Records one write.
+    pub(crate) fn record_op(&mut self, kind: OpKind, start: OpStart) {
+        let OpStart { at, len } = start;
+        let ns = u64::try_from(at.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        match kind {
+            OpKind::Insert => self.insert.record(ns),
+            OpKind::Remove => self.remove.record(ns),
+        }
+        if ns > self.stats.max_pause_ns {
+            self.stats.max_pause_ns = ns;
+            self.stats.max_pause_op = kind;
+            self.stats.max_pause_len = len as u64;
+        }
+    }
+
+    /// Adds the time since `start` to a pause source.
+    pub(crate) fn record_source(&mut self, source: Source, start: Instant) {
+        let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let total = match source {
+            Source::Evacuation => &mut self.stats.evacuation_ns,
+            Source::Alloc => &mut self.stats.alloc_ns,
+            Source::Free => &mut self.stats.free_ns,
+        };
+        *total += ns;
+    }
+
+    pub(crate) fn histogram(&self) -> PauseHistogram {
+        PauseHistogram {
+            insert: self.insert.percentiles(),
+            remove: self.remove.percentiles(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_bound_their_values() {
+        let mut v = 0u64;
+        while v < u64::MAX / 3 {
+            for x in [v, v + 1, v.saturating_mul(3) / 2] {
+                let i = LogHistogram::index(x);
+                assert!(x <= LogHistogram::upper(i), "{x} above bucket {i}");
+                if i > 0 {
+                    assert!(x > LogHistogram::upper(i - 1), "{x} belongs lower than {i}");
+                }
+                // 4 significant bits: the bucket is at most 1/16 wide.
+                assert!(LogHistogram::upper(i) - x <= x / 16 + 1);
+            }
+            v = v * 2 + 1;
+        }
+        assert!(LogHistogram::index(u64::MAX) < BUCKETS);
+    }
+
+    #[test]
+    fn quantiles_of_known_samples() {
+        let mut h = LogHistogram::new();
+        for v in 1..=1000u64 {
+            h.record(v);
+        }
+        let p = h.percentiles();
+        assert_eq!(p.count, 1000);
+        assert_eq!(p.max_ns, 1000);
+        assert!((500..=532).contains(&p.p50_ns), "{}", p.p50_ns);
+        assert!((990..=1000).contains(&p.p99_ns), "{}", p.p99_ns);
+        assert_eq!(p.p9999_ns, 1000);
+    }
+}
