@@ -1,0 +1,236 @@
+//! Exact counter values for known scenarios (the `stats` feature, on by
+//! default). No test here asserts on wall-clock time.
+#![cfg(feature = "stats")]
+
+use evacmap::{DefaultHashBuilder, EvacMap, EventKind, ForceReason, Policy, Stats};
+
+type Map = EvacMap<u64, u64, DefaultHashBuilder>;
+
+const N: u64 = if cfg!(miri) { 3_000 } else { 200_000 };
+
+fn map(policy: Policy) -> Map {
+    // Fixed seeds: the counts below are deterministic.
+    EvacMap::with_policy_and_hasher(policy.with_event_capacity(1024), DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+}
+
+/// Doublings needed to hold `n` entries from one bucket, by Go's formula
+/// `capacity(B) = max(8, 13 * 2^B / 2)`, computed independently of the crate.
+fn go_doublings(n: u64) -> u64 {
+    let mut b = 0;
+    while (13 * ((1u64 << b) / 2)).max(8) < n {
+        b += 1;
+    }
+    b
+}
+
+/// `len` at the start of every growth, from the event log.
+fn lens_at_growth_start(map: &Map) -> Vec<u64> {
+    map.events()
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::GrowthStarted { len, .. } => Some(len),
+            _ => None,
+        })
+        .collect()
+}
+
+fn assert_cross_field(s: &Stats) {
+    assert!(s.old_buckets_evacuated <= s.old_bucket_count, "{s:?}");
+    assert!(s.growths_completed + s.forced_completions <= s.growths, "{s:?}");
+    assert!(s.old_bytes_held <= s.bytes_allocated && s.bytes_allocated <= s.peak_bytes_allocated, "{s:?}");
+    assert!(s.same_size_growths <= s.growths && s.writes_during_growth <= s.writes, "{s:?}");
+    assert_eq!(s.old_bucket_count == 0, s.old_bytes_held == 0, "{s:?}");
+}
+
+#[test]
+fn inserting_n_keys_starts_go_many_growths_and_moves_each_entry_present_at_start() {
+    let mut m = map(Policy::go());
+    let mut growing_inserts = 0;
+    for i in 0..N {
+        m.insert(i, i);
+        growing_inserts += u64::from(m.is_growing());
+    }
+    let s = m.stats();
+    assert_cross_field(&s);
+    assert_eq!(s.growths, go_doublings(N));
+    assert_eq!(s.same_size_growths, 0);
+    assert_eq!(s.writes, N);
+    assert_eq!(s.forced_completions, 0, "insert-only Go policy never forces");
+    // Go's bound: each write evacuates the bucket it uses and one at the cursor.
+    assert!(s.max_buckets_evacuated_in_one_op <= 1 + 1, "{s:?}");
+    assert!(s.writes_during_growth >= growing_inserts);
+
+    m.finish_growth();
+    let s = m.stats();
+    assert_eq!(s.old_bytes_held, 0);
+    assert_eq!(s.old_bucket_count, 0);
+    assert_eq!(s.growths, s.growths_completed + s.forced_completions);
+    // Every entry present when a growth started is moved exactly once by it.
+    let moved: u64 = lens_at_growth_start(&m).iter().sum();
+    assert_eq!(s.entries_moved, moved);
+    // Every old bucket of every growth was evacuated once: 1 + 2 + 4 + ...
+    assert_eq!(s.buckets_evacuated, (1u64 << s.growths) - 1);
+    assert_cross_field(&s);
+}
+
+#[test]
+fn cursor_steps_bound_the_work_per_write() {
+    for steps in [0, 1, 3] {
+        let mut m = map(Policy::go().with_cursor_steps(steps));
+        for i in 0..N / 4 {
+            m.insert(i, i);
+        }
+        let s = m.stats();
+        if s.forced_completions == 0 {
+            assert!(s.max_buckets_evacuated_in_one_op <= 1 + steps as u64, "steps {steps}: {s:?}");
+        }
+    }
+}
+
+#[test]
+fn all_at_once_moves_the_whole_table_in_one_insert() {
+    let mut m = map(Policy::all_at_once());
+    for i in 0..N {
+        m.insert(i, i);
+        assert!(!m.is_growing());
+    }
+    let s = m.stats();
+    let largest = *lens_at_growth_start(&m).iter().max().unwrap();
+    assert_eq!(s.max_entries_moved_in_one_op, largest);
+    assert_eq!(s.max_buckets_evacuated_in_one_op, 1 << (s.growths - 1));
+    assert_eq!(s.growths_completed, s.growths);
+    assert_eq!(s.writes_during_growth, 0);
+}
+
+#[test]
+fn reads_during_growth_count_lookups_in_old_buckets() {
+    let mut m = map(Policy::go().with_cursor_steps(0));
+    let mut i = 0;
+    while i < 1000 || !m.is_growing() {
+        m.insert(i, i);
+        i += 1;
+    }
+    let before = m.stats();
+    let p = m.growth_progress().unwrap();
+    for k in 0..i {
+        assert!(m.get(&k).is_some());
+    }
+    let after = m.stats();
+    let in_old = after.lookups_in_old_buckets - before.lookups_in_old_buckets;
+    assert!(in_old > 0 && in_old <= i, "{in_old}");
+    assert!(p.evacuated < p.total);
+    // Reads do not move anything.
+    assert_eq!(after.buckets_evacuated, before.buckets_evacuated);
+    m.finish_growth();
+    let s = m.stats();
+    for k in 0..i {
+        assert!(m.get(&k).is_some());
+    }
+    assert_eq!(m.stats().lookups_in_old_buckets, s.lookups_in_old_buckets);
+}
+
+#[test]
+fn forced_completions_are_counted_and_logged() {
+    let mut m = map(Policy::go().with_cursor_steps(0));
+    let mut i = 0;
+    while !m.is_growing() {
+        m.insert(i, i);
+        i += 1;
+    }
+    let left = m.growth_progress().map(|p| (p.total - p.evacuated) as u64).unwrap();
+    m.finish_growth();
+    let s = m.stats();
+    assert_eq!(s.forced_completions, 1);
+    assert_eq!(s.growths, s.growths_completed + 1);
+    let events = m.events();
+    let tail: Vec<_> = events.iter().rev().take(3).rev().map(|e| e.kind).collect();
+    assert!(matches!(
+        tail[0],
+        EventKind::ForcedCompletion { reason: ForceReason::Explicit, buckets_left } if buckets_left == left
+    ));
+    assert!(matches!(tail[1], EventKind::GrowthFinished { writes, .. } if writes == s.last_growth_writes));
+    assert!(matches!(tail[2], EventKind::OldArrayReleased { bytes } if bytes > 0));
+    // finish_growth moved everything left in one operation.
+    assert!(s.max_buckets_evacuated_in_one_op >= left);
+}
+
+#[test]
+fn growth_residency_in_writes() {
+    let mut m = map(Policy::go());
+    for i in 0..N {
+        m.insert(i, i);
+    }
+    let s = m.stats();
+    // With Go's policy a doubling from 2^k old buckets ends within 2^k writes.
+    let events = m.events();
+    for pair in events.windows(2) {
+        if let (EventKind::GrowthStarted { from_log2, .. }, EventKind::GrowthFinished { writes, .. }) =
+            (pair[0].kind, pair[1].kind)
+        {
+            assert!(writes <= 1 << from_log2, "{writes} writes for {} old buckets", 1 << from_log2);
+        }
+    }
+    assert!(s.last_growth_writes > 0);
+    // Events are numbered without gaps.
+    assert!(events.windows(2).all(|w| w[0].seq + 1 == w[1].seq));
+    assert!(events.windows(2).all(|w| w[0].time_ns <= w[1].time_ns));
+}
+
+#[test]
+fn bytes_allocated_tracks_arrays_and_overflow() {
+    let mut m = map(Policy::go());
+    for i in 0..N / 10 {
+        m.insert(i, i);
+    }
+    m.finish_growth();
+    let s = m.stats();
+    let bucket = 8 + 8 * 8 + 8 * 8 + 8; // u64 -> u64
+    let b = s.bucket_count;
+    let pool = if b >= 16 { b / 16 } else { 0 };
+    assert_eq!(m.bucket_array_bytes() as u64, (b + pool) * bucket);
+    assert!(s.bytes_allocated >= m.bucket_array_bytes() as u64);
+    assert_eq!((s.bytes_allocated - m.bucket_array_bytes() as u64) % bucket, 0);
+    assert!(s.overflow_buckets <= s.overflow_allocated);
+    // Peak: old + new arrays of the last doubling were held together.
+    assert!(s.peak_bytes_allocated >= (b + pool) * bucket + (b / 2 + pool / 2) * bucket);
+    m.clear();
+    let c = m.stats();
+    assert_eq!((c.len, c.overflow_buckets), (0, 0));
+    assert_eq!(c.bytes_allocated, m.bucket_array_bytes() as u64);
+}
+
+#[test]
+fn clear_mid_growth_abandons_the_growth() {
+    let mut m = map(Policy::go().with_cursor_steps(0));
+    let mut i = 0;
+    while !m.is_growing() {
+        m.insert(i, i);
+        i += 1;
+    }
+    m.clear();
+    let s = m.stats();
+    assert_eq!(s.old_bytes_held, 0);
+    assert_eq!(s.growths, s.growths_completed + s.forced_completions + 1);
+    assert!(matches!(m.events().last().unwrap().kind, EventKind::OldArrayReleased { .. }));
+    assert_cross_field(&s);
+}
+
+#[test]
+fn timing_counts_every_write_and_is_off_by_default() {
+    let mut m = map(Policy::go().with_timing(true));
+    for i in 0..N / 10 {
+        m.insert(i, i);
+    }
+    for i in 0..N / 20 {
+        m.remove(&i);
+    }
+    *m.entry(1).or_insert(0) += 1;
+    let h = m.pause_histogram().unwrap();
+    assert_eq!(h.insert.count, N / 10 + 1);
+    assert_eq!(h.remove.count, N / 20);
+    let t = m.timing().unwrap();
+    assert!(t.max_pause_ns >= h.insert.p9999_ns.min(h.remove.p9999_ns));
+    assert!(t.max_pause_len < N / 10);
+    assert!(map(Policy::go()).timing().is_none());
+    assert!(map(Policy::go()).pause_histogram().is_none());
+}
