@@ -72,6 +72,9 @@ pub use error::TryReserveError;
 pub use events::{Event, EventKind, ForceReason};
 pub use map::EvacMap;
 pub use policy::{GrowthKind, GrowthProgress, Policy};
+#[cfg(evacmap_loom)]
+#[doc(hidden)]
+pub use probe::loom_hooks;
 pub use probe::{EventBatch, Probe};
 #[cfg(not(evacmap_loom))]
 pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler};

@@ -57,9 +57,7 @@ pub struct Probe {
 
 impl core::fmt::Debug for Probe {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Probe")
-            .field("published", &self.shared.seq.load(Ordering::Relaxed))
-            .finish()
+        f.debug_struct("Probe").finish_non_exhaustive()
     }
 }
 
@@ -90,22 +88,8 @@ pub struct EventBatch {
 
 /// The state shared between a map and its probes.
 pub(crate) struct Shared {
-    /// Seqlock sequence: even = stable, odd = publication in progress.
-    seq: AtomicU64,
-    words: Vec<AtomicU64>,
-    /// Events published so far (the next event's sequence number).
-    head: AtomicU64,
-    slots: Vec<EventSlot>,
-}
-
-struct EventSlot {
-    /// `2n + 1` while event `n` is written, `2n + 2` once complete.
-    stamp: AtomicU64,
-    words: Vec<AtomicU64>,
-}
-
-fn atomics(n: usize) -> Vec<AtomicU64> {
-    (0..n).map(|_| AtomicU64::new(0)).collect()
+    stats: SeqLock,
+    events: EventRing,
 }
 
 impl Shared {
@@ -115,105 +99,232 @@ impl Shared {
     /// probe existed and no longer retained count as lost for readers).
     pub(crate) fn new(ring: usize, first: u64) -> Arc<Self> {
         Arc::new(Shared {
-            seq: AtomicU64::new(0),
-            words: atomics(Stats::WORDS),
-            head: AtomicU64::new(first),
-            slots: (0..ring)
-                .map(|_| EventSlot {
-                    stamp: AtomicU64::new(0),
-                    words: atomics(Event::WORDS),
-                })
-                .collect(),
+            stats: SeqLock::new(Stats::WORDS),
+            events: EventRing::new(ring, Event::WORDS, first),
         })
     }
 
     /// Publishes a snapshot (single writer).
     pub(crate) fn publish(&self, stats: &Stats) {
+        self.stats.write(&stats.to_words());
+    }
+
+    /// Test-only switch for the loom canary.
+    #[cfg(evacmap_loom)]
+    pub(crate) fn publish_broken(&self, stats: &Stats) {
+        self.stats.write_broken(&stats.to_words());
+    }
+
+    /// Publishes one event (single writer, in sequence order).
+    pub(crate) fn push_event(&self, event: &Event) {
+        self.events.push(event.seq, &event.to_words());
+    }
+
+    fn snapshot(&self) -> Stats {
+        let mut words = [0; Stats::WORDS];
+        self.stats.read(&mut words);
+        Stats::from_words(words)
+    }
+
+    fn events_since(&self, from: u64) -> EventBatch {
+        let mut batch = EventBatch {
+            events: Vec::new(),
+            lost: 0,
+            next: from,
+        };
+        let mut words = [0; Event::WORDS];
+        let (lost, next) = self.events.read_since(from, &mut words, |w| {
+            batch
+                .events
+                .push(Event::from_words(w.try_into().expect("event width")))
+        });
+        batch.lost = lost;
+        batch.next = next;
+        batch
+    }
+}
+
+/// A single-writer seqlock over a fixed number of `u64` words (the
+/// protocol in the module docs). Sized at construction; never allocates
+/// afterwards.
+#[allow(unreachable_pub)] // public only in loom builds, through `loom_hooks`
+pub struct SeqLock {
+    /// Even = stable, odd = publication in progress.
+    seq: AtomicU64,
+    words: Box<[AtomicU64]>,
+}
+
+impl core::fmt::Debug for SeqLock {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SeqLock")
+            .field("words", &self.words.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SeqLock {
+    /// A seqlock over `words` words, all 0.
+    #[allow(unreachable_pub)]
+    pub fn new(words: usize) -> Self {
+        SeqLock {
+            seq: AtomicU64::new(0),
+            words: atomics(words),
+        }
+    }
+
+    /// Publishes `values` (one writer at a time). Never blocks or spins.
+    #[allow(unreachable_pub)]
+    pub fn write(&self, values: &[u64]) {
+        debug_assert_eq!(values.len(), self.words.len());
         let seq = self.seq.load(Ordering::Relaxed);
         self.seq.store(seq + 1, Ordering::Relaxed);
         fence(Ordering::Release);
-        for (word, value) in self.words.iter().zip(stats.to_words()) {
+        for (word, &value) in self.words.iter().zip(values) {
             word.store(value, Ordering::Relaxed);
         }
         self.seq.store(seq + 2, Ordering::Release);
     }
 
-    /// Test-only switch for the loom canary: publishes without marking the
-    /// publication in progress, so readers can see a torn snapshot.
+    /// The broken variant the loom canary uses: no "in progress" mark.
     #[cfg(evacmap_loom)]
-    pub(crate) fn publish_broken(&self, stats: &Stats) {
-        for (word, value) in self.words.iter().zip(stats.to_words()) {
+    #[allow(unreachable_pub)]
+    pub fn write_broken(&self, values: &[u64]) {
+        for (word, &value) in self.words.iter().zip(values) {
             word.store(value, Ordering::Relaxed);
         }
         self.seq.fetch_add(2, Ordering::Release);
     }
 
-    /// Publishes one event (single writer; `event.seq` is the next number).
-    pub(crate) fn push_event(&self, event: &Event) {
-        if self.slots.is_empty() {
-            return;
+    /// Copies one whole publication into `out`, retrying while a
+    /// publication is in progress or raced with the copy.
+    #[allow(unreachable_pub)]
+    pub fn read(&self, out: &mut [u64]) {
+        while !self.try_read(out) {
+            spin_wait();
         }
-        let n = event.seq;
+    }
+
+    /// One attempt of `read`: true if `out` now holds one whole publication,
+    /// false if a publication was in progress or raced with the copy.
+    #[allow(unreachable_pub)]
+    pub fn try_read(&self, out: &mut [u64]) -> bool {
+        let before = self.seq.load(Ordering::Acquire);
+        if before & 1 == 1 {
+            return false;
+        }
+        for (o, word) in out.iter_mut().zip(self.words.iter()) {
+            *o = word.load(Ordering::Relaxed);
+        }
+        fence(Ordering::Acquire);
+        self.seq.load(Ordering::Relaxed) == before
+    }
+}
+
+/// A ring of seqlocked slots holding the last `capacity` records of a
+/// sequence, each `words` long (the protocol in the module docs).
+#[allow(unreachable_pub)] // public only in loom builds, through `loom_hooks`
+pub struct EventRing {
+    /// Records published so far (the next record's sequence number).
+    head: AtomicU64,
+    slots: Box<[RingSlot]>,
+}
+
+struct RingSlot {
+    /// `2n + 1` while record `n` is written, `2n + 2` once complete.
+    stamp: AtomicU64,
+    words: Box<[AtomicU64]>,
+}
+
+impl core::fmt::Debug for EventRing {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EventRing")
+            .field("capacity", &self.slots.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl EventRing {
+    /// A ring of `capacity` records of `words` words; the first record
+    /// pushed will be number `first`.
+    #[allow(unreachable_pub)]
+    pub fn new(capacity: usize, words: usize, first: u64) -> Self {
+        EventRing {
+            head: AtomicU64::new(first),
+            slots: (0..capacity)
+                .map(|_| RingSlot {
+                    stamp: AtomicU64::new(0),
+                    words: atomics(words),
+                })
+                .collect(),
+        }
+    }
+
+    /// Publishes record `n`, which must be the next in sequence (one writer).
+    #[allow(unreachable_pub)]
+    pub fn push(&self, n: u64, values: &[u64]) {
         debug_assert_eq!(
             n,
             self.head.load(Ordering::Relaxed),
-            "events published in order"
+            "records published in order"
         );
+        if self.slots.is_empty() {
+            self.head.store(n + 1, Ordering::Release);
+            return;
+        }
         let slot = &self.slots[(n % self.slots.len() as u64) as usize];
         slot.stamp.store(2 * n + 1, Ordering::Relaxed);
         fence(Ordering::Release);
-        for (word, value) in slot.words.iter().zip(event.to_words()) {
+        for (word, &value) in slot.words.iter().zip(values) {
             word.store(value, Ordering::Relaxed);
         }
         slot.stamp.store(2 * n + 2, Ordering::Release);
         self.head.store(n + 1, Ordering::Release);
     }
 
-    fn snapshot(&self) -> Stats {
-        loop {
-            let before = self.seq.load(Ordering::Acquire);
-            if before & 1 == 1 {
-                spin_wait();
-                continue;
-            }
-            let mut words = [0; Stats::WORDS];
-            for (out, word) in words.iter_mut().zip(&self.words) {
-                *out = word.load(Ordering::Relaxed);
-            }
-            fence(Ordering::Acquire);
-            if self.seq.load(Ordering::Relaxed) == before {
-                return Stats::from_words(words);
-            }
-            spin_wait();
-        }
-    }
-
-    fn events_since(&self, from: u64) -> EventBatch {
+    /// Hands every record with sequence number `from` or later, still in the
+    /// ring and not overwritten while read, to `each` (oldest first, using
+    /// `buf` as scratch). Returns (records lost, the `from` for next time).
+    #[allow(unreachable_pub)]
+    pub fn read_since(
+        &self,
+        from: u64,
+        buf: &mut [u64],
+        mut each: impl FnMut(&[u64]),
+    ) -> (u64, u64) {
         let head = self.head.load(Ordering::Acquire);
         let cap = self.slots.len() as u64;
         let start = from.max(head.saturating_sub(cap)).min(head);
-        let mut batch = EventBatch {
-            events: Vec::new(),
-            lost: start.saturating_sub(from),
-            next: head.max(from),
-        };
+        let mut lost = start.saturating_sub(from);
         for n in start..head {
             let slot = &self.slots[(n % cap) as usize];
             let before = slot.stamp.load(Ordering::Acquire);
-            let mut words = [0; Event::WORDS];
-            for (out, word) in words.iter_mut().zip(&slot.words) {
-                *out = word.load(Ordering::Relaxed);
+            for (b, word) in buf.iter_mut().zip(slot.words.iter()) {
+                *b = word.load(Ordering::Relaxed);
             }
             fence(Ordering::Acquire);
             let after = slot.stamp.load(Ordering::Relaxed);
             if before == 2 * n + 2 && after == before {
-                batch.events.push(Event::from_words(words));
+                each(buf);
             } else {
-                batch.lost += 1; // overwritten by event n + cap or later
+                lost += 1; // overwritten by record n + cap or later
             }
         }
-        batch
+        (lost, head.max(from))
     }
+}
+
+fn atomics(n: usize) -> Box<[AtomicU64]> {
+    (0..n).map(|_| AtomicU64::new(0)).collect()
+}
+
+/// The protocol types, exposed only in loom builds so that `loom-tests/` can
+/// check them exhaustively with small payloads (the map publishes 25-word
+/// snapshots, too many for exhaustive exploration; the protocol does not
+/// depend on the word count).
+#[cfg(evacmap_loom)]
+#[doc(hidden)]
+pub mod loom_hooks {
+    pub use super::{EventRing, SeqLock};
 }
 
 impl Probe {

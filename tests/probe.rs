@@ -16,7 +16,10 @@ const N: u64 = if cfg!(miri) { 500 } else { 300_000 };
 
 fn check_snapshot(s: &Stats) {
     assert!(s.old_buckets_evacuated <= s.old_bucket_count, "torn: {s:?}");
-    assert!(s.growths_completed + s.forced_completions <= s.growths, "torn: {s:?}");
+    assert!(
+        s.growths_completed + s.forced_completions <= s.growths,
+        "torn: {s:?}"
+    );
     assert!(s.old_bytes_held <= s.bytes_allocated, "torn: {s:?}");
     assert!(s.bytes_allocated <= s.peak_bytes_allocated, "torn: {s:?}");
     assert!(s.writes_during_growth <= s.writes, "torn: {s:?}");
@@ -30,8 +33,14 @@ fn check_monotonic(prev: &Stats, next: &Stats) {
     for ((name, a), (_, b)) in prev.fields().zip(next.fields()) {
         let shape = matches!(
             name,
-            "bucket_count" | "old_bucket_count" | "old_buckets_evacuated" | "bytes_allocated" | "old_bytes_held"
-                | "last_growth_writes" | "last_growth_wall_ns" | "overflow_buckets"
+            "bucket_count"
+                | "old_bucket_count"
+                | "old_buckets_evacuated"
+                | "bytes_allocated"
+                | "old_bytes_held"
+                | "last_growth_writes"
+                | "last_growth_wall_ns"
+                | "overflow_buckets"
         );
         assert!(shape || a <= b, "{name} went back from {a} to {b}");
     }
@@ -39,7 +48,8 @@ fn check_monotonic(prev: &Stats, next: &Stats) {
 
 #[test]
 fn snapshots_are_consistent_while_writing() {
-    let mut map = EvacMap::with_policy(Policy::go().with_publish_interval(7).with_event_capacity(4));
+    let mut map =
+        EvacMap::with_policy(Policy::go().with_publish_interval(7).with_event_capacity(4));
     let probe = map.probe();
     let done = Arc::new(AtomicBool::new(false));
     let readers: Vec<_> = (0..2)
@@ -57,15 +67,27 @@ fn snapshots_are_consistent_while_writing() {
                     snapshots += 1;
                     let batch = probe.events_since(next);
                     let seqs: Vec<u64> = batch.events.iter().map(|e| e.seq).collect();
-                    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "duplicate or unordered: {seqs:?}");
+                    assert!(
+                        seqs.windows(2).all(|w| w[0] < w[1]),
+                        "duplicate or unordered: {seqs:?}"
+                    );
                     assert!(seqs.iter().all(|&q| q >= next && q < batch.next));
-                    assert_eq!(seqs.len() as u64 + batch.lost, batch.next - next, "unexplained gap");
+                    assert_eq!(
+                        seqs.len() as u64 + batch.lost,
+                        batch.next - next,
+                        "unexplained gap"
+                    );
                     seen += seqs.len() as u64;
                     lost += batch.lost;
                     next = batch.next;
                 }
                 let batch = probe.events_since(next);
-                (snapshots, seen + batch.events.len() as u64, lost + batch.lost, batch.next)
+                (
+                    snapshots,
+                    seen + batch.events.len() as u64,
+                    lost + batch.lost,
+                    batch.next,
+                )
             })
         })
         .collect();
@@ -80,7 +102,11 @@ fn snapshots_are_consistent_while_writing() {
         let (snapshots, seen, lost, next) = r.join().unwrap();
         assert!(snapshots > 0);
         assert_eq!(next, recorded);
-        assert_eq!(seen + lost, recorded, "every event either read once or counted lost");
+        assert_eq!(
+            seen + lost,
+            recorded,
+            "every event either read once or counted lost"
+        );
     }
     let last = probe.snapshot();
     assert_eq!(last, map.stats());
@@ -117,7 +143,10 @@ fn sampler_records_history_while_writing() {
     thread::sleep(Duration::from_millis(5));
     let history = sampler.stop();
     assert!(!history.is_empty() && history.len() <= 64);
-    assert!(history.windows(2).all(|w| w[0].0 <= w[1].0), "timestamps monotonic");
+    assert!(
+        history.windows(2).all(|w| w[0].0 <= w[1].0),
+        "timestamps monotonic"
+    );
     for w in history.windows(2) {
         check_snapshot(&w[1].1);
         check_monotonic(&w[0].1, &w[1].1);

@@ -10,7 +10,10 @@ const N: u64 = if cfg!(miri) { 3_000 } else { 200_000 };
 
 fn map(policy: Policy) -> Map {
     // Fixed seeds: the counts below are deterministic.
-    EvacMap::with_policy_and_hasher(policy.with_event_capacity(1024), DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+    EvacMap::with_policy_and_hasher(
+        policy.with_event_capacity(1024),
+        DefaultHashBuilder::with_seeds(1, 2, 3, 4),
+    )
 }
 
 /// Doublings needed to hold `n` entries from one bucket, by Go's formula
@@ -36,9 +39,18 @@ fn lens_at_growth_start(map: &Map) -> Vec<u64> {
 
 fn assert_cross_field(s: &Stats) {
     assert!(s.old_buckets_evacuated <= s.old_bucket_count, "{s:?}");
-    assert!(s.growths_completed + s.forced_completions <= s.growths, "{s:?}");
-    assert!(s.old_bytes_held <= s.bytes_allocated && s.bytes_allocated <= s.peak_bytes_allocated, "{s:?}");
-    assert!(s.same_size_growths <= s.growths && s.writes_during_growth <= s.writes, "{s:?}");
+    assert!(
+        s.growths_completed + s.forced_completions <= s.growths,
+        "{s:?}"
+    );
+    assert!(
+        s.old_bytes_held <= s.bytes_allocated && s.bytes_allocated <= s.peak_bytes_allocated,
+        "{s:?}"
+    );
+    assert!(
+        s.same_size_growths <= s.growths && s.writes_during_growth <= s.writes,
+        "{s:?}"
+    );
     assert_eq!(s.old_bucket_count == 0, s.old_bytes_held == 0, "{s:?}");
 }
 
@@ -55,7 +67,10 @@ fn inserting_n_keys_starts_go_many_growths_and_moves_each_entry_present_at_start
     assert_eq!(s.growths, go_doublings(N));
     assert_eq!(s.same_size_growths, 0);
     assert_eq!(s.writes, N);
-    assert_eq!(s.forced_completions, 0, "insert-only Go policy never forces");
+    assert_eq!(
+        s.forced_completions, 0,
+        "insert-only Go policy never forces"
+    );
     // Go's bound: each write evacuates the bucket it uses and one at the cursor.
     assert!(s.max_buckets_evacuated_in_one_op <= 1 + 1, "{s:?}");
     assert!(s.writes_during_growth >= growing_inserts);
@@ -82,7 +97,10 @@ fn cursor_steps_bound_the_work_per_write() {
         }
         let s = m.stats();
         if s.forced_completions == 0 {
-            assert!(s.max_buckets_evacuated_in_one_op <= 1 + steps as u64, "steps {steps}: {s:?}");
+            assert!(
+                s.max_buckets_evacuated_in_one_op <= 1 + steps as u64,
+                "steps {steps}: {s:?}"
+            );
         }
     }
 }
@@ -137,7 +155,10 @@ fn forced_completions_are_counted_and_logged() {
         m.insert(i, i);
         i += 1;
     }
-    let left = m.growth_progress().map(|p| (p.total - p.evacuated) as u64).unwrap();
+    let left = m
+        .growth_progress()
+        .map(|p| (p.total - p.evacuated) as u64)
+        .unwrap();
     m.finish_growth();
     let s = m.stats();
     assert_eq!(s.forced_completions, 1);
@@ -148,7 +169,9 @@ fn forced_completions_are_counted_and_logged() {
         tail[0],
         EventKind::ForcedCompletion { reason: ForceReason::Explicit, buckets_left } if buckets_left == left
     ));
-    assert!(matches!(tail[1], EventKind::GrowthFinished { writes, .. } if writes == s.last_growth_writes));
+    assert!(
+        matches!(tail[1], EventKind::GrowthFinished { writes, .. } if writes == s.last_growth_writes)
+    );
     assert!(matches!(tail[2], EventKind::OldArrayReleased { bytes } if bytes > 0));
     // finish_growth moved everything left in one operation.
     assert!(s.max_buckets_evacuated_in_one_op >= left);
@@ -164,10 +187,16 @@ fn growth_residency_in_writes() {
     // With Go's policy a doubling from 2^k old buckets ends within 2^k writes.
     let events = m.events();
     for pair in events.windows(2) {
-        if let (EventKind::GrowthStarted { from_log2, .. }, EventKind::GrowthFinished { writes, .. }) =
-            (pair[0].kind, pair[1].kind)
+        if let (
+            EventKind::GrowthStarted { from_log2, .. },
+            EventKind::GrowthFinished { writes, .. },
+        ) = (pair[0].kind, pair[1].kind)
         {
-            assert!(writes <= 1 << from_log2, "{writes} writes for {} old buckets", 1 << from_log2);
+            assert!(
+                writes <= 1 << from_log2,
+                "{writes} writes for {} old buckets",
+                1 << from_log2
+            );
         }
     }
     assert!(s.last_growth_writes > 0);
@@ -189,7 +218,10 @@ fn bytes_allocated_tracks_arrays_and_overflow() {
     let pool = if b >= 16 { b / 16 } else { 0 };
     assert_eq!(m.bucket_array_bytes() as u64, (b + pool) * bucket);
     assert!(s.bytes_allocated >= m.bucket_array_bytes() as u64);
-    assert_eq!((s.bytes_allocated - m.bucket_array_bytes() as u64) % bucket, 0);
+    assert_eq!(
+        (s.bytes_allocated - m.bucket_array_bytes() as u64) % bucket,
+        0
+    );
     assert!(s.overflow_buckets <= s.overflow_allocated);
     // Peak: old + new arrays of the last doubling were held together.
     assert!(s.peak_bytes_allocated >= (b + pool) * bucket + (b / 2 + pool / 2) * bucket);
@@ -211,7 +243,10 @@ fn clear_mid_growth_abandons_the_growth() {
     let s = m.stats();
     assert_eq!(s.old_bytes_held, 0);
     assert_eq!(s.growths, s.growths_completed + s.forced_completions + 1);
-    assert!(matches!(m.events().last().unwrap().kind, EventKind::OldArrayReleased { .. }));
+    assert!(matches!(
+        m.events().last().unwrap().kind,
+        EventKind::OldArrayReleased { .. }
+    ));
     assert_cross_field(&s);
 }
 
