@@ -103,8 +103,15 @@ fn event_ring_read_concurrently_without_duplicates_or_gaps() {
                     lost += l;
                     next = n;
                 }
-                assert!(seen.windows(2).all(|w| w[0] < w[1]), "duplicate or out of order: {seen:?}");
-                assert_eq!(seen.len() as u64 + lost, next, "gap not counted as lost: {seen:?}");
+                assert!(
+                    seen.windows(2).all(|w| w[0] < w[1]),
+                    "duplicate or out of order: {seen:?}"
+                );
+                assert_eq!(
+                    seen.len() as u64 + lost,
+                    next,
+                    "gap not counted as lost: {seen:?}"
+                );
             })
         };
         for n in 0..3 {
