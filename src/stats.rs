@@ -158,7 +158,12 @@ pub(crate) struct Counters {
     pub(crate) current_growth_writes: u64,
     /// Start of the growth in progress (ns since the process epoch).
     pub(crate) growth_started_ns: u64,
-    /// Work of the operation in progress (reset by `op_begin`).
+    /// Operations other than writes begun (explicit evacuation, reserve).
+    /// `writes + other_ops` numbers the operation in progress.
+    other_ops: u64,
+    /// Work done by operation number `acc_seq`; stale (and reset on first
+    /// use) once a new operation begins, so beginning one is one increment.
+    acc_seq: u64,
     op_entries: u64,
     op_buckets: u64,
     op_bytes: u64,
@@ -189,16 +194,28 @@ impl Counters {
             peak_bytes_allocated: 0,
             current_growth_writes: 0,
             growth_started_ns: 0,
+            other_ops: 0,
+            acc_seq: 0,
             op_entries: 0,
             op_buckets: 0,
             op_bytes: 0,
         }
     }
 
-    /// Starts a new operation for the per-operation maxima.
+    /// Starts an operation that is not a write, for the per-operation maxima.
     #[inline]
     pub(crate) fn op_begin(&mut self) {
         if ON {
+            self.other_ops += 1;
+        }
+    }
+
+    /// Resets the per-operation work if it belongs to an earlier operation.
+    #[inline]
+    fn current_op(&mut self) {
+        let op = self.writes + self.other_ops;
+        if self.acc_seq != op {
+            self.acc_seq = op;
             self.op_entries = 0;
             self.op_buckets = 0;
             self.op_bytes = 0;
@@ -208,13 +225,14 @@ impl Counters {
     /// A write operation runs (`growing`: old buckets are held).
     #[inline]
     pub(crate) fn write(&mut self, growing: bool) {
-        self.op_begin();
+        if ON {
+            self.writes += 1; // also begins a new operation (see `current_op`)
+        }
         if growing {
             self.current_growth_writes += 1;
-        }
-        if ON {
-            self.writes += 1;
-            self.writes_during_growth += u64::from(growing);
+            if ON {
+                self.writes_during_growth += 1;
+            }
         }
     }
 
@@ -231,6 +249,7 @@ impl Counters {
     #[inline]
     pub(crate) fn evacuated(&mut self, entries: u64) {
         if ON {
+            self.current_op();
             self.buckets_evacuated += 1;
             self.entries_moved += entries;
             self.op_buckets += 1;
@@ -264,6 +283,7 @@ impl Counters {
     pub(crate) fn allocated(&mut self, bytes: u64, held: u64) {
         self.peak_bytes_allocated = self.peak_bytes_allocated.max(held);
         if ON && bytes > 0 {
+            self.current_op();
             self.op_bytes += bytes;
             self.max_bytes_allocated_in_one_op =
                 self.max_bytes_allocated_in_one_op.max(self.op_bytes);
@@ -295,6 +315,8 @@ impl Clone for Counters {
             peak_bytes_allocated: self.peak_bytes_allocated,
             current_growth_writes: self.current_growth_writes,
             growth_started_ns: self.growth_started_ns,
+            other_ops: 0,
+            acc_seq: 0,
             op_entries: 0,
             op_buckets: 0,
             op_bytes: 0,

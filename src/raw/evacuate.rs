@@ -75,6 +75,23 @@ impl YBits {
 struct Dest<K, V> {
     bucket: NonNull<Bucket<K, V>>,
     index: usize,
+    /// Buckets of this destination filled before `bucket`.
+    filled: usize,
+}
+
+impl<K, V> Dest<K, V> {
+    fn new(bucket: NonNull<Bucket<K, V>>) -> Self {
+        Dest {
+            bucket,
+            index: 0,
+            filled: 0,
+        }
+    }
+
+    /// Entries appended so far.
+    fn appended(&self) -> u64 {
+        (self.filled * BUCKET_SLOTS + self.index) as u64
+    }
 }
 
 impl<K, V> RawTable<K, V> {
@@ -214,7 +231,6 @@ impl<K, V> RawTable<K, V> {
     /// marks the chain evacuated; returns the number of entries moved.
     fn move_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> u64 {
         let head = self.old_buckets.bucket(old_index);
-        let mut entries = 0;
         let doubling = self.buckets.log2() > self.old_buckets.log2();
         let newbit = self.old_buckets.len();
         // Pass 1: the only step that can panic (in `hasher`).
@@ -246,14 +262,8 @@ impl<K, V> RawTable<K, V> {
         }
         // Pass 2: move; nothing below can panic.
         let x_head = self.buckets.bucket(old_index);
-        let mut x = Dest {
-            bucket: x_head,
-            index: 0,
-        };
-        let mut y = doubling.then(|| Dest {
-            bucket: self.buckets.bucket(old_index + newbit),
-            index: 0,
-        });
+        let mut x = Dest::new(x_head);
+        let mut y = doubling.then(|| Dest::new(self.buckets.bucket(old_index + newbit)));
         // SAFETY: destinations are live new-array heads.
         debug_assert!(unsafe { group(x.bucket).match_full().is_empty() }, "I5");
         let mut n = 0;
@@ -281,14 +291,13 @@ impl<K, V> RawTable<K, V> {
                         _ => &mut x,
                     };
                     self.push_evacuated(dst, top, from);
-                    entries += 1;
                 }
             }
             n += BUCKET_SLOTS;
             // SAFETY: live chain.
             b = unsafe { overflow(bb) };
         }
-        entries
+        x.appended() + y.map_or(0, |y| y.appended())
     }
 
     /// Appends one moved entry to a destination chain.
@@ -300,6 +309,7 @@ impl<K, V> RawTable<K, V> {
         if dst.index == BUCKET_SLOTS {
             dst.bucket = self.new_overflow(dst.bucket);
             dst.index = 0;
+            dst.filled += 1;
         }
         let to = Slot {
             bucket: dst.bucket,

@@ -219,8 +219,11 @@ impl<K, V> RawTable<K, V> {
 
     /// Head of the chain a read of `hash` must search: the old chain while it
     /// is not evacuated, else the new one (Go `mapaccess` step 4).
+    /// `count_read`: count it in `lookups_in_old_buckets` when the old
+    /// chain is used (only reads do; the count sits inside the growing
+    /// branch, so reads cost nothing extra when no growth runs).
     #[inline]
-    fn read_chain(&self, hash: u64) -> (NonNull<Bucket<K, V>>, bool) {
+    fn read_chain(&self, hash: u64, count_read: bool) -> NonNull<Bucket<K, V>> {
         let head = self.buckets.bucket(hash as usize & self.buckets.mask());
         if self.is_growing() {
             let old = self
@@ -228,10 +231,13 @@ impl<K, V> RawTable<K, V> {
                 .bucket(hash as usize & self.old_buckets.mask());
             // SAFETY: `old` is a live primary bucket of the old array.
             if !is_evacuated_marker(unsafe { top_at(old, 0) }) {
-                return (old, true);
+                if count_read {
+                    self.counters.lookup_in_old();
+                }
+                return old;
             }
         }
-        (head, false)
+        head
     }
 
     /// Finds the live slot holding a key with this hash for which `eq` holds.
@@ -240,11 +246,7 @@ impl<K, V> RawTable<K, V> {
         if self.count == 0 {
             return None;
         }
-        let (head, in_old) = self.read_chain(hash);
-        if in_old {
-            self.counters.lookup_in_old();
-        }
-        Self::find_in_chain(head, hash, eq)
+        Self::find_in_chain(self.read_chain(hash, true), hash, eq)
     }
 
     /// Searches one chain (Go `mapaccess` step 5): SWAR-match the tophash
@@ -321,7 +323,7 @@ impl<K, V> RawTable<K, V> {
         }
         let head = self.buckets.bucket(hash as usize & self.buckets.mask());
         debug_assert!(
-            head == self.read_chain(hash).0,
+            head == self.read_chain(hash, false),
             "I5: write chain not evacuated"
         );
         let top = tophash(hash);
@@ -488,7 +490,7 @@ impl<K, V> RawTable<K, V> {
         if self.is_growing() && self.policy.evacuate_on_remove() {
             self.grow_work(hash as usize & self.buckets.mask(), &hasher);
         }
-        let (head, _) = self.read_chain(hash);
+        let head = self.read_chain(hash, false);
         let removed = Self::find_in_chain(head, hash, eq).map(|slot| {
             // SAFETY: `find_in_chain` returned a live slot of the chain at `head`.
             unsafe { self.erase(head, slot) }

@@ -1,0 +1,70 @@
+//! The workload behind `scripts/stats-overhead`: what the always-on counters
+//! cost. Inserts N random `u64` keys into a new map (no reserve), then looks
+//! up N present and N absent keys, timing each phase. The script runs it in
+//! a build with the `stats` feature (default) and one without, under
+//! callgrind (instruction counts per phase) and natively (time per phase).
+//!
+//! Run: `cargo run --release --example overhead [N]` (default 1,000,000).
+//! Prints one line: `insert_ns_per_op hit_ns_per_op miss_ns_per_op`.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use evacmap::{DefaultHashBuilder, EvacMap};
+
+type Map = EvacMap<u64, u64, DefaultHashBuilder>;
+
+/// splitmix64: `n` distinct-enough pseudo-random keys from `seed`.
+fn keys(n: usize, seed: u64) -> Vec<u64> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        })
+        .collect()
+}
+
+#[inline(never)]
+fn insert_phase(keys: &[u64]) -> Map {
+    let mut map = EvacMap::with_hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4));
+    for &k in keys {
+        map.insert(k, k);
+    }
+    map
+}
+
+#[inline(never)]
+fn lookup_phase(map: &Map, keys: &[u64]) -> usize {
+    keys.iter().filter(|k| map.get(k).is_some()).count()
+}
+
+fn main() {
+    let n: usize = match std::env::args().nth(1).map(|a| a.replace('_', "").parse()) {
+        None => 1_000_000,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            eprintln!("usage: overhead [N]   (N > 0 keys, default 1000000)");
+            std::process::exit(2);
+        }
+    };
+    let present = keys(n, 1);
+    let absent = keys(n, 2);
+    let ns = |start: Instant| start.elapsed().as_nanos() as f64 / n as f64;
+
+    let t = Instant::now();
+    let map = black_box(insert_phase(&present));
+    let insert = ns(t);
+    let t = Instant::now();
+    let hits = black_box(lookup_phase(&map, &present));
+    let hit = ns(t);
+    let t = Instant::now();
+    let misses = black_box(lookup_phase(&map, &absent));
+    let miss = ns(t);
+    assert_eq!(hits, n);
+    assert!(misses < n / 1000 + 1, "absent keys found: {misses}");
+    println!("{insert:.2} {hit:.2} {miss:.2}");
+}
