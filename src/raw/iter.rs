@@ -158,6 +158,15 @@ impl<K, V> Iterator for RawIter<K, V> {
     }
 }
 
+/// Moves the entry out of a live slot.
+///
+/// # Safety
+/// `slot` is live, and is neither read nor dropped again.
+unsafe fn read_entry<K, V>(slot: Slot<K, V>) -> (K, V) {
+    // SAFETY: caller: live slot (I1), ownership passes to the caller.
+    unsafe { (ptr::read(slot.key()), ptr::read(slot.value())) }
+}
+
 /// Drops the entry in a live slot.
 ///
 /// # Safety
@@ -165,7 +174,7 @@ impl<K, V> Iterator for RawIter<K, V> {
 unsafe fn drop_slot<K, V>(slot: Slot<K, V>) {
     // A tuple drops its second field even if dropping the first panics.
     // SAFETY: caller: live slot, ownership passes to this tuple.
-    drop(unsafe { (ptr::read(slot.key()), ptr::read(slot.value())) });
+    drop(unsafe { read_entry(slot) });
 }
 
 /// Drops every entry `iter` has not yielded. If one drop panics, the rest are
@@ -225,7 +234,7 @@ impl<K, V> Iterator for RawIntoIter<K, V> {
         let slot = self.iter.next()?;
         // SAFETY: the slot is live and the iterator never yields it again;
         // `Drop` below frees the arrays without dropping moved-out entries.
-        Some(unsafe { (ptr::read(slot.key()), ptr::read(slot.value())) })
+        Some(unsafe { read_entry(slot) })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -298,7 +307,7 @@ impl<K, V> Iterator for RawDrain<'_, K, V> {
     fn next(&mut self) -> Option<(K, V)> {
         let slot = self.iter.next()?;
         // SAFETY: as in `RawIntoIter::next`; `Drop` clears without dropping.
-        Some(unsafe { (ptr::read(slot.key()), ptr::read(slot.value())) })
+        Some(unsafe { read_entry(slot) })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -49,7 +49,7 @@ pub(crate) use bucket::{BUCKET_SLOTS, MAX_LOG2};
 use bucket::{Bucket, BucketArray, group, mark_slot_empty, overflow, top_at};
 use iter::RawIter;
 pub(crate) use iter::{MutIter, RawDrain, RawExtractIf, RawIntoIter, RefIter};
-use tophash::{MIN_TOP_HASH, is_evacuated_marker, tophash};
+use tophash::{Group, MIN_TOP_HASH, is_evacuated_marker, tophash};
 
 use crate::events::{EventLog, ForceReason};
 use crate::probe::Shared;
@@ -250,13 +250,16 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Searches one chain (Go `mapaccess` step 5): SWAR-match the tophash
-    /// word, compare keys only on matches, stop at `EMPTY_REST`.
+    /// word, compare keys only on matches, stop at `EMPTY_REST`. Calls
+    /// `on_miss` with each bucket (and its tophash word) that did not hold
+    /// the key. Returns the key's slot, or the last bucket visited.
     #[inline]
-    fn find_in_chain(
+    fn search_chain(
         head: NonNull<Bucket<K, V>>,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
-    ) -> Option<Slot<K, V>> {
+        mut on_miss: impl FnMut(NonNull<Bucket<K, V>>, Group),
+    ) -> Result<Slot<K, V>, NonNull<Bucket<K, V>>> {
         let top = tophash(hash);
         let mut b = head;
         loop {
@@ -271,15 +274,29 @@ impl<K, V> RawTable<K, V> {
                 // initialised (I1); the caller's borrow of the table keeps it
                 // alive for the call.
                 if eq(unsafe { &*slot.key() }) {
-                    return Some(slot);
+                    return Ok(slot);
                 }
             }
+            on_miss(b, g);
             if g.has_empty_rest() {
-                return None; // I2: nothing live after an EMPTY_REST.
+                return Err(b); // I2: nothing live after an EMPTY_REST.
             }
             // SAFETY: `b` is live.
-            b = unsafe { overflow(b) }?;
+            match unsafe { overflow(b) } {
+                Some(next) => b = next,
+                None => return Err(b),
+            }
         }
+    }
+
+    /// `search_chain` for lookups.
+    #[inline]
+    fn find_in_chain(
+        head: NonNull<Bucket<K, V>>,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+    ) -> Option<Slot<K, V>> {
+        Self::search_chain(head, hash, eq, |_, _| {}).ok()
     }
 
     #[inline]
@@ -306,7 +323,7 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn entry(
         &mut self,
         hash: u64,
-        mut eq: impl FnMut(&K) -> bool,
+        eq: impl FnMut(&K) -> bool,
         hasher: impl Fn(&K) -> u64,
     ) -> RawEntry<'_, K, V> {
         let started = self.write_begin();
@@ -326,47 +343,27 @@ impl<K, V> RawTable<K, V> {
             head == self.read_chain(hash, false),
             "I5: write chain not evacuated"
         );
-        let top = tophash(hash);
-        let mut hint = None;
-        let mut b = head;
-        loop {
-            // SAFETY: `b` is a live bucket of the chain (I6).
-            let g = unsafe { group(b) };
-            for i in g.match_byte(top) {
-                let slot = Slot {
-                    bucket: b,
-                    index: i,
-                };
-                // SAFETY: live slot (I1).
-                if eq(unsafe { &*slot.key() }) {
-                    self.write_end(OpKind::Insert, started);
-                    return RawEntry::Occupied(RawOccupied {
-                        table: self,
-                        head,
-                        slot,
-                    });
-                }
+        let mut first_empty = None;
+        let found = Self::search_chain(head, hash, eq, |b, g| {
+            if first_empty.is_none() {
+                first_empty = g
+                    .match_empty()
+                    .lowest()
+                    .map(|index| Slot { bucket: b, index });
             }
-            if hint.is_none() {
-                if let Some(i) = g.match_empty().lowest() {
-                    hint = Some(InsertHint::Empty(Slot {
-                        bucket: b,
-                        index: i,
-                    }));
-                }
+        });
+        let hint = match found {
+            Ok(slot) => {
+                self.write_end(OpKind::Insert, started);
+                return RawEntry::Occupied(RawOccupied {
+                    table: self,
+                    head,
+                    slot,
+                });
             }
-            if g.has_empty_rest() {
-                break;
-            }
-            // SAFETY: `b` is live.
-            match unsafe { overflow(b) } {
-                Some(next) => b = next,
-                None => {
-                    hint = hint.or(Some(InsertHint::Full(b)));
-                    break;
-                }
-            }
-        }
+            // A chain that ended at an EMPTY_REST has an empty slot.
+            Err(last) => Some(first_empty.map_or(InsertHint::Full(last), InsertHint::Empty)),
+        };
         RawEntry::Vacant(RawVacant {
             table: self,
             hash,
