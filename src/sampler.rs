@@ -9,7 +9,13 @@ use std::time::Duration;
 use crate::stats::now_ns;
 use crate::{Probe, Stats};
 
-/// The interval Go monitoring sidecars typically use.
+/// The sampling interval of the Go monitoring sidecars this mimics (200 ms).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(evacmap::DEFAULT_SAMPLE_INTERVAL.as_millis(), 200);
+/// ```
 pub const DEFAULT_SAMPLE_INTERVAL: Duration = Duration::from_millis(200);
 
 /// A background thread sampling a [`Probe`] into a ring of the last

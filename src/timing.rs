@@ -187,6 +187,11 @@ pub struct TimingStats {
     pub alloc_ns: u64,
     /// Total time spent freeing bucket arrays (ns).
     pub free_ns: u64,
+    /// Wall time of the last completed growth, from its start to the
+    /// release of its old array (ns): residency in time. Also in
+    /// [`Stats::last_growth_wall_ns`](crate::Stats::last_growth_wall_ns),
+    /// which is kept with timing off too.
+    pub growth_wall_ns: u64,
 }
 
 /// When a timed write started, and the map's `len` then.

@@ -265,6 +265,7 @@ fn timing_counts_every_write_and_is_off_by_default() {
     assert_eq!(h.remove.count, N / 20);
     let t = m.timing().unwrap();
     assert!(t.max_pause_ns >= h.insert.p9999_ns.min(h.remove.p9999_ns));
+    assert_eq!(t.growth_wall_ns, m.stats().last_growth_wall_ns);
     assert!(t.max_pause_len < N / 10);
     assert!(map(Policy::go()).timing().is_none());
     assert!(map(Policy::go()).pause_histogram().is_none());

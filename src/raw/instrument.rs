@@ -133,9 +133,10 @@ impl<K, V> RawTable<K, V> {
     }
 
     pub(crate) fn timing_stats(&self) -> Option<TimingStats> {
-        self.policy
-            .timing()
-            .then(|| self.timing.as_ref().map(|t| t.stats).unwrap_or_default())
+        self.policy.timing().then(|| TimingStats {
+            growth_wall_ns: self.counters.last_growth_wall_ns,
+            ..self.timing.as_ref().map(|t| t.stats).unwrap_or_default()
+        })
     }
 
     pub(crate) fn pause_histogram(&self) -> Option<PauseHistogram> {
