@@ -1,8 +1,9 @@
 //! Watch incremental evacuation happen: inserts keys one by one, prints a
 //! line whenever a growth starts or finishes, then shows that a read-only
-//! phase keeps the old buckets alive and that `evacuate_for` releases them.
+//! phase keeps the old buckets alive and that `evacuate_for` releases them,
+//! and ends with the map's own counters.
 //!
-//! Run: `cargo run --release --example growth [N]` (default 1,000,000).
+//! Run: `cargo run --release --example growth [N]` (default 900,000: stops mid-growth).
 
 use std::time::{Duration, Instant};
 
@@ -10,10 +11,10 @@ use evacmap::EvacMap;
 
 fn main() {
     let n: u64 = match std::env::args().nth(1).map(|a| a.replace('_', "").parse()) {
-        None => 1_000_000,
+        None => 900_000,
         Some(Ok(n)) => n,
         Some(Err(_)) => {
-            eprintln!("usage: growth [N]   (N = number of keys, default 1000000)");
+            eprintln!("usage: growth [N]   (N = number of keys, default 900000)");
             std::process::exit(2);
         }
     };
@@ -80,4 +81,19 @@ fn main() {
             );
         }
     }
+    let s = map.stats();
+    println!(
+        "\nstats: {} growths ({} completed incrementally, {} forced), {} entries moved;\n\
+         most work in one operation: {} entries, {} buckets; peak bucket memory {} bytes;\n\
+         last growth took {} writes and {:.1} ms",
+        s.growths,
+        s.growths_completed,
+        s.forced_completions,
+        s.entries_moved,
+        s.max_entries_moved_in_one_op,
+        s.max_buckets_evacuated_in_one_op,
+        s.peak_bytes_allocated,
+        s.last_growth_writes,
+        s.last_growth_wall_ns as f64 / 1e6
+    );
 }

@@ -365,3 +365,18 @@ fn debug_output() {
     assert_eq!(format!("{set:?}"), "{3}");
     assert_eq!(format!("{:?}", map.keys()), "[1]");
 }
+
+#[test]
+fn thread_safety_traits() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<EvacMap<String, Vec<u8>>>();
+    send_sync::<EvacSet<u64>>();
+    send_sync::<crate::Probe>();
+    send_sync::<crate::map::Iter<'static, u64, u64>>();
+    send_sync::<crate::map::IterMut<'static, u64, u64>>();
+    send::<crate::map::IntoIter<String, u64>>();
+    send::<crate::map::Drain<'static, String, u64>>();
+    fn probe_is_static<T: Clone + Send + Sync + 'static>() {}
+    probe_is_static::<crate::Probe>();
+}
