@@ -1,0 +1,82 @@
+//! Smoke tests of the `lab` binary at a tiny size: the tables and files are
+//! produced and parse; bad arguments give a clear error and the usage text,
+//! never a panic. No assertion on time.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn lab() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_lab"))
+}
+
+fn out_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("evacmap-lab-smoke-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn pause_writes_table_csv_and_svg() {
+    let dir = out_dir("pause");
+    let out = lab()
+        .args(["pause", "--n", "3000", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for name in [
+        "evacmap",
+        "evacmap/all_at_once",
+        "hashbrown",
+        "std",
+        "timer floor",
+    ] {
+        assert!(
+            stdout.lines().any(|l| l.starts_with(name)),
+            "no row for {name}:\n{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains(&dir.display().to_string()),
+        "output folder not named"
+    );
+
+    let summary = std::fs::read_to_string(dir.join("pause_summary.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = summary.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows[0][0], "map");
+    assert_eq!(rows.len(), 6);
+    for row in &rows[1..] {
+        assert_eq!(row.len(), rows[0].len());
+        let nums: Vec<u64> = row[1..6].iter().map(|v| v.parse().unwrap()).collect();
+        assert!(
+            nums.windows(2).all(|w| w[0] <= w[1]),
+            "percentiles not ordered: {row:?}"
+        );
+    }
+    let series = std::fs::read_to_string(dir.join("pause_series.csv")).unwrap();
+    assert!(series.lines().skip(1).all(|l| l.split(',').count() == 3));
+    let svg = std::fs::read_to_string(dir.join("pause.svg")).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("<polyline"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_arguments_get_usage_not_a_panic() {
+    for args in [
+        &["pause", "--n", "zero"][..],
+        &["pause", "--n", "0"],
+        &["frobnicate"],
+        &["pause", "--bogus"],
+    ] {
+        let out = lab().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("Usage"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
