@@ -1,12 +1,14 @@
 //! `lab`: the experiment runner. Each subcommand prints a table and writes
 //! CSV files and SVG plots into an output folder that it names at the end.
 //!
-//! Done so far: `pause`. To come (issue 4): `residency`, `churn`, `memory`,
-//! and `all` with a summary table.
+//! Done so far: `pause` and `residency`. To come (issue 4): `churn`,
+//! `memory`, and `all` with a summary table; with no subcommand the lab runs
+//! `pause` and `residency` at sizes that take seconds.
 
 mod maps;
 mod pause;
 mod report;
+mod residency;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +37,15 @@ enum Command {
         #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         n: u64,
     },
+    /// A write burst, a read-only phase, then idle ticks: old-bucket bytes
+    /// held over time for Go's policy and for the same map given
+    /// `evacuate_for(1ms)` ticks.
+    Residency {
+        /// Keys in the burst (continued until a growth is in progress;
+        /// 900,000 stops mid-growth).
+        #[arg(long, default_value_t = 900_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+    },
 }
 
 /// Parses the command line; on a bad argument prints the error and the
@@ -55,7 +66,8 @@ fn main() -> ExitCode {
     let cli = parse_args();
     let result = match cli.command {
         Some(Command::Pause { n }) => pause::run(n as usize, &cli.out),
-        None => pause::run(200_000, &cli.out),
+        Some(Command::Residency { n }) => residency::run(n as usize, &cli.out),
+        None => pause::run(200_000, &cli.out).and_then(|()| residency::run(200_000, &cli.out)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

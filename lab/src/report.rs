@@ -66,35 +66,23 @@ pub(crate) fn plot_log_y(
     y_label: &str,
     series: &[(String, Vec<(usize, u64)>)],
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let x_max = series
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|&(x, _)| x))
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let y_max = series
-        .iter()
-        .flat_map(|(_, p)| p.iter().map(|&(_, y)| y))
-        .max()
-        .unwrap_or(1)
-        .max(10) as f64;
+    let (x_max, y_max) = extent(series);
     let root = SVGBackend::new(path, (1000, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 20))
         .margin(10)
         .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0..x_max, (1.0f64..y_max * 2.0).log_scale())?;
+        .y_label_area_size(90)
+        .build_cartesian_2d(0..x_max, (1.0f64..(y_max.max(10) as f64) * 2.0).log_scale())?;
     chart
         .configure_mesh()
         .x_desc(x_label)
         .y_desc(y_label)
         .y_label_formatter(&|v| format!("{v:.0}"))
         .draw()?;
-    let colors = [RED, BLUE, GREEN, BLACK, MAGENTA, CYAN];
     for (i, (name, points)) in series.iter().enumerate() {
-        let color = colors[i % colors.len()];
+        let color = color(i);
         chart
             .draw_series(LineSeries::new(
                 points.iter().map(|&(x, y)| (x, (y as f64).max(1.0))),
@@ -110,4 +98,55 @@ pub(crate) fn plot_log_y(
         .draw()?;
     root.present()?;
     Ok(())
+}
+
+/// An SVG line plot with a linear y axis from 0, one series per (name, points).
+pub(crate) fn plot_linear(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[(String, Vec<(usize, u64)>)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (x_max, y_max) = extent(series);
+    let root = SVGBackend::new(path, (1000, 600)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(90)
+        .build_cartesian_2d(0..x_max, 0..y_max + y_max / 20)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .draw()?;
+    for (i, (name, points)) in series.iter().enumerate() {
+        let color = color(i);
+        chart
+            .draw_series(LineSeries::new(points.iter().copied(), color))?
+            .label(name.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
+
+/// Largest x and y over all series (at least 1).
+fn extent(series: &[(String, Vec<(usize, u64)>)]) -> (usize, u64) {
+    let points = || series.iter().flat_map(|(_, p)| p.iter());
+    (
+        points().map(|&(x, _)| x).max().unwrap_or(1).max(1),
+        points().map(|&(_, y)| y).max().unwrap_or(1).max(1),
+    )
+}
+
+fn color(i: usize) -> RGBColor {
+    [RED, BLUE, GREEN, BLACK, MAGENTA, CYAN][i % 6]
 }
