@@ -1,11 +1,12 @@
 //! `lab`: the experiment runner. Each subcommand prints a table and writes
 //! CSV files and SVG plots into an output folder that it names at the end.
 //!
-//! Done so far: `pause` and `residency`. To come (issue 4): `churn`,
-//! `memory`, and `all` with a summary table; with no subcommand the lab runs
-//! `pause` and `residency` at sizes that take seconds.
+//! Subcommands: `pause`, `residency`, `churn`, `memory`, and `all` (the
+//! default): each of them at a size that takes seconds, then a summary table.
 
+mod churn;
 mod maps;
+mod memory;
 mod pause;
 mod report;
 mod residency;
@@ -37,6 +38,37 @@ enum Command {
         #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         n: u64,
     },
+    /// Steady-state insert/delete at constant size: overflow buckets,
+    /// same-size growths, memory, throughput against hashbrown.
+    Churn {
+        /// Entries kept in the map.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+        /// Insert+remove pairs.
+        #[arg(long, default_value_t = 2_000_000)]
+        m: u64,
+    },
+    /// Peak resident memory (VmHWM) of a child process inserting N keys,
+    /// per map, next to evacmap's own byte counters.
+    Memory {
+        /// Keys to insert.
+        #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+    },
+    /// Every experiment at a size that takes seconds, then one summary table.
+    All {
+        /// Multiplies every size (e.g. 0.01 for a smoke run, 10 for a long one).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+    },
+    /// Internal: the child process of `memory`.
+    #[command(hide = true)]
+    MemoryChild {
+        #[arg(long)]
+        map: String,
+        #[arg(long)]
+        n: u64,
+    },
     /// A write burst, a read-only phase, then idle ticks: old-bucket bytes
     /// held over time for Go's policy and for the same map given
     /// `evacuate_for(1ms)` ticks.
@@ -64,10 +96,15 @@ fn parse_args() -> Cli {
 
 fn main() -> ExitCode {
     let cli = parse_args();
+    let out = &cli.out;
     let result = match cli.command {
-        Some(Command::Pause { n }) => pause::run(n as usize, &cli.out),
-        Some(Command::Residency { n }) => residency::run(n as usize, &cli.out),
-        None => pause::run(200_000, &cli.out).and_then(|()| residency::run(200_000, &cli.out)),
+        Some(Command::Pause { n }) => pause::run(n as usize, out).map(drop),
+        Some(Command::Residency { n }) => residency::run(n as usize, out),
+        Some(Command::Churn { n, m }) => churn::run(n, m, out).map(drop),
+        Some(Command::Memory { n }) => memory::run(n, out).map(drop),
+        Some(Command::MemoryChild { map, n }) => memory::child(&map, n),
+        Some(Command::All { scale }) => all(out, scale),
+        None => all(out, 1.0),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -76,4 +113,77 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Every experiment at a size that finishes in seconds, then per map: insert
+/// and lookup time relative to hashbrown (from `pause`), p99.99 and max
+/// insert pause, churn time and peak memory relative to hashbrown.
+fn all(out: &std::path::Path, scale: f64) -> Result<(), Box<dyn std::error::Error>> {
+    if !(scale > 0.0 && scale.is_finite()) {
+        return Err(format!("--scale must be a positive number, got {scale}").into());
+    }
+    let size = |n: f64| ((n * scale) as u64).max(100);
+    let (p, r, cn, cm, m) = (size(1e6), size(3e5), size(1e5), size(1e6), size(2e6));
+    println!("== pause ({p} inserts)");
+    let pause = pause::run(p as usize, out)?;
+    println!("\n== residency (burst of {r})");
+    residency::run(r as usize, out)?;
+    println!("\n== churn ({cn} entries, {cm} insert+remove pairs)");
+    let churn = churn::run(cn, cm, out)?;
+    println!("\n== memory ({m} inserts)");
+    let memory = memory::run(m, out)?;
+
+    let brown = pause
+        .iter()
+        .find(|r| r.name == "hashbrown")
+        .expect("hashbrown ran");
+    let brown_churn = churn
+        .iter()
+        .find(|c| c.0 == "hashbrown")
+        .map_or(1.0, |c| c.1);
+    let brown_mem = memory
+        .iter()
+        .find(|m| m.name == "hashbrown")
+        .map_or(1, |m| m.net_peak_rss.max(1));
+    let mut rows = vec![
+        [
+            "map",
+            "insert_vs_hb",
+            "lookup_vs_hb",
+            "p99.99_ns",
+            "max_pause_ns",
+            "churn_vs_hb",
+            "peak_mem_vs_hb",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for r in &pause {
+        let s = report::Summary::of(&r.latencies);
+        let churn_ns = churn
+            .iter()
+            .find(|c| c.0 == r.name)
+            .map_or(f64::NAN, |c| c.1);
+        let mem = memory
+            .iter()
+            .find(|m| m.name == r.name)
+            .map_or(0, |m| m.net_peak_rss);
+        rows.push(vec![
+            r.name.to_string(),
+            format!("{:.2}", r.insert_ns() / brown.insert_ns()),
+            format!("{:.2}", r.lookup_ns / brown.lookup_ns),
+            s.p9999.to_string(),
+            s.max.to_string(),
+            format!("{:.2}", churn_ns / brown_churn),
+            format!("{:.2}", mem as f64 / brown_mem as f64),
+        ]);
+    }
+    println!("\n== summary (ratios: this map / hashbrown, same run; lower is better)");
+    report::print_table(&rows);
+    report::write_csv(&out.join("summary.csv"), &rows)?;
+    println!(
+        "\noutput: {} (summary.csv and the files above)",
+        out.display()
+    );
+    Ok(())
 }

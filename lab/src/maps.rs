@@ -3,7 +3,7 @@
 
 use std::hash::BuildHasher;
 
-use evacmap::{EvacMap, Policy};
+use evacmap::{EvacMap, Policy, Stats};
 
 /// The hasher every map uses.
 pub(crate) type Hasher = ahash::RandomState;
@@ -15,7 +15,13 @@ pub(crate) fn hasher() -> Hasher {
 /// What the experiments need from a map.
 pub(crate) trait LabMap {
     fn insert(&mut self, key: u64, value: u64);
+    fn get(&self, key: u64) -> bool;
+    fn remove(&mut self, key: u64);
     fn len(&self) -> usize;
+    /// evacmap's counters; `None` for the other maps.
+    fn stats(&self) -> Option<Stats> {
+        None
+    }
 }
 
 impl<S: BuildHasher> LabMap for EvacMap<u64, u64, S> {
@@ -23,8 +29,19 @@ impl<S: BuildHasher> LabMap for EvacMap<u64, u64, S> {
     fn insert(&mut self, key: u64, value: u64) {
         EvacMap::insert(self, key, value);
     }
+    #[inline]
+    fn get(&self, key: u64) -> bool {
+        EvacMap::contains_key(self, &key)
+    }
+    #[inline]
+    fn remove(&mut self, key: u64) {
+        EvacMap::remove(self, &key);
+    }
     fn len(&self) -> usize {
         EvacMap::len(self)
+    }
+    fn stats(&self) -> Option<Stats> {
+        Some(EvacMap::stats(self))
     }
 }
 
@@ -32,6 +49,14 @@ impl<S: BuildHasher> LabMap for hashbrown::HashMap<u64, u64, S> {
     #[inline]
     fn insert(&mut self, key: u64, value: u64) {
         hashbrown::HashMap::insert(self, key, value);
+    }
+    #[inline]
+    fn get(&self, key: u64) -> bool {
+        hashbrown::HashMap::contains_key(self, &key)
+    }
+    #[inline]
+    fn remove(&mut self, key: u64) {
+        hashbrown::HashMap::remove(self, &key);
     }
     fn len(&self) -> usize {
         hashbrown::HashMap::len(self)
@@ -42,6 +67,14 @@ impl<S: BuildHasher> LabMap for std::collections::HashMap<u64, u64, S> {
     #[inline]
     fn insert(&mut self, key: u64, value: u64) {
         std::collections::HashMap::insert(self, key, value);
+    }
+    #[inline]
+    fn get(&self, key: u64) -> bool {
+        std::collections::HashMap::contains_key(self, &key)
+    }
+    #[inline]
+    fn remove(&mut self, key: u64) {
+        std::collections::HashMap::remove(self, &key);
     }
     fn len(&self) -> usize {
         std::collections::HashMap::len(self)
@@ -70,16 +103,16 @@ pub(crate) fn make(name: &str) -> Box<dyn LabMap> {
     }
 }
 
-/// `n` pseudo-random keys (splitmix64), distinct with overwhelming probability.
+/// Key number `i` of the stream with this seed (splitmix64 of `seed + i`):
+/// distinct with overwhelming probability, computable without storing.
+pub(crate) fn key(seed: u64, i: u64) -> u64 {
+    let mut z = seed.wrapping_add(i.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The first `n` keys of the stream with this seed.
 pub(crate) fn random_keys(n: usize, seed: u64) -> Vec<u64> {
-    let mut x = seed;
-    (0..n)
-        .map(|_| {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        })
-        .collect()
+    (0..n as u64).map(|i| key(seed, i)).collect()
 }

@@ -17,12 +17,32 @@ use std::time::Instant;
 use evacmap::{EvacMap, Policy};
 
 use crate::maps::{LabMap, NAMES, hasher, make, random_keys};
+
+pub(crate) use crate::report::print_table;
 use crate::report::{Summary, plot_log_y, window_max, write_csv};
 
 /// Points per plotted series (each the maximum of its window of inserts).
 const PLOT_WINDOWS: usize = 2000;
 
-fn time_inserts(mut map: Box<dyn LabMap>, keys: &[u64]) -> Vec<u64> {
+/// One map's results.
+#[derive(Clone, Debug)]
+pub(crate) struct MapResult {
+    pub(crate) name: &'static str,
+    /// Latency of each insert, in order.
+    pub(crate) latencies: Vec<u64>,
+    /// Mean ns per lookup of all inserted keys, after the inserts.
+    pub(crate) lookup_ns: f64,
+}
+
+impl MapResult {
+    /// Mean ns per insert (sum of the timed inserts).
+    pub(crate) fn insert_ns(&self) -> f64 {
+        self.latencies.iter().sum::<u64>() as f64 / self.latencies.len() as f64
+    }
+}
+
+fn time_map(name: &'static str, keys: &[u64]) -> MapResult {
+    let mut map: Box<dyn LabMap> = make(name);
     let mut latencies = Vec::with_capacity(keys.len());
     for &k in keys {
         let start = Instant::now();
@@ -30,8 +50,16 @@ fn time_inserts(mut map: Box<dyn LabMap>, keys: &[u64]) -> Vec<u64> {
         latencies.push(start.elapsed().as_nanos() as u64);
     }
     assert_eq!(map.len(), keys.len(), "keys were not distinct");
-    drop(map); // outside the timed region
-    latencies
+    let start = Instant::now();
+    let found = keys.iter().filter(|&&k| map.get(k)).count();
+    let lookup_ns = start.elapsed().as_nanos() as f64 / keys.len() as f64;
+    assert_eq!(found, keys.len());
+    drop(map); // outside the timed regions
+    MapResult {
+        name,
+        latencies,
+        lookup_ns,
+    }
 }
 
 /// `n` timings of an empty `Instant` pair: the timer's noise floor.
@@ -44,7 +72,7 @@ fn timer_floor(n: usize) -> Vec<u64> {
         .collect()
 }
 
-pub(crate) fn run(n: usize, out: &Path) -> Result<(), Box<dyn Error>> {
+pub(crate) fn run(n: usize, out: &Path) -> Result<Vec<MapResult>, Box<dyn Error>> {
     fs::create_dir_all(out)?;
     let keys = random_keys(n, 1);
     eprintln!("pause: timer noise floor ({n} empty Instant pairs)");
@@ -52,7 +80,7 @@ pub(crate) fn run(n: usize, out: &Path) -> Result<(), Box<dyn Error>> {
     let mut runs = Vec::new();
     for name in NAMES {
         eprintln!("pause: {name}: timing {n} inserts");
-        runs.push((name, time_inserts(make(name), &keys)));
+        runs.push(time_map(name, &keys));
     }
     eprintln!("pause: evacmap with its own timing on (pause sources)");
     let mut timed = EvacMap::with_policy_and_hasher(Policy::go().with_timing(true), hasher());
@@ -86,9 +114,9 @@ pub(crate) fn run(n: usize, out: &Path) -> Result<(), Box<dyn Error>> {
             format!("{:.1}", s.max as f64 / floor.max.max(1) as f64),
         ]);
     };
-    for (name, latencies) in &runs {
-        let s = Summary::of(latencies);
-        row(name, &s, s.argmax.to_string());
+    for r in &runs {
+        let s = Summary::of(&r.latencies);
+        row(r.name, &s, s.argmax.to_string());
     }
     row("timer floor", &floor, "-".into());
     print_table(&rows);
@@ -106,7 +134,7 @@ pub(crate) fn run(n: usize, out: &Path) -> Result<(), Box<dyn Error>> {
     write_csv(&out.join("pause_summary.csv"), &rows)?;
     let series: Vec<(String, Vec<(usize, u64)>)> = runs
         .iter()
-        .map(|(name, l)| (name.to_string(), window_max(l, PLOT_WINDOWS)))
+        .map(|r| (r.name.to_string(), window_max(&r.latencies, PLOT_WINDOWS)))
         .collect();
     let mut csv = vec![vec![
         "map".to_string(),
@@ -135,25 +163,5 @@ pub(crate) fn run(n: usize, out: &Path) -> Result<(), Box<dyn Error>> {
         "\noutput: {} (pause_summary.csv, pause_series.csv, pause.svg)",
         out.display()
     );
-    Ok(())
-}
-
-fn print_table(rows: &[Vec<String>]) {
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
-        .collect();
-    for r in rows {
-        let cells: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(c, v)| {
-                if c == 0 {
-                    format!("{v:<w$}", w = widths[c])
-                } else {
-                    format!("{v:>w$}", w = widths[c])
-                }
-            })
-            .collect();
-        println!("{}", cells.join("  "));
-    }
+    Ok(runs)
 }

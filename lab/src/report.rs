@@ -150,3 +150,24 @@ fn extent(series: &[(String, Vec<(usize, u64)>)]) -> (usize, u64) {
 fn color(i: usize) -> RGBColor {
     [RED, BLUE, GREEN, BLACK, MAGENTA, CYAN][i % 6]
 }
+
+/// Prints rows as an aligned table (first column left, others right).
+pub(crate) fn print_table(rows: &[Vec<String>]) {
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
+        .collect();
+    for r in rows {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, v)| {
+                if c == 0 {
+                    format!("{v:<w$}", w = widths[c])
+                } else {
+                    format!("{v:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        println!("{}", cells.join("  "));
+    }
+}

@@ -130,3 +130,92 @@ fn residency_writes_csv_and_svg_and_ticks_release() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect()
+}
+
+#[test]
+fn churn_keeps_size_and_writes_files() {
+    let dir = out_dir("churn");
+    let out = lab()
+        .args(["churn", "--n", "2000", "--m", "20000", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = csv_rows(&dir.join("churn_summary.csv"));
+    assert_eq!(rows.len(), 5);
+    for row in &rows[1..] {
+        assert!(row[1].parse::<f64>().unwrap() > 0.0, "{row:?}");
+    }
+    assert!(csv_rows(&dir.join("churn.csv")).len() > 1);
+    assert!(
+        std::fs::read_to_string(dir.join("churn.svg"))
+            .unwrap()
+            .contains("<polyline")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn memory_reports_every_map() {
+    let dir = out_dir("memory");
+    let out = lab()
+        .args(["memory", "--n", "20000", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = csv_rows(&dir.join("memory.csv"));
+    assert_eq!(rows.len(), 5);
+    for row in &rows[1..] {
+        assert!(row[1].parse::<f64>().unwrap() > 0.0, "{row:?}");
+        if row[0].starts_with("evacmap") {
+            assert!(
+                row[5].parse::<f64>().unwrap() >= row[4].parse::<f64>().unwrap(),
+                "peak >= now: {row:?}"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn all_ends_with_a_summary_table() {
+    let dir = out_dir("all");
+    let out = lab()
+        .args(["all", "--scale", "0.005", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("== summary"));
+    let rows = csv_rows(&dir.join("summary.csv"));
+    assert_eq!(rows[0][0], "map");
+    let hb = rows.iter().find(|r| r[0] == "hashbrown").unwrap();
+    assert_eq!(hb[1], "1.00");
+    assert_eq!(hb[2], "1.00");
+    for file in ["pause.svg", "residency.svg", "churn.svg", "memory.csv"] {
+        assert!(dir.join(file).exists(), "{file} missing");
+    }
+    let bad = lab().args(["all", "--scale", "-1"]).output().unwrap();
+    assert!(!bad.status.success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
