@@ -43,6 +43,25 @@ trait BenchMap<K>: Default {
     fn settle(&mut self) {}
 }
 
+/// The `BenchMap` methods every map implements the same way (`self.0` is a
+/// std-like map).
+macro_rules! delegate_ops {
+    () => {
+        fn insert(&mut self, k: K, v: u64) {
+            self.0.insert(k, v);
+        }
+        fn get(&self, k: &K) -> Option<&u64> {
+            self.0.get(k)
+        }
+        fn remove(&mut self, k: &K) -> Option<u64> {
+            self.0.remove(k)
+        }
+        fn sum(&self) -> u64 {
+            self.0.values().fold(0, |a, v| a.wrapping_add(*v))
+        }
+    };
+}
+
 /// Newtypes so that each map kind has its own `NAME` and `Default` with the
 /// shared hasher.
 struct Evac<K, const ALL_AT_ONCE: bool>(EvacMap<K, u64, Hasher>);
@@ -77,18 +96,7 @@ impl<K: Hash + Eq, const A: bool> BenchMap<K> for Evac<K, A> {
         m.0.reserve(n);
         m
     }
-    fn insert(&mut self, k: K, v: u64) {
-        self.0.insert(k, v);
-    }
-    fn get(&self, k: &K) -> Option<&u64> {
-        self.0.get(k)
-    }
-    fn remove(&mut self, k: &K) -> Option<u64> {
-        self.0.remove(k)
-    }
-    fn sum(&self) -> u64 {
-        self.0.values().fold(0, |a, v| a.wrapping_add(*v))
-    }
+    delegate_ops!();
     fn settle(&mut self) {
         self.0.finish_growth();
     }
@@ -101,18 +109,7 @@ macro_rules! std_like_bench_map {
             fn with_capacity(n: usize) -> Self {
                 $t(<$map>::with_capacity_and_hasher(n, hasher()))
             }
-            fn insert(&mut self, k: K, v: u64) {
-                self.0.insert(k, v);
-            }
-            fn get(&self, k: &K) -> Option<&u64> {
-                self.0.get(k)
-            }
-            fn remove(&mut self, k: &K) -> Option<u64> {
-                self.0.remove(k)
-            }
-            fn sum(&self) -> u64 {
-                self.0.values().fold(0, |a, v| a.wrapping_add(*v))
-            }
+            delegate_ops!();
         }
     };
 }

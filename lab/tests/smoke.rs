@@ -9,6 +9,17 @@ fn lab() -> Command {
     Command::new(env!("CARGO_BIN_EXE_lab"))
 }
 
+/// Runs `lab ARGS --out DIR`, asserts success, returns stdout.
+fn run_ok(args: &[&str], dir: &std::path::Path) -> String {
+    let out = lab().args(args).arg("--out").arg(dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn out_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("evacmap-lab-smoke-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -18,17 +29,7 @@ fn out_dir(name: &str) -> PathBuf {
 #[test]
 fn pause_writes_table_csv_and_svg() {
     let dir = out_dir("pause");
-    let out = lab()
-        .args(["pause", "--n", "3000", "--out"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = run_ok(&["pause", "--n", "3000"], &dir);
     for name in [
         "evacmap",
         "evacmap/all_at_once",
@@ -84,15 +85,10 @@ fn bad_arguments_get_usage_not_a_panic() {
 #[test]
 fn residency_writes_csv_and_svg_and_ticks_release() {
     let dir = out_dir("residency");
-    let out = lab()
-        .args(["residency", "--n", "3000", "--out"])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let stdout = run_ok(&["residency", "--n", "3000"], &dir);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stdout.contains(&format!("output: {}", dir.display())),
+        "folder not named: {stdout}"
     );
     let csv = std::fs::read_to_string(dir.join("residency.csv")).unwrap();
     let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
@@ -141,15 +137,10 @@ fn csv_rows(path: &std::path::Path) -> Vec<Vec<String>> {
 #[test]
 fn churn_keeps_size_and_writes_files() {
     let dir = out_dir("churn");
-    let out = lab()
-        .args(["churn", "--n", "2000", "--m", "20000", "--out"])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let stdout = run_ok(&["churn", "--n", "2000", "--m", "20000"], &dir);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stdout.contains(&format!("output: {}", dir.display())),
+        "folder not named: {stdout}"
     );
     let rows = csv_rows(&dir.join("churn_summary.csv"));
     assert_eq!(rows.len(), 5);
@@ -168,15 +159,10 @@ fn churn_keeps_size_and_writes_files() {
 #[test]
 fn memory_reports_every_map() {
     let dir = out_dir("memory");
-    let out = lab()
-        .args(["memory", "--n", "20000", "--out"])
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let stdout = run_ok(&["memory", "--n", "20000"], &dir);
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stdout.contains(&format!("output: {}", dir.display())),
+        "folder not named: {stdout}"
     );
     let rows = csv_rows(&dir.join("memory.csv"));
     assert_eq!(rows.len(), 5);
@@ -195,17 +181,7 @@ fn memory_reports_every_map() {
 #[test]
 fn all_ends_with_a_summary_table() {
     let dir = out_dir("all");
-    let out = lab()
-        .args(["all", "--scale", "0.005", "--out"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stdout = run_ok(&["all", "--scale", "0.005"], &dir);
     assert!(stdout.contains("== summary"));
     let rows = csv_rows(&dir.join("summary.csv"));
     assert_eq!(rows[0][0], "map");
