@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::maps::{NAMES, key, make};
-use crate::report::{print_table, write_csv};
+use crate::report::{plot_bars, print_table, write_csv};
 
 /// One map's memory.
 #[derive(Clone, Debug)]
@@ -130,6 +130,19 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<Vec<MemResult>, Box<dyn Error>> 
     print_table(&rows);
     println!("(baseline child: {:.1} MiB peak RSS)", base as f64 / MIB);
     write_csv(&out.join("memory.csv"), &rows)?;
-    println!("\noutput: {} (memory.csv)", out.display());
+    let bars: Vec<(String, f64)> = results
+        .iter()
+        .map(|&(name, hwm, _, _)| (name.to_string(), hwm.saturating_sub(base) as f64 / MIB))
+        .collect();
+    plot_bars(
+        &out.join("memory.svg"),
+        &format!(
+            "Peak RSS inserting {n} u64 -> u64 (net of a {:.1} MiB baseline)",
+            base as f64 / MIB
+        ),
+        "MiB",
+        &bars,
+    )?;
+    println!("\noutput: {} (memory.csv, memory.svg)", out.display());
     Ok(mem)
 }

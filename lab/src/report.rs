@@ -171,3 +171,44 @@ pub(crate) fn print_table(rows: &[Vec<String>]) {
         println!("{}", cells.join("  "));
     }
 }
+
+/// An SVG bar chart: one bar per (label, value).
+pub(crate) fn plot_bars(
+    path: &Path,
+    title: &str,
+    y_label: &str,
+    bars: &[(String, f64)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let y_max = bars.iter().map(|b| b.1).fold(1.0, f64::max);
+    let root = SVGBackend::new(path, (800, 500)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 20))
+        .margin(10)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0.0..bars.len() as f64, 0.0..y_max * 1.1)?;
+    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(bars.len() * 2 + 1)
+        .x_label_formatter(&|x| {
+            let i = x.floor() as usize;
+            if (x - i as f64 - 0.5).abs() < 0.01 {
+                labels.get(i).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_desc(y_label)
+        .draw()?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+        Rectangle::new(
+            [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, b.1)],
+            color(i).filled(),
+        )
+    }))?;
+    root.present()?;
+    Ok(())
+}

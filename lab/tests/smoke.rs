@@ -164,6 +164,11 @@ fn memory_reports_every_map() {
         stdout.contains(&format!("output: {}", dir.display())),
         "folder not named: {stdout}"
     );
+    assert!(
+        std::fs::read_to_string(dir.join("memory.svg"))
+            .unwrap()
+            .contains("<rect")
+    );
     let rows = csv_rows(&dir.join("memory.csv"));
     assert_eq!(rows.len(), 5);
     for row in &rows[1..] {
