@@ -203,7 +203,8 @@ pub(crate) struct RawIntoIter<K, V> {
 
 // SAFETY: owns the table's entries, like `RawTable`.
 unsafe impl<K: Send, V: Send> Send for RawIntoIter<K, V> {}
-// SAFETY: `&RawIntoIter` gives no access to entries.
+// SAFETY: `&RawIntoIter` gives out only `&K`/`&V` (through `remaining`, for
+// `Debug`), which is sound to share when `K` and `V` are `Sync`.
 unsafe impl<K: Sync, V: Sync> Sync for RawIntoIter<K, V> {}
 
 impl<K, V> RawIntoIter<K, V> {
@@ -276,7 +277,7 @@ pub(crate) struct RawDrain<'a, K, V> {
 
 // SAFETY: as `RawIntoIter`; the `&mut` borrow is exclusive.
 unsafe impl<K: Send, V: Send> Send for RawDrain<'_, K, V> {}
-// SAFETY: as `RawIntoIter`.
+// SAFETY: as `RawIntoIter`: `&RawDrain` gives out only `&K`/`&V`.
 unsafe impl<K: Sync, V: Sync> Sync for RawDrain<'_, K, V> {}
 
 impl<'a, K, V> RawDrain<'a, K, V> {
@@ -383,7 +384,8 @@ pub(crate) struct MutIter<'a, K, V> {
 
 // SAFETY: yields `&K` and `&mut V`, like `(&K, &mut V)`.
 unsafe impl<K: Sync, V: Send> Send for MutIter<'_, K, V> {}
-// SAFETY: `&MutIter` gives access to nothing but its position.
+// SAFETY: `&MutIter` gives out only `&K`/`&V` (through `remaining`, for
+// `Debug`), sound to share when `K` and `V` are `Sync`.
 unsafe impl<K: Sync, V: Sync> Sync for MutIter<'_, K, V> {}
 
 impl<'a, K, V> MutIter<'a, K, V> {
