@@ -134,7 +134,7 @@ stats_struct! {
 
 /// What the raw table counts. Shape fields are not stored here: they are
 /// computed from the arrays when a snapshot is taken.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Counters {
     pub(crate) writes: u64,
     pub(crate) growths: u64,
@@ -145,8 +145,8 @@ pub(crate) struct Counters {
     pub(crate) entries_moved: u64,
     pub(crate) evacuated_buckets_skipped: u64,
     pub(crate) overflow_allocated: u64,
-    /// Bumped through `&self` on the read path; relaxed load + store.
-    pub(crate) lookups_in_old_buckets: AtomicU64,
+    /// Bumped through `&self` on the read path.
+    pub(crate) lookups_in_old_buckets: RelaxedCount,
     pub(crate) max_entries_moved_in_one_op: u64,
     pub(crate) max_buckets_evacuated_in_one_op: u64,
     pub(crate) max_bytes_allocated_in_one_op: u64,
@@ -169,6 +169,30 @@ pub(crate) struct Counters {
     op_bytes: u64,
 }
 
+/// A counter bumped through `&self`: a relaxed load and store, not a
+/// read-modify-write, so concurrent bumpers may lose counts but never cost
+/// a locked instruction or corrupt memory.
+#[derive(Debug)]
+pub(crate) struct RelaxedCount(AtomicU64);
+
+impl RelaxedCount {
+    #[inline]
+    fn bump(&self) {
+        self.0
+            .store(self.0.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Clone for RelaxedCount {
+    fn clone(&self) -> Self {
+        RelaxedCount(AtomicU64::new(self.get()))
+    }
+}
+
 /// True if the `stats` feature is on.
 const ON: bool = cfg!(feature = "stats");
 
@@ -184,7 +208,7 @@ impl Counters {
             entries_moved: 0,
             evacuated_buckets_skipped: 0,
             overflow_allocated: 0,
-            lookups_in_old_buckets: AtomicU64::new(0),
+            lookups_in_old_buckets: RelaxedCount(AtomicU64::new(0)),
             max_entries_moved_in_one_op: 0,
             max_buckets_evacuated_in_one_op: 0,
             max_bytes_allocated_in_one_op: 0,
@@ -240,8 +264,7 @@ impl Counters {
     #[inline]
     pub(crate) fn lookup_in_old(&self) {
         if ON {
-            let c = &self.lookups_in_old_buckets;
-            c.store(c.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            self.lookups_in_old_buckets.bump();
         }
     }
 
@@ -287,39 +310,6 @@ impl Counters {
             self.op_bytes += bytes;
             self.max_bytes_allocated_in_one_op =
                 self.max_bytes_allocated_in_one_op.max(self.op_bytes);
-        }
-    }
-}
-
-impl Clone for Counters {
-    fn clone(&self) -> Self {
-        Counters {
-            lookups_in_old_buckets: AtomicU64::new(
-                self.lookups_in_old_buckets.load(Ordering::Relaxed),
-            ),
-            writes: self.writes,
-            growths: self.growths,
-            same_size_growths: self.same_size_growths,
-            growths_completed: self.growths_completed,
-            forced_completions: self.forced_completions,
-            buckets_evacuated: self.buckets_evacuated,
-            entries_moved: self.entries_moved,
-            evacuated_buckets_skipped: self.evacuated_buckets_skipped,
-            overflow_allocated: self.overflow_allocated,
-            max_entries_moved_in_one_op: self.max_entries_moved_in_one_op,
-            max_buckets_evacuated_in_one_op: self.max_buckets_evacuated_in_one_op,
-            max_bytes_allocated_in_one_op: self.max_bytes_allocated_in_one_op,
-            writes_during_growth: self.writes_during_growth,
-            last_growth_writes: self.last_growth_writes,
-            last_growth_wall_ns: self.last_growth_wall_ns,
-            peak_bytes_allocated: self.peak_bytes_allocated,
-            current_growth_writes: self.current_growth_writes,
-            growth_started_ns: self.growth_started_ns,
-            other_ops: 0,
-            acc_seq: 0,
-            op_entries: 0,
-            op_buckets: 0,
-            op_bytes: 0,
         }
     }
 }

@@ -204,9 +204,9 @@ impl<K, V> RawTable<K, V> {
             reason,
             buckets_left,
         });
-        self.forcing = Some(reason);
+        self.forcing = true;
         self.finish_growth(hasher);
-        self.forcing = None;
+        self.forcing = false;
     }
 
     /// Go `evacuate(oldbucket)`. Returns true if the chain was moved now
@@ -351,7 +351,7 @@ impl<K, V> RawTable<K, V> {
     /// and releases the old array (I3: it holds no live entry).
     fn complete_growth(&mut self) {
         let c = &mut self.counters;
-        if self.forcing.is_some() {
+        if self.forcing {
             c.forced_completions += 1;
         } else {
             c.growths_completed += 1;

@@ -169,9 +169,7 @@ impl<K, V> RawTable<K, V> {
             entries_moved: c.entries_moved,
             evacuated_buckets_skipped: c.evacuated_buckets_skipped,
             overflow_allocated: c.overflow_allocated,
-            lookups_in_old_buckets: c
-                .lookups_in_old_buckets
-                .load(std::sync::atomic::Ordering::Relaxed),
+            lookups_in_old_buckets: c.lookups_in_old_buckets.get(),
             max_entries_moved_in_one_op: c.max_entries_moved_in_one_op,
             max_buckets_evacuated_in_one_op: c.max_buckets_evacuated_in_one_op,
             max_bytes_allocated_in_one_op: c.max_bytes_allocated_in_one_op,

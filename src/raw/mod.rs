@@ -87,8 +87,9 @@ pub(crate) struct RawTable<K, V> {
     probe: Option<Arc<Shared>>,
     /// Writes since the last publication to the probe.
     writes_since_publish: u64,
-    /// Set while a growth is being finished at once, and why.
-    forcing: Option<ForceReason>,
+    /// True while a growth is being finished at once (`finish_growth_forced`),
+    /// so that its end counts as a forced completion.
+    forcing: bool,
     /// Cache of `policy.capacity_at(B)`: the insert that would exceed it
     /// starts a doubling. Recomputed whenever `buckets` changes.
     max_load: usize,
@@ -150,7 +151,7 @@ impl<K, V> RawTable<K, V> {
             events: EventLog::new(policy.event_capacity()),
             probe: None,
             writes_since_publish: 0,
-            forcing: None,
+            forcing: false,
             max_load: 0,
             marker: PhantomData,
         }
