@@ -66,7 +66,44 @@ pub(crate) fn plot_log_y(
     y_label: &str,
     series: &[(String, Vec<(usize, u64)>)],
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let (x_max, y_max) = extent(series);
+    let y_max = extent(series).1.max(10) as f64;
+    plot(
+        path,
+        title,
+        x_label,
+        y_label,
+        series,
+        (1.0..y_max * 2.0).log_scale(),
+    )
+}
+
+/// An SVG line plot with a linear y axis from 0, one series per (name, points).
+pub(crate) fn plot_linear(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[(String, Vec<(usize, u64)>)],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let y_max = extent(series).1 as f64;
+    plot(path, title, x_label, y_label, series, 0.0..y_max * 1.05)
+}
+
+/// The line plot both of the above draw, on the given y axis (values below
+/// 1 are drawn at 1, which only matters on the log axis).
+fn plot<Y>(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[(String, Vec<(usize, u64)>)],
+    y_axis: Y,
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    Y: plotters::coord::ranged1d::AsRangedCoord<Value = f64>,
+    Y::CoordDescType: plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    let (x_max, _) = extent(series);
     let root = SVGBackend::new(path, (1000, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
@@ -74,7 +111,7 @@ pub(crate) fn plot_log_y(
         .margin(10)
         .x_label_area_size(40)
         .y_label_area_size(90)
-        .build_cartesian_2d(0..x_max, (1.0f64..(y_max.max(10) as f64) * 2.0).log_scale())?;
+        .build_cartesian_2d(0..x_max, y_axis)?;
     chart
         .configure_mesh()
         .x_desc(x_label)
@@ -88,44 +125,6 @@ pub(crate) fn plot_log_y(
                 points.iter().map(|&(x, y)| (x, (y as f64).max(1.0))),
                 color,
             ))?
-            .label(name.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .draw()?;
-    root.present()?;
-    Ok(())
-}
-
-/// An SVG line plot with a linear y axis from 0, one series per (name, points).
-pub(crate) fn plot_linear(
-    path: &Path,
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    series: &[(String, Vec<(usize, u64)>)],
-) -> Result<(), Box<dyn std::error::Error>> {
-    let (x_max, y_max) = extent(series);
-    let root = SVGBackend::new(path, (1000, 600)).into_drawing_area();
-    root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 20))
-        .margin(10)
-        .x_label_area_size(40)
-        .y_label_area_size(90)
-        .build_cartesian_2d(0..x_max, 0..y_max + y_max / 20)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_label)
-        .y_desc(y_label)
-        .draw()?;
-    for (i, (name, points)) in series.iter().enumerate() {
-        let color = color(i);
-        chart
-            .draw_series(LineSeries::new(points.iter().copied(), color))?
             .label(name.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color));
     }
