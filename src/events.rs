@@ -48,21 +48,33 @@ pub enum EventKind {
         /// Entries in the map when it started.
         len: u64,
     },
-    /// The rest of a growth is being evacuated at once.
+    /// A shrink started: a smaller array was allocated and the current one
+    /// became the old array. It ends like a growth, with `GrowthFinished`
+    /// (or `ForcedCompletion` first) and `OldArrayReleased`.
+    ShrinkStarted {
+        /// `B` before.
+        from_log2: u8,
+        /// `B` after (smaller).
+        to_log2: u8,
+        /// Entries in the map when it started.
+        len: u64,
+    },
+    /// The rest of a growth (or shrink) is being evacuated at once.
     ForcedCompletion {
         /// Why.
         reason: ForceReason,
         /// Old buckets still to evacuate at that moment.
         buckets_left: u64,
     },
-    /// A growth finished: its last old bucket was evacuated.
+    /// A growth (or shrink) finished: its last old bucket was evacuated.
     GrowthFinished {
         /// Writes from the start of the growth to its end.
         writes: u64,
         /// Wall time from the start of the growth to its end (ns).
         wall_ns: u64,
     },
-    /// An old array was freed (at the end of a growth, or by `clear`).
+    /// An old array was freed (at the end of a growth or shrink, or by
+    /// `clear`), or the whole array of an empty map by `shrink_to_fit`.
     OldArrayReleased {
         /// Bytes freed.
         bytes: u64,
@@ -125,6 +137,11 @@ impl Event {
             ),
             EventKind::GrowthFinished { writes, wall_ns } => (2, writes, wall_ns, 0),
             EventKind::OldArrayReleased { bytes } => (3, bytes, 0, 0),
+            EventKind::ShrinkStarted {
+                from_log2,
+                to_log2,
+                len,
+            } => (4, u64::from(from_log2) | u64::from(to_log2) << 8, len, 0),
         };
         [self.seq, self.time_ns, tag, a, b, c]
     }
@@ -150,6 +167,11 @@ impl Event {
             2 => EventKind::GrowthFinished {
                 writes: a,
                 wall_ns: b,
+            },
+            4 => EventKind::ShrinkStarted {
+                from_log2: (a & 0xff) as u8,
+                to_log2: (a >> 8) as u8,
+                len: b,
             },
             _ => EventKind::OldArrayReleased { bytes: a },
         };
@@ -243,6 +265,11 @@ mod tests {
                 wall_ns: 345,
             },
             EventKind::OldArrayReleased { bytes: 1 << 40 },
+            EventKind::ShrinkStarted {
+                from_log2: 20,
+                to_log2: 14,
+                len: 77,
+            },
         ];
         for (i, kind) in kinds.into_iter().enumerate() {
             let e = Event {

@@ -478,20 +478,6 @@ impl<K, V, S> EvacMap<K, V, S> {
         self.table.clear();
     }
 
-    /// Does nothing: like Go's map, evacmap never shrinks its bucket array
-    /// (yet). Kept for `std` compatibility.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut map: evacmap::EvacMap<i32, i32> = (0..100).map(|i| (i, i)).collect();
-    /// let cap = map.capacity();
-    /// map.clear();
-    /// map.shrink_to_fit();
-    /// assert_eq!(map.capacity(), cap);
-    /// ```
-    pub fn shrink_to_fit(&mut self) {}
-
     /// A snapshot of the map's counters: shape now, cumulative work,
     /// per-operation maxima and residency. O(1).
     ///
@@ -633,6 +619,55 @@ where
     K: Eq + Hash,
     S: BuildHasher,
 {
+    /// Shrinks the capacity as much as possible (std semantics for the
+    /// final capacity: the smallest table that holds `len()` entries).
+    ///
+    /// Unlike std, this does not move the entries at once: it *starts* an
+    /// incremental shrink, which later writes, [`evacuate`](Self::evacuate)
+    /// or [`finish_growth`](Self::finish_growth) complete; the old array is
+    /// released when the last old bucket has been moved. `capacity()` reports
+    /// the final capacity at once. Go's maps never shrink; this is evacmap's
+    /// extension (see also [`Policy::with_auto_shrink`]).
+    ///
+    /// If a growth is in progress it is finished first (a pause), since one
+    /// evacuation runs at a time. An empty map frees its array at once. If
+    /// the smaller array cannot be allocated, the map stays as it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<i32, i32> = (0..10_000).map(|i| (i, i)).collect();
+    /// map.retain(|&k, _| k < 10);
+    /// map.shrink_to_fit();
+    /// assert!(map.capacity() >= 10 && map.capacity() < 100);
+    /// assert!(map.is_growing()); // the shrink runs incrementally...
+    /// map.finish_growth(); // ...or is finished on demand
+    /// assert_eq!(map.stats().shrinks_completed, 1);
+    /// assert_eq!(map.len(), 10);
+    /// ```
+    pub fn shrink_to_fit(&mut self) {
+        self.shrink_to(0);
+    }
+
+    /// Shrinks the capacity to at least `max(len(), min_capacity)`, starting
+    /// an incremental shrink as [`shrink_to_fit`](Self::shrink_to_fit) does.
+    /// Does nothing if the capacity is already that small or smaller.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<i32, i32> = (0..10_000).map(|i| (i, i)).collect();
+    /// map.clear();
+    /// map.shrink_to(100);
+    /// assert!(map.capacity() >= 100 && map.capacity() < 1000);
+    /// map.shrink_to(1_000_000); // never grows
+    /// assert!(map.capacity() < 1000);
+    /// ```
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.table
+            .shrink_to(min_capacity, hasher_of(&self.hash_builder));
+    }
+
     /// Makes room for at least `additional` more entries without a growth
     /// starting. A growth in progress is finished first, and any doubling
     /// needed is done at once (this is the one call that moves entries in

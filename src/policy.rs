@@ -11,6 +11,7 @@ use crate::raw::{BUCKET_SLOTS, MAX_LOG2};
 /// | [`cursor_steps`](Policy::cursor_steps) | 1 | old buckets evacuated at the cursor by each write, besides the one the write uses |
 /// | [`evacuate_on_remove`](Policy::evacuate_on_remove) | `true` | removals do evacuation work too |
 /// | [`is_all_at_once`](Policy::is_all_at_once) | `false` | evacuate everything inside the insert that starts a growth |
+/// | [`auto_shrink`](Policy::auto_shrink) | `None` | fill at or below which a removal starts an incremental shrink |
 ///
 /// # Examples
 ///
@@ -31,6 +32,9 @@ pub struct Policy {
     timing: bool,
     event_capacity: usize,
     publish_interval: u64,
+    /// Fill (entries per slot) at or below which a removal starts a shrink;
+    /// 0 when off.
+    auto_shrink: f64,
 }
 
 impl Default for Policy {
@@ -58,6 +62,7 @@ impl Policy {
             timing: false,
             event_capacity: 256,
             publish_interval: 1024,
+            auto_shrink: 0.0,
         }
     }
 
@@ -205,6 +210,86 @@ impl Policy {
         }
     }
 
+    /// Turns automatic shrinking on (default off, as in Go, whose maps never
+    /// shrink). After a removal leaves the table's *fill* — entries per slot,
+    /// `len / (8 * 2^B)` — at or below `fill`, an incremental shrink starts:
+    /// a new array half the size or smaller, filled by the same evacuation
+    /// machinery as a growth (the cursor, the per-write budget,
+    /// [`EvacMap::evacuate`](crate::EvacMap::evacuate)). Redis shrinks at a
+    /// fill of 1/8.
+    ///
+    /// Hysteresis: the shrink's target is the smallest table whose capacity
+    /// is at least *twice* the current length, and no shrink starts unless
+    /// that table is smaller than the current one. So after a shrink the map
+    /// must double its length before it grows again, and a map whose length
+    /// moves back and forth around one value cannot alternate between
+    /// growing and shrinking. One evacuation runs at a time, so during a long
+    /// delete burst shrinks follow one another: the next starts at the first
+    /// removal after the previous one finished, if the fill is still low.
+    /// Only `remove` and `OccupiedEntry::remove` start shrinks; removals
+    /// inside `retain`, `extract_if` and `drain` never do.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `fill` is NaN or not in (0, 1), naming the rejected value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, Policy};
+    ///
+    /// let mut map = EvacMap::with_policy(Policy::go().with_auto_shrink(0.125));
+    /// for i in 0..10_000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// let big = map.capacity();
+    /// for i in 0..9_900u32 {
+    ///     map.remove(&i);
+    /// }
+    /// map.finish_growth(); // or let later writes finish the shrink
+    /// assert!(map.stats().shrinks >= 2);
+    /// assert!(map.capacity() < big / 4);
+    /// assert_eq!(map.len(), 100);
+    /// ```
+    #[track_caller]
+    pub fn with_auto_shrink(self, fill: f64) -> Self {
+        assert!(
+            fill > 0.0 && fill < 1.0,
+            "evacmap: auto-shrink fill must be in (0, 1), got {fill}"
+        );
+        Policy {
+            auto_shrink: fill,
+            ..self
+        }
+    }
+
+    /// The fill at or below which removals start a shrink, if automatic
+    /// shrinking is on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::Policy;
+    ///
+    /// assert_eq!(Policy::go().auto_shrink(), None);
+    /// assert_eq!(Policy::go().with_auto_shrink(0.125).auto_shrink(), Some(0.125));
+    /// ```
+    pub fn auto_shrink(&self) -> Option<f64> {
+        (self.auto_shrink > 0.0).then_some(self.auto_shrink)
+    }
+
+    /// Largest length at which a removal from a table with `2^log2` buckets
+    /// starts a shrink, plus one (0 when automatic shrinking is off), so the
+    /// check is `len < shrink_below_at(B)`.
+    pub(crate) fn shrink_below_at(&self, log2: u8) -> usize {
+        if self.auto_shrink > 0.0 {
+            let slots = (BUCKET_SLOTS << log2) as f64;
+            (self.auto_shrink * slots).floor() as usize + 1
+        } else {
+            0
+        }
+    }
+
     /// Whether writes are timed.
     ///
     /// # Examples
@@ -349,6 +434,10 @@ pub enum GrowthKind {
     /// Same bucket count, rebuilt to compact sparse overflow chains (too many
     /// overflow buckets).
     SameSize,
+    /// The bucket count halves or more (`shrink_to_fit`, `shrink_to`, or
+    /// [`Policy::with_auto_shrink`]): old buckets `i`, `i + 2^B`, … merge
+    /// into new bucket `i`.
+    Shrink,
 }
 
 #[cfg(test)]
@@ -380,6 +469,27 @@ mod tests {
             p.log2_for(usize::MAX),
             Err(TryReserveError::CapacityOverflow)
         );
+    }
+
+    #[test]
+    fn shrink_threshold() {
+        assert_eq!(Policy::go().shrink_below_at(10), 0, "off by default");
+        let p = Policy::go().with_auto_shrink(0.125);
+        // 2^10 buckets = 8192 slots; 1/8 of them is 1024 entries.
+        assert_eq!(p.shrink_below_at(10), 1025);
+        assert_eq!(p.shrink_below_at(0), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "auto-shrink fill must be in (0, 1), got 1")]
+    fn full_auto_shrink_rejected() {
+        let _ = Policy::go().with_auto_shrink(1.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "got NaN")]
+    fn nan_auto_shrink_rejected() {
+        let _ = Policy::go().with_auto_shrink(f64::NAN);
     }
 
     #[test]

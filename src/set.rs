@@ -297,22 +297,40 @@ impl<T, S> EvacSet<T, S> {
     pub fn clear(&mut self) {
         self.map.clear();
     }
+}
 
-    /// Does nothing (the bucket array never shrinks); see
+impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
+    /// Shrinks the capacity as much as possible, incrementally; see
     /// [`EvacMap::shrink_to_fit`].
     ///
     /// # Examples
     ///
     /// ```
-    /// let mut set = evacmap::EvacSet::from([1, 2]);
+    /// let mut set: evacmap::EvacSet<u32> = (0..1000).collect();
+    /// set.retain(|&x| x < 5);
     /// set.shrink_to_fit();
+    /// set.finish_growth();
+    /// assert!(set.capacity() < 100);
     /// ```
     pub fn shrink_to_fit(&mut self) {
         self.map.shrink_to_fit();
     }
-}
 
-impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
+    /// Shrinks the capacity to at least `max(len(), min_capacity)`; see
+    /// [`EvacMap::shrink_to`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut set: evacmap::EvacSet<u32> = (0..1000).collect();
+    /// set.clear();
+    /// set.shrink_to(50);
+    /// assert!(set.capacity() >= 50 && set.capacity() < 1000);
+    /// ```
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        self.map.shrink_to(min_capacity);
+    }
+
     /// Adds `value`; returns `false` (and keeps the stored element) if an
     /// equal element was present.
     ///

@@ -99,8 +99,18 @@ stats_struct! {
     /// Growths finished all at once because the load limit was hit again
     /// during them, or because `finish_growth` (or `reserve`) was called.
     /// Disjoint from `growths_completed`; a growth cut short by `clear` or
-    /// `drain` counts in neither.
+    /// `drain` counts in neither. Shrinks are not counted here.
     forced_completions,
+    /// Shrinks started (`shrink_to_fit`, `shrink_to`, automatic shrinking).
+    shrinks,
+    /// Shrinks whose old array was released after every old bucket was
+    /// evacuated (incrementally or all at once); a shrink cut short by
+    /// `clear` or `drain` is not counted.
+    shrinks_completed,
+    /// Bucket memory given back by shrinks, in bytes: at each completed
+    /// shrink, the old array (and its overflow buckets) minus the new array;
+    /// plus whole arrays freed by `shrink_to_fit` on an empty map.
+    shrink_bytes_returned,
     /// Old buckets (chains) evacuated (stats).
     buckets_evacuated,
     /// Entries moved from old to new buckets (stats).
@@ -141,6 +151,9 @@ pub(crate) struct Counters {
     pub(crate) same_size_growths: u64,
     pub(crate) growths_completed: u64,
     pub(crate) forced_completions: u64,
+    pub(crate) shrinks: u64,
+    pub(crate) shrinks_completed: u64,
+    pub(crate) shrink_bytes_returned: u64,
     pub(crate) buckets_evacuated: u64,
     pub(crate) entries_moved: u64,
     pub(crate) evacuated_buckets_skipped: u64,
@@ -204,6 +217,9 @@ impl Counters {
             same_size_growths: 0,
             growths_completed: 0,
             forced_completions: 0,
+            shrinks: 0,
+            shrinks_completed: 0,
+            shrink_bytes_returned: 0,
             buckets_evacuated: 0,
             entries_moved: 0,
             evacuated_buckets_skipped: 0,

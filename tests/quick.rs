@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::{ALL_WEAKNESSES, Weak, Weakness};
-use evacmap::{EvacMap, Policy};
+use evacmap::{EvacMap, GrowthKind, Policy};
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 
 /// One step of a test. Keys are small so that operations hit each other.
@@ -19,6 +19,9 @@ enum Op {
     /// Inserts keys `start..start + 8 * count`, to reach larger tables.
     InsertMany(u16, u8),
     Remove(u16),
+    /// Removes keys `start..start + 8 * count`: a delete burst, to reach
+    /// sparse tables that shrink.
+    RemoveMany(u16, u8),
     Get(u16),
     GetMut(u16, u32),
     EntryOrInsert(u16, u32),
@@ -33,6 +36,8 @@ enum Op {
     Drain(u8),
     Clear,
     Reserve(u8),
+    ShrinkToFit,
+    ShrinkTo(u16),
     IterAll,
 }
 
@@ -44,10 +49,11 @@ impl Arbitrary for Op {
         let v = u32::arbitrary(g);
         let n = u8::arbitrary(g);
         // Weighted: mostly inserts and removes, the rest now and then.
-        match u8::arbitrary(g) % 40 {
+        match u8::arbitrary(g) % 43 {
             0..=11 => Op::Insert(k, v),
             12..=13 => Op::InsertMany(k, n % 64),
-            14..=20 => Op::Remove(k),
+            14..=19 => Op::Remove(k),
+            20 => Op::RemoveMany(k, n % 64),
             21..=24 => Op::Get(k),
             25..=26 => Op::GetMut(k, v),
             27..=28 => Op::EntryOrInsert(k, v),
@@ -65,6 +71,8 @@ impl Arbitrary for Op {
                 }
             }
             38 => Op::Reserve(n),
+            39 => Op::ShrinkToFit,
+            40 => Op::ShrinkTo(k),
             _ => Op::IterAll,
         }
     }
@@ -73,6 +81,9 @@ impl Arbitrary for Op {
         match *self {
             Op::InsertMany(k, n) if n > 0 => {
                 Box::new([Op::InsertMany(k, n / 2), Op::Insert(k, 0)].into_iter())
+            }
+            Op::RemoveMany(k, n) if n > 0 => {
+                Box::new([Op::RemoveMany(k, n / 2), Op::Remove(k)].into_iter())
             }
             _ => Box::new(std::iter::empty()),
         }
@@ -97,6 +108,7 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
     let mut map: Map = EvacMap::with_policy_and_hasher(policy, Weak(weakness));
     let mut model: HashMap<u16, u32> = HashMap::new();
     for op in ops {
+        let shrinks_before = map.stats().shrinks_completed;
         match *op {
             Op::Insert(k, v) => assert_eq!(map.insert(k, v), model.insert(k, v)),
             Op::InsertMany(start, count) => {
@@ -106,6 +118,12 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
                 }
             }
             Op::Remove(k) => assert_eq!(map.remove(&k), model.remove(&k)),
+            Op::RemoveMany(start, count) => {
+                for k in (start..start.saturating_add(8 * u16::from(count))).map(|k| k % KEY_SPACE)
+                {
+                    assert_eq!(map.remove(&k), model.remove(&k));
+                }
+            }
             Op::Get(k) => assert_eq!(map.get_key_value(&k), model.get_key_value(&k)),
             Op::GetMut(k, v) => {
                 if let Some(x) = map.get_mut(&k) {
@@ -174,6 +192,19 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
                 map.reserve(usize::from(n));
                 assert!(map.capacity() >= model.len() + usize::from(n));
             }
+            Op::ShrinkToFit => {
+                map.shrink_to_fit();
+                assert!(map.capacity() >= model.len());
+                if model.is_empty() {
+                    assert_eq!(map.capacity(), 0);
+                }
+            }
+            Op::ShrinkTo(n) => {
+                let before = map.capacity();
+                map.shrink_to(usize::from(n));
+                assert!(map.capacity() >= model.len().max(usize::from(n)).min(before));
+                assert!(map.capacity() <= before);
+            }
             Op::IterAll => {
                 let mut from_map: Vec<_> = map.iter().map(|(k, v)| (*k, *v)).collect();
                 let mut from_model: Vec<_> = model.iter().map(|(k, v)| (*k, *v)).collect();
@@ -189,14 +220,17 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
             }
         }
         assert_same(&map, &model);
+        let shrinking = matches!(map.growth_progress(), Some(p) if p.kind == GrowthKind::Shrink);
         STEPS.with(|c| {
             let (growing, all) = c.get();
             c.set((growing + usize::from(map.is_growing()), all + 1));
         });
+        SHRINKS.with(|c| c.set(c.get() + map.stats().shrinks_completed - shrinks_before));
+        SHRINK_STEPS.with(|c| c.set(c.get() + usize::from(shrinking)));
     }
 }
 
-fn policies() -> [(&'static str, Policy); 5] {
+fn policies() -> [(&'static str, Policy); 6] {
     [
         ("go", Policy::go()),
         ("no_cursor", Policy::go().with_cursor_steps(0)),
@@ -210,7 +244,11 @@ fn policies() -> [(&'static str, Policy); 5] {
                 .with_evacuate_on_remove(false)
                 .with_load_factor(2.0),
         ),
-        ("all_at_once", Policy::all_at_once()),
+        ("all_at_once", Policy::all_at_once().with_auto_shrink(0.125)),
+        (
+            "auto_shrink_no_cursor",
+            Policy::go().with_cursor_steps(0).with_auto_shrink(0.25),
+        ),
     ]
 }
 
@@ -230,6 +268,9 @@ fn prop(ops: Vec<Op>) -> TestResult {
 thread_local! {
     /// (steps that ended mid-growth, all steps) over one `check`.
     static STEPS: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+    /// Shrinks completed, and steps that ended mid-shrink, over one `check`.
+    static SHRINKS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static SHRINK_STEPS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// The generator seed: fixed, so CI runs are reproducible; set
@@ -246,13 +287,27 @@ fn check(policy: Policy, weakness: Weakness) {
     let (tests, size) = if cfg!(miri) { (2, 40) } else { (40, 150) };
     CONFIG.with(|c| c.set((policy, weakness)));
     STEPS.with(|c| c.set((0, 0)));
+    SHRINKS.with(|c| c.set(0));
+    SHRINK_STEPS.with(|c| c.set(0));
     QuickCheck::new()
         .tests(tests)
         .max_tests(tests * 10)
         .rng(Gen::from_size_and_seed(size, seed()))
         .quickcheck(prop as fn(Vec<Op>) -> TestResult);
     let (growing, all) = STEPS.with(|c| c.get());
-    eprintln!("{policy:?} {weakness:?}: {growing} of {all} steps mid-growth");
+    let (shrinks, shrinking) = (SHRINKS.with(|c| c.get()), SHRINK_STEPS.with(|c| c.get()));
+    eprintln!(
+        "{policy:?} {weakness:?}: {growing} of {all} steps mid-growth, \
+         {shrinking} mid-shrink, {shrinks} shrinks completed"
+    );
+    if !cfg!(miri) {
+        // Shrinks come from `shrink_to_fit`/`shrink_to` in every policy
+        // and from delete bursts where auto-shrink is on.
+        assert!(shrinks > 0, "no shrink completed");
+        if !policy.is_all_at_once() {
+            assert!(shrinking > 0, "no step ended mid-shrink");
+        }
+    }
     if policy.is_all_at_once() {
         assert_eq!(growing, 0, "all-at-once left a growth running");
     } else if !cfg!(miri) {
@@ -285,6 +340,7 @@ model_tests! {
     model_tight_no_cursor: policies()[2].1;
     model_no_evacuate_on_remove: policies()[3].1;
     model_all_at_once: policies()[4].1;
+    model_auto_shrink_no_cursor: policies()[5].1;
 }
 
 #[test]

@@ -26,6 +26,7 @@ pub(crate) fn run(n: u64, m: u64, out: &Path) -> Result<Vec<(&'static str, f64)>
             "overflow_buckets",
             "same_size_growths",
             "growths",
+            "shrinks",
             "bytes_allocated",
         ]
         .map(String::from)
@@ -40,7 +41,8 @@ pub(crate) fn run(n: u64, m: u64, out: &Path) -> Result<Vec<(&'static str, f64)>
     let mut series = Vec::new();
     let mut speeds = Vec::new();
     let mut ends = Vec::new();
-    for name in NAMES {
+    // Plus automatic shrinking, which must not fire at a constant size.
+    for name in NAMES.into_iter().chain(["evacmap/auto_shrink"]) {
         eprintln!("churn: {name}: fill {n}, then {m} insert+remove pairs");
         let mut map = make(name);
         for i in 0..n {
@@ -91,6 +93,7 @@ pub(crate) fn run(n: u64, m: u64, out: &Path) -> Result<Vec<(&'static str, f64)>
             field(|s| s.overflow_buckets),
             field(|s| s.same_size_growths),
             field(|s| s.growths),
+            field(|s| s.shrinks),
             field(|s| s.bytes_allocated),
         ]);
     }

@@ -1,10 +1,12 @@
 //! `lab`: the experiment runner. Each subcommand prints a table and writes
 //! CSV files and SVG plots into an output folder that it names at the end.
 //!
-//! Subcommands: `pause`, `residency`, `churn`, `memory`, and `all` (the
-//! default): each of them at a size that takes seconds, then a summary table.
+//! Subcommands: `pause`, `residency`, `churn`, `drain`, `memory`, and `all`
+//! (the default): each of them at a size that takes seconds, then a summary
+//! table.
 
 mod churn;
+mod drain;
 mod maps;
 mod memory;
 mod pause;
@@ -46,6 +48,18 @@ enum Command {
         n: u64,
         /// Insert+remove pairs.
         #[arg(long, default_value_t = 2_000_000)]
+        m: u64,
+    },
+    /// Fill to N, remove 95%, then M insert+remove+read operations: table
+    /// memory over time and the pause of every operation, for Go's policy
+    /// (never shrinks), automatic shrinking, and `shrink_to_fit` on evacmap
+    /// and on hashbrown.
+    Drain {
+        /// Keys in the fill.
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(20..))]
+        n: u64,
+        /// Operations after the removals.
+        #[arg(long, default_value_t = 1_000_000)]
         m: u64,
     },
     /// Peak resident memory (VmHWM) of a child process inserting N keys,
@@ -101,6 +115,7 @@ fn main() -> ExitCode {
         Some(Command::Pause { n }) => pause::run(n as usize, out).map(drop),
         Some(Command::Residency { n }) => residency::run(n as usize, out),
         Some(Command::Churn { n, m }) => churn::run(n, m, out).map(drop),
+        Some(Command::Drain { n, m }) => drain::run(n, m, out),
         Some(Command::Memory { n }) => memory::run(n, out).map(drop),
         Some(Command::MemoryChild { map, n }) => memory::child(&map, n),
         Some(Command::All { scale }) => all(out, scale),
@@ -130,6 +145,8 @@ fn all(out: &std::path::Path, scale: f64) -> Result<(), Box<dyn std::error::Erro
     residency::run(r as usize, out)?;
     println!("\n== churn ({cn} entries, {cm} insert+remove pairs)");
     let churn = churn::run(cn, cm, out)?;
+    println!("\n== drain (fill {r}, remove 95%, {r} more operations)");
+    drain::run(r, r, out)?;
     println!("\n== memory ({m} inserts)");
     let memory = memory::run(m, out)?;
 

@@ -22,6 +22,13 @@ pub(crate) trait LabMap {
     fn stats(&self) -> Option<Stats> {
         None
     }
+    /// Heap bytes the table holds (evacmap: `bytes_allocated`; hashbrown:
+    /// `allocation_size`); `None` where the map does not tell.
+    fn table_bytes(&self) -> Option<u64> {
+        None
+    }
+    /// The map's `shrink_to_fit`.
+    fn shrink_to_fit(&mut self);
 }
 
 impl<S: BuildHasher> LabMap for EvacMap<u64, u64, S> {
@@ -43,6 +50,12 @@ impl<S: BuildHasher> LabMap for EvacMap<u64, u64, S> {
     fn stats(&self) -> Option<Stats> {
         Some(EvacMap::stats(self))
     }
+    fn table_bytes(&self) -> Option<u64> {
+        Some(EvacMap::stats(self).bytes_allocated)
+    }
+    fn shrink_to_fit(&mut self) {
+        EvacMap::shrink_to_fit(self);
+    }
 }
 
 impl<S: BuildHasher> LabMap for hashbrown::HashMap<u64, u64, S> {
@@ -60,6 +73,12 @@ impl<S: BuildHasher> LabMap for hashbrown::HashMap<u64, u64, S> {
     }
     fn len(&self) -> usize {
         hashbrown::HashMap::len(self)
+    }
+    fn table_bytes(&self) -> Option<u64> {
+        Some(hashbrown::HashMap::allocation_size(self) as u64)
+    }
+    fn shrink_to_fit(&mut self) {
+        hashbrown::HashMap::shrink_to_fit(self);
     }
 }
 
@@ -79,16 +98,26 @@ impl<S: BuildHasher> LabMap for std::collections::HashMap<u64, u64, S> {
     fn len(&self) -> usize {
         std::collections::HashMap::len(self)
     }
+    fn shrink_to_fit(&mut self) {
+        std::collections::HashMap::shrink_to_fit(self);
+    }
 }
 
 /// The four maps every experiment compares, by name.
 pub(crate) const NAMES: [&str; 4] = ["evacmap", "evacmap/all_at_once", "hashbrown", "std"];
 
-/// A new, empty map by name.
+/// The fill at which `evacmap/auto_shrink` shrinks: Redis's 1/8.
+pub(crate) const AUTO_SHRINK_FILL: f64 = 0.125;
+
+/// A new, empty map by name (one of `NAMES`, or `evacmap/auto_shrink`).
 pub(crate) fn make(name: &str) -> Box<dyn LabMap> {
     match name {
         "evacmap" => Box::new(EvacMap::<u64, u64, _>::with_policy_and_hasher(
             Policy::go(),
+            hasher(),
+        )),
+        "evacmap/auto_shrink" => Box::new(EvacMap::<u64, u64, _>::with_policy_and_hasher(
+            Policy::go().with_auto_shrink(AUTO_SHRINK_FILL),
             hasher(),
         )),
         "evacmap/all_at_once" => Box::new(EvacMap::<u64, u64, _>::with_policy_and_hasher(

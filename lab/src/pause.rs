@@ -63,7 +63,7 @@ fn time_map(name: &'static str, keys: &[u64]) -> MapResult {
 }
 
 /// `n` timings of an empty `Instant` pair: the timer's noise floor.
-fn timer_floor(n: usize) -> Vec<u64> {
+pub(crate) fn timer_floor(n: usize) -> Vec<u64> {
     (0..n)
         .map(|_| {
             let start = black_box(Instant::now());

@@ -143,13 +143,52 @@ fn churn_keeps_size_and_writes_files() {
         "folder not named: {stdout}"
     );
     let rows = csv_rows(&dir.join("churn_summary.csv"));
-    assert_eq!(rows.len(), 5);
+    assert_eq!(rows.len(), 6, "4 maps, auto-shrink, header");
+    let auto = rows.iter().find(|r| r[0] == "evacmap/auto_shrink").unwrap();
+    assert_eq!(auto[6], "0", "no shrink at a constant size: {auto:?}");
     for row in &rows[1..] {
         assert!(row[1].parse::<f64>().unwrap() > 0.0, "{row:?}");
     }
     assert!(csv_rows(&dir.join("churn.csv")).len() > 1);
     assert!(
         std::fs::read_to_string(dir.join("churn.svg"))
+            .unwrap()
+            .contains("<polyline")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn drain_shrinks_and_writes_files() {
+    let dir = out_dir("drain");
+    let stdout = run_ok(&["drain", "--n", "40000", "--m", "20000"], &dir);
+    assert!(stdout.contains(&format!("output: {}", dir.display())));
+    let rows = csv_rows(&dir.join("drain_summary.csv"));
+    let header = &rows[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = |map: &str| rows.iter().find(|r| r[0] == map).unwrap().clone();
+    let end_over_peak = |map: &str| row(map)[col("end/peak")].parse::<f64>().unwrap();
+    // Go's policy keeps the big array; the shrinking variants give most
+    // of it back (byte counts, not timings).
+    assert_eq!(row("evacmap")[col("shrinks")], "0");
+    assert!(end_over_peak("evacmap") > 0.5, "{rows:?}");
+    for map in [
+        "evacmap/auto_shrink",
+        "evacmap+shrink_to_fit",
+        "hashbrown+shrink_to_fit",
+    ] {
+        assert!(end_over_peak(map) < 0.25, "{map}: {rows:?}");
+    }
+    assert!(
+        row("evacmap/auto_shrink")[col("shrinks")]
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    assert!(rows.iter().any(|r| r[0] == "timer floor"));
+    assert!(csv_rows(&dir.join("drain.csv")).len() > 100);
+    assert!(
+        std::fs::read_to_string(dir.join("drain.svg"))
             .unwrap()
             .contains("<polyline")
     );
@@ -193,7 +232,13 @@ fn all_ends_with_a_summary_table() {
     let hb = rows.iter().find(|r| r[0] == "hashbrown").unwrap();
     assert_eq!(hb[1], "1.00");
     assert_eq!(hb[2], "1.00");
-    for file in ["pause.svg", "residency.svg", "churn.svg", "memory.csv"] {
+    for file in [
+        "pause.svg",
+        "residency.svg",
+        "churn.svg",
+        "drain.svg",
+        "memory.csv",
+    ] {
         assert!(dir.join(file).exists(), "{file} missing");
     }
     let bad = lab().args(["all", "--scale", "-1"]).output().unwrap();

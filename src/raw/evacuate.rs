@@ -70,13 +70,15 @@ impl YBits {
     }
 }
 
-/// Where evacuated entries of one destination chain go next (Go `evacDst`):
-/// destinations start empty (I5), so entries are appended densely.
+/// Where evacuated entries of one destination chain go next (Go `evacDst`).
+/// A growth's destinations start empty, so entries land densely; a shrink's
+/// may hold entries already, which the scan for empty slots steps over.
 struct Dest<K, V> {
     bucket: NonNull<Bucket<K, V>>,
+    /// Next slot of `bucket` to try; every slot before it is full.
     index: usize,
-    /// Buckets of this destination filled before `bucket`.
-    filled: usize,
+    /// Entries moved here so far.
+    moved: u64,
 }
 
 impl<K, V> Dest<K, V> {
@@ -84,13 +86,8 @@ impl<K, V> Dest<K, V> {
         Dest {
             bucket,
             index: 0,
-            filled: 0,
+            moved: 0,
         }
-    }
-
-    /// Entries appended so far.
-    fn appended(&self) -> u64 {
-        (self.filled * BUCKET_SLOTS + self.index) as u64
     }
 }
 
@@ -104,23 +101,12 @@ impl<K, V> RawTable<K, V> {
         log2: u8,
         hasher: &impl Fn(&K) -> u64,
     ) -> Result<(), TryReserveError> {
-        debug_assert!(
-            !self.is_growing(),
-            "I8: a growth never starts during another"
-        );
-        debug_assert!(log2 == self.buckets.log2() || log2 == self.buckets.log2() + 1);
-        let new = self.alloc_array(log2)?;
         let from_log2 = self.buckets.log2();
-        self.old_buckets = core::mem::replace(&mut self.buckets, BucketArray::unallocated());
-        self.set_buckets(new);
-        self.evac_cursor = 0;
-        self.old_evacuated = 0;
-        self.noverflow = 0;
+        debug_assert!(log2 == from_log2 || log2 == from_log2 + 1);
+        self.begin_evacuation(log2)?;
         let same_size = log2 == from_log2;
         self.counters.growths += 1;
         self.counters.same_size_growths += u64::from(same_size);
-        self.counters.current_growth_writes = 0;
-        self.counters.growth_started_ns = now_ns();
         self.event(EventKind::GrowthStarted {
             from_log2,
             to_log2: log2,
@@ -133,10 +119,49 @@ impl<K, V> RawTable<K, V> {
         Ok(())
     }
 
-    /// Go `growWork`: evacuates the old chain feeding new bucket `bucket`,
-    /// then `cursor_steps` more at the cursor.
-    pub(crate) fn grow_work(&mut self, bucket: usize, hasher: &impl Fn(&K) -> u64) {
-        self.evacuate_chain(bucket & self.old_buckets.mask(), hasher);
+    /// Starts a shrink to `2^log2` buckets (`log2 < B`): the same swap of
+    /// arrays as a growth; the cursor and writes then merge old chains `i`,
+    /// `i + 2^log2`, … into new chain `i`. Entries keep their hashes'
+    /// low bits, so nothing is re-hashed and nothing here can panic.
+    pub(crate) fn start_shrink(&mut self, log2: u8) -> Result<(), TryReserveError> {
+        let from_log2 = self.buckets.log2();
+        debug_assert!(log2 < from_log2);
+        self.begin_evacuation(log2)?;
+        self.counters.shrinks += 1;
+        self.event(EventKind::ShrinkStarted {
+            from_log2,
+            to_log2: log2,
+            len: self.len() as u64,
+        });
+        if self.policy.is_all_at_once() {
+            self.finish_growth(&|_: &K| -> u64 { unreachable!("a shrink never re-hashes") });
+        }
+        Ok(())
+    }
+
+    /// The part of a growth or shrink start common to both: the new array
+    /// becomes `buckets`, the current one `old_buckets`, the cursor rewinds.
+    fn begin_evacuation(&mut self, log2: u8) -> Result<(), TryReserveError> {
+        debug_assert!(
+            !self.is_growing(),
+            "I8: a growth never starts during another"
+        );
+        let new = self.alloc_array(log2)?;
+        self.old_buckets = core::mem::replace(&mut self.buckets, BucketArray::unallocated());
+        self.set_buckets(new);
+        self.evac_cursor = 0;
+        self.old_evacuated = 0;
+        self.noverflow = 0;
+        self.counters.current_growth_writes = 0;
+        self.counters.growth_started_ns = now_ns();
+        Ok(())
+    }
+
+    /// Go `growWork`: evacuates the old chain that a write of `hash` uses
+    /// (so the write sees its key's chain in the new array, I5), then
+    /// `cursor_steps` more at the cursor.
+    pub(crate) fn grow_work(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) {
+        self.evacuate_chain(hash as usize & self.old_buckets.mask(), hasher);
         for _ in 0..self.policy.cursor_steps() {
             if !self.is_growing() {
                 break;
@@ -229,6 +254,12 @@ impl<K, V> RawTable<K, V> {
 
     /// Moves every entry of old chain `old_index` to its destination and
     /// marks the chain evacuated; returns the number of entries moved.
+    ///
+    /// Destinations: a doubling splits the chain between new chains
+    /// `old_index` (X) and `old_index + 2^oldB` (Y) by hash bit `oldB`; a
+    /// same-size growth keeps it at `old_index`; a shrink appends it to new
+    /// chain `old_index & (2^B - 1)`, which may already hold entries from
+    /// other old chains and from writes.
     fn move_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> u64 {
         let head = self.old_buckets.bucket(old_index);
         let doubling = self.buckets.log2() > self.old_buckets.log2();
@@ -261,11 +292,8 @@ impl<K, V> RawTable<K, V> {
             }
         }
         // Pass 2: move; nothing below can panic.
-        let x_head = self.buckets.bucket(old_index);
-        let mut x = Dest::new(x_head);
+        let mut x = Dest::new(self.buckets.bucket(old_index & self.buckets.mask()));
         let mut y = doubling.then(|| Dest::new(self.buckets.bucket(old_index + newbit)));
-        // SAFETY: destinations are live new-array heads.
-        debug_assert!(unsafe { group(x.bucket).match_full().is_empty() }, "I5");
         let mut n = 0;
         let mut b = Some(head);
         while let Some(bb) = b {
@@ -297,33 +325,47 @@ impl<K, V> RawTable<K, V> {
             // SAFETY: live chain.
             b = unsafe { overflow(bb) };
         }
-        x.appended() + y.map_or(0, |y| y.appended())
+        x.moved + y.map_or(0, |y| y.moved)
     }
 
-    /// Appends one moved entry to a destination chain.
+    /// Puts one moved entry in the first empty slot of a destination chain
+    /// at or after `dst`'s position, linking an overflow bucket if the chain
+    /// is full. Filling the first empty slot keeps I2, as an insert does.
     ///
     /// # Safety
     /// `from` is a live old slot whose entry has not been moved yet and is
-    /// marked evacuated by the caller; `dst` is a destination of this growth.
+    /// marked evacuated by the caller; `dst` is a destination of this
+    /// evacuation, and every slot before its position is full.
     unsafe fn push_evacuated(&mut self, dst: &mut Dest<K, V>, top: u8, from: Slot<K, V>) {
-        if dst.index == BUCKET_SLOTS {
-            dst.bucket = self.new_overflow(dst.bucket);
-            dst.index = 0;
-            dst.filled += 1;
+        loop {
+            if dst.index == BUCKET_SLOTS {
+                // SAFETY: `dst.bucket` is a live bucket of a new chain (I6).
+                dst.bucket = match unsafe { overflow(dst.bucket) } {
+                    Some(next) => next,
+                    None => self.new_overflow(dst.bucket),
+                };
+                dst.index = 0;
+            }
+            // SAFETY: `dst.index < 8` in a live bucket.
+            if is_empty(unsafe { top_at(dst.bucket, dst.index) }) {
+                break;
+            }
+            dst.index += 1;
         }
         let to = Slot {
             bucket: dst.bucket,
             index: dst.index,
         };
-        // SAFETY: `to` is an empty slot of a destination chain (I5: it only
-        // receives entries from this old chain, appended densely); `from` is
-        // live (caller). Key and value are copied before the tophash (I1).
+        // SAFETY: `to` is an empty slot of the destination chain for this
+        // entry's hash (I5); `from` is live (caller). Key and value are
+        // copied before the tophash (I1).
         unsafe {
             ptr::copy_nonoverlapping(from.key(), to.key(), 1);
             ptr::copy_nonoverlapping(from.value(), to.value(), 1);
             *to.tophash() = top;
         }
         dst.index += 1;
+        dst.moved += 1;
     }
 
     /// Go `advanceEvacuationMark`: moves the cursor past the chain it points
@@ -347,11 +389,20 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// The cursor passed the last old chain: counts the growth as completed
-    /// (or forced, inside `finish_growth_forced`), records its residency,
+    /// (or forced, inside `finish_growth_forced`) or the shrink as completed,
+    /// records its residency,
     /// and releases the old array (I3: it holds no live entry).
     fn complete_growth(&mut self) {
+        let shrink = self.buckets.log2() < self.old_buckets.log2();
+        let returned = self
+            .old_buckets
+            .bytes()
+            .saturating_sub(self.buckets.array_bytes());
         let c = &mut self.counters;
-        if self.forcing {
+        if shrink {
+            c.shrinks_completed += 1;
+            c.shrink_bytes_returned += returned as u64;
+        } else if self.forcing {
             c.forced_completions += 1;
         } else {
             c.growths_completed += 1;

@@ -18,8 +18,9 @@
 //!   tells which. The new array never holds evacuation markers.
 //! - **I5** A live entry with hash `h` is in new chain `h & (2^B - 1)`, unless
 //!   growing and old chain `h & (2^oldB - 1)` is not evacuated, in which case
-//!   it is there. While old chain `j` is not evacuated, every new chain it
-//!   feeds is empty.
+//!   it is there. (So a new chain holds no entry whose old chain is not yet
+//!   evacuated; during a doubling or same-size growth, the new chains fed by
+//!   an unevacuated old chain are therefore empty.)
 //! - **I6** Overflow links point at pool buckets of the same array or at
 //!   buckets allocated one by one; each bucket is linked at most once; pool
 //!   buckets not yet handed out are unlinked and empty.
@@ -27,7 +28,8 @@
 //!   unevacuated old chains); `old_evacuated` equals the number of evacuated
 //!   old chains.
 //! - **I8** Not growing ⇔ no old array, and then `nevacuate == 0`. While
-//!   growing, `B == oldB` (same-size) or `B == oldB + 1` (doubling).
+//!   growing, `B == oldB` (same-size), `B == oldB + 1` (doubling) or
+//!   `B < oldB` (shrink). One evacuation at a time.
 //! - **I9** When the array is allocated, `count <= 8 * 2^B`, and, for load
 //!   factors of at least 4.5, `count <= policy.capacity_at(B)`. (Below 4.5 a
 //!   doubling of a small table may not raise its capacity, Go's formula being
@@ -93,6 +95,9 @@ pub(crate) struct RawTable<K, V> {
     /// Cache of `policy.capacity_at(B)`: the insert that would exceed it
     /// starts a doubling. Recomputed whenever `buckets` changes.
     max_load: usize,
+    /// Cache of `policy.shrink_below_at(B)`: a removal leaving fewer entries
+    /// may start a shrink (0 when automatic shrinking is off).
+    shrink_below: usize,
     marker: PhantomData<(K, V)>,
 }
 
@@ -153,6 +158,7 @@ impl<K, V> RawTable<K, V> {
             writes_since_publish: 0,
             forcing: false,
             max_load: 0,
+            shrink_below: 0,
             marker: PhantomData,
         }
     }
@@ -174,6 +180,7 @@ impl<K, V> RawTable<K, V> {
         let bytes = array.bytes() as u64;
         self.buckets = array;
         self.max_load = self.policy.capacity_at(self.buckets.log2());
+        self.shrink_below = self.policy.shrink_below_at(self.buckets.log2());
         self.counters.allocated(bytes, self.bytes_held());
     }
 
@@ -205,10 +212,10 @@ impl<K, V> RawTable<K, V> {
         self.is_growing().then(|| GrowthProgress {
             evacuated: self.old_evacuated,
             total: self.old_buckets.len(),
-            kind: if self.buckets.log2() == self.old_buckets.log2() {
-                GrowthKind::SameSize
-            } else {
-                GrowthKind::Doubling
+            kind: match self.buckets.log2().cmp(&self.old_buckets.log2()) {
+                core::cmp::Ordering::Equal => GrowthKind::SameSize,
+                core::cmp::Ordering::Greater => GrowthKind::Doubling,
+                core::cmp::Ordering::Less => GrowthKind::Shrink,
             },
         })
     }
@@ -337,7 +344,7 @@ impl<K, V> RawTable<K, V> {
             });
         }
         if self.is_growing() {
-            self.grow_work(hash as usize & self.buckets.mask(), &hasher);
+            self.grow_work(hash, &hasher);
         }
         let head = self.buckets.bucket(hash as usize & self.buckets.mask());
         debug_assert!(
@@ -400,7 +407,7 @@ impl<K, V> RawTable<K, V> {
             // Go's `goto again`: positions are void, and the old chain feeding
             // this key's new chain must be evacuated before we write to it (I5).
             if self.is_growing() {
-                self.grow_work(hash as usize & self.buckets.mask(), hasher);
+                self.grow_work(hash, hasher);
             }
             hint = None;
         }
@@ -486,15 +493,76 @@ impl<K, V> RawTable<K, V> {
         }
         let started = self.write_begin();
         if self.is_growing() && self.policy.evacuate_on_remove() {
-            self.grow_work(hash as usize & self.buckets.mask(), &hasher);
+            self.grow_work(hash, &hasher);
         }
         let head = self.read_chain(hash, false);
         let removed = Self::find_in_chain(head, hash, eq).map(|slot| {
             // SAFETY: `find_in_chain` returned a live slot of the chain at `head`.
             unsafe { self.erase(head, slot) }
         });
+        if removed.is_some() {
+            self.maybe_auto_shrink();
+        }
         self.write_end(OpKind::Remove, started);
         removed
+    }
+
+    /// After a removal: starts a shrink if the policy's automatic shrinking
+    /// says so (`count < shrink_below`, no evacuation running) and a smaller
+    /// table would still have room for twice the entries (the hysteresis
+    /// documented on `Policy::with_auto_shrink`). Skipped if the new array
+    /// cannot be allocated: shrinking is an optimisation.
+    #[inline]
+    fn maybe_auto_shrink(&mut self) {
+        if self.count < self.shrink_below && !self.is_growing() {
+            self.auto_shrink();
+        }
+    }
+
+    #[cold]
+    fn auto_shrink(&mut self) {
+        let Ok(target) = self.policy.log2_for(self.count.saturating_mul(2)) else {
+            return;
+        };
+        if target < self.buckets.log2() {
+            let _ = self.start_shrink(target);
+        }
+    }
+
+    /// `shrink_to(min_capacity)` (std semantics): starts a shrink to the
+    /// smallest table whose capacity is at least `max(len, min_capacity)`,
+    /// if that is smaller than the current one. An evacuation in progress is
+    /// finished first. An empty map asked to shrink to 0 frees its array at
+    /// once. If the smaller array cannot be allocated, nothing changes
+    /// (beyond the finished evacuation).
+    pub(crate) fn shrink_to(&mut self, min_capacity: usize, hasher: impl Fn(&K) -> u64) {
+        if !self.buckets.is_allocated() {
+            return;
+        }
+        let want = self.count.max(min_capacity);
+        let Ok(target) = self.policy.log2_for(want) else {
+            return; // more than any table holds: nothing to give back
+        };
+        if want == 0 {
+            self.counters.op_begin();
+            self.release_old_array();
+            let bytes = self.buckets.bytes() as u64;
+            // SAFETY: no live entries (count == 0, I7), so nothing is lost.
+            self.timed(Source::Free, |t| unsafe { t.buckets.free() });
+            self.buckets = BucketArray::unallocated();
+            self.max_load = 0;
+            self.shrink_below = 0;
+            self.noverflow = 0;
+            self.counters.shrink_bytes_returned += bytes;
+            self.event(crate::events::EventKind::OldArrayReleased { bytes });
+            return;
+        }
+        if target >= self.buckets.log2() {
+            return;
+        }
+        self.counters.op_begin();
+        self.finish_growth_forced(ForceReason::Explicit, &hasher);
+        let _ = self.start_shrink(target);
     }
 
     /// Moves a live entry out of its slot and marks the slot empty.
@@ -713,7 +781,9 @@ impl<'a, K, V> RawOccupied<'a, K, V> {
     /// Removes the entry (no evacuation: `entry` already did this write's).
     pub(crate) fn remove(self) -> (K, V) {
         // SAFETY: the slot is live and `head` is its chain's head.
-        unsafe { self.table.erase(self.head, self.slot) }
+        let entry = unsafe { self.table.erase(self.head, self.slot) };
+        self.table.maybe_auto_shrink();
+        entry
     }
 }
 

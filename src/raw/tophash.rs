@@ -105,12 +105,6 @@ impl Group {
 pub(crate) struct BitMask(u64);
 
 impl BitMask {
-    /// True if no slot is selected.
-    #[inline]
-    pub(crate) fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
     /// Lowest selected slot index.
     #[inline]
     pub(crate) fn lowest(self) -> Option<usize> {
