@@ -87,6 +87,11 @@ stats_struct! {
     bytes_allocated,
     /// The part of `bytes_allocated` held by the old array.
     old_bytes_held,
+    /// Old-array memory given back before the growth (or shrink) ended, as
+    /// the cursor passed it: whole pages returned to the OS on Linux
+    /// (`madvise(MADV_DONTNEED)`) and overflow buckets freed. Cumulative;
+    /// no longer counted in `bytes_allocated`.
+    bytes_released_early,
     /// Write operations: inserts, entry lookups and removals that ran (stats).
     writes,
     /// Growths started (doubling and same-size).
@@ -154,6 +159,7 @@ pub(crate) struct Counters {
     pub(crate) shrinks: u64,
     pub(crate) shrinks_completed: u64,
     pub(crate) shrink_bytes_returned: u64,
+    pub(crate) bytes_released_early: u64,
     pub(crate) buckets_evacuated: u64,
     pub(crate) entries_moved: u64,
     pub(crate) evacuated_buckets_skipped: u64,
@@ -220,6 +226,7 @@ impl Counters {
             shrinks: 0,
             shrinks_completed: 0,
             shrink_bytes_returned: 0,
+            bytes_released_early: 0,
             buckets_evacuated: 0,
             entries_moved: 0,
             evacuated_buckets_skipped: 0,
@@ -315,6 +322,12 @@ impl Counters {
             self.overflow_allocated += 1;
         }
         self.allocated(bytes, held);
+    }
+
+    /// `bytes` of old-array memory were given back early.
+    #[inline]
+    pub(crate) fn released_early(&mut self, bytes: u64) {
+        self.bytes_released_early += bytes;
     }
 
     /// `bytes` of bucket memory were allocated; `held` is the new total.

@@ -270,3 +270,50 @@ fn timing_counts_every_write_and_is_off_by_default() {
     assert!(map(Policy::go()).timing().is_none());
     assert!(map(Policy::go()).pause_histogram().is_none());
 }
+
+#[test]
+fn old_array_is_given_back_as_the_cursor_passes() {
+    let mut m = map(Policy::go());
+    let mut i = 0;
+    // Until a growth from at least 2^12 buckets (576 KiB) is under way.
+    while !(m.is_growing() && m.stats().old_bucket_count >= 1 << 12) {
+        m.insert(i, i);
+        i += 1;
+    }
+    let start = m.stats();
+    let old_array = start.old_bytes_held;
+    m.evacuate(start.old_bucket_count as usize / 2);
+    let half = m.stats();
+    assert_cross_field(&half);
+    // Reads of keys in given-back chains go to the new array.
+    for k in 0..i {
+        assert_eq!(m.get(&k), Some(&k));
+    }
+    m.check_invariants();
+    let early = half.bytes_released_early - start.bytes_released_early;
+    assert_eq!(
+        half.old_bytes_held + early,
+        old_array,
+        "held + given back = the old array"
+    );
+    if cfg!(all(target_os = "linux", not(miri))) {
+        // About half of the primary buckets' pages, in 16 KiB batches.
+        assert!(early * 3 > old_array, "{early} of {old_array}");
+    }
+    let copy = m.clone();
+    copy.check_invariants();
+    assert_eq!(copy.len(), m.len());
+    m.finish_growth();
+    let end = m.stats();
+    let freed_at_end = m
+        .events()
+        .iter()
+        .rev()
+        .find_map(|e| match e.kind {
+            EventKind::OldArrayReleased { bytes } => Some(bytes),
+            _ => None,
+        })
+        .unwrap();
+    let early = end.bytes_released_early - start.bytes_released_early;
+    assert_eq!(freed_at_end + early, old_array);
+}

@@ -142,8 +142,20 @@ pub(crate) struct BucketArray<K, V> {
     next_pool: usize,
     /// Overflow buckets linked into this array's chains (pool and allocated).
     linked_overflow: usize,
-    /// Of those, the ones allocated one by one (outside the allocation).
+    /// Of those, the ones allocated one by one (outside the allocation) and
+    /// not yet freed.
     spilled: usize,
+    /// Progressive release of an old array (`release_below`): chains
+    /// `0..released_chains` have had their spilled overflow buckets freed and
+    /// their head links cut (I10).
+    released_chains: usize,
+    /// Byte offset from `ptr` below which whole pages were given back to the
+    /// OS (never read again: I10).
+    released_end: usize,
+    /// Bytes given back early: pages plus spilled overflow buckets.
+    released_bytes: usize,
+    /// Of `released_bytes`, the pages (still part of the allocation).
+    released_page_bytes: usize,
 }
 
 impl<K, V> BucketArray<K, V> {
@@ -156,6 +168,10 @@ impl<K, V> BucketArray<K, V> {
             next_pool: 0,
             linked_overflow: 0,
             spilled: 0,
+            released_chains: 0,
+            released_end: 0,
+            released_bytes: 0,
+            released_page_bytes: 0,
         }
     }
 
@@ -179,8 +195,7 @@ impl<K, V> BucketArray<K, V> {
             log2,
             total,
             next_pool: primary,
-            linked_overflow: 0,
-            spilled: 0,
+            ..Self::unallocated()
         })
     }
 
@@ -193,10 +208,84 @@ impl<K, V> BucketArray<K, V> {
         self.total * size_of::<Bucket<K, V>>()
     }
 
-    /// All bucket memory this array holds: the allocation plus the overflow
-    /// buckets allocated one by one.
+    /// All bucket memory this array holds: the allocation (less the pages
+    /// given back early) plus the overflow buckets allocated one by one.
     pub(crate) fn bytes(&self) -> usize {
-        self.array_bytes() + self.spilled * size_of::<Bucket<K, V>>()
+        self.array_bytes() - self.released_page_bytes + self.spilled * size_of::<Bucket<K, V>>()
+    }
+
+    /// Bytes given back early by `release_below` (pages and spilled buckets).
+    pub(crate) fn released_bytes(&self) -> usize {
+        self.released_bytes
+    }
+
+    /// Chains whose memory `release_below` may have given back (I10): they
+    /// must not be read.
+    #[inline]
+    pub(crate) fn released_chains(&self) -> usize {
+        self.released_chains
+    }
+
+    /// Gives back the memory of chains `0..chains` of an old array, which are
+    /// evacuated and never read again: frees their separately allocated
+    /// overflow buckets (cutting the head links that reach them), and on
+    /// Linux returns whole pages of primary buckets below chain `chains` to
+    /// the OS with `madvise(MADV_DONTNEED)`, once at least `batch` bytes of
+    /// pages are due. The pool is left to the final free. Returns the bytes
+    /// given back by this call.
+    ///
+    /// # Safety
+    /// Chains `0..chains` hold no live entry, and nothing reads their
+    /// buckets again except through the heads of chains `>= chains` (I10).
+    pub(crate) unsafe fn release_below(&mut self, chains: usize, batch: usize) -> usize {
+        debug_assert!(chains <= self.len());
+        let size = size_of::<Bucket<K, V>>();
+        let mut released = 0;
+        if self.spilled > 0 {
+            for i in self.released_chains..chains {
+                let head = self.bucket(i);
+                // SAFETY: chain `i` is not released yet, so its head is
+                // resident and its links are valid (I6); we read each link
+                // before freeing the bucket that holds it, then cut the head's
+                // link so that nothing reaches the freed buckets.
+                unsafe {
+                    let mut next = overflow(head);
+                    while let Some(b) = next {
+                        next = overflow(b);
+                        if !self.contains(b) {
+                            alloc::dealloc(b.as_ptr().cast(), Layout::new::<Bucket<K, V>>());
+                            self.spilled -= 1;
+                            released += size;
+                        }
+                    }
+                    (*head.as_ptr()).overflow = ptr::null_mut();
+                }
+            }
+        }
+        self.released_chains = self.released_chains.max(chains);
+        if let Some(page) = page_size() {
+            let base = self.ptr.as_ptr().addr();
+            let lo = (base + self.released_end).next_multiple_of(page);
+            let hi = (base + chains * size) / page * page;
+            if hi >= lo + batch.max(page) {
+                // SAFETY: `[lo, hi)` is whole pages inside this allocation
+                // (`base <= lo`, `hi <= base + chains * size`), holding only
+                // buckets of released chains, which are never read again
+                // (caller; I10). We own the allocation and no reference into
+                // those buckets exists. DONTNEED leaves the range mapped (it
+                // reads as zeros if touched), so the allocator's own
+                // `dealloc` later is unaffected.
+                if unsafe {
+                    madvise_dontneed(self.ptr.as_ptr().cast::<u8>().add(lo - base), hi - lo)
+                } {
+                    self.released_page_bytes += hi - lo;
+                    released += hi - lo;
+                }
+                self.released_end = hi - base;
+            }
+        }
+        self.released_bytes += released;
+        released
     }
 
     /// Overflow buckets linked into this array's chains.
@@ -293,7 +382,13 @@ impl<K, V> BucketArray<K, V> {
     /// No entry in those buckets is used again, and the caller frees or zeroes
     /// the array before any chain is walked again.
     unsafe fn free_spilled(&mut self) {
-        for i in 0..self.len() {
+        // Chains below `released_chains` have no spilled buckets left, and
+        // their pages may be given back: not reading them avoids faulting
+        // those pages in again (I10).
+        if self.spilled == 0 {
+            return;
+        }
+        for i in self.released_chains..self.len() {
             // SAFETY: chains only link buckets of this array or buckets
             // allocated by `push_overflow` (I6), each linked exactly once; we
             // read a link before freeing the bucket that holds it.
@@ -337,6 +432,7 @@ impl<K, V> BucketArray<K, V> {
         if !self.is_allocated() {
             return;
         }
+        debug_assert_eq!(self.released_bytes, 0, "only old arrays are released");
         let log2 = self.log2;
         let (ptr, total) = (self.ptr, self.total);
         // SAFETY: caller: nothing in the array is used again; the links left
@@ -412,4 +508,42 @@ pub(crate) unsafe fn mark_slot_empty<K, V>(
             }
         }
     }
+}
+
+/// The OS page size, if pages can be given back early on this platform.
+#[cfg(all(target_os = "linux", not(miri)))]
+fn page_size() -> Option<usize> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static PAGE: AtomicUsize = AtomicUsize::new(0);
+    let mut page = PAGE.load(Ordering::Relaxed);
+    if page == 0 {
+        // SAFETY: `sysconf` has no preconditions.
+        let raw = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        page = usize::try_from(raw).ok().filter(|p| p.is_power_of_two())?;
+        PAGE.store(page, Ordering::Relaxed);
+    }
+    Some(page)
+}
+
+/// Portable fallback (and Miri, which cannot model `madvise`): pages are
+/// only given back when the whole array is freed.
+#[cfg(not(all(target_os = "linux", not(miri))))]
+fn page_size() -> Option<usize> {
+    None
+}
+
+/// `madvise(start, len, MADV_DONTNEED)`; true on success.
+///
+/// # Safety
+/// `[start, start + len)` is page-aligned memory that the caller owns and
+/// will not read again.
+#[cfg(all(target_os = "linux", not(miri)))]
+unsafe fn madvise_dontneed(start: *mut u8, len: usize) -> bool {
+    // SAFETY: caller: owned, page-aligned, never read again.
+    unsafe { libc::madvise(start.cast(), len, libc::MADV_DONTNEED) == 0 }
+}
+
+#[cfg(not(all(target_os = "linux", not(miri))))]
+unsafe fn madvise_dontneed(_start: *mut u8, _len: usize) -> bool {
+    false
 }

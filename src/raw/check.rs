@@ -53,8 +53,16 @@ impl<K, V> RawTable<K, V> {
         }
 
         // Old array: I3, I4, I5 (location), I7 (evacuated count).
-        let mut evacuated = 0;
-        for j in 0..self.old_buckets.len() {
+        // I10: chains below `released_chains` may have been given back and
+        // are not read; they are below the cursor, so evacuated by I3.
+        let released = self.old_buckets.released_chains();
+        assert!(
+            released <= self.evac_cursor.max(usize::from(!self.is_growing())),
+            "I10: released chains {released} beyond the cursor {}",
+            self.evac_cursor
+        );
+        let mut evacuated = released;
+        for j in released..self.old_buckets.len() {
             let head = self.old_buckets.bucket(j);
             // SAFETY: primary bucket of a live array.
             let is_evac = is_evacuated_marker(unsafe { top_at(head, 0) });
@@ -124,11 +132,11 @@ impl<K, V> RawTable<K, V> {
                         j,
                         "I5: entry in the wrong chain"
                     );
-                    if self.is_growing() {
-                        let old = self
-                            .old_buckets
-                            .bucket(h as usize & self.old_buckets.mask());
-                        // SAFETY: a primary bucket of the live old array.
+                    let old_j = h as usize & self.old_buckets.mask();
+                    if self.is_growing() && old_j >= released {
+                        let old = self.old_buckets.bucket(old_j);
+                        // SAFETY: a primary bucket of the live old array, not
+                        // given back (I10).
                         let top0 = unsafe { top_at(old, 0) };
                         assert!(
                             is_evacuated_marker(top0),

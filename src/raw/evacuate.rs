@@ -27,6 +27,12 @@ use std::time::{Duration, Instant};
 /// Most already-evacuated chains the cursor skips in one step (Go: 1024).
 const CURSOR_SKIP_CAP: usize = 1024;
 
+/// Smallest run of old-array pages given back to the OS in one `madvise`
+/// call as the cursor passes them: large enough to amortise the system call,
+/// small enough that the write paying for it stays within a few µs
+/// (`docs/results.md`).
+const RELEASE_BATCH_BYTES: usize = 16 << 10;
+
 /// One bit per old slot of a chain: "goes to the Y destination". Chains of up
 /// to 16 buckets use the inline words; longer chains (only with very weak
 /// hashers) spill to the heap.
@@ -238,6 +244,9 @@ impl<K, V> RawTable<K, V> {
     /// (false if an earlier write had moved it already).
     fn evacuate_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> bool {
         debug_assert!(self.is_growing() && old_index < self.old_buckets.len());
+        if old_index < self.evac_cursor {
+            return false; // I3; and its memory may be given back (I10)
+        }
         let head = self.old_buckets.bucket(old_index);
         // SAFETY: `head` is a live primary bucket of the old array.
         let moved = !is_evacuated_marker(unsafe { top_at(head, 0) });
@@ -385,18 +394,27 @@ impl<K, V> RawTable<K, V> {
         if self.evac_cursor == len {
             debug_assert_eq!(self.old_evacuated, len, "I3/I7");
             self.complete_growth();
+        } else {
+            // SAFETY: chains below the cursor are evacuated (I3) and are
+            // never read again: every reader checks the cursor first (I10).
+            let released = unsafe {
+                self.old_buckets
+                    .release_below(self.evac_cursor, RELEASE_BATCH_BYTES)
+            };
+            if released > 0 {
+                self.counters.released_early(released as u64);
+            }
         }
     }
 
     /// The cursor passed the last old chain: counts the growth as completed
     /// (or forced, inside `finish_growth_forced`) or the shrink as completed,
-    /// records its residency,
-    /// and releases the old array (I3: it holds no live entry).
+    /// records its residency, and releases the old array (I3: it holds no
+    /// live entry).
     fn complete_growth(&mut self) {
         let shrink = self.buckets.log2() < self.old_buckets.log2();
-        let returned = self
-            .old_buckets
-            .bytes()
+        // Counting what was given back early too.
+        let returned = (self.old_buckets.bytes() + self.old_buckets.released_bytes())
             .saturating_sub(self.buckets.array_bytes());
         let c = &mut self.counters;
         if shrink {

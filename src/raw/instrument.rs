@@ -160,6 +160,7 @@ impl<K, V> RawTable<K, V> {
             old_buckets_evacuated: self.old_evacuated as u64,
             bytes_allocated: self.bytes_held(),
             old_bytes_held: self.old_buckets.bytes() as u64,
+            bytes_released_early: c.bytes_released_early,
             writes: c.writes,
             growths: c.growths,
             same_size_growths: c.same_size_growths,

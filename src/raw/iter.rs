@@ -2,9 +2,10 @@
 //!
 //! Every live entry is either in an old chain that is not evacuated or in the
 //! new array, never both (I4, I5): evacuated old slots carry markers, not
-//! entries. So iterating all old chains (skipping evacuated ones) and then
-//! all new chains visits each live entry exactly once, without hashing, at
-//! any point of a growth.
+//! entries. So iterating the old chains from the cursor on (skipping
+//! evacuated ones; those below the cursor are evacuated and may be given
+//! back, I3/I10) and then all new chains visits each live entry exactly
+//! once, without hashing, at any point of a growth.
 
 use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
@@ -74,7 +75,9 @@ impl<K, V> RawIter<K, V> {
         RawIter {
             arrays: [view(&table.old_buckets), view(&table.buckets)],
             phase: 0,
-            next_primary: 0,
+            // Old chains below the cursor are evacuated (I3) and must not be
+            // read (I10).
+            next_primary: table.evac_cursor,
             head: None,
             current: None,
             full: group_empty(),

@@ -34,6 +34,10 @@
 //!   factors of at least 4.5, `count <= policy.capacity_at(B)`. (Below 4.5 a
 //!   doubling of a small table may not raise its capacity, Go's formula being
 //!   `max(8, lf * 2^B)`; the table then catches up one doubling per insert.)
+//! - **I10** Old chains below `old_buckets.released_chains() <= nevacuate`
+//!   may have been given back (spilled overflow buckets freed, pages
+//!   returned to the OS): nothing reads an old chain below the cursor;
+//!   readers compare with the cursor before reading a chain's marker.
 #![allow(unsafe_code)]
 
 mod bucket;
@@ -234,11 +238,11 @@ impl<K, V> RawTable<K, V> {
     fn read_chain(&self, hash: u64, count_read: bool) -> NonNull<Bucket<K, V>> {
         let head = self.buckets.bucket(hash as usize & self.buckets.mask());
         if self.is_growing() {
-            let old = self
-                .old_buckets
-                .bucket(hash as usize & self.old_buckets.mask());
-            // SAFETY: `old` is a live primary bucket of the old array.
-            if !is_evacuated_marker(unsafe { top_at(old, 0) }) {
+            let j = hash as usize & self.old_buckets.mask();
+            let old = self.old_buckets.bucket(j);
+            // SAFETY: `old` is a live primary bucket of the old array, read
+            // only at or above the cursor (I10: below it, evacuated by I3).
+            if j >= self.evac_cursor && !is_evacuated_marker(unsafe { top_at(old, 0) }) {
                 if count_read {
                     self.counters.lookup_in_old();
                 }
@@ -696,7 +700,15 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
             } else {
                 (&self.buckets, &mut new.buckets)
             };
-            for i in 0..src.len() {
+            // Old chains below the cursor may have been given back (I10):
+            // the copy gets their evacuated markers without reading them.
+            let start = if old { self.evac_cursor } else { 0 };
+            for i in 0..start {
+                let d = dst.bucket(i);
+                // SAFETY: `d` is a primary bucket of the fresh array `dst`.
+                unsafe { (*d.as_ptr()).tophash = [tophash::EVACUATED_EMPTY; bucket::BUCKET_SLOTS] };
+            }
+            for i in start..src.len() {
                 let (mut s, mut d) = (src.bucket(i), dst.bucket(i));
                 loop {
                     for j in 0..bucket::BUCKET_SLOTS {
