@@ -157,10 +157,11 @@ fn shrink_to_keeps_the_requested_capacity() {
     let cap = map.capacity();
     map.shrink_to(cap); // not smaller: nothing to do
     assert!(!map.is_growing());
-    map.shrink_to(1000);
-    assert!(map.capacity() >= 1000 && map.capacity() < cap);
+    let min = cap / 4;
+    map.shrink_to(min);
+    assert!(map.capacity() >= min && map.capacity() < cap);
     map.finish_growth();
-    assert!(map.capacity() >= 1000);
+    assert!(map.capacity() >= min);
     map.shrink_to(usize::MAX); // more than any table holds: nothing to do
     assert!(!map.is_growing());
 }
@@ -210,7 +211,11 @@ fn auto_shrink_starts_on_a_delete_burst() {
     map.finish_growth();
     let len = map.len();
     assert!(map.capacity() >= 2 * len, "hysteresis: room for 2x");
-    assert!(map.capacity() < 4 * len, "{} for {len}", map.capacity());
+    assert!(
+        map.capacity() < (4 * len).max(9),
+        "{} for {len}",
+        map.capacity()
+    );
 }
 
 /// `check_invariants` on a sample of steps (the full walk is O(n)).

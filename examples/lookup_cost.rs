@@ -1,0 +1,98 @@
+//! The lookup workload behind `scripts/lookup-profile`: builds an evacmap
+//! and a hashbrown map (same `ahash` seeds) from N random `u64` keys, then
+//! looks up N present keys (shuffled) and N absent keys in each, one
+//! `#[inline(never)]` function per (map, hit/miss), so that callgrind can
+//! report instructions and simulated cache misses per lookup for each.
+//!
+//! Run: `cargo run --release --example lookup_cost [N]` (default 1,000,000)
+//! prints ns per lookup for each phase (wall clock, one run).
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use evacmap::{DefaultHashBuilder, EvacMap};
+
+type Evac = EvacMap<u64, u64, DefaultHashBuilder>;
+type Brown = hashbrown::HashMap<u64, u64, DefaultHashBuilder>;
+
+fn hasher() -> DefaultHashBuilder {
+    DefaultHashBuilder::with_seeds(1, 2, 3, 4)
+}
+
+/// splitmix64 from `seed`.
+fn keys(n: usize, seed: u64) -> Vec<u64> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        })
+        .collect()
+}
+
+#[inline(never)]
+fn evacmap_hit(map: &Evac, keys: &[u64]) -> usize {
+    keys.iter().filter(|&k| map.get(k).is_some()).count()
+}
+
+// The miss functions walk backwards and count `is_none()`, so that the
+// compiler cannot fold them into the hit functions (callgrind would then
+// see one function).
+#[inline(never)]
+fn evacmap_miss(map: &Evac, keys: &[u64]) -> usize {
+    keys.iter().rev().filter(|&k| map.get(k).is_none()).count()
+}
+
+#[inline(never)]
+fn hashbrown_hit(map: &Brown, keys: &[u64]) -> usize {
+    keys.iter().filter(|&k| map.get(k).is_some()).count()
+}
+
+#[inline(never)]
+fn hashbrown_miss(map: &Brown, keys: &[u64]) -> usize {
+    keys.iter().rev().filter(|&k| map.get(k).is_none()).count()
+}
+
+fn main() {
+    let n: usize = match std::env::args().nth(1).map(|a| a.replace('_', "").parse()) {
+        None => 1_000_000,
+        Some(Ok(n)) if n > 0 => n,
+        Some(_) => {
+            eprintln!("usage: lookup_cost [N]   (N > 0 keys, default 1000000)");
+            std::process::exit(2);
+        }
+    };
+    let present = keys(n, 1);
+    let absent = keys(n, 2);
+    let mut shuffled = present.clone();
+    let mut x = 3u64;
+    for i in (1..n).rev() {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        shuffled.swap(i, (x >> 33) as usize % (i + 1));
+    }
+    let mut evac = Evac::with_hasher(hasher());
+    let mut brown = Brown::with_hasher(hasher());
+    for &k in &present {
+        evac.insert(k, k);
+        brown.insert(k, k);
+    }
+    evac.finish_growth();
+    let time = |f: &dyn Fn() -> usize, expect: usize| {
+        let t = Instant::now();
+        assert_eq!(black_box(f()), expect);
+        t.elapsed().as_nanos() as f64 / n as f64
+    };
+    let eh = time(&|| evacmap_hit(&evac, &shuffled), n);
+    let em = time(&|| evacmap_miss(&evac, &absent), n);
+    let bh = time(&|| hashbrown_hit(&brown, &shuffled), n);
+    let bm = time(&|| hashbrown_miss(&brown, &absent), n);
+    println!(
+        "ns/lookup: evacmap hit {eh:.1} miss {em:.1}; hashbrown hit {bh:.1} miss {bm:.1}; \
+         ratios hit {:.2} miss {:.2}",
+        eh / bh,
+        em / bm
+    );
+}
