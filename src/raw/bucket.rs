@@ -135,6 +135,8 @@ pub(crate) struct BucketArray<K, V> {
     ptr: NonNull<Bucket<K, V>>,
     /// `B`: the array has `2^log2` primary buckets (0 when unallocated).
     log2: u8,
+    /// `2^log2 - 1`, cached: every lookup masks a hash with it.
+    mask: usize,
     /// Primary plus pool buckets in the allocation; 0 = nothing allocated.
     total: usize,
     /// Index of the next unused pool bucket (`total` when the pool is used up;
@@ -164,6 +166,7 @@ impl<K, V> BucketArray<K, V> {
         BucketArray {
             ptr: NonNull::dangling(),
             log2: 0,
+            mask: 0,
             total: 0,
             next_pool: 0,
             linked_overflow: 0,
@@ -193,6 +196,7 @@ impl<K, V> BucketArray<K, V> {
         Ok(BucketArray {
             ptr,
             log2,
+            mask: primary - 1,
             total,
             next_pool: primary,
             ..Self::unallocated()
@@ -308,13 +312,13 @@ impl<K, V> BucketArray<K, V> {
     /// Number of primary buckets (`2^B`), 0 when unallocated.
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        if self.total == 0 { 0 } else { 1 << self.log2 }
+        if self.total == 0 { 0 } else { self.mask + 1 }
     }
 
     /// `2^B - 1`: the low-bits mask that picks a bucket from a hash.
     #[inline]
     pub(crate) fn mask(&self) -> usize {
-        (1usize << self.log2) - 1
+        self.mask
     }
 
     /// Primary bucket `i` (the head of chain `i`).
