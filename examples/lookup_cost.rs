@@ -1,11 +1,11 @@
-//! The lookup workload behind `scripts/lookup-profile`: builds an evacmap
-//! and a hashbrown map (same `ahash` seeds) from N random `u64` keys, then
-//! looks up N present keys (shuffled) and N absent keys in each, one
-//! `#[inline(never)]` function per (map, hit/miss), so that callgrind can
-//! report instructions and simulated cache misses per lookup for each.
+//! The workload behind `scripts/lookup-profile`: inserts N random `u64`
+//! keys into a new evacmap and a new hashbrown map (same `ahash` seeds, no
+//! reserve), then looks up N present keys (shuffled) and N absent keys in
+//! each, one `#[inline(never)]` function per (map, phase), so that callgrind
+//! can report instructions and simulated cache misses per operation.
 //!
 //! Run: `cargo run --release --example lookup_cost [N]` (default 1,000,000)
-//! prints ns per lookup for each phase (wall clock, one run).
+//! prints ns per operation for each phase (wall clock, one run).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -31,6 +31,24 @@ fn keys(n: usize, seed: u64) -> Vec<u64> {
             z ^ (z >> 31)
         })
         .collect()
+}
+
+#[inline(never)]
+fn evacmap_insert(keys: &[u64]) -> Evac {
+    let mut map = Evac::with_hasher(hasher());
+    for &k in keys {
+        map.insert(k, k);
+    }
+    map
+}
+
+#[inline(never)]
+fn hashbrown_insert(keys: &[u64]) -> Brown {
+    let mut map = Brown::with_hasher(hasher());
+    for &k in keys {
+        map.insert(k, k);
+    }
+    map
 }
 
 #[inline(never)]
@@ -73,12 +91,12 @@ fn main() {
         x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
         shuffled.swap(i, (x >> 33) as usize % (i + 1));
     }
-    let mut evac = Evac::with_hasher(hasher());
-    let mut brown = Brown::with_hasher(hasher());
-    for &k in &present {
-        evac.insert(k, k);
-        brown.insert(k, k);
-    }
+    let t = Instant::now();
+    let mut evac = evacmap_insert(&present);
+    let ei = t.elapsed().as_nanos() as f64 / n as f64;
+    let t = Instant::now();
+    let brown = hashbrown_insert(&present);
+    let bi = t.elapsed().as_nanos() as f64 / n as f64;
     evac.finish_growth();
     let time = |f: &dyn Fn() -> usize, expect: usize| {
         let t = Instant::now();
@@ -90,8 +108,10 @@ fn main() {
     let bh = time(&|| hashbrown_hit(&brown, &shuffled), n);
     let bm = time(&|| hashbrown_miss(&brown, &absent), n);
     println!(
-        "ns/lookup: evacmap hit {eh:.1} miss {em:.1}; hashbrown hit {bh:.1} miss {bm:.1}; \
-         ratios hit {:.2} miss {:.2}",
+        "ns/op: evacmap insert {ei:.1} hit {eh:.1} miss {em:.1}; \
+         hashbrown insert {bi:.1} hit {bh:.1} miss {bm:.1}; \
+         ratios insert {:.2} hit {:.2} miss {:.2}",
+        ei / bi,
         eh / bh,
         em / bm
     );

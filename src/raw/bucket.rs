@@ -158,6 +158,9 @@ pub(crate) struct BucketArray<K, V> {
     released_bytes: usize,
     /// Of `released_bytes`, the pages (still part of the allocation).
     released_page_bytes: usize,
+    /// `release_below(chains)` has nothing to do while `chains` is below
+    /// this and no spilled bucket exists: the fast path of every cursor step.
+    release_due: usize,
 }
 
 impl<K, V> BucketArray<K, V> {
@@ -175,6 +178,7 @@ impl<K, V> BucketArray<K, V> {
             released_end: 0,
             released_bytes: 0,
             released_page_bytes: 0,
+            release_due: 0,
         }
     }
 
@@ -241,8 +245,22 @@ impl<K, V> BucketArray<K, V> {
     /// # Safety
     /// Chains `0..chains` hold no live entry, and nothing reads their
     /// buckets again except through the heads of chains `>= chains` (I10).
+    #[inline]
     pub(crate) unsafe fn release_below(&mut self, chains: usize, batch: usize) -> usize {
         debug_assert!(chains <= self.len());
+        if chains < self.release_due && self.spilled == 0 {
+            return 0; // the common case: nothing due yet
+        }
+        // SAFETY: the caller's guarantee, passed on.
+        unsafe { self.release_below_now(chains, batch) }
+    }
+
+    /// `release_below` past its fast path.
+    ///
+    /// # Safety
+    /// As for `release_below`.
+    #[cold]
+    unsafe fn release_below_now(&mut self, chains: usize, batch: usize) -> usize {
         let size = size_of::<Bucket<K, V>>();
         let mut released = 0;
         if self.spilled > 0 {
@@ -267,7 +285,9 @@ impl<K, V> BucketArray<K, V> {
             }
         }
         self.released_chains = self.released_chains.max(chains);
-        if let Some(page) = page_size() {
+        if chains < self.release_due {
+            // no batch of pages due yet
+        } else if let Some(page) = page_size() {
             let base = self.ptr.as_ptr().addr();
             let lo = (base + self.released_end).next_multiple_of(page);
             let hi = (base + chains * size) / page * page;
@@ -287,6 +307,12 @@ impl<K, V> BucketArray<K, V> {
                 }
                 self.released_end = hi - base;
             }
+            // The first chain count at which the next batch is due (`batch`
+            // is a multiple of the page size).
+            let lo = (base + self.released_end).next_multiple_of(page);
+            self.release_due = (lo + batch.max(page) - base).div_ceil(size);
+        } else {
+            self.release_due = usize::MAX; // only spilled buckets to free
         }
         self.released_bytes += released;
         released

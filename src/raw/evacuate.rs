@@ -49,6 +49,7 @@ impl YBits {
         }
     }
 
+    #[inline]
     fn set(&mut self, n: usize) {
         let (word, bit) = (n / 64, n % 64);
         if word < self.inline.len() {
@@ -62,6 +63,7 @@ impl YBits {
         }
     }
 
+    #[inline]
     fn get(&self, n: usize) -> bool {
         let (word, bit) = (n / 64, n % 64);
         let w = if word < self.inline.len() {
@@ -85,14 +87,18 @@ struct Dest<K, V> {
     index: usize,
     /// Entries moved here so far.
     moved: u64,
+    /// The chain was empty at the start (a growth's destination, I5), so
+    /// every slot from `index` on is empty and no scan is needed.
+    dense: bool,
 }
 
 impl<K, V> Dest<K, V> {
-    fn new(bucket: NonNull<Bucket<K, V>>) -> Self {
+    fn new(bucket: NonNull<Bucket<K, V>>, dense: bool) -> Self {
         Dest {
             bucket,
             index: 0,
             moved: 0,
+            dense,
         }
     }
 }
@@ -301,8 +307,10 @@ impl<K, V> RawTable<K, V> {
             }
         }
         // Pass 2: move; nothing below can panic.
-        let mut x = Dest::new(self.buckets.bucket(old_index & self.buckets.mask()));
-        let mut y = doubling.then(|| Dest::new(self.buckets.bucket(old_index + newbit)));
+        // A growth's destinations are empty (I5); a shrink's may not be.
+        let dense = self.buckets.log2() >= self.old_buckets.log2();
+        let mut x = Dest::new(self.buckets.bucket(old_index & self.buckets.mask()), dense);
+        let mut y = doubling.then(|| Dest::new(self.buckets.bucket(old_index + newbit), true));
         let mut n = 0;
         let mut b = Some(head);
         while let Some(bb) = b {
@@ -356,11 +364,13 @@ impl<K, V> RawTable<K, V> {
                 dst.index = 0;
             }
             // SAFETY: `dst.index < 8` in a live bucket.
-            if is_empty(unsafe { top_at(dst.bucket, dst.index) }) {
+            if dst.dense || is_empty(unsafe { top_at(dst.bucket, dst.index) }) {
                 break;
             }
             dst.index += 1;
         }
+        // SAFETY: as above.
+        debug_assert!(is_empty(unsafe { top_at(dst.bucket, dst.index) }), "I5");
         let to = Slot {
             bucket: dst.bucket,
             index: dst.index,
