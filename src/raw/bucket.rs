@@ -249,7 +249,10 @@ impl<K, V> BucketArray<K, V> {
     pub(crate) unsafe fn release_below(&mut self, chains: usize, batch: usize) -> usize {
         debug_assert!(chains <= self.len());
         if chains < self.release_due && self.spilled == 0 {
-            return 0; // the common case: nothing due yet
+            // The common case: no page batch due and no spilled bucket to
+            // free, so the chains are released by this alone.
+            self.released_chains = self.released_chains.max(chains);
+            return 0;
         }
         // SAFETY: the caller's guarantee, passed on.
         unsafe { self.release_below_now(chains, batch) }
@@ -405,6 +408,38 @@ impl<K, V> BucketArray<K, V> {
         (new, allocated)
     }
 
+    /// After `release_below(len())`: gives back the next run of at least
+    /// `batch` bytes of whole pages above what was released so far (the
+    /// pool, and the primary tail that did not fill a batch). Returns the
+    /// bytes given back and whether less than a batch remains, at which
+    /// point the caller frees the array.
+    ///
+    /// # Safety
+    /// Every chain is evacuated and released (`released_chains() == len()`),
+    /// so nothing in the array is read again, and no spilled bucket remains.
+    pub(crate) unsafe fn release_tail(&mut self, batch: usize) -> (usize, bool) {
+        debug_assert!(self.released_chains == self.len() && self.spilled == 0);
+        let Some(page) = page_size() else {
+            return (0, true);
+        };
+        let base = self.ptr.as_ptr().addr();
+        let lo = (base + self.released_end).next_multiple_of(page);
+        let end = (base + self.array_bytes()) / page * page;
+        let hi = (lo + batch.max(page)).min(end);
+        if hi <= lo {
+            return (0, true);
+        }
+        // SAFETY: `[lo, hi)` is whole pages inside the allocation, none read
+        // again (caller); see `release_below`.
+        let ok =
+            unsafe { madvise_dontneed(self.ptr.as_ptr().cast::<u8>().add(lo - base), hi - lo) };
+        self.released_end = hi - base;
+        let released = if ok { hi - lo } else { 0 };
+        self.released_page_bytes += released;
+        self.released_bytes += released;
+        (released, !ok || end - hi < batch.max(page))
+    }
+
     /// Frees the overflow buckets that `push_overflow` took from the allocator
     /// (those outside the array), leaving their links dangling.
     ///
@@ -538,6 +573,11 @@ pub(crate) unsafe fn mark_slot_empty<K, V>(
             }
         }
     }
+}
+
+/// True if pages can be given back early on this platform.
+pub(crate) fn can_release() -> bool {
+    page_size().is_some()
 }
 
 /// The OS page size, if pages can be given back early on this platform.

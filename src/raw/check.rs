@@ -53,6 +53,14 @@ impl<K, V> RawTable<K, V> {
         }
 
         // Old array: I3, I4, I5 (location), I7 (evacuated count).
+        // A retired old array holds no entry and is read no more (I10).
+        if self.retired.is_allocated() {
+            assert_eq!(
+                self.retired.released_chains(),
+                self.retired.len(),
+                "I10: retired array with unreleased chains"
+            );
+        }
         // I10: chains below `released_chains` may have been given back and
         // are not read; they are below the cursor, so evacuated by I3.
         let released = self.old_buckets.released_chains();

@@ -14,7 +14,9 @@
 use core::ptr::{self, NonNull};
 
 use super::RawTable;
-use super::bucket::{BUCKET_SLOTS, Bucket, BucketArray, Slot, group, overflow, top_at};
+use super::bucket::{
+    BUCKET_SLOTS, Bucket, BucketArray, Slot, can_release, group, overflow, top_at,
+};
 use super::tophash::{
     EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, MIN_TOP_HASH, is_empty, is_evacuated_marker,
 };
@@ -159,6 +161,7 @@ impl<K, V> RawTable<K, V> {
             "I8: a growth never starts during another"
         );
         let new = self.alloc_array(log2)?;
+        self.free_retired(); // the previous growth's tail, if still there
         self.old_buckets = core::mem::replace(&mut self.buckets, BucketArray::unallocated());
         self.set_buckets(new);
         self.evac_cursor = 0;
@@ -184,8 +187,13 @@ impl<K, V> RawTable<K, V> {
 
     /// Evacuates at most `max` old chains at the cursor; returns how many
     /// were moved (already-evacuated chains skipped do not count).
+    /// Once no growth runs, a call gives back one batch of a retired
+    /// array instead (`retire_step`).
     pub(crate) fn evacuate_steps(&mut self, max: usize, hasher: &impl Fn(&K) -> u64) -> usize {
         self.op_begin();
+        if !self.is_growing() {
+            self.retire_step();
+        }
         self.evacuate_steps_in_op(max, hasher)
     }
 
@@ -219,6 +227,10 @@ impl<K, V> RawTable<K, V> {
                 break;
             }
         }
+        // Then the retired array's tail, batch by batch, in what is left.
+        while self.retired.is_allocated() && start.elapsed() < budget {
+            self.retire_step();
+        }
         moved
     }
 
@@ -230,6 +242,11 @@ impl<K, V> RawTable<K, V> {
         reason: ForceReason,
         hasher: &impl Fn(&K) -> u64,
     ) {
+        if reason == ForceReason::Explicit {
+            // An explicit finish gives back everything now, including the
+            // tail of an earlier growth's old array.
+            self.free_retired();
+        }
         if !self.is_growing() {
             return;
         }
@@ -244,6 +261,9 @@ impl<K, V> RawTable<K, V> {
         self.forcing = true;
         self.finish_growth(hasher);
         self.forcing = false;
+        if reason == ForceReason::Explicit {
+            self.free_retired();
+        }
     }
 
     /// Go `evacuate(oldbucket)`. Returns true if the chain was moved now
@@ -439,6 +459,49 @@ impl<K, V> RawTable<K, V> {
         c.last_growth_wall_ns = now_ns().saturating_sub(c.growth_started_ns);
         let (writes, wall_ns) = (c.last_growth_writes, c.last_growth_wall_ns);
         self.event(EventKind::GrowthFinished { writes, wall_ns });
-        self.release_old_array();
+        self.retire_old_array();
+    }
+
+    /// At the end of a growth: frees the old array's last spilled overflow
+    /// buckets, then, if more than a few batches of pages are left (the
+    /// overflow pool, 1/17 of the array, and the primary tail), moves it to
+    /// `retired`, whose pages later writes give back one batch at a time
+    /// (`retire_step`). Freeing those touched pages in this write would be
+    /// a pause of about a millisecond per 10 MiB. Smaller arrays, and
+    /// platforms without early release, are freed now.
+    fn retire_old_array(&mut self) {
+        let len = self.old_buckets.len();
+        // SAFETY: every old chain is evacuated (I3) and none is read again.
+        let released = unsafe { self.old_buckets.release_below(len, RELEASE_BATCH_BYTES) };
+        self.counters.released_early(released as u64);
+        let left = self.old_buckets.bytes() as u64;
+        if self.policy.is_all_at_once() || left < 4 * RELEASE_BATCH_BYTES as u64 || !can_release() {
+            self.release_old_array();
+            return;
+        }
+        self.free_retired();
+        self.retired = core::mem::replace(&mut self.old_buckets, BucketArray::unallocated());
+        self.evac_cursor = 0;
+        self.old_evacuated = 0;
+    }
+
+    /// One write's share of giving back the retired array: one batch of
+    /// pages; frees it when less than a batch is left.
+    #[inline]
+    pub(crate) fn retire_step(&mut self) {
+        if self.retired.is_allocated() {
+            self.retire_step_now();
+        }
+    }
+
+    #[cold]
+    fn retire_step_now(&mut self) {
+        // SAFETY: `retired` holds an array whose chains were all evacuated
+        // and released (`retire_old_array`).
+        let (released, done) = unsafe { self.retired.release_tail(RELEASE_BATCH_BYTES) };
+        self.counters.released_early(released as u64);
+        if done {
+            self.free_retired();
+        }
     }
 }

@@ -14,17 +14,19 @@ use crate::timing::{OpKind, OpStart, PauseHistogram, Source, Timing, TimingStats
 impl<K, V> RawTable<K, V> {
     /// Bucket memory held now: both arrays and their allocated overflow buckets.
     pub(crate) fn bytes_held(&self) -> u64 {
-        (self.buckets.bytes() + self.old_buckets.bytes()) as u64
+        (self.buckets.bytes() + self.old_buckets.bytes() + self.retired.bytes()) as u64
     }
 
     /// Hook at the start of a write (insert/entry or remove).
     #[inline]
     pub(super) fn write_begin(&mut self) -> Option<OpStart> {
         self.counters.write(self.is_growing());
-        self.policy.timing().then(|| OpStart {
+        let started = self.policy.timing().then(|| OpStart {
             at: Instant::now(),
             len: self.count,
-        })
+        });
+        self.retire_step();
+        started
     }
 
     /// Hook at the end of a write: records its time and publishes to the
@@ -90,6 +92,17 @@ impl<K, V> RawTable<K, V> {
         self.timed(Source::Free, |t| unsafe { t.old_buckets.free() });
         self.evac_cursor = 0;
         self.old_evacuated = 0;
+        self.event(EventKind::OldArrayReleased { bytes });
+    }
+
+    /// Frees the retired array (see `retire_old_array`) at once, if any.
+    pub(super) fn free_retired(&mut self) {
+        if !self.retired.is_allocated() {
+            return;
+        }
+        let bytes = self.retired.bytes() as u64;
+        // SAFETY: the retired array holds no entry (all chains evacuated).
+        self.timed(Source::Free, |t| unsafe { t.retired.free() });
         self.event(EventKind::OldArrayReleased { bytes });
     }
 

@@ -73,6 +73,10 @@ pub(crate) struct RawTable<K, V> {
     buckets: BucketArray<K, V>,
     /// `oldbuckets`: the array being evacuated; unallocated when not growing (I8).
     old_buckets: BucketArray<K, V>,
+    /// An old array whose growth has ended, holding no entry, whose
+    /// remaining pages (mostly the overflow pool) are given back one batch
+    /// per write before it is freed (not in Go; see `retire_old_array`).
+    retired: BucketArray<K, V>,
     /// `nevacuate`: every old bucket below it is evacuated (I3).
     evac_cursor: usize,
     /// Old chains evacuated so far in this growth (by writes or the cursor).
@@ -150,6 +154,7 @@ impl<K, V> RawTable<K, V> {
             count: 0,
             buckets: BucketArray::unallocated(),
             old_buckets: BucketArray::unallocated(),
+            retired: BucketArray::unallocated(),
             evac_cursor: 0,
             old_evacuated: 0,
             noverflow: 0,
@@ -631,6 +636,7 @@ impl<K, V> RawTable<K, V> {
     fn clear_no_drop(&mut self) {
         // A growth in progress is abandoned: its old array goes now.
         self.release_old_array();
+        self.free_retired();
         // SAFETY: callers have moved out or dropped every entry.
         unsafe { self.buckets.reset() };
         self.count = 0;
@@ -757,10 +763,12 @@ impl<K, V> Drop for RawTable<K, V> {
     fn drop(&mut self) {
         let guard = ScopeGuard::new(self, |t| {
             // SAFETY: every entry has been dropped by then (or we are
-            // unwinding from a panicking drop and leak nothing else).
+            // unwinding from a panicking drop and leak nothing else); the
+            // retired array holds none.
             unsafe {
                 t.buckets.free();
                 t.old_buckets.free();
+                t.retired.free();
             }
         });
         if core::mem::needs_drop::<(K, V)>() && guard.count != 0 {
