@@ -399,25 +399,12 @@ impl<K, V> RawTable<K, V> {
         hasher: &impl Fn(&K) -> u64,
     ) -> Slot<K, V> {
         if !self.buckets.is_allocated() {
-            let array = self.alloc_array(0).unwrap_or_else(|e| e.raise());
-            self.set_buckets(array);
+            self.first_array();
             hint = None;
         }
         let overloaded = self.count + 1 > self.max_load;
         if overloaded || (!self.is_growing() && self.too_many_overflow()) {
-            if self.is_growing() {
-                // Only the load limit gets here: finish the current growth
-                // first, since a growth never starts while one is running.
-                self.finish_growth_forced(ForceReason::LoadLimit, hasher);
-            }
-            let log2 = self.buckets.log2() + u8::from(overloaded);
-            self.start_growth(log2, hasher)
-                .unwrap_or_else(|e| e.raise());
-            // Go's `goto again`: positions are void, and the old chain feeding
-            // this key's new chain must be evacuated before we write to it (I5).
-            if self.is_growing() {
-                self.grow_work(hash, hasher);
-            }
+            self.grow_for_insert(hash, overloaded, hasher);
             hint = None;
         }
         let slot = match hint.unwrap_or_else(|| self.find_insert_hint(hash)) {
@@ -438,6 +425,34 @@ impl<K, V> RawTable<K, V> {
         }
         self.count += 1;
         slot
+    }
+
+    /// The first insert into a table without an array allocates one bucket.
+    #[cold]
+    #[inline(never)]
+    fn first_array(&mut self) {
+        let array = self.alloc_array(0).unwrap_or_else(|e| e.raise());
+        self.set_buckets(array);
+    }
+
+    /// The growth check of `insert_absent` fired (kept out of line: it runs
+    /// once per growth, and inlined it burdens every insert).
+    #[cold]
+    #[inline(never)]
+    fn grow_for_insert(&mut self, hash: u64, overloaded: bool, hasher: &impl Fn(&K) -> u64) {
+        if self.is_growing() {
+            // Only the load limit gets here: finish the current growth
+            // first, since a growth never starts while one is running.
+            self.finish_growth_forced(ForceReason::LoadLimit, hasher);
+        }
+        let log2 = self.buckets.log2() + u8::from(overloaded);
+        self.start_growth(log2, hasher)
+            .unwrap_or_else(|e| e.raise());
+        // Go's `goto again`: positions are void, and the old chain feeding
+        // this key's new chain must be evacuated before we write to it (I5).
+        if self.is_growing() {
+            self.grow_work(hash, hasher);
+        }
     }
 
     /// First empty slot of the new chain for `hash`, or its last bucket.
