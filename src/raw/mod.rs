@@ -337,6 +337,7 @@ impl<K, V> RawTable<K, V> {
     /// Go `mapassign` up to the growth check: allocates the first bucket if
     /// needed, evacuates the old bucket this write uses plus `cursor_steps` at
     /// the cursor, then scans the (new) chain for the key.
+    #[inline]
     pub(crate) fn entry(
         &mut self,
         hash: u64,
@@ -390,6 +391,7 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Go `mapassign` from the growth check on, for a key known to be absent.
+    #[inline]
     fn insert_absent(
         &mut self,
         hash: u64,
@@ -823,6 +825,7 @@ impl<'a, K, V> RawOccupied<'a, K, V> {
 }
 
 impl<'a, K, V> RawVacant<'a, K, V> {
+    #[inline]
     pub(crate) fn insert(
         self,
         key: K,
