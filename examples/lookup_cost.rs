@@ -7,6 +7,9 @@
 //! Run: `cargo run --release --example lookup_cost [N]` (default 1,000,000)
 //! prints ns per operation for each phase (wall clock, one run).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -17,20 +20,6 @@ type Brown = hashbrown::HashMap<u64, u64, DefaultHashBuilder>;
 
 fn hasher() -> DefaultHashBuilder {
     DefaultHashBuilder::with_seeds(1, 2, 3, 4)
-}
-
-/// splitmix64 from `seed`.
-fn keys(n: usize, seed: u64) -> Vec<u64> {
-    let mut x = seed;
-    (0..n)
-        .map(|_| {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        })
-        .collect()
 }
 
 #[inline(never)]
@@ -75,16 +64,9 @@ fn hashbrown_miss(map: &Brown, keys: &[u64]) -> usize {
 }
 
 fn main() {
-    let n: usize = match std::env::args().nth(1).map(|a| a.replace('_', "").parse()) {
-        None => 1_000_000,
-        Some(Ok(n)) if n > 0 => n,
-        Some(_) => {
-            eprintln!("usage: lookup_cost [N]   (N > 0 keys, default 1000000)");
-            std::process::exit(2);
-        }
-    };
-    let present = keys(n, 1);
-    let absent = keys(n, 2);
+    let n = support::n_from_args("lookup_cost");
+    let present = support::keys(n, 1);
+    let absent = support::keys(n, 2);
     let mut shuffled = present.clone();
     let mut x = 3u64;
     for i in (1..n).rev() {

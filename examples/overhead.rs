@@ -7,26 +7,15 @@
 //! Run: `cargo run --release --example overhead [N]` (default 1,000,000).
 //! Prints one line: `insert_ns_per_op hit_ns_per_op miss_ns_per_op`.
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::hint::black_box;
 use std::time::Instant;
 
 use evacmap::{DefaultHashBuilder, EvacMap};
 
 type Map = EvacMap<u64, u64, DefaultHashBuilder>;
-
-/// splitmix64: `n` distinct-enough pseudo-random keys from `seed`.
-fn keys(n: usize, seed: u64) -> Vec<u64> {
-    let mut x = seed;
-    (0..n)
-        .map(|_| {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        })
-        .collect()
-}
 
 #[inline(never)]
 fn insert_phase(keys: &[u64]) -> Map {
@@ -43,16 +32,9 @@ fn lookup_phase(map: &Map, keys: &[u64]) -> usize {
 }
 
 fn main() {
-    let n: usize = match std::env::args().nth(1).map(|a| a.replace('_', "").parse()) {
-        None => 1_000_000,
-        Some(Ok(n)) if n > 0 => n,
-        Some(_) => {
-            eprintln!("usage: overhead [N]   (N > 0 keys, default 1000000)");
-            std::process::exit(2);
-        }
-    };
-    let present = keys(n, 1);
-    let absent = keys(n, 2);
+    let n = support::n_from_args("overhead");
+    let present = support::keys(n, 1);
+    let absent = support::keys(n, 2);
     let ns = |start: Instant| start.elapsed().as_nanos() as f64 / n as f64;
 
     let t = Instant::now();
