@@ -572,10 +572,11 @@ impl<K, V> RawTable<K, V> {
         if want == 0 {
             self.counters.op_begin();
             self.release_old_array();
+            self.free_retired();
             let bytes = self.buckets.bytes() as u64;
-            // SAFETY: no live entries (count == 0, I7), so nothing is lost.
+            // SAFETY: no live entries (count == 0, I7), so nothing is lost;
+            // `free` leaves the array unallocated.
             self.timed(Source::Free, |t| unsafe { t.buckets.free() });
-            self.buckets = BucketArray::unallocated();
             self.max_load = 0;
             self.shrink_below = 0;
             self.noverflow = 0;
