@@ -65,7 +65,7 @@ impl<K, V> RawTable<K, V> {
         // are not read; they are below the cursor, so evacuated by I3.
         let released = self.old_buckets.released_chains();
         assert!(
-            released <= self.evac_cursor.max(usize::from(!self.is_growing())),
+            released <= self.evac_cursor,
             "I10: released chains {released} beyond the cursor {}",
             self.evac_cursor
         );

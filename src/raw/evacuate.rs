@@ -242,26 +242,22 @@ impl<K, V> RawTable<K, V> {
         reason: ForceReason,
         hasher: &impl Fn(&K) -> u64,
     ) {
+        if self.is_growing() {
+            if reason == ForceReason::Explicit {
+                self.op_begin();
+            }
+            let buckets_left = (self.old_buckets.len() - self.old_evacuated) as u64;
+            self.event(EventKind::ForcedCompletion {
+                reason,
+                buckets_left,
+            });
+            self.forcing = true;
+            self.finish_growth(hasher);
+            self.forcing = false;
+        }
         if reason == ForceReason::Explicit {
             // An explicit finish gives back everything now, including the
-            // tail of an earlier growth's old array.
-            self.free_retired();
-        }
-        if !self.is_growing() {
-            return;
-        }
-        if reason == ForceReason::Explicit {
-            self.op_begin();
-        }
-        let buckets_left = (self.old_buckets.len() - self.old_evacuated) as u64;
-        self.event(EventKind::ForcedCompletion {
-            reason,
-            buckets_left,
-        });
-        self.forcing = true;
-        self.finish_growth(hasher);
-        self.forcing = false;
-        if reason == ForceReason::Explicit {
+            // tail this growth (or an earlier one) left retired.
             self.free_retired();
         }
     }

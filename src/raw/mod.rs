@@ -571,15 +571,7 @@ impl<K, V> RawTable<K, V> {
         };
         if want == 0 {
             self.counters.op_begin();
-            self.release_old_array();
-            self.free_retired();
-            let bytes = self.buckets.bytes() as u64;
-            // SAFETY: no live entries (count == 0, I7), so nothing is lost;
-            // `free` leaves the array unallocated.
-            self.timed(Source::Free, |t| unsafe { t.buckets.free() });
-            self.max_load = 0;
-            self.shrink_below = 0;
-            self.noverflow = 0;
+            let bytes = self.free_arrays_of_empty_table();
             self.counters.shrink_bytes_returned += bytes;
             self.event(crate::events::EventKind::OldArrayReleased { bytes });
             return;
@@ -590,6 +582,22 @@ impl<K, V> RawTable<K, V> {
         self.counters.op_begin();
         self.finish_growth_forced(ForceReason::Explicit, &hasher);
         let _ = self.start_shrink(target);
+    }
+
+    /// Frees every array of a table with no entries (old, retired and
+    /// current), leaving it unallocated; returns the current array's bytes.
+    fn free_arrays_of_empty_table(&mut self) -> u64 {
+        debug_assert_eq!(self.count, 0);
+        self.release_old_array();
+        self.free_retired();
+        let bytes = self.buckets.bytes() as u64;
+        // SAFETY: no live entries (count == 0, I7), so nothing is lost;
+        // `free` leaves the array unallocated.
+        self.timed(Source::Free, |t| unsafe { t.buckets.free() });
+        self.max_load = 0;
+        self.shrink_below = 0;
+        self.noverflow = 0;
+        bytes
     }
 
     /// Moves a live entry out of its slot and marks the slot empty.
@@ -628,10 +636,7 @@ impl<K, V> RawTable<K, V> {
         self.counters.op_begin();
         if self.count == 0 {
             let array = self.alloc_array(target)?;
-            self.release_old_array();
-            // SAFETY: no live entries (count == 0, I7), so nothing is lost.
-            self.timed(Source::Free, |t| unsafe { t.buckets.free() });
-            self.noverflow = 0;
+            self.free_arrays_of_empty_table();
             self.set_buckets(array);
             return Ok(());
         }
