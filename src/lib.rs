@@ -56,6 +56,8 @@
 mod error;
 mod events;
 pub mod map;
+#[cfg(not(evacmap_loom))]
+mod periodic;
 mod policy;
 mod probe;
 mod raw;
@@ -64,6 +66,7 @@ mod sampler;
 #[cfg(feature = "serde")]
 mod serde_impls;
 pub mod set;
+pub mod sharded;
 mod stats;
 mod sync;
 mod timing;
@@ -77,7 +80,7 @@ pub use policy::{GrowthKind, GrowthProgress, Policy};
 pub use probe::loom_hooks;
 pub use probe::{EventBatch, Probe};
 #[cfg(not(evacmap_loom))]
-pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler};
+pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler, SnapshotSource};
 pub use set::EvacSet;
 pub use stats::Stats;
 pub use timing::{OpKind, PauseHistogram, Percentiles, TimingStats};

@@ -270,6 +270,29 @@ impl<K, V, S> EvacMap<K, V, S> {
         self.table.is_growing()
     }
 
+    /// True while old-array memory is held: during a growth, and after one
+    /// while the rest of the old array (mostly its overflow pool) is given
+    /// back one batch per write (`docs/design.md`, "Retiring"). `evacuate`
+    /// and `evacuate_for` give it back too; `finish_growth` frees it at once.
+    /// Equivalent to `stats().old_bytes_held > 0`, without the snapshot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..100_000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// while map.holds_old_buckets() {
+    ///     map.evacuate(64);
+    /// }
+    /// assert_eq!(map.stats().old_bytes_held, 0);
+    /// ```
+    #[inline]
+    pub fn holds_old_buckets(&self) -> bool {
+        self.table.holds_old_buckets()
+    }
+
     /// How far the growth in progress has come, or `None` if none is.
     ///
     /// # Examples
@@ -724,6 +747,13 @@ where
     /// ```
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
         let hash = self.hash_builder.hash_one(&key);
+        self.entry_hashed(hash, key)
+    }
+
+    /// [`entry`](Self::entry) with `hash == self.hasher().hash_one(&key)`
+    /// already computed (the sharded map hashes once to pick the shard).
+    #[inline]
+    pub(crate) fn entry_hashed(&mut self, hash: u64, key: K) -> Entry<'_, K, V, S> {
         let hasher = hasher_of(&self.hash_builder);
         match self.table.entry(hash, |k| *k == key, hasher) {
             RawEntry::Occupied(raw) => Entry::Occupied(OccupiedEntry::new(raw)),
@@ -767,6 +797,16 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash_builder.hash_one(key);
+        self.get_key_value_hashed(hash, key)
+    }
+
+    /// [`get_key_value`](Self::get_key_value) with the key's hash computed.
+    #[inline]
+    pub(crate) fn get_key_value_hashed<Q>(&self, hash: u64, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
         self.table.get(hash, equivalent(key))
     }
 
@@ -787,7 +827,17 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash_builder.hash_one(key);
-        self.table.get_mut(hash, equivalent(key)).map(|(_, v)| v)
+        self.get_key_value_mut_hashed(hash, key).map(|(_, v)| v)
+    }
+
+    /// The stored key and a mutable value, with the key's hash computed.
+    #[inline]
+    pub(crate) fn get_key_value_mut_hashed<Q>(&mut self, hash: u64, key: &Q) -> Option<(&K, &mut V)>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        self.table.get_mut(hash, equivalent(key))
     }
 
     /// True if the map holds `key`.
@@ -868,6 +918,16 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash_builder.hash_one(key);
+        self.remove_entry_hashed(hash, key)
+    }
+
+    /// [`remove_entry`](Self::remove_entry) with the key's hash computed.
+    #[inline]
+    pub(crate) fn remove_entry_hashed<Q>(&mut self, hash: u64, key: &Q) -> Option<(K, V)>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
         self.table
             .remove(hash, equivalent(key), hasher_of(&self.hash_builder))
     }

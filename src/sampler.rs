@@ -2,10 +2,10 @@
 //! every interval, so the last seconds before a failure can be replayed.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::periodic::Periodic;
 use crate::stats::now_ns;
 use crate::{Probe, Stats};
 
@@ -41,21 +41,22 @@ pub const DEFAULT_SAMPLE_INTERVAL: Duration = Duration::from_millis(200);
 /// ```
 #[derive(Debug)]
 pub struct Sampler {
-    state: Arc<State>,
-    thread: Option<JoinHandle<()>>,
+    ring: Arc<Mutex<VecDeque<(u64, Stats)>>>,
+    thread: Periodic,
 }
 
-#[derive(Debug)]
-struct State {
-    inner: Mutex<Inner>,
-    wake: Condvar,
+/// Something a [`Sampler`] can sample: a [`Probe`] (one map) or a
+/// [`ShardedProbe`](crate::sharded::ShardedProbe) (every shard of a
+/// sharded map, added up).
+pub trait SnapshotSource: Send + 'static {
+    /// The counters now.
+    fn snapshot(&self) -> Stats;
 }
 
-#[derive(Debug)]
-struct Inner {
-    ring: VecDeque<(u64, Stats)>,
-    capacity: usize,
-    stop: bool,
+impl SnapshotSource for Probe {
+    fn snapshot(&self) -> Stats {
+        Probe::snapshot(self)
+    }
 }
 
 impl Sampler {
@@ -76,29 +77,23 @@ impl Sampler {
     /// drop(s); // stops and joins
     /// ```
     #[track_caller]
-    pub fn spawn(probe: Probe, interval: Duration, capacity: usize) -> Sampler {
+    pub fn spawn(probe: impl SnapshotSource, interval: Duration, capacity: usize) -> Sampler {
         assert!(capacity > 0, "evacmap: sampler capacity must be at least 1");
         assert!(
             !interval.is_zero(),
             "evacmap: sampler interval must be non-zero"
         );
-        let state = Arc::new(State {
-            inner: Mutex::new(Inner {
-                ring: VecDeque::with_capacity(capacity),
-                capacity,
-                stop: false,
-            }),
-            wake: Condvar::new(),
+        let ring = Arc::new(Mutex::new(VecDeque::with_capacity(capacity)));
+        let thread_ring = Arc::clone(&ring);
+        let thread = Periodic::spawn("evacmap-sampler", interval, move || {
+            let sample = (now_ns(), probe.snapshot());
+            let mut ring = thread_ring.lock().unwrap_or_else(PoisonError::into_inner);
+            if ring.len() == capacity {
+                ring.pop_front();
+            }
+            ring.push_back(sample);
         });
-        let thread_state = Arc::clone(&state);
-        let thread = std::thread::Builder::new()
-            .name("evacmap-sampler".into())
-            .spawn(move || run(&thread_state, &probe, interval))
-            .expect("evacmap: failed to spawn the sampler thread");
-        Sampler {
-            state,
-            thread: Some(thread),
-        }
+        Sampler { ring, thread }
     }
 
     /// The samples so far, oldest first: (nanoseconds since the process-wide
@@ -113,12 +108,8 @@ impl Sampler {
     /// assert!(s.history().len() <= 10);
     /// ```
     pub fn history(&self) -> Vec<(u64, Stats)> {
-        let inner = self
-            .state
-            .inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        inner.ring.iter().copied().collect()
+        let ring = self.ring.lock().unwrap_or_else(PoisonError::into_inner);
+        ring.iter().copied().collect()
     }
 
     /// Stops the thread, waits for it, and returns the history.
@@ -132,42 +123,7 @@ impl Sampler {
     /// assert!(history.len() <= 10);
     /// ```
     pub fn stop(mut self) -> Vec<(u64, Stats)> {
-        self.shutdown();
+        self.thread.stop();
         self.history()
-    }
-
-    fn shutdown(&mut self) {
-        self.state
-            .inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .stop = true;
-        self.state.wake.notify_all();
-        if let Some(thread) = self.thread.take() {
-            // A panic in the sampler thread is not re-raised in `drop`.
-            let _ = thread.join();
-        }
-    }
-}
-
-impl Drop for Sampler {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
-}
-
-fn run(state: &State, probe: &Probe, interval: Duration) {
-    let mut inner = state.inner.lock().unwrap_or_else(PoisonError::into_inner);
-    while !inner.stop {
-        let sample = (now_ns(), probe.snapshot());
-        if inner.ring.len() == inner.capacity {
-            inner.ring.pop_front();
-        }
-        inner.ring.push_back(sample);
-        inner = state
-            .wake
-            .wait_timeout(inner, interval)
-            .unwrap_or_else(PoisonError::into_inner)
-            .0;
     }
 }

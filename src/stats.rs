@@ -55,6 +55,23 @@ macro_rules! stats_struct {
                 Stats { $($field: it.next().unwrap_or_default(),)* }
             }
 
+            /// Adds up the stats of several maps (the shards of a sharded
+            /// map): counts and bytes are summed; the `max_*` and
+            /// `last_growth_*` fields take the largest value.
+            /// `peak_bytes_allocated` is summed, an upper bound on the peak
+            /// of the sum.
+            pub(crate) fn combine(parts: impl IntoIterator<Item = Stats>) -> Stats {
+                let is_max = [$(stringify!($field).starts_with("max_")
+                    || stringify!($field).starts_with("last_growth_")),*];
+                let mut acc = [0u64; Self::WORDS];
+                for part in parts {
+                    for (i, w) in part.to_words().into_iter().enumerate() {
+                        acc[i] = if is_max[i] { acc[i].max(w) } else { acc[i].saturating_add(w) };
+                    }
+                }
+                Stats::from_words(acc)
+            }
+
             /// `(name, value)` for every field, in declaration order (for
             /// tables and CSV).
             ///
@@ -85,7 +102,9 @@ stats_struct! {
     /// Bytes of bucket memory held now: both arrays (overflow pools
     /// included) plus overflow buckets allocated one by one.
     bytes_allocated,
-    /// The part of `bytes_allocated` held by the old array.
+    /// The part of `bytes_allocated` held by the old array: during a growth,
+    /// and after it while the array's remainder (mostly its overflow pool)
+    /// is given back a batch per write.
     old_bytes_held,
     /// Old-array memory given back before the growth (or shrink) ended, as
     /// the cursor passed it: whole pages returned to the OS on Linux

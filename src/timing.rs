@@ -22,7 +22,7 @@ pub(crate) struct LogHistogram {
 }
 
 impl LogHistogram {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         LogHistogram {
             counts: Box::new([0; BUCKETS]),
             total: 0,
@@ -52,10 +52,20 @@ impl LogHistogram {
         (((SUB as u64 | sub) + 1) << shift) - 1
     }
 
-    fn record(&mut self, v: u64) {
+    pub(crate) fn record(&mut self, v: u64) {
         self.counts[Self::index(v)] += 1;
         self.total += 1;
         self.max = self.max.max(v);
+    }
+
+    /// Adds `other`'s samples (the sharded map merges its shards' lock-hold
+    /// histograms).
+    pub(crate) fn merge(&mut self, other: &Self) {
+        for (c, o) in self.counts.iter_mut().zip(other.counts.iter()) {
+            *c += o;
+        }
+        self.total += other.total;
+        self.max = self.max.max(other.max);
     }
 
     /// The value at or below which a fraction `q` of the samples lie
@@ -75,7 +85,7 @@ impl LogHistogram {
         self.max
     }
 
-    fn percentiles(&self) -> Percentiles {
+    pub(crate) fn percentiles(&self) -> Percentiles {
         Percentiles {
             count: self.total,
             p50_ns: self.quantile(0.50),

@@ -172,7 +172,7 @@ impl<K, V> RawTable<K, V> {
             old_bucket_count: self.old_buckets.len() as u64,
             old_buckets_evacuated: self.old_evacuated as u64,
             bytes_allocated: self.bytes_held(),
-            old_bytes_held: self.old_buckets.bytes() as u64,
+            old_bytes_held: (self.old_buckets.bytes() + self.retired.bytes()) as u64,
             bytes_released_early: c.bytes_released_early,
             writes: c.writes,
             growths: c.growths,

@@ -43,6 +43,7 @@
 mod bucket;
 mod check;
 mod evacuate;
+pub(crate) mod guard;
 mod instrument;
 mod iter;
 pub(crate) mod tophash;
@@ -215,6 +216,12 @@ impl<K, V> RawTable<K, V> {
     #[inline]
     pub(crate) fn is_growing(&self) -> bool {
         self.old_buckets.is_allocated()
+    }
+
+    /// True while an old array is held: during a growth, or after one while
+    /// its retired remainder is being given back.
+    pub(crate) fn holds_old_buckets(&self) -> bool {
+        self.is_growing() || self.retired.is_allocated()
     }
 
     pub(crate) fn growth_progress(&self) -> Option<GrowthProgress> {

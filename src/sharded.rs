@@ -1,0 +1,1116 @@
+//! [`ShardedEvacMap`]: a concurrent map made of [`EvacMap`] shards, each
+//! behind a reader-writer lock, so that no writer holds a lock for longer
+//! than one incremental step of a growth.
+//!
+//! A stop-the-world resize behind a lock (a `dashmap` shard, or a
+//! `RwLock<hashbrown::HashMap>`) makes every reader of that shard wait for the
+//! whole rehash. Here a write that crosses the load limit only allocates the
+//! new array; every later write moves a bounded number of old buckets, and
+//! [`ShardedEvacMap::maintain`] (or a [`Maintainer`] thread) moves the rest
+//! in bounded steps, one lock acquisition each. With
+//! [`Policy::all_at_once`] the same code becomes the stop-the-world baseline.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::sync::Arc;
+//! use evacmap::sharded::ShardedEvacMap;
+//!
+//! let map = Arc::new(ShardedEvacMap::new());
+//! let writers: Vec<_> = (0..2u64)
+//!     .map(|t| {
+//!         let map = Arc::clone(&map);
+//!         std::thread::spawn(move || {
+//!             for i in 0..1000 {
+//!                 map.insert(t * 1000 + i, i);
+//!             }
+//!         })
+//!     })
+//!     .collect();
+//! for w in writers {
+//!     w.join().unwrap();
+//! }
+//! assert_eq!(map.len(), 2000);
+//! assert_eq!(map.get_cloned(&1999), Some(999));
+//! ```
+
+#[cfg(not(evacmap_loom))]
+mod maintainer;
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use core::ops::{Deref, DerefMut};
+use std::sync::PoisonError;
+use std::time::Instant;
+
+#[cfg(not(evacmap_loom))]
+pub use maintainer::Maintainer;
+
+use crate::map::Entry;
+use crate::raw::guard::{MappedRead, MappedWrite};
+use crate::sync::{
+    AtomicBool, AtomicUsize, Ordering, RwLock, RwLockReadGuard, RwLockWriteGuard, yield_now,
+};
+use crate::timing::LogHistogram;
+use crate::{DefaultHashBuilder, EvacMap, Percentiles, Policy, Probe, Stats};
+
+/// Old buckets [`ShardedEvacMap::maintain`] moves per write-lock
+/// acquisition: the bound on how long maintenance makes readers wait.
+pub const MAINTAIN_STEP: usize = 16;
+
+/// The largest shard count: shards use hash bits 40..56, below the tophash
+/// byte and above any bucket index a shard can reach (`2^40` buckets).
+pub const MAX_SHARDS: usize = 1 << 16;
+
+/// What a shard's lock protects: the map, and the write-lock hold times
+/// when the policy has timing on.
+struct Locked<K, V, S> {
+    map: EvacMap<K, V, S>,
+    hold: Option<LogHistogram>,
+}
+
+/// One shard. `len`, `growing` and `holds_old` mirror the map, stored by
+/// every write-lock holder before it releases the lock, so that `len()`,
+/// `is_growing()` and `maintain` read them without locking. Aligned so that two shards' hot words never share a
+/// cache line (two lines: adjacent-line prefetch).
+#[repr(align(128))]
+struct Shard<K, V, S> {
+    lock: RwLock<Locked<K, V, S>>,
+    len: AtomicUsize,
+    growing: AtomicBool,
+    holds_old: AtomicBool,
+}
+
+/// A concurrent hash map: `2^k` [`EvacMap`] shards, each behind a
+/// reader-writer lock. All methods take `&self`; the map is `Send + Sync`
+/// when `K`, `V` and `S` are.
+///
+/// The shard is chosen from hash bits that a shard's bucket index never
+/// uses (bits 40..56: below the tophash byte, above the low bits that pick
+/// a bucket), and the key is hashed once: the shard's map is handed the
+/// hash.
+///
+/// A poisoned lock (a `Hash`, `Eq` or closure that panicked while a shard
+/// was locked) is not an error here: [`EvacMap`] stays consistent across a
+/// panic (its operations are panic-safe), so the next caller takes the lock
+/// as if it were not poisoned.
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::sharded::ShardedEvacMap;
+/// use evacmap::Policy;
+///
+/// let map = ShardedEvacMap::with_policy(Policy::default());
+/// map.insert("a", 1);
+/// *map.get_mut("a").unwrap() += 1;
+/// assert_eq!(*map.get("a").unwrap(), 2);
+/// assert_eq!(map.remove("a"), Some(2));
+/// assert!(map.is_empty());
+/// ```
+pub struct ShardedEvacMap<K, V, S = DefaultHashBuilder> {
+    shards: Box<[Shard<K, V, S>]>,
+    /// `log2(shards.len())`.
+    shard_bits: u32,
+    hash_builder: S,
+    policy: Policy,
+}
+
+/// The default shard count: four per available CPU, rounded up to a power
+/// of two (as `dashmap` does).
+///
+/// # Examples
+///
+/// ```
+/// let n = evacmap::sharded::default_shard_count();
+/// assert!(n.is_power_of_two() && n >= 4);
+/// ```
+pub fn default_shard_count() -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cpus * 4).next_power_of_two().min(MAX_SHARDS)
+}
+
+impl<K, V> ShardedEvacMap<K, V, DefaultHashBuilder> {
+    /// An empty map with [`default_shard_count`] shards and Go's policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::sharded::ShardedEvacMap<u32, u32> =
+    ///     evacmap::sharded::ShardedEvacMap::new();
+    /// assert_eq!(map.shard_count(), evacmap::sharded::default_shard_count());
+    /// ```
+    pub fn new() -> Self {
+        Self::with_shards_policy_and_hasher(
+            default_shard_count(),
+            Policy::go(),
+            DefaultHashBuilder::new(),
+        )
+    }
+
+    /// An empty map whose shards use `policy`: `Policy::all_at_once()`
+    /// gives the stop-the-world baseline on identical code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{Policy, sharded::ShardedEvacMap};
+    ///
+    /// let map: ShardedEvacMap<u32, u32> = ShardedEvacMap::with_policy(Policy::all_at_once());
+    /// assert!(map.policy().is_all_at_once());
+    /// ```
+    pub fn with_policy(policy: Policy) -> Self {
+        Self::with_shards_policy_and_hasher(
+            default_shard_count(),
+            policy,
+            DefaultHashBuilder::new(),
+        )
+    }
+
+    /// An empty map with `shards` shards.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `shards` is not a power of two or exceeds [`MAX_SHARDS`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::sharded::ShardedEvacMap<u32, u32> =
+    ///     evacmap::sharded::ShardedEvacMap::with_shards(4);
+    /// assert_eq!(map.shard_count(), 4);
+    /// ```
+    #[track_caller]
+    pub fn with_shards(shards: usize) -> Self {
+        Self::with_shards_policy_and_hasher(shards, Policy::go(), DefaultHashBuilder::new())
+    }
+}
+
+impl<K, V, S: Clone> ShardedEvacMap<K, V, S> {
+    /// An empty map with [`default_shard_count`] shards hashing with
+    /// `hash_builder` (every shard holds a clone, so all hash alike).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{DefaultHashBuilder, sharded::ShardedEvacMap};
+    ///
+    /// let map = ShardedEvacMap::with_hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4));
+    /// map.insert(1, 1);
+    /// assert!(map.contains_key(&1));
+    /// ```
+    pub fn with_hasher(hash_builder: S) -> Self {
+        Self::with_shards_policy_and_hasher(default_shard_count(), Policy::go(), hash_builder)
+    }
+
+    /// An empty map with `shards` shards, each with `policy`, hashing with
+    /// `hash_builder`. Allocates the shards (no buckets).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `shards` is not a power of two or exceeds [`MAX_SHARDS`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{DefaultHashBuilder, Policy, sharded::ShardedEvacMap};
+    ///
+    /// let map: ShardedEvacMap<u8, u8> = ShardedEvacMap::with_shards_policy_and_hasher(
+    ///     8,
+    ///     Policy::default().with_timing(true),
+    ///     DefaultHashBuilder::with_seeds(1, 2, 3, 4),
+    /// );
+    /// assert_eq!(map.shard_count(), 8);
+    /// ```
+    #[track_caller]
+    pub fn with_shards_policy_and_hasher(shards: usize, policy: Policy, hash_builder: S) -> Self {
+        assert!(
+            shards.is_power_of_two() && shards <= MAX_SHARDS,
+            "evacmap: shard count must be a power of two from 1 to {MAX_SHARDS}, got {shards}"
+        );
+        let shards: Box<[_]> = (0..shards)
+            .map(|_| Shard {
+                lock: RwLock::new(Locked {
+                    map: EvacMap::with_policy_and_hasher(policy, hash_builder.clone()),
+                    hold: policy.timing().then(LogHistogram::new),
+                }),
+                len: AtomicUsize::new(0),
+                growing: AtomicBool::new(false),
+                holds_old: AtomicBool::new(false),
+            })
+            .collect();
+        ShardedEvacMap {
+            shard_bits: shards.len().trailing_zeros(),
+            shards,
+            hash_builder,
+            policy,
+        }
+    }
+}
+
+impl<K, V, S> ShardedEvacMap<K, V, S> {
+    /// The number of shards.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
+    ///     evacmap::sharded::ShardedEvacMap::with_shards(2);
+    /// assert_eq!(map.shard_count(), 2);
+    /// ```
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// The policy every shard was built with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
+    ///     evacmap::sharded::ShardedEvacMap::new();
+    /// assert_eq!(map.policy(), evacmap::Policy::go());
+    /// ```
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// The map's hasher (each shard holds a clone).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::hash::BuildHasher;
+    ///
+    /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
+    ///     evacmap::sharded::ShardedEvacMap::new();
+    /// let _h = map.hasher().hash_one(1u8);
+    /// ```
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// Live entries: the sum of the shards' lengths, read without locking.
+    /// Each shard's length is exact as of its last write; while writers run,
+    /// the sum is not a point-in-time value, but it never counts an entry
+    /// that was not inserted or misses one no removal took out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 1);
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.len.load(Ordering::Relaxed))
+            .sum()
+    }
+
+    /// True if [`len`](Self::len) is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
+    ///     evacmap::sharded::ShardedEvacMap::new();
+    /// assert!(map.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True if some shard holds old buckets (as of its last write).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::with_shards(1);
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// while map.is_growing() {
+    ///     map.maintain(64);
+    /// }
+    /// ```
+    pub fn is_growing(&self) -> bool {
+        self.shards
+            .iter()
+            .any(|s| s.growing.load(Ordering::Relaxed))
+    }
+
+    /// True if some shard holds old-array memory (as of its last write): a
+    /// growth in progress, or the remainder of a finished one being given
+    /// back (see [`EvacMap::holds_old_buckets`]). [`maintain`](Self::maintain)
+    /// works until this is false.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::with_shards(1);
+    /// for i in 0..100_000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// while map.holds_old_buckets() {
+    ///     map.maintain(256);
+    /// }
+    /// assert_eq!(map.stats().old_bytes_held, 0);
+    /// ```
+    pub fn holds_old_buckets(&self) -> bool {
+        self.shards
+            .iter()
+            .any(|s| s.holds_old.load(Ordering::Relaxed))
+    }
+
+    /// Locks shard `i` for writing (lock-hold timing starts).
+    fn write_shard(&self, i: usize) -> WriteGuard<'_, K, V, S> {
+        let shard = &self.shards[i];
+        let guard = shard.lock.write().unwrap_or_else(PoisonError::into_inner);
+        let since = guard.hold.is_some().then(Instant::now);
+        WriteGuard {
+            guard,
+            shard,
+            since,
+        }
+    }
+
+    /// Locks shard `i` for reading.
+    fn read_shard(&self, i: usize) -> RwLockReadGuard<'_, Locked<K, V, S>> {
+        self.shards[i]
+            .lock
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The shards, each read-locked in turn as the iterator reaches it (and
+    /// released when the item drops): iteration shard by shard. This is
+    /// **not** a point-in-time snapshot: shards not yet reached, or already
+    /// released, keep changing. Holding an item blocks that shard's writers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// for i in 0..100u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// let sum: u32 = map.shards().map(|shard| shard.values().sum::<u32>()).sum();
+    /// assert_eq!(sum, (0..100).sum());
+    /// ```
+    pub fn shards(&self) -> impl Iterator<Item = ShardRef<'_, K, V, S>> + '_ {
+        (0..self.shards.len()).map(|i| ShardRef {
+            guard: self.read_shard(i),
+        })
+    }
+
+    /// Calls `f` on every entry, shard by shard under each shard's read
+    /// lock (see [`shards`](Self::shards): not a snapshot).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 10);
+    /// map.insert(2, 20);
+    /// let mut total = 0;
+    /// map.for_each(|_, v| total += v);
+    /// assert_eq!(total, 30);
+    /// ```
+    pub fn for_each(&self, mut f: impl FnMut(&K, &V)) {
+        for shard in self.shards() {
+            shard.iter().for_each(|(k, v)| f(k, v));
+        }
+    }
+
+    /// Keeps only the entries for which `f` returns true, shard by shard
+    /// under each shard's write lock. Like [`EvacMap::retain`] it walks the
+    /// whole shard in one lock hold (O(shard), not bounded) and never
+    /// starts a shrink.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// for i in 0..10u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.retain(|k, _| k % 2 == 0);
+    /// assert_eq!(map.len(), 5);
+    /// ```
+    pub fn retain(&self, mut f: impl FnMut(&K, &mut V) -> bool) {
+        for i in 0..self.shards.len() {
+            self.write_shard(i).retain(&mut f);
+        }
+    }
+
+    /// Removes every entry, shard by shard (each shard's arrays are freed
+    /// under its write lock).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 1);
+    /// map.clear();
+    /// assert!(map.is_empty());
+    /// ```
+    pub fn clear(&self) {
+        for i in 0..self.shards.len() {
+            self.write_shard(i).clear();
+        }
+    }
+
+    /// Moves up to `budget` old buckets in shards that hold old buckets, in
+    /// steps of at most [`MAINTAIN_STEP`] buckets per write-lock
+    /// acquisition, and returns how many it moved. A shard whose growth has
+    /// ended but whose old array is still being given back gets one batch
+    /// of it per step (counted as one bucket against `budget`). Readers of a
+    /// shard wait for at most one step; between steps the lock is released
+    /// and the thread yields. This is what releases old buckets when writes
+    /// stop (residency); a [`Maintainer`] calls it on a timer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{DefaultHashBuilder, Policy, sharded::ShardedEvacMap};
+    ///
+    /// // No cursor steps: writes only evacuate the old buckets they touch.
+    /// let map = ShardedEvacMap::with_shards_policy_and_hasher(
+    ///     2,
+    ///     Policy::go().with_cursor_steps(0),
+    ///     DefaultHashBuilder::with_seeds(1, 2, 3, 4),
+    /// );
+    /// for i in 0..10_000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// assert!(map.is_growing());
+    /// let mut moved = 0;
+    /// while map.holds_old_buckets() {
+    ///     moved += map.maintain(100);
+    /// }
+    /// assert!(moved > 0);
+    /// assert_eq!(map.stats().old_bytes_held, 0);
+    /// ```
+    pub fn maintain(&self, budget: usize) -> usize
+    where
+        K: Hash + Eq,
+        S: BuildHasher,
+    {
+        let (mut moved, mut spent) = (0, 0);
+        for (i, shard) in self.shards.iter().enumerate() {
+            while spent < budget && shard.holds_old.load(Ordering::Relaxed) {
+                let step = (budget - spent).min(MAINTAIN_STEP);
+                // Evacuates up to `step` chains, or (growth over) gives
+                // back one batch of the retired array.
+                let n = self.write_shard(i).evacuate(step);
+                moved += n;
+                spent += n.max(1);
+                yield_now();
+            }
+            if spent >= budget {
+                break;
+            }
+        }
+        moved
+    }
+
+    /// The counters of all shards added up (see [`Stats`]): counts and bytes
+    /// are sums, `max_*` and `last_growth_*` the largest shard's, and
+    /// `peak_bytes_allocated` the sum of the shards' peaks (an upper bound).
+    /// Read-locks each shard in turn: not a point-in-time snapshot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// assert_eq!(map.stats().len, 1000);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        Stats::combine(self.shard_stats())
+    }
+
+    /// Each shard's counters, in shard order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::with_shards(4);
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// let per_shard = map.shard_stats();
+    /// assert_eq!(per_shard.len(), 4);
+    /// assert_eq!(per_shard.iter().map(|s| s.len).sum::<u64>(), 1000);
+    /// ```
+    pub fn shard_stats(&self) -> Vec<Stats> {
+        self.shards().map(|s| s.stats()).collect()
+    }
+
+    /// A probe over every shard: [`ShardedProbe::snapshot`] adds the
+    /// shards' published counters up, [`ShardedProbe::shards`] gives each
+    /// shard's own [`Probe`] (and its events). Takes each shard's write lock
+    /// once, to create its probe.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// let probe = map.probe();
+    /// map.insert(1, 1);
+    /// map.publish();
+    /// assert_eq!(probe.snapshot().len, 1);
+    /// ```
+    pub fn probe(&self) -> ShardedProbe {
+        ShardedProbe {
+            shards: (0..self.shards.len())
+                .map(|i| self.write_shard(i).probe())
+                .collect(),
+        }
+    }
+
+    /// Publishes every shard's counters to its probes now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
+    ///     evacmap::sharded::ShardedEvacMap::new();
+    /// map.publish(); // no probe: nothing to do
+    /// ```
+    pub fn publish(&self) {
+        for i in 0..self.shards.len() {
+            self.write_shard(i).publish();
+        }
+    }
+
+    /// Write-lock hold times over all shards, in nanoseconds (p50 … max),
+    /// or `None` unless the policy has
+    /// [`with_timing(true)`](Policy::with_timing). Every write-lock
+    /// acquisition is timed, from when it is granted until it is released:
+    /// writes, `get_mut` guards, `update`, `with_entry`, `retain`, `clear`
+    /// and maintenance steps.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{Policy, sharded::ShardedEvacMap};
+    ///
+    /// let map = ShardedEvacMap::with_policy(Policy::default().with_timing(true));
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// let hold = map.lock_hold().unwrap();
+    /// assert!(hold.count >= 1000 && hold.max_ns >= hold.p50_ns);
+    /// ```
+    pub fn lock_hold(&self) -> Option<Percentiles> {
+        let mut total: Option<LogHistogram> = None;
+        for shard in self.shards.iter() {
+            let locked = shard.lock.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(h) = &locked.hold {
+                total.get_or_insert_with(LogHistogram::new).merge(h);
+            }
+        }
+        total.map(|h| h.percentiles())
+    }
+}
+
+impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
+    /// The key's hash and its shard.
+    #[inline]
+    fn locate<Q: Hash + ?Sized>(&self, key: &Q) -> (u64, usize) {
+        let hash = self.hash_builder.hash_one(key);
+        let shard = if self.shard_bits == 0 {
+            0
+        } else {
+            ((hash << 8) >> (64 - self.shard_bits)) as usize
+        };
+        (hash, shard)
+    }
+
+    /// Inserts `value` under `key` (a write in the key's shard: its
+    /// evacuation work runs under the write lock), returning the previous
+    /// value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// assert_eq!(map.insert(1, "a"), None);
+    /// assert_eq!(map.insert(1, "b"), Some("a"));
+    /// ```
+    pub fn insert(&self, key: K, value: V) -> Option<V> {
+        self.with_entry(key, |entry| match entry {
+            Entry::Occupied(mut o) => Some(o.insert(value)),
+            Entry::Vacant(v) => {
+                v.insert(value);
+                None
+            }
+        })
+    }
+
+    /// Runs `f` on `key`'s [`Entry`] under the shard's write lock: a
+    /// read-modify-write that no other thread can interleave with. Counts
+    /// as a write (evacuation work first), like [`EvacMap::entry`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// for word in ["a", "b", "a"] {
+    ///     map.with_entry(word, |e| *e.or_insert(0) += 1);
+    /// }
+    /// assert_eq!(map.get_cloned("a"), Some(2));
+    /// ```
+    pub fn with_entry<R>(&self, key: K, f: impl FnOnce(Entry<'_, K, V, S>) -> R) -> R {
+        let (hash, shard) = self.locate(&key);
+        let mut guard = self.write_shard(shard);
+        f(guard.entry_hashed(hash, key))
+    }
+
+    /// Runs `f` on the value for `key`, if present, under the shard's write
+    /// lock, and returns its result. A read in the shard's map (no
+    /// evacuation), like [`EvacMap::get_mut`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert("k", 1);
+    /// assert_eq!(map.update("k", |v| { *v += 1; *v }), Some(2));
+    /// assert_eq!(map.update("x", |v| *v), None);
+    /// ```
+    pub fn update<Q, R>(&self, key: &Q, f: impl FnOnce(&mut V) -> R) -> Option<R>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        let mut guard = self.write_shard(shard);
+        guard.get_key_value_mut_hashed(hash, key).map(|(_, v)| f(v))
+    }
+
+    /// Removes `key`, returning its value (a write in its shard).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, "a");
+    /// assert_eq!(map.remove(&1), Some("a"));
+    /// assert_eq!(map.remove(&1), None);
+    /// ```
+    pub fn remove<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.remove_entry(key).map(|(_, v)| v)
+    }
+
+    /// Removes `key`, returning the stored key and value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(String::from("k"), 1);
+    /// assert_eq!(map.remove_entry("k"), Some((String::from("k"), 1)));
+    /// ```
+    pub fn remove_entry<Q>(&self, key: &Q) -> Option<(K, V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        self.write_shard(shard).remove_entry_hashed(hash, key)
+    }
+
+    /// A read guard on the entry for `key`: the shard stays read-locked (its
+    /// writers wait) until the [`Ref`] drops.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, String::from("one"));
+    /// let r = map.get(&1).unwrap();
+    /// assert_eq!(r.len(), 3);
+    /// assert_eq!((r.key(), r.value().as_str()), (&1, "one"));
+    /// drop(r);
+    /// assert!(map.get(&2).is_none());
+    /// ```
+    pub fn get<Q>(&self, key: &Q) -> Option<Ref<'_, K, V, S>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        MappedRead::new(self.read_shard(shard), |locked| {
+            locked.map.get_key_value_hashed(hash, key)
+        })
+        .map(|inner| Ref { inner })
+    }
+
+    /// A clone of the value for `key`, taken under the read lock and
+    /// released at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 10);
+    /// assert_eq!(map.get_cloned(&1), Some(10));
+    /// ```
+    pub fn get_cloned<Q>(&self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+        V: Clone,
+    {
+        let (hash, shard) = self.locate(key);
+        let locked = self.read_shard(shard);
+        locked
+            .map
+            .get_key_value_hashed(hash, key)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// True if the map holds `key`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, ());
+    /// assert!(map.contains_key(&1) && !map.contains_key(&2));
+    /// ```
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        self.read_shard(shard)
+            .map
+            .get_key_value_hashed(hash, key)
+            .is_some()
+    }
+
+    /// A write guard on the value for `key`: the shard stays write-locked
+    /// (everyone else waits) until the [`RefMut`] drops. A read in the
+    /// shard's map (no evacuation).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 10);
+    /// *map.get_mut(&1).unwrap() += 1;
+    /// assert_eq!(map.get_cloned(&1), Some(11));
+    /// ```
+    pub fn get_mut<Q>(&self, key: &Q) -> Option<RefMut<'_, K, V, S>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        MappedWrite::new(self.write_shard(shard), |map| {
+            map.get_key_value_mut_hashed(hash, key)
+        })
+        .map(|inner| RefMut { inner })
+    }
+
+    /// Checks every shard's invariants (see [`EvacMap::check_invariants`]),
+    /// that every key lives in the shard its hash picks, and that each
+    /// shard's lock-free `len` and `growing` mirror its map. Takes each
+    /// shard's write lock in turn; meant for tests.
+    ///
+    /// # Panics
+    ///
+    /// Panics, naming what is broken, if any check fails.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.check_invariants();
+    /// ```
+    pub fn check_invariants(&self) {
+        for i in 0..self.shards.len() {
+            let guard = self.write_shard(i);
+            guard.check_invariants();
+            for (k, _) in guard.iter() {
+                assert_eq!(
+                    self.locate(k).1,
+                    i,
+                    "sharded: a key lives in shard {i}, not the shard its hash picks"
+                );
+            }
+            let shard = &self.shards[i];
+            assert_eq!(
+                shard.len.load(Ordering::Relaxed),
+                guard.len(),
+                "sharded: shard {i}'s lock-free len differs from its map's"
+            );
+            assert_eq!(
+                shard.growing.load(Ordering::Relaxed),
+                guard.is_growing(),
+                "sharded: shard {i}'s growing flag differs from its map's"
+            );
+            assert_eq!(
+                shard.holds_old.load(Ordering::Relaxed),
+                guard.holds_old_buckets(),
+                "sharded: shard {i}'s old-buckets flag differs from its map's"
+            );
+        }
+    }
+}
+
+impl<K, V, S: Default + Clone> Default for ShardedEvacMap<K, V, S> {
+    fn default() -> Self {
+        Self::with_shards_policy_and_hasher(default_shard_count(), Policy::go(), S::default())
+    }
+}
+
+impl<K, V, S> fmt::Debug for ShardedEvacMap<K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShardedEvacMap")
+            .field("shards", &self.shards.len())
+            .field("len", &self.len())
+            .field("policy", &self.policy)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A shard's write guard. On release it stores the map's `len` and
+/// `growing` into the shard's lock-free mirrors (still under the lock, so
+/// the stores are ordered like the writes) and records how long the lock
+/// was held when timing is on. Every write-lock acquisition goes through it.
+struct WriteGuard<'a, K, V, S> {
+    guard: RwLockWriteGuard<'a, Locked<K, V, S>>,
+    shard: &'a Shard<K, V, S>,
+    since: Option<Instant>,
+}
+
+impl<K, V, S> Deref for WriteGuard<'_, K, V, S> {
+    type Target = EvacMap<K, V, S>;
+    fn deref(&self) -> &EvacMap<K, V, S> {
+        &self.guard.map
+    }
+}
+
+impl<K, V, S> DerefMut for WriteGuard<'_, K, V, S> {
+    fn deref_mut(&mut self) -> &mut EvacMap<K, V, S> {
+        &mut self.guard.map
+    }
+}
+
+impl<K, V, S> Drop for WriteGuard<'_, K, V, S> {
+    fn drop(&mut self) {
+        let locked = &mut *self.guard;
+        self.shard.len.store(locked.map.len(), Ordering::Relaxed);
+        self.shard
+            .growing
+            .store(locked.map.is_growing(), Ordering::Relaxed);
+        self.shard
+            .holds_old
+            .store(locked.map.holds_old_buckets(), Ordering::Relaxed);
+        if let (Some(since), Some(hold)) = (self.since, locked.hold.as_mut()) {
+            hold.record(u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX));
+        }
+    }
+}
+
+/// A read-locked entry of a [`ShardedEvacMap`]; see
+/// [`ShardedEvacMap::get`]. Dereferences to the value.
+pub struct Ref<'a, K, V, S = DefaultHashBuilder> {
+    inner: MappedRead<RwLockReadGuard<'a, Locked<K, V, S>>, K, V>,
+}
+
+impl<K, V, S> Ref<'_, K, V, S> {
+    /// The stored key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// assert_eq!(*map.get(&1).unwrap().key(), 1);
+    /// ```
+    pub fn key(&self) -> &K {
+        self.inner.key()
+    }
+
+    /// The value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// assert_eq!(*map.get(&1).unwrap().value(), 2);
+    /// ```
+    pub fn value(&self) -> &V {
+        self.inner.value()
+    }
+}
+
+impl<K, V, S> Deref for Ref<'_, K, V, S> {
+    type Target = V;
+    fn deref(&self) -> &V {
+        self.value()
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Ref<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Ref")
+            .field(self.key())
+            .field(self.value())
+            .finish()
+    }
+}
+
+/// A write-locked entry of a [`ShardedEvacMap`]; see
+/// [`ShardedEvacMap::get_mut`]. Dereferences (mutably) to the value.
+pub struct RefMut<'a, K, V, S = DefaultHashBuilder> {
+    inner: MappedWrite<WriteGuard<'a, K, V, S>, K, V>,
+}
+
+impl<K, V, S> RefMut<'_, K, V, S> {
+    /// The stored key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// assert_eq!(*map.get_mut(&1).unwrap().key(), 1);
+    /// ```
+    pub fn key(&self) -> &K {
+        self.inner.key()
+    }
+
+    /// The value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// assert_eq!(*map.get_mut(&1).unwrap().value(), 2);
+    /// ```
+    pub fn value(&self) -> &V {
+        self.inner.value()
+    }
+
+    /// The value, mutably.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// *map.get_mut(&1).unwrap().value_mut() = 3;
+    /// assert_eq!(map.get_cloned(&1), Some(3));
+    /// ```
+    pub fn value_mut(&mut self) -> &mut V {
+        self.inner.value_mut()
+    }
+}
+
+impl<K, V, S> Deref for RefMut<'_, K, V, S> {
+    type Target = V;
+    fn deref(&self) -> &V {
+        self.value()
+    }
+}
+
+impl<K, V, S> DerefMut for RefMut<'_, K, V, S> {
+    fn deref_mut(&mut self) -> &mut V {
+        self.value_mut()
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for RefMut<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RefMut")
+            .field(self.key())
+            .field(self.value())
+            .finish()
+    }
+}
+
+/// One shard, read-locked; see [`ShardedEvacMap::shards`]. Dereferences to
+/// the shard's [`EvacMap`].
+pub struct ShardRef<'a, K, V, S = DefaultHashBuilder> {
+    guard: RwLockReadGuard<'a, Locked<K, V, S>>,
+}
+
+impl<K, V, S> Deref for ShardRef<'_, K, V, S> {
+    type Target = EvacMap<K, V, S>;
+    fn deref(&self) -> &EvacMap<K, V, S> {
+        &self.guard.map
+    }
+}
+
+impl<K, V, S> fmt::Debug for ShardRef<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShardRef")
+            .field("len", &self.guard.map.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Probes of every shard of a [`ShardedEvacMap`]; see
+/// [`ShardedEvacMap::probe`]. A [`Sampler`](crate::Sampler) can sample it.
+#[derive(Clone, Debug)]
+pub struct ShardedProbe {
+    shards: Vec<Probe>,
+}
+
+impl ShardedProbe {
+    /// The shards' last published counters, added up as in
+    /// [`ShardedEvacMap::stats`]. Each shard's part is a whole publication;
+    /// the sum is not a point-in-time snapshot across shards.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
+    ///     evacmap::sharded::ShardedEvacMap::new();
+    /// assert_eq!(map.probe().snapshot().len, 0);
+    /// ```
+    pub fn snapshot(&self) -> Stats {
+        Stats::combine(self.shards.iter().map(Probe::snapshot))
+    }
+
+    /// Each shard's probe, in shard order (for its events).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
+    ///     evacmap::sharded::ShardedEvacMap::with_shards(4);
+    /// assert_eq!(map.probe().shards().len(), 4);
+    /// ```
+    pub fn shards(&self) -> &[Probe] {
+        &self.shards
+    }
+}
+
+#[cfg(not(evacmap_loom))]
+impl crate::SnapshotSource for ShardedProbe {
+    fn snapshot(&self) -> Stats {
+        ShardedProbe::snapshot(self)
+    }
+}
