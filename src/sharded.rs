@@ -826,6 +826,23 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
         .map(|inner| RefMut { inner })
     }
 
+    /// Test-only switch for the loom canary in `loom-tests/`: an insert that
+    /// stores its shard's `len` mirror a second time after releasing the
+    /// lock, so a write in between leaves the mirror stale.
+    #[cfg(evacmap_loom)]
+    #[doc(hidden)]
+    pub fn insert_broken_for_loom_canary(&self, key: K, value: V) {
+        let (hash, shard) = self.locate(&key);
+        let len = {
+            let mut guard = self.write_shard(shard);
+            if let Entry::Vacant(v) = guard.entry_hashed(hash, key) {
+                v.insert(value);
+            }
+            guard.len()
+        };
+        self.shards[shard].len.store(len, Ordering::Relaxed);
+    }
+
     /// Checks every shard's invariants (see [`EvacMap::check_invariants`]),
     /// that every key lives in the shard its hash picks, and that each
     /// shard's lock-free `len` and `growing` mirror its map. Takes each
