@@ -589,9 +589,31 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
         }
     }
 
+    /// Turns write-lock hold timing on or off (it starts on only when the
+    /// policy has [`with_timing(true)`](Policy::with_timing)), without the
+    /// per-write timing inside each shard that the policy's switch also
+    /// turns on. Resets the hold histograms.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new().with_lock_timing(true);
+    /// map.insert(1, 1);
+    /// assert_eq!(map.lock_hold().unwrap().count, 1);
+    /// ```
+    #[must_use]
+    pub fn with_lock_timing(self, on: bool) -> Self {
+        for shard in self.shards.iter() {
+            let mut locked = shard.lock.write().unwrap_or_else(PoisonError::into_inner);
+            locked.hold = on.then(LogHistogram::new);
+        }
+        self
+    }
+
     /// Write-lock hold times over all shards, in nanoseconds (p50 … max),
     /// or `None` unless the policy has
-    /// [`with_timing(true)`](Policy::with_timing). Every write-lock
+    /// [`with_timing(true)`](Policy::with_timing) or
+    /// [`with_lock_timing(true)`](Self::with_lock_timing) was called. Every write-lock
     /// acquisition is timed, from when it is granted until it is released:
     /// writes, `get_mut` guards, `update`, `with_entry`, `retain`, `clear`
     /// and maintenance steps.

@@ -1,11 +1,13 @@
 //! `lab`: the experiment runner. Each subcommand prints a table and writes
 //! CSV files and SVG plots into an output folder that it names at the end.
 //!
-//! Subcommands: `pause`, `residency`, `churn`, `drain`, `memory`, and `all`
+//! Subcommands: `pause`, `residency`, `churn`, `drain`, `memory`,
+//! `concurrent`, and `all`
 //! (the default): each of them at a size that takes seconds, then a summary
 //! table.
 
 mod churn;
+mod concurrent;
 mod drain;
 mod maps;
 mod memory;
@@ -69,6 +71,16 @@ enum Command {
         #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         n: u64,
     },
+    /// Readers and one writer on the same concurrent map: the writer inserts
+    /// N keys while readers time lookups of keys already inserted. Reader
+    /// percentiles and latency over time, writer throughput, and write-lock
+    /// hold, for the sharded evacmap (Go's policy and all-at-once), dashmap
+    /// and RwLock<hashbrown>; with 1 reader and with 3 (oversubscribed).
+    Concurrent {
+        /// Keys the writer inserts.
+        #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+    },
     /// Every experiment at a size that takes seconds, then one summary table.
     All {
         /// Multiplies every size (e.g. 0.01 for a smoke run, 10 for a long one).
@@ -117,6 +129,7 @@ fn main() -> ExitCode {
         Some(Command::Churn { n, m }) => churn::run(n, m, out).map(drop),
         Some(Command::Drain { n, m }) => drain::run(n, m, out),
         Some(Command::Memory { n }) => memory::run(n, out).map(drop),
+        Some(Command::Concurrent { n }) => concurrent::run(n, out),
         Some(Command::MemoryChild { map, n }) => memory::child(&map, n),
         Some(Command::All { scale }) => all(out, scale),
         None => all(out, 1.0),
@@ -147,6 +160,8 @@ fn all(out: &std::path::Path, scale: f64) -> Result<(), Box<dyn std::error::Erro
     let churn = churn::run(cn, cm, out)?;
     println!("\n== drain (fill {r}, remove 95%, {r} more operations)");
     drain::run(r, r, out)?;
+    println!("\n== concurrent ({r} inserts by one writer, timed readers)");
+    concurrent::run(r, out)?;
     println!("\n== memory ({m} inserts)");
     let memory = memory::run(m, out)?;
 

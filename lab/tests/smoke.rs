@@ -196,6 +196,51 @@ fn drain_shrinks_and_writes_files() {
 }
 
 #[test]
+fn concurrent_reports_every_map_and_thread_count() {
+    let dir = out_dir("concurrent");
+    let stdout = run_ok(&["concurrent", "--n", "30000"], &dir);
+    assert!(stdout.contains(&format!("output: {}", dir.display())));
+    let rows = csv_rows(&dir.join("concurrent_summary.csv"));
+    let header = &rows[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    for map in [
+        "evacmap",
+        "evacmap/all_at_once",
+        "dashmap",
+        "RwLock<hashbrown>",
+    ] {
+        for readers in ["1", "3"] {
+            let row = rows
+                .iter()
+                .find(|r| r[0] == map && r[col("readers")] == readers)
+                .unwrap_or_else(|| panic!("no row for {map} with {readers} readers: {rows:?}"));
+            let p: Vec<u64> = ["read_p50_ns", "read_p99_ns", "read_p99.9_ns", "read_max_ns"]
+                .iter()
+                .map(|c| row[col(c)].parse().unwrap())
+                .collect();
+            assert!(p.windows(2).all(|w| w[0] <= w[1]), "{row:?}");
+            assert!(row[col("lookups")].parse::<u64>().unwrap() > 0);
+            // Every map but dashmap reports its write-lock hold.
+            assert_eq!(
+                row[col("hold_max_ns")] == "n/a",
+                map == "dashmap",
+                "{row:?}"
+            );
+        }
+    }
+    assert!(rows.iter().any(|r| r[0] == "timer floor"));
+    assert!(csv_rows(&dir.join("concurrent_timeline.csv")).len() > 1);
+    for svg in ["concurrent_1r.svg", "concurrent_3r.svg"] {
+        assert!(
+            std::fs::read_to_string(dir.join(svg))
+                .unwrap()
+                .contains("<polyline")
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn memory_reports_every_map() {
     let dir = out_dir("memory");
     let stdout = run_ok(&["memory", "--n", "20000"], &dir);

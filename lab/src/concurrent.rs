@@ -1,0 +1,350 @@
+//! `lab concurrent`: readers and one writer on the same concurrent map. The
+//! writer inserts N keys (no reserve) while readers look up random keys
+//! already inserted, timing every lookup. Run with 1 reader (2 threads on
+//! this 2-core machine) and with 3 readers (4 threads: oversubscribed).
+//!
+//! Maps, all hashing with the same fixed-seed `ahash` and 8 shards where
+//! sharded: `ShardedEvacMap` with Go's policy, the same with
+//! `Policy::all_at_once()` (stop-the-world on identical code),
+//! `dashmap::DashMap`, and one `RwLock<hashbrown::HashMap>`.
+//!
+//! Write-lock hold: `ShardedEvacMap` times every hold itself (timing on);
+//! for `RwLock<hashbrown>` the writer times the guard's life; `DashMap`
+//! does not expose its locks, so only the writer's insert time (lock wait
+//! plus hold) is reported for it.
+
+use std::error::Error;
+use std::hint::black_box;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::thread;
+use std::time::Instant;
+
+use dashmap::DashMap;
+use evacmap::Policy;
+use evacmap::sharded::ShardedEvacMap;
+use hdrhistogram::Histogram;
+
+use crate::maps::{Hasher, hasher, random_keys};
+use crate::pause::timer_floor;
+use crate::report::{Summary, plot_log_y, print_table, write_csv};
+
+/// Shards of every sharded map (the default for 2 CPUs, as in `dashmap`).
+const SHARDS: usize = 8;
+
+/// The maps, by name.
+pub(crate) const MAPS: [&str; 4] = [
+    "evacmap",
+    "evacmap/all_at_once",
+    "dashmap",
+    "RwLock<hashbrown>",
+];
+
+/// What the experiment needs from a concurrent map.
+trait SharedMap: Send + Sync {
+    /// Inserts; returns the write-lock hold time if the lab measured it.
+    fn insert(&self, key: u64, value: u64) -> Option<u64>;
+    fn get(&self, key: u64) -> Option<u64>;
+    /// Hold-time percentiles the map measured itself: (count, p99, max).
+    fn own_hold(&self) -> Option<(u64, u64, u64)>;
+}
+
+impl SharedMap for ShardedEvacMap<u64, u64, Hasher> {
+    fn insert(&self, key: u64, value: u64) -> Option<u64> {
+        ShardedEvacMap::insert(self, key, value);
+        None
+    }
+    fn get(&self, key: u64) -> Option<u64> {
+        ShardedEvacMap::get(self, &key).map(|r| *r)
+    }
+    fn own_hold(&self) -> Option<(u64, u64, u64)> {
+        self.lock_hold().map(|p| (p.count, p.p99_ns, p.max_ns))
+    }
+}
+
+impl SharedMap for DashMap<u64, u64, Hasher> {
+    fn insert(&self, key: u64, value: u64) -> Option<u64> {
+        DashMap::insert(self, key, value);
+        None
+    }
+    fn get(&self, key: u64) -> Option<u64> {
+        DashMap::get(self, &key).map(|r| *r)
+    }
+    fn own_hold(&self) -> Option<(u64, u64, u64)> {
+        None
+    }
+}
+
+impl SharedMap for RwLock<hashbrown::HashMap<u64, u64, Hasher>> {
+    fn insert(&self, key: u64, value: u64) -> Option<u64> {
+        let mut guard = self.write().unwrap_or_else(PoisonError::into_inner);
+        let held = Instant::now();
+        guard.insert(key, value);
+        let ns = held.elapsed().as_nanos() as u64;
+        drop(guard);
+        Some(ns)
+    }
+    fn get(&self, key: u64) -> Option<u64> {
+        self.read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .copied()
+    }
+    fn own_hold(&self) -> Option<(u64, u64, u64)> {
+        None
+    }
+}
+
+fn make(name: &str) -> Box<dyn SharedMap> {
+    match name {
+        "evacmap" => Box::new(
+            ShardedEvacMap::with_shards_policy_and_hasher(SHARDS, Policy::go(), hasher())
+                .with_lock_timing(true),
+        ),
+        "evacmap/all_at_once" => Box::new(
+            ShardedEvacMap::with_shards_policy_and_hasher(SHARDS, Policy::all_at_once(), hasher())
+                .with_lock_timing(true),
+        ),
+        "dashmap" => Box::new(DashMap::with_hasher_and_shard_amount(hasher(), SHARDS)),
+        "RwLock<hashbrown>" => Box::new(RwLock::new(hashbrown::HashMap::with_hasher(hasher()))),
+        other => unreachable!("unknown map {other}"),
+    }
+}
+
+/// One run's results.
+struct RunResult {
+    reads: Summary,
+    lookups: u64,
+    writer_ops_per_s: f64,
+    writer_max_ns: u64,
+    /// (count, p99, max) of write-lock hold, if measured.
+    hold: Option<(u64, u64, u64)>,
+    /// Largest lookup latency per millisecond since the writer started.
+    timeline: Vec<u64>,
+}
+
+/// Nanoseconds from 1 to 100 s at 3 significant digits (values above are
+/// clamped, never dropped).
+fn new_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 100_000_000_000, 3).expect("valid bounds")
+}
+
+/// What one reader thread records.
+struct ReaderLog {
+    hist: Histogram<u64>,
+    /// Max latency per millisecond since the start.
+    per_ms: Vec<u64>,
+    missing: u64,
+}
+
+fn reader(
+    map: &dyn SharedMap,
+    keys: &[u64],
+    published: &AtomicUsize,
+    done: &AtomicBool,
+    start: Instant,
+    seed: u64,
+) -> ReaderLog {
+    let mut log = ReaderLog {
+        hist: new_histogram(),
+        per_ms: Vec::new(),
+        missing: 0,
+    };
+    let mut x = seed | 1;
+    while !done.load(Ordering::Relaxed) {
+        let present = published.load(Ordering::Acquire);
+        if present == 0 {
+            std::hint::spin_loop();
+            continue;
+        }
+        // xorshift64: a random index among the keys already inserted.
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let key = keys[(x % present as u64) as usize];
+        let t = Instant::now();
+        let found = black_box(map.get(black_box(key)));
+        let end = Instant::now();
+        let ns = (end - t).as_nanos() as u64;
+        log.missing += u64::from(found.is_none());
+        log.hist.saturating_record(ns);
+        let ms = (end - start).as_millis() as usize;
+        if log.per_ms.len() <= ms {
+            log.per_ms.resize(ms + 1, 0);
+        }
+        log.per_ms[ms] = log.per_ms[ms].max(ns);
+    }
+    log
+}
+
+fn run_one(
+    name: &'static str,
+    keys: &Arc<Vec<u64>>,
+    readers: usize,
+) -> Result<RunResult, Box<dyn Error>> {
+    let map: Arc<dyn SharedMap> = Arc::from(make(name));
+    let published = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let handles: Vec<_> = (0..readers)
+        .map(|r| {
+            let (map, keys, published, done) = (
+                Arc::clone(&map),
+                Arc::clone(keys),
+                Arc::clone(&published),
+                Arc::clone(&done),
+            );
+            thread::spawn(move || reader(&*map, &keys, &published, &done, start, r as u64 + 7))
+        })
+        .collect();
+    let mut writer_max = 0u64;
+    let mut holds = Vec::new();
+    let w_start = Instant::now();
+    for (i, &k) in keys.iter().enumerate() {
+        let t = Instant::now();
+        if let Some(h) = map.insert(k, i as u64) {
+            holds.push(h);
+        }
+        writer_max = writer_max.max(t.elapsed().as_nanos() as u64);
+        published.store(i + 1, Ordering::Release);
+    }
+    let w_secs = w_start.elapsed().as_secs_f64();
+    done.store(true, Ordering::Relaxed);
+    let mut hist = new_histogram();
+    let mut timeline: Vec<u64> = Vec::new();
+    let mut missing = 0;
+    for h in handles {
+        let log = h.join().map_err(|_| "a reader panicked")?;
+        hist.add(&log.hist)?;
+        missing += log.missing;
+        if timeline.len() < log.per_ms.len() {
+            timeline.resize(log.per_ms.len(), 0);
+        }
+        for (t, v) in timeline.iter_mut().zip(log.per_ms) {
+            *t = (*t).max(v);
+        }
+    }
+    if missing > 0 {
+        return Err(format!("{name}: {missing} lookups of inserted keys found nothing").into());
+    }
+    if hist.is_empty() {
+        return Err(format!("{name}: the readers made no lookup").into());
+    }
+    let hold = map.own_hold().or_else(|| {
+        (!holds.is_empty()).then(|| {
+            let s = Summary::of(&holds);
+            (holds.len() as u64, s.p99, s.max)
+        })
+    });
+    Ok(RunResult {
+        reads: Summary {
+            p50: hist.value_at_quantile(0.5),
+            p99: hist.value_at_quantile(0.99),
+            p999: hist.value_at_quantile(0.999),
+            p9999: hist.value_at_quantile(0.9999),
+            max: hist.max(),
+            argmax: 0,
+        },
+        lookups: hist.len(),
+        writer_ops_per_s: keys.len() as f64 / w_secs,
+        writer_max_ns: writer_max,
+        hold,
+        timeline,
+    })
+}
+
+pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
+    std::fs::create_dir_all(out)?;
+    let keys = Arc::new(random_keys(n as usize, 0xC0C0));
+    let floor = Summary::of(&timer_floor(1_000_000));
+    let mut rows = vec![
+        [
+            "map",
+            "readers",
+            "read_p50_ns",
+            "read_p99_ns",
+            "read_p99.9_ns",
+            "read_max_ns",
+            "lookups",
+            "writer_Mops_per_s",
+            "writer_max_ns",
+            "hold_p99_ns",
+            "hold_max_ns",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let mut timeline_rows = vec![vec![
+        "map".into(),
+        "readers".into(),
+        "ms".into(),
+        "read_max_ns".into(),
+    ]];
+    for readers in [1, 3] {
+        let mut series = Vec::new();
+        for name in MAPS {
+            let r = run_one(name, &keys, readers)?;
+            let (hold_p99, hold_max) = r
+                .hold
+                .map_or(("n/a".into(), "n/a".into()), |(_, p99, max)| {
+                    (p99.to_string(), max.to_string())
+                });
+            rows.push(vec![
+                name.into(),
+                readers.to_string(),
+                r.reads.p50.to_string(),
+                r.reads.p99.to_string(),
+                r.reads.p999.to_string(),
+                r.reads.max.to_string(),
+                r.lookups.to_string(),
+                format!("{:.2}", r.writer_ops_per_s / 1e6),
+                r.writer_max_ns.to_string(),
+                hold_p99,
+                hold_max,
+            ]);
+            for (ms, v) in r.timeline.iter().enumerate() {
+                timeline_rows.push(vec![
+                    name.into(),
+                    readers.to_string(),
+                    ms.to_string(),
+                    v.to_string(),
+                ]);
+            }
+            series.push((
+                name.to_string(),
+                r.timeline.iter().copied().enumerate().collect(),
+            ));
+        }
+        plot_log_y(
+            &out.join(format!("concurrent_{readers}r.svg")),
+            &format!(
+                "Largest lookup latency per ms, {readers} reader(s) + 1 writer inserting {n} keys"
+            ),
+            "ms since the writer started",
+            "lookup latency (ns, max per ms)",
+            &series,
+        )?;
+    }
+    rows.push(vec![
+        "timer floor".into(),
+        "-".into(),
+        floor.p50.to_string(),
+        floor.p99.to_string(),
+        floor.p999.to_string(),
+        floor.max.to_string(),
+        "-".into(),
+        "-".into(),
+        "-".into(),
+        "-".into(),
+        "-".into(),
+    ]);
+    print_table(&rows);
+    write_csv(&out.join("concurrent_summary.csv"), &rows)?;
+    write_csv(&out.join("concurrent_timeline.csv"), &timeline_rows)?;
+    println!(
+        "\noutput: {} (concurrent_summary.csv, concurrent_timeline.csv, concurrent_1r.svg, concurrent_3r.svg)",
+        out.display()
+    );
+    Ok(())
+}
