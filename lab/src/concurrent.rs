@@ -152,7 +152,8 @@ fn reader(
         missing: 0,
     };
     let mut x = seed | 1;
-    while !done.load(Ordering::Relaxed) {
+    // At least one lookup, even if the writer finished first (tiny N).
+    while !done.load(Ordering::Relaxed) || log.hist.is_empty() {
         let present = published.load(Ordering::Acquire);
         if present == 0 {
             std::hint::spin_loop();

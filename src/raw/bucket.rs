@@ -10,10 +10,15 @@
 //! Keys are grouped before values (as in Go) so that `u64 -> u8` maps do not
 //! pay per-pair padding, and the tophash word shares a cache line with the
 //! first keys. A zeroed bucket is a valid empty bucket (`EMPTY_REST` is 0 and
-//! the overflow pointer is null), which is why arrays are allocated with
-//! `alloc_zeroed`: for large arrays the allocator hands out fresh zero pages
-//! from the kernel, so allocation is O(1) and each page is zeroed on first
-//! touch, spread over the writes that follow.
+//! the overflow pointer is null), which is why arrays are allocated zeroed.
+//! Arrays of `MAP_DIRECT_BYTES` or more are mapped directly from the kernel
+//! on Linux (`mmap`), whose fresh pages are zero: allocation is O(1) and
+//! each page is zeroed on first touch, spread over the writes that follow.
+//! Smaller arrays, and other platforms, use `alloc_zeroed`. (glibc's
+//! `calloc` also maps large blocks, but its threshold rises to up to 32 MiB
+//! once large blocks have been freed; after that it `memset`s a multi-MiB
+//! array inside the insert that starts the growth: measured 0.4–3.9 ms for
+//! 0.6–5 MiB arrays, `docs/results.md`.)
 
 use core::alloc::Layout;
 use core::mem::MaybeUninit;
@@ -192,9 +197,15 @@ impl<K, V> BucketArray<K, V> {
         let pool = if log2 >= 4 { 1usize << (log2 - 4) } else { 0 };
         let total = primary + pool;
         let layout = Self::layout(total)?;
-        // SAFETY: a bucket is never zero-sized (it holds 8 tophash bytes and a
-        // pointer), so `layout` has non-zero size as `alloc_zeroed` requires.
-        let raw = unsafe { alloc::alloc_zeroed(layout) };
+        let raw = if maps_directly(layout.size()) {
+            // SAFETY: non-zero size (checked by `maps_directly`).
+            unsafe { map_zeroed(layout.size()) }
+        } else {
+            // SAFETY: a bucket is never zero-sized (it holds 8 tophash bytes
+            // and a pointer), so `layout` has non-zero size as
+            // `alloc_zeroed` requires.
+            unsafe { alloc::alloc_zeroed(layout) }
+        };
         let ptr = NonNull::new(raw.cast::<Bucket<K, V>>())
             .ok_or(TryReserveError::AllocError { layout })?;
         Ok(BucketArray {
@@ -482,8 +493,13 @@ impl<K, V> BucketArray<K, V> {
         // SAFETY: caller: nothing in the array is used again.
         unsafe { self.free_spilled() };
         let layout = Self::layout(self.total).expect("layout was valid at allocation");
-        // SAFETY: `ptr` came from `alloc_zeroed` with this same layout.
-        unsafe { alloc::dealloc(self.ptr.as_ptr().cast(), layout) };
+        if maps_directly(layout.size()) {
+            // SAFETY: `ptr` came from `map_zeroed` with this same size.
+            unsafe { unmap(self.ptr.as_ptr().cast(), layout.size()) };
+        } else {
+            // SAFETY: `ptr` came from `alloc_zeroed` with this same layout.
+            unsafe { alloc::dealloc(self.ptr.as_ptr().cast(), layout) };
+        }
         *self = Self::unallocated();
     }
 
@@ -600,6 +616,66 @@ fn page_size() -> Option<usize> {
 #[cfg(not(all(target_os = "linux", not(miri))))]
 fn page_size() -> Option<usize> {
     None
+}
+
+/// Arrays this large or larger are mapped directly on Linux (see the
+/// module docs): above it, zeroing costs more than the `mmap`/`munmap`
+/// pair (64 KiB: about 5 µs of `memset`).
+const MAP_DIRECT_BYTES: usize = 64 << 10;
+
+/// True if an array of `bytes` is (and was) mapped directly: one predicate
+/// decides both allocation and free.
+#[inline]
+fn maps_directly(bytes: usize) -> bool {
+    cfg!(all(target_os = "linux", not(miri))) && bytes >= MAP_DIRECT_BYTES
+}
+
+/// Fresh zeroed pages from the kernel (`mmap` of anonymous memory), or null
+/// if the mapping fails.
+///
+/// # Safety
+/// `len > 0`.
+#[cfg(all(target_os = "linux", not(miri)))]
+unsafe fn map_zeroed(len: usize) -> *mut u8 {
+    // SAFETY: an anonymous private mapping at an address of the kernel's
+    // choosing touches no existing memory; `len > 0` (caller).
+    let p = unsafe {
+        libc::mmap(
+            ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        ptr::null_mut()
+    } else {
+        p.cast()
+    }
+}
+
+/// Unmaps what `map_zeroed` mapped.
+///
+/// # Safety
+/// `start` was returned by `map_zeroed(len)`, and nothing in it is used
+/// again.
+#[cfg(all(target_os = "linux", not(miri)))]
+unsafe fn unmap(start: *mut u8, len: usize) {
+    // SAFETY: caller: our own mapping of exactly `len` bytes, unused from now.
+    let r = unsafe { libc::munmap(start.cast(), len) };
+    debug_assert_eq!(r, 0, "munmap of our own mapping failed");
+}
+
+#[cfg(not(all(target_os = "linux", not(miri))))]
+unsafe fn map_zeroed(_len: usize) -> *mut u8 {
+    unreachable!("maps_directly is false off Linux and under Miri")
+}
+
+#[cfg(not(all(target_os = "linux", not(miri))))]
+unsafe fn unmap(_start: *mut u8, _len: usize) {
+    unreachable!("maps_directly is false off Linux and under Miri")
 }
 
 /// `madvise(start, len, MADV_DONTNEED)`; true on success.
