@@ -41,13 +41,21 @@ pub(crate) const MAPS: [&str; 4] = [
     "RwLock<hashbrown>",
 ];
 
+/// Write-lock hold percentiles (ns).
+#[derive(Clone, Copy)]
+struct Hold {
+    p99: u64,
+    p9999: u64,
+    max: u64,
+}
+
 /// What the experiment needs from a concurrent map.
 trait SharedMap: Send + Sync {
     /// Inserts; returns the write-lock hold time if the lab measured it.
     fn insert(&self, key: u64, value: u64) -> Option<u64>;
     fn get(&self, key: u64) -> Option<u64>;
-    /// Hold-time percentiles the map measured itself: (count, p99, max).
-    fn own_hold(&self) -> Option<(u64, u64, u64)>;
+    /// Hold-time percentiles the map measured itself.
+    fn own_hold(&self) -> Option<Hold>;
 }
 
 impl SharedMap for ShardedEvacMap<u64, u64, Hasher> {
@@ -58,8 +66,12 @@ impl SharedMap for ShardedEvacMap<u64, u64, Hasher> {
     fn get(&self, key: u64) -> Option<u64> {
         ShardedEvacMap::get(self, &key).map(|r| *r)
     }
-    fn own_hold(&self) -> Option<(u64, u64, u64)> {
-        self.lock_hold().map(|p| (p.count, p.p99_ns, p.max_ns))
+    fn own_hold(&self) -> Option<Hold> {
+        self.lock_hold().map(|p| Hold {
+            p99: p.p99_ns,
+            p9999: p.p9999_ns,
+            max: p.max_ns,
+        })
     }
 }
 
@@ -71,7 +83,7 @@ impl SharedMap for DashMap<u64, u64, Hasher> {
     fn get(&self, key: u64) -> Option<u64> {
         DashMap::get(self, &key).map(|r| *r)
     }
-    fn own_hold(&self) -> Option<(u64, u64, u64)> {
+    fn own_hold(&self) -> Option<Hold> {
         None
     }
 }
@@ -91,7 +103,7 @@ impl SharedMap for RwLock<hashbrown::HashMap<u64, u64, Hasher>> {
             .get(&key)
             .copied()
     }
-    fn own_hold(&self) -> Option<(u64, u64, u64)> {
+    fn own_hold(&self) -> Option<Hold> {
         None
     }
 }
@@ -118,8 +130,8 @@ struct RunResult {
     lookups: u64,
     writer_ops_per_s: f64,
     writer_max_ns: u64,
-    /// (count, p99, max) of write-lock hold, if measured.
-    hold: Option<(u64, u64, u64)>,
+    /// Write-lock hold, if measured.
+    hold: Option<Hold>,
     /// Largest lookup latency per millisecond since the writer started.
     timeline: Vec<u64>,
 }
@@ -235,7 +247,11 @@ fn run_one(
     let hold = map.own_hold().or_else(|| {
         (!holds.is_empty()).then(|| {
             let s = Summary::of(&holds);
-            (holds.len() as u64, s.p99, s.max)
+            Hold {
+                p99: s.p99,
+                p9999: s.p9999,
+                max: s.max,
+            }
         })
     });
     Ok(RunResult {
@@ -271,6 +287,7 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
             "writer_Mops_per_s",
             "writer_max_ns",
             "hold_p99_ns",
+            "hold_p99.99_ns",
             "hold_max_ns",
         ]
         .map(String::from)
@@ -286,10 +303,10 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
         let mut series = Vec::new();
         for name in MAPS {
             let r = run_one(name, &keys, readers)?;
-            let (hold_p99, hold_max) = r
+            let hold = r
                 .hold
-                .map_or(("n/a".into(), "n/a".into()), |(_, p99, max)| {
-                    (p99.to_string(), max.to_string())
+                .map_or(["n/a".to_string(), "n/a".into(), "n/a".into()], |h| {
+                    [h.p99, h.p9999, h.max].map(|v| v.to_string())
                 });
             rows.push(vec![
                 name.into(),
@@ -301,9 +318,8 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
                 r.lookups.to_string(),
                 format!("{:.2}", r.writer_ops_per_s / 1e6),
                 r.writer_max_ns.to_string(),
-                hold_p99,
-                hold_max,
             ]);
+            rows.last_mut().expect("just pushed").extend(hold);
             for (ms, v) in r.timeline.iter().enumerate() {
                 timeline_rows.push(vec![
                     name.into(),
@@ -334,6 +350,7 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
         floor.p99.to_string(),
         floor.p999.to_string(),
         floor.max.to_string(),
+        "-".into(),
         "-".into(),
         "-".into(),
         "-".into(),
