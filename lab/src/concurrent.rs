@@ -30,6 +30,10 @@ use crate::maps::{Hasher, hasher, random_keys};
 use crate::pause::timer_floor;
 use crate::report::{Summary, plot_log_y, print_table, write_csv};
 
+/// Width of the timeline's windows: each point is the largest lookup
+/// latency that ended in it.
+const WINDOW_MS: usize = 5;
+
 /// Shards of every sharded map (the default for 2 CPUs, as in `dashmap`).
 const SHARDS: usize = 8;
 
@@ -132,7 +136,7 @@ struct RunResult {
     writer_max_ns: u64,
     /// Write-lock hold, if measured.
     hold: Option<Hold>,
-    /// Largest lookup latency per millisecond since the writer started.
+    /// Largest lookup latency per `WINDOW_MS` since the writer started.
     timeline: Vec<u64>,
 }
 
@@ -145,8 +149,8 @@ fn new_histogram() -> Histogram<u64> {
 /// What one reader thread records.
 struct ReaderLog {
     hist: Histogram<u64>,
-    /// Max latency per millisecond since the start.
-    per_ms: Vec<u64>,
+    /// Max latency per `WINDOW_MS` window since the start.
+    per_window: Vec<u64>,
     missing: u64,
 }
 
@@ -160,7 +164,7 @@ fn reader(
 ) -> ReaderLog {
     let mut log = ReaderLog {
         hist: new_histogram(),
-        per_ms: Vec::new(),
+        per_window: Vec::new(),
         missing: 0,
     };
     let mut x = seed | 1;
@@ -182,11 +186,11 @@ fn reader(
         let ns = (end - t).as_nanos() as u64;
         log.missing += u64::from(found.is_none());
         log.hist.saturating_record(ns);
-        let ms = (end - start).as_millis() as usize;
-        if log.per_ms.len() <= ms {
-            log.per_ms.resize(ms + 1, 0);
+        let w = (end - start).as_millis() as usize / WINDOW_MS;
+        if log.per_window.len() <= w {
+            log.per_window.resize(w + 1, 0);
         }
-        log.per_ms[ms] = log.per_ms[ms].max(ns);
+        log.per_window[w] = log.per_window[w].max(ns);
     }
     log
 }
@@ -231,10 +235,10 @@ fn run_one(
         let log = h.join().map_err(|_| "a reader panicked")?;
         hist.add(&log.hist)?;
         missing += log.missing;
-        if timeline.len() < log.per_ms.len() {
-            timeline.resize(log.per_ms.len(), 0);
+        if timeline.len() < log.per_window.len() {
+            timeline.resize(log.per_window.len(), 0);
         }
-        for (t, v) in timeline.iter_mut().zip(log.per_ms) {
+        for (t, v) in timeline.iter_mut().zip(log.per_window) {
             *t = (*t).max(v);
         }
     }
@@ -320,26 +324,30 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
                 r.writer_max_ns.to_string(),
             ]);
             rows.last_mut().expect("just pushed").extend(hold);
-            for (ms, v) in r.timeline.iter().enumerate() {
+            for (w, v) in r.timeline.iter().enumerate() {
                 timeline_rows.push(vec![
                     name.into(),
                     readers.to_string(),
-                    ms.to_string(),
+                    (w * WINDOW_MS).to_string(),
                     v.to_string(),
                 ]);
             }
             series.push((
                 name.to_string(),
-                r.timeline.iter().copied().enumerate().collect(),
+                r.timeline
+                    .iter()
+                    .enumerate()
+                    .map(|(w, &v)| (w * WINDOW_MS, v))
+                    .collect(),
             ));
         }
         plot_log_y(
             &out.join(format!("concurrent_{readers}r.svg")),
             &format!(
-                "Largest lookup latency per ms, {readers} reader(s) + 1 writer inserting {n} keys"
+                "Largest lookup latency per {WINDOW_MS} ms, {readers} reader(s) + 1 writer inserting {n} keys"
             ),
             "ms since the writer started",
-            "lookup latency (ns, max per ms)",
+            &format!("lookup latency (ns, max per {WINDOW_MS} ms)"),
             &series,
         )?;
     }
