@@ -63,7 +63,7 @@ pub const MAINTAIN_STEP: usize = 16;
 /// write under Go's policy holds its shard for one insert plus a bounded
 /// evacuation step: 5 µs at p99 in `lab concurrent` (2M keys, 8 shards).
 /// A reader that blocks on the lock's futex instead waits for a wake-up,
-/// which took 50–130 µs on the 2-vCPU VM the results come from. Spinning
+/// which costs tens of µs on the 2-vCPU VM the results come from. Spinning
 /// for up to 50 µs took the readers' p99.9 from 70 to 24–29 µs with one
 /// reader, and from 132 to 10–13 µs with three (two runs each;
 /// `docs/results.md`). The spin
