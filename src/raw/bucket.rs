@@ -15,10 +15,9 @@
 //! on Linux (`mmap`), whose fresh pages are zero: allocation is O(1) and
 //! each page is zeroed on first touch, spread over the writes that follow.
 //! Smaller arrays, and other platforms, use `alloc_zeroed`. (glibc's
-//! `calloc` also maps large blocks, but its threshold rises to up to 32 MiB
-//! once large blocks have been freed; after that it `memset`s a multi-MiB
-//! array inside the insert that starts the growth: measured 0.4–3.9 ms for
-//! 0.6–5 MiB arrays, `docs/results.md`.)
+//! `calloc` also maps large blocks, but its threshold rises to the size of
+//! any mapped block freed, up to 32 MiB; below it, `calloc` serves the heap
+//! and `memset`s reused memory inside the insert that starts the growth.)
 
 use core::alloc::Layout;
 use core::mem::MaybeUninit;
