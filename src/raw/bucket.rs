@@ -618,8 +618,8 @@ fn page_size() -> Option<usize> {
 }
 
 /// Arrays this large or larger are mapped directly on Linux (see the
-/// module docs): above it, zeroing costs more than the `mmap`/`munmap`
-/// pair (64 KiB: about 5 µs of `memset`).
+/// module docs); smaller ones are cheap to zero, and come from the
+/// allocator without a system call.
 const MAP_DIRECT_BYTES: usize = 64 << 10;
 
 /// True if an array of `bytes` is (and was) mapped directly: one predicate
