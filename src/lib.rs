@@ -43,6 +43,14 @@
 //! steps, evacuation on removal, and an all-at-once baseline on the same
 //! structure).
 //!
+//! ## Concurrent use
+//!
+//! [`sharded::ShardedEvacMap`] puts `EvacMap` shards behind reader-writer
+//! locks (all methods take `&self`). Because each write evacuates only a
+//! bounded number of old buckets, no writer holds a shard's lock for a
+//! whole rehash. [`sharded::Maintainer`] finishes growths in the
+//! background once writes stop.
+//!
 //! ## Feature flags
 //!
 //! - `serde`: `Serialize`/`Deserialize` for [`EvacMap`] and [`EvacSet`].
