@@ -103,6 +103,18 @@ struct Shard<K, V, S> {
 /// a bucket), and the key is hashed once: the shard's map is handed the
 /// hash.
 ///
+/// # Deadlocks
+///
+/// [`Ref`], [`RefMut`] and [`ShardRef`] hold their shard's lock until they
+/// drop, as `dashmap`'s guards do. A thread that holds one and then writes
+/// to the same map (or takes a `RefMut`) may deadlock if the key falls in
+/// the same shard. Closures passed to [`with_entry`](Self::with_entry),
+/// [`update`](Self::update), [`retain`](Self::retain) and
+/// [`for_each`](Self::for_each) run under a shard's lock and must not
+/// access the map either.
+///
+/// # Poisoning
+///
 /// A poisoned lock (a `Hash`, `Eq` or closure that panicked while a shard
 /// was locked) is not an error here: [`EvacMap`] stays consistent across a
 /// panic (its operations are panic-safe), so the next caller takes the lock
