@@ -110,6 +110,41 @@ fn writer_races_the_maintainer() {
     });
 }
 
+/// A reader holding a `Ref` and a thread holding a `RefMut` (then
+/// `update`) while a writer starts a growth in the same shard: the guards
+/// keep their entries valid and exclusive until they drop (G1), and the
+/// writer's growth waits for them.
+#[test]
+fn guards_stay_valid_across_a_growth() {
+    loom::model(|| {
+        let map = full_map();
+        let reader = {
+            let map = Arc::clone(&map);
+            thread::spawn(move || {
+                let r = map.get(&3).expect("key 3 present");
+                let first = *r;
+                thread::yield_now();
+                assert_eq!(*r, first, "a held Ref changed under the reader");
+                assert_eq!(*r.key(), 3);
+            })
+        };
+        let bumper = {
+            let map = Arc::clone(&map);
+            thread::spawn(move || {
+                *map.get_mut(&4).expect("key 4 present") += 1;
+                map.update(&4, |v| *v += 1);
+            })
+        };
+        map.insert(100, 1000);
+        reader.join().unwrap();
+        bumper.join().unwrap();
+        map.check_invariants();
+        assert_eq!(map.get_cloned(&3), Some(30));
+        assert_eq!(map.get_cloned(&4), Some(42));
+        assert_eq!(map.get_cloned(&100), Some(1000));
+    });
+}
+
 /// `len` read while one thread inserts a key and another removes it: never
 /// above the inserts made (a wrapped, "negative" count would be huge), and
 /// exact at the end. Two shards, so `len` adds up two mirrors.
