@@ -618,9 +618,11 @@ fn page_size() -> Option<usize> {
 }
 
 /// Arrays this large or larger are mapped directly on Linux (see the
-/// module docs); smaller ones are cheap to zero, and come from the
-/// allocator without a system call.
-const MAP_DIRECT_BYTES: usize = 64 << 10;
+/// module docs). Smaller ones are cheap to zero and come from the
+/// allocator without a system call, and each mapping counts against the
+/// process's `vm.max_map_count` (65,530 by default), so thousands of small
+/// maps must not take one each.
+const MAP_DIRECT_BYTES: usize = 256 << 10;
 
 /// True if an array of `bytes` is (and was) mapped directly: one predicate
 /// decides both allocation and free.
