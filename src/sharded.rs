@@ -66,17 +66,18 @@ pub const MAINTAIN_STEP: usize = 16;
 /// which costs tens of µs on the 2-vCPU VM the results come from. Spinning
 /// for up to 50 µs took the readers' p99.9 from 70 to 24–31 µs with one
 /// reader, and from 132 to 10–13 µs with three (three runs each;
-/// `docs/results.md`). The spin
-/// is bounded, so a writer that is descheduled while it holds the lock
-/// costs a reader at most 50 µs of CPU before it sleeps.
+/// `docs/results.md`). The spin is bounded, so a writer that is
+/// descheduled while it holds the lock costs a reader at most 50 µs of CPU
+/// before it sleeps.
 pub const READ_SPIN: Duration = Duration::from_micros(50);
 
-/// The largest shard count: shards use hash bits 40..56, below the tophash
-/// byte and above any bucket index a shard can reach (`2^40` buckets).
+/// The largest shard count. With `2^k` shards the shard is hash bits
+/// `56-k..56`, just below the tophash byte; at this maximum, bits 40..56,
+/// still above any bucket index a shard can reach (`2^40` buckets).
 pub const MAX_SHARDS: usize = 1 << 16;
 
 /// What a shard's lock protects: the map, and the write-lock hold times
-/// when the policy has timing on.
+/// when lock timing is on.
 struct Locked<K, V, S> {
     map: EvacMap<K, V, S>,
     hold: Option<LogHistogram>,
@@ -84,8 +85,9 @@ struct Locked<K, V, S> {
 
 /// One shard. `len`, `growing` and `holds_old` mirror the map, stored by
 /// every write-lock holder before it releases the lock, so that `len()`,
-/// `is_growing()` and `maintain` read them without locking. Aligned so that two shards' hot words never share a
-/// cache line (two lines: adjacent-line prefetch).
+/// `is_growing()` and `maintain` read them without locking. Aligned so that
+/// two shards' hot words never share a cache line (two lines: adjacent-line
+/// prefetch).
 #[repr(align(128))]
 struct Shard<K, V, S> {
     lock: RwLock<Locked<K, V, S>>,
@@ -99,9 +101,9 @@ struct Shard<K, V, S> {
 /// when `K`, `V` and `S` are.
 ///
 /// The shard is chosen from hash bits that a shard's bucket index never
-/// uses (bits 40..56: below the tophash byte, above the low bits that pick
-/// a bucket), and the key is hashed once: the shard's map is handed the
-/// hash.
+/// uses (the `log2(shards)` bits just below the tophash byte, far above the
+/// low bits that pick a bucket), and the key is hashed once: the shard's
+/// map is handed the hash.
 ///
 /// # Deadlocks
 ///
