@@ -875,7 +875,14 @@ where
     /// assert_eq!(map[&1], "b");
     /// ```
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        match self.entry(key) {
+        let hash = self.hash_builder.hash_one(&key);
+        self.insert_hashed(hash, key, value)
+    }
+
+    /// [`insert`](Self::insert) with the key's hash computed.
+    #[inline]
+    pub(crate) fn insert_hashed(&mut self, hash: u64, key: K, value: V) -> Option<V> {
+        match self.entry_hashed(hash, key) {
             Entry::Occupied(mut o) => Some(o.insert(value)),
             Entry::Vacant(v) => {
                 v.insert(value);

@@ -710,13 +710,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// assert_eq!(map.insert(1, "b"), Some("a"));
     /// ```
     pub fn insert(&self, key: K, value: V) -> Option<V> {
-        self.with_entry(key, |entry| match entry {
-            Entry::Occupied(mut o) => Some(o.insert(value)),
-            Entry::Vacant(v) => {
-                v.insert(value);
-                None
-            }
-        })
+        let (hash, shard) = self.locate(&key);
+        self.write_shard(shard).insert_hashed(hash, key, value)
     }
 
     /// Runs `f` on `key`'s [`Entry`] under the shard's write lock: a
@@ -900,9 +895,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
         let (hash, shard) = self.locate(&key);
         let len = {
             let mut guard = self.write_shard(shard);
-            if let Entry::Vacant(v) = guard.entry_hashed(hash, key) {
-                v.insert(value);
-            }
+            guard.insert_hashed(hash, key, value);
             guard.len()
         };
         self.shards[shard].len.store(len, Ordering::Relaxed);
