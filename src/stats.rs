@@ -371,3 +371,34 @@ pub(crate) fn now_ns() -> u64 {
     let epoch = *EPOCH.get_or_init(Instant::now);
     u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Stats;
+
+    #[test]
+    fn combine_sums_counts_and_takes_the_largest_maxima() {
+        let a = Stats {
+            len: 1,
+            growths: 2,
+            max_entries_moved_in_one_op: 5,
+            last_growth_wall_ns: 100,
+            peak_bytes_allocated: 10,
+            ..Stats::default()
+        };
+        let b = Stats {
+            len: 2,
+            growths: 3,
+            max_entries_moved_in_one_op: 7,
+            last_growth_wall_ns: 50,
+            peak_bytes_allocated: 20,
+            ..Stats::default()
+        };
+        let sum = Stats::combine([a, b]);
+        assert_eq!((sum.len, sum.growths), (3, 5));
+        assert_eq!(sum.max_entries_moved_in_one_op, 7);
+        assert_eq!(sum.last_growth_wall_ns, 100);
+        assert_eq!(sum.peak_bytes_allocated, 30);
+        assert_eq!(Stats::combine([]), Stats::default());
+    }
+}
