@@ -206,7 +206,11 @@ fn all(out: &std::path::Path, scale: f64) -> Result<(), Box<dyn std::error::Erro
             format!("{:.2}", r.lookup_ns / brown.lookup_ns),
             s.p9999.to_string(),
             s.max.to_string(),
-            format!("{:.2}", churn_ns / brown_churn),
+            if churn_ns.is_nan() {
+                "-".into() // not run by churn
+            } else {
+                format!("{:.2}", churn_ns / brown_churn)
+            },
             format!("{:.2}", mem as f64 / brown_mem as f64),
         ]);
     }

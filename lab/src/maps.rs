@@ -106,10 +106,20 @@ impl<S: BuildHasher> LabMap for std::collections::HashMap<u64, u64, S> {
 /// The four maps every experiment compares, by name.
 pub(crate) const NAMES: [&str; 4] = ["evacmap", "evacmap/all_at_once", "hashbrown", "std"];
 
+/// Go's policy with 4 cursor steps per write instead of 1: the old array
+/// is released about twice as fast, for more evacuation per write. `pause`
+/// and `memory` add it to `NAMES` (issue 5's peak-memory target).
+pub(crate) const FAST_CURSOR: &str = "evacmap/cursor_steps=4";
+
 /// The fill at which `evacmap/auto_shrink` shrinks: Redis's 1/8.
 pub(crate) const AUTO_SHRINK_FILL: f64 = 0.125;
 
-/// A new, empty map by name (one of `NAMES`, or `evacmap/auto_shrink`).
+/// Prefix of the Go-policy variants with more cursor steps per write
+/// (`evacmap/cursor_steps=4`).
+pub(crate) const CURSOR_STEPS: &str = "evacmap/cursor_steps=";
+
+/// A new, empty map by name (one of `NAMES`, `evacmap/auto_shrink`, or
+/// `evacmap/cursor_steps=N`).
 pub(crate) fn make(name: &str) -> Box<dyn LabMap> {
     match name {
         "evacmap" => Box::new(EvacMap::<u64, u64, _>::with_policy_and_hasher(
@@ -124,6 +134,15 @@ pub(crate) fn make(name: &str) -> Box<dyn LabMap> {
             Policy::all_at_once(),
             hasher(),
         )),
+        other if other.starts_with(CURSOR_STEPS) => {
+            let steps = other[CURSOR_STEPS.len()..]
+                .parse()
+                .unwrap_or_else(|_| panic!("bad cursor steps in {other}"));
+            Box::new(EvacMap::<u64, u64, _>::with_policy_and_hasher(
+                Policy::go().with_cursor_steps(steps),
+                hasher(),
+            ))
+        }
         "hashbrown" => Box::new(hashbrown::HashMap::<u64, u64, _>::with_hasher(hasher())),
         "std" => Box::new(std::collections::HashMap::<u64, u64, _>::with_hasher(
             hasher(),

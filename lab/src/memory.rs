@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::maps::{NAMES, key, make};
+use crate::maps::{FAST_CURSOR, NAMES, key, make};
 use crate::report::{plot_bars, print_table, write_csv};
 
 /// One map's memory.
@@ -93,7 +93,7 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<Vec<MemResult>, Box<dyn Error>> 
         .to_vec(),
     ];
     let mut results = Vec::new();
-    for name in NAMES {
+    for name in NAMES.into_iter().chain([FAST_CURSOR]) {
         eprintln!("memory: {name}: {n} inserts in a child process");
         let [hwm, now, peak] = run_child(name, n)?;
         results.push((name, hwm, now, peak));

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use evacmap::{EvacMap, Policy};
 
-use crate::maps::{LabMap, NAMES, hasher, make, random_keys};
+use crate::maps::{FAST_CURSOR, LabMap, NAMES, hasher, make, random_keys};
 
 pub(crate) use crate::report::print_table;
 use crate::report::{Summary, plot_log_y, window_max, write_csv};
@@ -78,7 +78,7 @@ pub(crate) fn run(n: usize, out: &Path) -> Result<Vec<MapResult>, Box<dyn Error>
     eprintln!("pause: timer noise floor ({n} empty Instant pairs)");
     let floor = Summary::of(&timer_floor(n));
     let mut runs = Vec::new();
-    for name in NAMES {
+    for name in NAMES.into_iter().chain([FAST_CURSOR]) {
         eprintln!("pause: {name}: timing {n} inserts");
         runs.push(time_map(name, &keys));
     }

@@ -35,6 +35,7 @@ fn pause_writes_table_csv_and_svg() {
         "evacmap/all_at_once",
         "hashbrown",
         "std",
+        "evacmap/cursor_steps=4",
         "timer floor",
     ] {
         assert!(
@@ -50,7 +51,7 @@ fn pause_writes_table_csv_and_svg() {
     let summary = std::fs::read_to_string(dir.join("pause_summary.csv")).unwrap();
     let rows: Vec<Vec<&str>> = summary.lines().map(|l| l.split(',').collect()).collect();
     assert_eq!(rows[0][0], "map");
-    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), 7, "header, 5 maps, timer floor");
     for row in &rows[1..] {
         assert_eq!(row.len(), rows[0].len());
         let nums: Vec<u64> = row[1..6].iter().map(|v| v.parse().unwrap()).collect();
@@ -254,7 +255,8 @@ fn memory_reports_every_map() {
             .contains("<rect")
     );
     let rows = csv_rows(&dir.join("memory.csv"));
-    assert_eq!(rows.len(), 5);
+    assert_eq!(rows.len(), 6, "header and 5 maps");
+    assert!(rows.iter().any(|r| r[0] == "evacmap/cursor_steps=4"));
     for row in &rows[1..] {
         assert!(row[1].parse::<f64>().unwrap() > 0.0, "{row:?}");
         if row[0].starts_with("evacmap") {
