@@ -64,8 +64,8 @@ pub const MAINTAIN_STEP: usize = 16;
 /// evacuation step: 5 µs at p99 in `lab concurrent` (2M keys, 8 shards).
 /// A reader that blocks on the lock's futex instead waits for a wake-up,
 /// which costs tens of µs on the 2-vCPU VM the results come from. Spinning
-/// for up to 50 µs took the readers' p99.9 from 70 to 24–31 µs with one
-/// reader, and from 132 to 10–13 µs with three (three runs each;
+/// for up to 50 µs took the readers' p99.9 from 70 to 19–31 µs with one
+/// reader, and from 132 to 8–13 µs with three (four runs each;
 /// `docs/results.md`). The spin is bounded, so a writer that is
 /// descheduled while it holds the lock costs a reader at most 50 µs of CPU
 /// before it sleeps.
