@@ -38,12 +38,11 @@ impl Periodic {
                 while !*stopped {
                     drop(stopped);
                     tick();
-                    stopped = flag.lock().unwrap_or_else(PoisonError::into_inner);
-                    if *stopped {
-                        break;
-                    }
+                    // Returns at once if stopped meanwhile; ignores
+                    // spurious wake-ups.
+                    let flag = flag.lock().unwrap_or_else(PoisonError::into_inner);
                     stopped = wake
-                        .wait_timeout(stopped, interval)
+                        .wait_timeout_while(flag, interval, |stopped| !*stopped)
                         .unwrap_or_else(PoisonError::into_inner)
                         .0;
                 }

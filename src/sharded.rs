@@ -675,8 +675,8 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// ```
     pub fn lock_hold(&self) -> Option<Percentiles> {
         let mut total: Option<LogHistogram> = None;
-        for shard in self.shards.iter() {
-            let locked = shard.lock.read().unwrap_or_else(PoisonError::into_inner);
+        for i in 0..self.shards.len() {
+            let locked = self.read_shard(i);
             if let Some(h) = &locked.hold {
                 total.get_or_insert_with(LogHistogram::new).merge(h);
             }
@@ -903,8 +903,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
 
     /// Checks every shard's invariants (see [`EvacMap::check_invariants`]),
     /// that every key lives in the shard its hash picks, and that each
-    /// shard's lock-free `len` and `growing` mirror its map. Takes each
-    /// shard's write lock in turn; meant for tests.
+    /// shard's lock-free `len`, `growing` and `holds_old` mirror its map.
+    /// Takes each shard's read lock in turn (no writer is then between its
+    /// change and its mirror store, S2); meant for tests.
     ///
     /// # Panics
     ///
@@ -921,7 +922,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// ```
     pub fn check_invariants(&self) {
         for i in 0..self.shards.len() {
-            let guard = self.write_shard(i);
+            let guard = ShardRef {
+                guard: self.read_shard(i),
+            };
             guard.check_invariants();
             for (k, _) in guard.iter() {
                 assert_eq!(

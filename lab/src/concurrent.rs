@@ -130,8 +130,8 @@ fn make(name: &str) -> Box<dyn SharedMap> {
 
 /// One run's results.
 struct RunResult {
-    reads: Summary,
-    lookups: u64,
+    /// Every lookup's latency (ns), all readers merged.
+    reads: Histogram<u64>,
     writer_ops_per_s: f64,
     writer_max_ns: u64,
     /// Write-lock hold, if measured.
@@ -259,15 +259,7 @@ fn run_one(
         })
     });
     Ok(RunResult {
-        reads: Summary {
-            p50: hist.value_at_quantile(0.5),
-            p99: hist.value_at_quantile(0.99),
-            p999: hist.value_at_quantile(0.999),
-            p9999: hist.value_at_quantile(0.9999),
-            max: hist.max(),
-            argmax: 0,
-        },
-        lookups: hist.len(),
+        reads: hist,
         writer_ops_per_s: keys.len() as f64 / w_secs,
         writer_max_ns: writer_max,
         hold,
@@ -315,11 +307,11 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
             rows.push(vec![
                 name.into(),
                 readers.to_string(),
-                r.reads.p50.to_string(),
-                r.reads.p99.to_string(),
-                r.reads.p999.to_string(),
-                r.reads.max.to_string(),
-                r.lookups.to_string(),
+                r.reads.value_at_quantile(0.5).to_string(),
+                r.reads.value_at_quantile(0.99).to_string(),
+                r.reads.value_at_quantile(0.999).to_string(),
+                r.reads.max().to_string(),
+                r.reads.len().to_string(),
                 format!("{:.2}", r.writer_ops_per_s / 1e6),
                 r.writer_max_ns.to_string(),
             ]);
