@@ -100,6 +100,24 @@ impl<K, V> Slot<K, V> {
     }
 }
 
+/// Asks the CPU to start loading the cache line at the start of `b` (its
+/// tophash word and first keys), so that several independent misses of one
+/// write overlap instead of following one another. Only a hint: it never
+/// faults and reads nothing the program sees.
+#[inline(always)]
+pub(crate) fn prefetch<K, V>(b: NonNull<Bucket<K, V>>) {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    // SAFETY: `_mm_prefetch` needs SSE, part of the x86_64 baseline. It is
+    // a hint that does not dereference in the language's sense: any address
+    // is allowed, and an unmapped one is simply not fetched.
+    unsafe {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>(b.as_ptr().cast());
+    }
+    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+    let _ = b;
+}
+
 /// Reads the tophash word of a bucket.
 ///
 /// # Safety
@@ -152,8 +170,9 @@ pub(crate) struct BucketArray<K, V> {
     /// not yet freed.
     spilled: usize,
     /// Progressive release of an old array (`release_below`): chains
-    /// `0..released_chains` have had their spilled overflow buckets freed and
-    /// their head links cut (I10).
+    /// `0..released_chains` are evacuated, so their spilled overflow buckets
+    /// were freed and their head links cut (`unlink_overflow`), and their
+    /// pages may have been given back (I10).
     released_chains: usize,
     /// Byte offset from `ptr` below which whole pages were given back to the
     /// OS (never read again: I10).
@@ -163,7 +182,7 @@ pub(crate) struct BucketArray<K, V> {
     /// Of `released_bytes`, the pages (still part of the allocation).
     released_page_bytes: usize,
     /// `release_below(chains)` has nothing to do while `chains` is below
-    /// this and no spilled bucket exists: the fast path of every cursor step.
+    /// this: the fast path of every cursor step.
     release_due: usize,
 }
 
@@ -245,22 +264,23 @@ impl<K, V> BucketArray<K, V> {
     }
 
     /// Gives back the memory of chains `0..chains` of an old array, which are
-    /// evacuated and never read again: frees their separately allocated
-    /// overflow buckets (cutting the head links that reach them), and on
-    /// Linux returns whole pages of primary buckets below chain `chains` to
-    /// the OS with `madvise(MADV_DONTNEED)`, once at least `batch` bytes of
-    /// pages are due. The pool is left to the final free. Returns the bytes
-    /// given back by this call.
+    /// evacuated and never read again: on Linux, returns whole pages of
+    /// primary buckets below chain `chains` to the OS with
+    /// `madvise(MADV_DONTNEED)`, once at least `batch` bytes of pages are
+    /// due. (Their spilled overflow buckets were freed when they were
+    /// evacuated, `unlink_overflow`.) The pool is left to the final free.
+    /// Returns the bytes given back by this call.
     ///
     /// # Safety
-    /// Chains `0..chains` hold no live entry, and nothing reads their
-    /// buckets again except through the heads of chains `>= chains` (I10).
+    /// Chains `0..chains` are evacuated (their overflow links cut) and
+    /// nothing reads them again (I10).
     #[inline]
     pub(crate) unsafe fn release_below(&mut self, chains: usize, batch: usize) -> usize {
         debug_assert!(chains <= self.len());
-        if chains < self.release_due && self.spilled == 0 {
-            // The common case: no page batch due and no spilled bucket to
-            // free, so the chains are released by this alone.
+        if chains < self.release_due {
+            // The common case: no page batch due, so the chains are
+            // released by this alone (their spilled buckets went with their
+            // evacuation, `unlink_overflow`).
             self.released_chains = self.released_chains.max(chains);
             return 0;
         }
@@ -276,31 +296,8 @@ impl<K, V> BucketArray<K, V> {
     unsafe fn release_below_now(&mut self, chains: usize, batch: usize) -> usize {
         let size = size_of::<Bucket<K, V>>();
         let mut released = 0;
-        if self.spilled > 0 {
-            for i in self.released_chains..chains {
-                let head = self.bucket(i);
-                // SAFETY: chain `i` is not released yet, so its head is
-                // resident and its links are valid (I6); we read each link
-                // before freeing the bucket that holds it, then cut the head's
-                // link so that nothing reaches the freed buckets.
-                unsafe {
-                    let mut next = overflow(head);
-                    while let Some(b) = next {
-                        next = overflow(b);
-                        if !self.contains(b) {
-                            alloc::dealloc(b.as_ptr().cast(), Layout::new::<Bucket<K, V>>());
-                            self.spilled -= 1;
-                            released += size;
-                        }
-                    }
-                    (*head.as_ptr()).overflow = ptr::null_mut();
-                }
-            }
-        }
         self.released_chains = self.released_chains.max(chains);
-        if chains < self.release_due {
-            // no batch of pages due yet
-        } else if let Some(page) = page_size() {
+        if let Some(page) = page_size() {
             let base = self.ptr.as_ptr().addr();
             let lo = (base + self.released_end).next_multiple_of(page);
             let hi = (base + chains * size) / page * page;
@@ -325,7 +322,7 @@ impl<K, V> BucketArray<K, V> {
             let lo = (base + self.released_end).next_multiple_of(page);
             self.release_due = (lo + batch.max(page) - base).div_ceil(size);
         } else {
-            self.release_due = usize::MAX; // only spilled buckets to free
+            self.release_due = usize::MAX; // no pages to give back here
         }
         self.released_bytes += released;
         released
@@ -416,6 +413,35 @@ impl<K, V> BucketArray<K, V> {
         // SAFETY: caller: `last` is live and ours to link.
         unsafe { (*last.as_ptr()).overflow = new.as_ptr() };
         (new, allocated)
+    }
+
+    /// Go `evacuate`'s "unlink the overflow buckets": cuts the overflow link
+    /// of chain head `head` and frees the chain's buckets that `push_overflow`
+    /// took from the allocator. Returns the bytes freed.
+    ///
+    /// # Safety
+    /// `head` is a primary bucket of this array whose chain was just
+    /// evacuated: its slots are all marked evacuated and hold no live entry,
+    /// and nothing reads past the head again (I4, I10).
+    pub(crate) unsafe fn unlink_overflow(&mut self, head: NonNull<Bucket<K, V>>) -> usize {
+        let mut freed = 0;
+        // SAFETY: caller: the chain is live until here (I6), each bucket
+        // linked once; we read each link before freeing the bucket holding
+        // it, then cut the head's link so nothing reaches the freed buckets.
+        unsafe {
+            let mut next = overflow(head);
+            while let Some(b) = next {
+                next = overflow(b);
+                if !self.contains(b) {
+                    alloc::dealloc(b.as_ptr().cast(), Layout::new::<Bucket<K, V>>());
+                    self.spilled -= 1;
+                    freed += size_of::<Bucket<K, V>>();
+                }
+            }
+            (*head.as_ptr()).overflow = ptr::null_mut();
+        }
+        self.released_bytes += freed;
+        freed
     }
 
     /// After `release_below(len())`: gives back the next run of at least

@@ -82,6 +82,12 @@ impl<K, V> RawTable<K, V> {
                 );
             }
             evacuated += usize::from(is_evac);
+            // SAFETY: as above.
+            let linked = unsafe { overflow(head) }.is_some();
+            assert!(
+                !(is_evac && linked),
+                "I4: evacuated chain {j} still links overflow buckets"
+            );
             self.walk_chain(&self.old_buckets, j, &mut seen, |slot, top| {
                 if is_evac {
                     assert!(is_evacuated_marker(top), "I4: chain {j} partly evacuated");

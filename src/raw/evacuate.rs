@@ -15,7 +15,7 @@ use core::ptr::{self, NonNull};
 
 use super::RawTable;
 use super::bucket::{
-    BUCKET_SLOTS, Bucket, BucketArray, Slot, can_release, group, overflow, top_at,
+    BUCKET_SLOTS, Bucket, BucketArray, Slot, can_release, group, overflow, prefetch, top_at,
 };
 use super::tophash::{
     EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, MIN_TOP_HASH, is_empty, is_evacuated_marker,
@@ -176,7 +176,18 @@ impl<K, V> RawTable<K, V> {
     /// (so the write sees its key's chain in the new array, I5), then
     /// `cursor_steps` more at the cursor.
     pub(crate) fn grow_work(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) {
-        self.evacuate_chain(hash as usize & self.old_buckets.mask(), hasher);
+        let old_index = hash as usize & self.old_buckets.mask();
+        if old_index >= self.evac_cursor {
+            // The old chain and both of its destinations are three random
+            // buckets: start all three loads before reading the first.
+            prefetch(self.old_buckets.bucket(old_index));
+            prefetch(self.buckets.bucket(old_index & self.buckets.mask()));
+            let y = old_index + self.old_buckets.len();
+            if y < self.buckets.len() {
+                prefetch(self.buckets.bucket(y));
+            }
+        }
+        self.evacuate_chain(old_index, hasher);
         for _ in 0..self.policy.cursor_steps() {
             if !self.is_growing() {
                 break;
@@ -357,6 +368,15 @@ impl<K, V> RawTable<K, V> {
             n += BUCKET_SLOTS;
             // SAFETY: live chain.
             b = unsafe { overflow(bb) };
+        }
+        // Go unlinks an evacuated chain's overflow buckets; we free the
+        // spilled ones now rather than when the cursor passes, which also
+        // keeps the cursor's release check to one comparison.
+        // SAFETY: every slot of the chain was just marked evacuated and
+        // moved out; only the head's markers are read again (I4, I10).
+        let freed = unsafe { self.old_buckets.unlink_overflow(head) };
+        if freed > 0 {
+            self.counters.released_early(freed as u64);
         }
         x.moved + y.map_or(0, |y| y.moved)
     }

@@ -15,7 +15,9 @@
 //!   old array is released at once.
 //! - **I4** An old chain is either wholly evacuated (every slot holds
 //!   `EVACUATED_X/Y/EMPTY`) or holds no evacuation marker; slot 0 of its head
-//!   tells which. The new array never holds evacuation markers.
+//!   tells which. An evacuated chain is its head alone: its overflow link is
+//!   cut and its spilled overflow buckets are freed. The new array never
+//!   holds evacuation markers.
 //! - **I5** A live entry with hash `h` is in new chain `h & (2^B - 1)`, unless
 //!   growing and old chain `h & (2^oldB - 1)` is not evacuated, in which case
 //!   it is there. (So a new chain holds no entry whose old chain is not yet
@@ -35,9 +37,9 @@
 //!   doubling of a small table may not raise its capacity, Go's formula being
 //!   `max(8, lf * 2^B)`; the table then catches up one doubling per insert.)
 //! - **I10** Old chains below `old_buckets.released_chains() <= nevacuate`
-//!   may have been given back (spilled overflow buckets freed, pages
-//!   returned to the OS): nothing reads an old chain below the cursor;
-//!   readers compare with the cursor before reading a chain's marker.
+//!   may have been given back (pages returned to the OS): nothing reads an
+//!   old chain below the cursor; readers compare with the cursor before
+//!   reading a chain's marker.
 #![allow(unsafe_code)]
 
 mod bucket;
