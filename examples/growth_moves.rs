@@ -1,0 +1,34 @@
+//! How many entries each map moves while `lookup_cost` inserts N random
+//! `u64` keys into a new map (same keys, same `ahash` seeds, no reserve):
+//! evacmap counts its own (`Stats::entries_moved`); hashbrown moves every
+//! entry present at each resize, which happens on the insert that finds
+//! `len() == capacity()`. `scripts/lookup-profile` divides the instructions
+//! of each map's growth code by these counts. A separate program, so that
+//! `lookup_cost`'s timed code is compiled exactly as before.
+//!
+//! Run: `cargo run --release --example growth_moves [N]`.
+
+#[path = "support/mod.rs"]
+mod support;
+
+use evacmap::{DefaultHashBuilder, EvacMap};
+
+fn main() {
+    let n = support::n_from_args("growth_moves");
+    let keys = support::keys(n, 1);
+    let hasher = || DefaultHashBuilder::with_seeds(1, 2, 3, 4);
+    let mut evac = EvacMap::<u64, u64, _>::with_hasher(hasher());
+    let mut brown = hashbrown::HashMap::<u64, u64, _>::with_hasher(hasher());
+    let mut brown_moved = 0u64;
+    for &k in &keys {
+        evac.insert(k, k);
+        if brown.len() == brown.capacity() && !brown.contains_key(&k) {
+            brown_moved += brown.len() as u64;
+        }
+        brown.insert(k, k);
+    }
+    println!(
+        "entries moved by growth during the inserts: evacmap {} hashbrown {brown_moved}",
+        evac.stats().entries_moved
+    );
+}
