@@ -319,3 +319,87 @@ fn old_array_is_given_back_as_the_cursor_passes() {
     let early = end.bytes_released_early - start.bytes_released_early;
     assert_eq!(freed_at_end + early, old_array);
 }
+
+/// Hashes a `u64` key to itself, so that a test chooses each key's chain.
+#[derive(Clone, Copy, Default)]
+struct Identity;
+
+struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0 << 8 | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = x;
+    }
+}
+
+impl std::hash::BuildHasher for Identity {
+    type Hasher = IdentityHasher;
+    fn build_hasher(&self) -> IdentityHasher {
+        IdentityHasher(0)
+    }
+}
+
+#[test]
+fn overflow_beyond_the_pool_is_counted_and_freed() {
+    // Every key lands in one of 64 chains whatever `B` is (bits 6 to 55 are
+    // zero, so doublings never split them): chains grow long, the overflow
+    // pool (2^(B-4) buckets) runs out, then its extension (reserved after
+    // arrays of 256 KiB or more on Linux; at 10,000 keys `B` is 11, 300 KiB),
+    // and then overflow buckets come from the allocator one by one.
+    let n: u64 = if cfg!(miri) { 1_500 } else { 10_000 };
+    let key = |i: u64| (i % 64) | (i / 64) << 56;
+    let mut m = EvacMap::with_policy_and_hasher(Policy::go(), Identity);
+    let mut model = std::collections::HashMap::new();
+    for i in 0..n {
+        assert_eq!(m.insert(key(i), i), model.insert(key(i), i));
+        if i % 997 == 0 {
+            m.check_invariants();
+        }
+    }
+    m.check_invariants();
+    m.finish_growth();
+    let s = m.stats();
+    let bucket = 8 + 8 * 8 + 8 * 8 + 8; // u64 -> u64
+    let pool = if s.bucket_count >= 16 {
+        s.bucket_count / 16
+    } else {
+        0
+    };
+    assert!(s.overflow_buckets > pool, "the pool ran out: {s:?}");
+    // Overflow buckets beyond Go's pool are counted as held, whether they
+    // came from the extension or from the allocator.
+    assert_eq!(
+        s.bytes_allocated,
+        m.bucket_array_bytes() as u64 + (s.overflow_buckets - pool) * bucket,
+        "{s:?}"
+    );
+    for i in 0..n {
+        assert_eq!(m.get(&key(i)), model.get(&key(i)));
+    }
+    // A clone links its own overflow buckets; the original is unchanged.
+    let c = m.clone();
+    c.check_invariants();
+    assert_eq!(c.len(), m.len());
+    assert_eq!(c.stats().bytes_allocated, s.bytes_allocated);
+    drop(c);
+    for i in (0..n).step_by(2) {
+        assert_eq!(m.remove(&key(i)), model.remove(&key(i)));
+    }
+    m.check_invariants();
+    // `clear` hands the pool and the extension out again from the start.
+    m.clear();
+    assert_eq!(m.stats().bytes_allocated, m.bucket_array_bytes() as u64);
+    for i in 0..n / 2 {
+        m.insert(key(i), i);
+    }
+    m.check_invariants();
+    assert_eq!(m.len(), n as usize / 2);
+}

@@ -150,8 +150,9 @@ pub(crate) unsafe fn overflow<K, V>(b: NonNull<Bucket<K, V>>) -> Option<NonNull<
 }
 
 /// A bucket array: `2^log2` primary buckets followed by a pool of
-/// preallocated overflow buckets, plus the overflow buckets allocated one by
-/// one once the pool ran out (found by walking the chains; invariant I6).
+/// preallocated overflow buckets (and, for arrays mapped directly, the pool's
+/// extension), plus the overflow buckets allocated one by one once those ran
+/// out (found by walking the chains; invariant I6).
 pub(crate) struct BucketArray<K, V> {
     /// Start of the allocation; dangling when `total == 0` (no array yet).
     ptr: NonNull<Bucket<K, V>>,
@@ -159,10 +160,14 @@ pub(crate) struct BucketArray<K, V> {
     log2: u8,
     /// `2^log2 - 1`, cached: every lookup masks a hash with it.
     mask: usize,
-    /// Primary plus pool buckets in the allocation; 0 = nothing allocated.
+    /// Primary plus pool buckets (Go's array); 0 = nothing allocated.
     total: usize,
-    /// Index of the next unused pool bucket (`total` when the pool is used up;
-    /// Go keeps a pointer and a sentinel link instead).
+    /// Buckets in the allocation: `total`, plus `POOL_EXTENSION` times the
+    /// pool for arrays mapped directly. The extension is reserved, not
+    /// touched: its pages cost memory only once handed out.
+    capacity: usize,
+    /// Index of the next unused pool (or extension) bucket (`capacity` when
+    /// all are used; Go keeps a pointer and a sentinel link instead).
     next_pool: usize,
     /// Overflow buckets linked into this array's chains (pool and allocated).
     linked_overflow: usize,
@@ -194,6 +199,7 @@ impl<K, V> BucketArray<K, V> {
             log2: 0,
             mask: 0,
             total: 0,
+            capacity: 0,
             next_pool: 0,
             linked_overflow: 0,
             spilled: 0,
@@ -206,7 +212,8 @@ impl<K, V> BucketArray<K, V> {
     }
 
     /// Go `makeBucketArray`: `2^log2` buckets plus `2^(log2-4)` pool buckets
-    /// when `log2 >= 4`, all zeroed (so all empty).
+    /// when `log2 >= 4`, all zeroed (so all empty). An array mapped directly
+    /// also reserves the pool's extension (`POOL_EXTENSION`).
     pub(crate) fn allocate(log2: u8) -> Result<Self, TryReserveError> {
         if log2 > MAX_LOG2 {
             return Err(TryReserveError::CapacityOverflow);
@@ -214,7 +221,14 @@ impl<K, V> BucketArray<K, V> {
         let primary = 1usize << log2;
         let pool = if log2 >= 4 { 1usize << (log2 - 4) } else { 0 };
         let total = primary + pool;
-        let layout = Self::layout(total)?;
+        let capacity = if maps_directly(Self::layout(total)?.size()) {
+            total + POOL_EXTENSION * pool
+        } else {
+            total
+        };
+        let layout = Self::layout(capacity)?;
+        // `capacity > total` only when `total`'s size maps directly, and a
+        // larger size does too, so `free` reaches the same decision.
         let raw = if maps_directly(layout.size()) {
             // SAFETY: non-zero size (checked by `maps_directly`).
             unsafe { map_zeroed(layout.size()) }
@@ -231,6 +245,7 @@ impl<K, V> BucketArray<K, V> {
             log2,
             mask: primary - 1,
             total,
+            capacity,
             next_pool: primary,
             ..Self::unallocated()
         })
@@ -240,15 +255,24 @@ impl<K, V> BucketArray<K, V> {
         Layout::array::<Bucket<K, V>>(total).map_err(|_| TryReserveError::CapacityOverflow)
     }
 
-    /// Bytes of the array allocation itself (not counting spilled overflow buckets).
+    /// Bytes of Go's array: primary and pool buckets (not counting the pool's
+    /// extension or spilled overflow buckets).
     pub(crate) fn array_bytes(&self) -> usize {
         self.total * size_of::<Bucket<K, V>>()
     }
 
-    /// All bucket memory this array holds: the allocation (less the pages
-    /// given back early) plus the overflow buckets allocated one by one.
+    /// Extension buckets handed out so far.
+    fn extension_used(&self) -> usize {
+        self.next_pool.saturating_sub(self.total)
+    }
+
+    /// All bucket memory this array holds: Go's array (less the pages given
+    /// back early), plus the overflow buckets taken from the extension or
+    /// allocated one by one. (The extension's untouched pages hold no
+    /// memory and are not counted.)
     pub(crate) fn bytes(&self) -> usize {
-        self.array_bytes() - self.released_page_bytes + self.spilled * size_of::<Bucket<K, V>>()
+        let overflow = self.extension_used() + self.spilled;
+        self.array_bytes() + overflow * size_of::<Bucket<K, V>>() - self.released_page_bytes
     }
 
     /// Bytes given back early by `release_below` (pages and spilled buckets).
@@ -370,17 +394,18 @@ impl<K, V> BucketArray<K, V> {
         unsafe { self.ptr.add(i) }
     }
 
-    /// True if `b` lies inside this array's allocation (primary or pool), as
-    /// opposed to a separately allocated overflow bucket.
+    /// True if `b` lies inside this array's allocation (primary, pool or
+    /// extension), as opposed to a separately allocated overflow bucket.
     fn contains(&self, b: NonNull<Bucket<K, V>>) -> bool {
         let start = self.ptr.as_ptr().addr();
         let addr = b.as_ptr().addr();
-        addr >= start && addr < start + self.array_bytes()
+        addr >= start && addr < start + self.capacity * size_of::<Bucket<K, V>>()
     }
 
     /// Go `newoverflow`: a fresh empty bucket linked after `last`, taken from
-    /// the pool while it lasts, then from the allocator. Returns the new
-    /// bucket and the bytes newly allocated for it (0 if it came from the pool).
+    /// the pool while it lasts, then from its extension, then from the
+    /// allocator. Returns the new bucket and the bytes newly held for it (0
+    /// if it came from the pool).
     ///
     /// # Safety
     /// `last` is a live bucket of one of this array's chains whose overflow
@@ -393,10 +418,13 @@ impl<K, V> BucketArray<K, V> {
         debug_assert!(unsafe { overflow(last) }.is_none());
         self.linked_overflow += 1;
         let mut allocated = 0;
-        let new = if self.next_pool < self.total {
-            // SAFETY: `next_pool < total`: inside the allocation, a zeroed
-            // bucket that no chain links to yet (I6).
+        let new = if self.next_pool < self.capacity {
+            // SAFETY: `next_pool < capacity`: inside the allocation, a
+            // zeroed bucket that no chain links to yet (I6).
             let b = unsafe { self.ptr.add(self.next_pool) };
+            if self.next_pool >= self.total {
+                allocated = size_of::<Bucket<K, V>>(); // extension: counted in `bytes`
+            }
             self.next_pool += 1;
             b
         } else {
@@ -460,7 +488,10 @@ impl<K, V> BucketArray<K, V> {
         };
         let base = self.ptr.as_ptr().addr();
         let lo = (base + self.released_end).next_multiple_of(page);
-        let end = (base + self.array_bytes()) / page * page;
+        // Up to the last bucket handed out: the extension's untouched pages
+        // hold nothing to give back.
+        let used = self.total.max(self.next_pool) * size_of::<Bucket<K, V>>();
+        let end = (base + used) / page * page;
         let hi = (lo + batch.max(page)).min(end);
         if hi <= lo {
             return (0, true);
@@ -517,7 +548,7 @@ impl<K, V> BucketArray<K, V> {
         }
         // SAFETY: caller: nothing in the array is used again.
         unsafe { self.free_spilled() };
-        let layout = Self::layout(self.total).expect("layout was valid at allocation");
+        let layout = Self::layout(self.capacity).expect("layout was valid at allocation");
         if maps_directly(layout.size()) {
             // SAFETY: `ptr` came from `map_zeroed` with this same size.
             unsafe { unmap(self.ptr.as_ptr().cast(), layout.size()) };
@@ -540,13 +571,17 @@ impl<K, V> BucketArray<K, V> {
         }
         debug_assert_eq!(self.released_bytes, 0, "only old arrays are released");
         let log2 = self.log2;
-        let (ptr, total) = (self.ptr, self.total);
+        // Every bucket handed out: the extension's beyond `next_pool` are
+        // still untouched zeroes. (Its used pages stay resident, and are
+        // handed out again first.)
+        let (ptr, used) = (self.ptr, self.total.max(self.next_pool));
         // SAFETY: caller: nothing in the array is used again; the links left
         // dangling by this are zeroed just below.
         unsafe { self.free_spilled() };
-        // SAFETY: `total` buckets were allocated at `ptr`; all-zero bytes are a
-        // valid empty bucket (EMPTY_REST = 0, null link, uninit slots).
-        unsafe { ptr::write_bytes(ptr.as_ptr(), 0, total) };
+        // SAFETY: `used <= capacity` buckets were allocated at `ptr`;
+        // all-zero bytes are a valid empty bucket (EMPTY_REST = 0, null
+        // link, uninit slots).
+        unsafe { ptr::write_bytes(ptr.as_ptr(), 0, used) };
         self.next_pool = 1 << log2;
         self.linked_overflow = 0;
         self.spilled = 0;
@@ -649,6 +684,17 @@ fn page_size() -> Option<usize> {
 /// process's `vm.max_map_count` (65,530 by default), so thousands of small
 /// maps must not take one each.
 const MAP_DIRECT_BYTES: usize = 256 << 10;
+
+/// An array mapped directly reserves this many more pools' worth of
+/// overflow buckets after Go's pool of `2^(B-4)`. Reserved address space
+/// costs no memory until a page is touched, and buckets are handed out in
+/// order, so only the ones used are resident. With random keys Go's pool
+/// runs out near the load limit (about a fifth of the chains overflow at
+/// 6.5 per bucket, the pool covers a sixteenth); without the extension the
+/// rest would come from `malloc` one by one, and freeing them returns a
+/// scattered heap whose final trim (`brk`) was a pause of milliseconds at
+/// 10M entries (`docs/results.md`).
+const POOL_EXTENSION: usize = 3;
 
 /// True if an array of `bytes` is (and was) mapped directly: one predicate
 /// decides both allocation and free.
