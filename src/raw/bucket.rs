@@ -452,8 +452,27 @@ impl<K, V> BucketArray<K, V> {
     /// evacuated: its slots are all marked evacuated and hold no live entry,
     /// and nothing reads past the head again (I4, I10).
     pub(crate) unsafe fn unlink_overflow(&mut self, head: NonNull<Bucket<K, V>>) -> usize {
+        // SAFETY: caller: `head` is live.
+        if unsafe { overflow(head) }.is_none() {
+            return 0; // most chains: nothing linked
+        }
+        // SAFETY: the caller's guarantee, passed on.
+        let freed = unsafe { self.free_chain_spills(head) } * size_of::<Bucket<K, V>>();
+        self.released_bytes += freed;
+        freed
+    }
+
+    /// Frees the buckets of the chain at `head` that `push_overflow` took
+    /// from the allocator (those outside the allocation) and cuts `head`'s
+    /// link. Returns how many were freed.
+    ///
+    /// # Safety
+    /// `head` is a primary bucket of this array whose chain is intact (I6)
+    /// and holds no entry that is used again.
+    #[inline]
+    unsafe fn free_chain_spills(&mut self, head: NonNull<Bucket<K, V>>) -> usize {
         let mut freed = 0;
-        // SAFETY: caller: the chain is live until here (I6), each bucket
+        // SAFETY: caller: the chain's links are valid (I6), each bucket
         // linked once; we read each link before freeing the bucket holding
         // it, then cut the head's link so nothing reaches the freed buckets.
         unsafe {
@@ -462,13 +481,12 @@ impl<K, V> BucketArray<K, V> {
                 next = overflow(b);
                 if !self.contains(b) {
                     alloc::dealloc(b.as_ptr().cast(), Layout::new::<Bucket<K, V>>());
-                    self.spilled -= 1;
-                    freed += size_of::<Bucket<K, V>>();
+                    freed += 1;
                 }
             }
             (*head.as_ptr()).overflow = ptr::null_mut();
         }
-        self.released_bytes += freed;
+        self.spilled -= freed;
         freed
     }
 
@@ -508,7 +526,7 @@ impl<K, V> BucketArray<K, V> {
     }
 
     /// Frees the overflow buckets that `push_overflow` took from the allocator
-    /// (those outside the array), leaving their links dangling.
+    /// (those outside the array), cutting the head links that reached them.
     ///
     /// # Safety
     /// No entry in those buckets is used again, and the caller frees or zeroes
@@ -517,22 +535,14 @@ impl<K, V> BucketArray<K, V> {
         // Chains below `released_chains` have no spilled buckets left, and
         // their pages may be given back: not reading them avoids faulting
         // those pages in again (I10).
-        if self.spilled == 0 {
-            return;
-        }
         for i in self.released_chains..self.len() {
-            // SAFETY: chains only link buckets of this array or buckets
-            // allocated by `push_overflow` (I6), each linked exactly once; we
-            // read a link before freeing the bucket that holds it.
-            unsafe {
-                let mut next = overflow(self.bucket(i));
-                while let Some(b) = next {
-                    next = overflow(b);
-                    if !self.contains(b) {
-                        alloc::dealloc(b.as_ptr().cast(), Layout::new::<Bucket<K, V>>());
-                    }
-                }
+            if self.spilled == 0 {
+                return;
             }
+            // SAFETY: chains only link buckets of this array or buckets
+            // allocated by `push_overflow` (I6); the caller's guarantee
+            // covers their entries.
+            unsafe { self.free_chain_spills(self.bucket(i)) };
         }
     }
 
