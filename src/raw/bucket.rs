@@ -150,8 +150,8 @@ pub(crate) unsafe fn overflow<K, V>(b: NonNull<Bucket<K, V>>) -> Option<NonNull<
 }
 
 /// A bucket array: `2^log2` primary buckets followed by a pool of
-/// preallocated overflow buckets (and, for arrays mapped directly, the pool's
-/// extension), plus the overflow buckets allocated one by one once those ran
+/// preallocated overflow buckets (and, for arrays mapped directly or under
+/// Miri, the pool's extension: `has_extension`), plus the overflow buckets allocated one by one once those ran
 /// out (found by walking the chains; invariant I6).
 pub(crate) struct BucketArray<K, V> {
     /// Start of the allocation; dangling when `total == 0` (no array yet).
@@ -163,8 +163,9 @@ pub(crate) struct BucketArray<K, V> {
     /// Primary plus pool buckets (Go's array); 0 = nothing allocated.
     total: usize,
     /// Buckets in the allocation: `total`, plus `POOL_EXTENSION` times the
-    /// pool for arrays mapped directly. The extension is reserved, not
-    /// touched: its pages cost memory only once handed out.
+    /// pool for arrays with an extension (`has_extension`). Mapped directly,
+    /// the extension is reserved, not touched: its pages cost memory only
+    /// once handed out.
     capacity: usize,
     /// Index of the next unused pool (or extension) bucket (`capacity` when
     /// all are used; Go keeps a pointer and a sentinel link instead).
@@ -213,7 +214,8 @@ impl<K, V> BucketArray<K, V> {
 
     /// Go `makeBucketArray`: `2^log2` buckets plus `2^(log2-4)` pool buckets
     /// when `log2 >= 4`, all zeroed (so all empty). An array mapped directly
-    /// also reserves the pool's extension (`POOL_EXTENSION`).
+    /// (or any array under Miri) also reserves the pool's extension
+    /// (`POOL_EXTENSION`, `has_extension`).
     pub(crate) fn allocate(log2: u8) -> Result<Self, TryReserveError> {
         if log2 > MAX_LOG2 {
             return Err(TryReserveError::CapacityOverflow);
@@ -221,14 +223,15 @@ impl<K, V> BucketArray<K, V> {
         let primary = 1usize << log2;
         let pool = if log2 >= 4 { 1usize << (log2 - 4) } else { 0 };
         let total = primary + pool;
-        let capacity = if maps_directly(Self::layout(total)?.size()) {
+        let capacity = if has_extension(Self::layout(total)?.size()) {
             total + POOL_EXTENSION * pool
         } else {
             total
         };
         let layout = Self::layout(capacity)?;
-        // `capacity > total` only when `total`'s size maps directly, and a
-        // larger size does too, so `free` reaches the same decision.
+        // Off Miri, `capacity > total` only when `total`'s size maps
+        // directly, and a larger size does too; under Miri nothing maps. So
+        // `free` reaches the same decision from `capacity`.
         let raw = if maps_directly(layout.size()) {
             // SAFETY: non-zero size (checked by `maps_directly`).
             unsafe { map_zeroed(layout.size()) }
@@ -705,6 +708,17 @@ const MAP_DIRECT_BYTES: usize = 256 << 10;
 /// scattered heap whose final trim (`brk`) was a pause of milliseconds at
 /// 10M entries (`docs/results.md`).
 const POOL_EXTENSION: usize = 3;
+
+/// True if an array whose Go part (primary and pool) takes `bytes` reserves
+/// the pool's extension: arrays mapped directly, where it is address space
+/// that costs nothing until used; and under Miri every array, which then
+/// comes zeroed from the allocator, so that Miri checks the extension's
+/// code (it cannot map memory). Either way `Stats` counts only the
+/// extension buckets handed out, exactly as it would count spilled ones.
+#[inline]
+fn has_extension(bytes: usize) -> bool {
+    maps_directly(bytes) || cfg!(miri)
+}
 
 /// True if an array of `bytes` is (and was) mapped directly: one predicate
 /// decides both allocation and free.
