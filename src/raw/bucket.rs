@@ -100,24 +100,6 @@ impl<K, V> Slot<K, V> {
     }
 }
 
-/// Asks the CPU to start loading the cache line at the start of `b` (its
-/// tophash word and first keys), so that several independent misses of one
-/// write overlap instead of following one another. Only a hint: it never
-/// faults and reads nothing the program sees.
-#[inline(always)]
-pub(crate) fn prefetch<K, V>(b: NonNull<Bucket<K, V>>) {
-    #[cfg(all(target_arch = "x86_64", not(miri)))]
-    // SAFETY: `_mm_prefetch` needs SSE, part of the x86_64 baseline. It is
-    // a hint that does not dereference in the language's sense: any address
-    // is allowed, and an unmapped one is simply not fetched.
-    unsafe {
-        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>(b.as_ptr().cast());
-    }
-    #[cfg(not(all(target_arch = "x86_64", not(miri))))]
-    let _ = b;
-}
-
 /// Reads the tophash word of a bucket.
 ///
 /// # Safety

@@ -15,7 +15,7 @@ use core::ptr::{self, NonNull};
 
 use super::RawTable;
 use super::bucket::{
-    BUCKET_SLOTS, Bucket, BucketArray, Slot, can_release, group, overflow, prefetch, top_at,
+    BUCKET_SLOTS, Bucket, BucketArray, Slot, can_release, group, overflow, top_at,
 };
 use super::tophash::{
     EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, MIN_TOP_HASH, is_empty, is_evacuated_marker,
@@ -177,16 +177,6 @@ impl<K, V> RawTable<K, V> {
     /// `cursor_steps` more at the cursor.
     pub(crate) fn grow_work(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) {
         let old_index = hash as usize & self.old_buckets.mask();
-        if old_index >= self.evac_cursor {
-            // The old chain and both of its destinations are three random
-            // buckets: start all three loads before reading the first.
-            prefetch(self.old_buckets.bucket(old_index));
-            prefetch(self.buckets.bucket(old_index & self.buckets.mask()));
-            let y = old_index + self.old_buckets.len();
-            if y < self.buckets.len() {
-                prefetch(self.buckets.bucket(y));
-            }
-        }
         self.evacuate_chain(old_index, hasher);
         for _ in 0..self.policy.cursor_steps() {
             if !self.is_growing() {
