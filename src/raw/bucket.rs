@@ -133,8 +133,9 @@ pub(crate) unsafe fn overflow<K, V>(b: NonNull<Bucket<K, V>>) -> Option<NonNull<
 
 /// A bucket array: `2^log2` primary buckets followed by a pool of
 /// preallocated overflow buckets (and, for arrays mapped directly or under
-/// Miri, the pool's extension: `has_extension`), plus the overflow buckets allocated one by one once those ran
-/// out (found by walking the chains; invariant I6).
+/// Miri, the pool's extension: `has_extension`), plus the overflow buckets
+/// allocated one by one once those ran out (found by walking the chains;
+/// invariant I6).
 pub(crate) struct BucketArray<K, V> {
     /// Start of the allocation; dangling when `total == 0` (no array yet).
     ptr: NonNull<Bucket<K, V>>,
