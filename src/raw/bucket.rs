@@ -438,10 +438,6 @@ impl<K, V> BucketArray<K, V> {
     /// evacuated: its slots are all marked evacuated and hold no live entry,
     /// and nothing reads past the head again (I4, I10).
     pub(crate) unsafe fn unlink_overflow(&mut self, head: NonNull<Bucket<K, V>>) -> usize {
-        // SAFETY: caller: `head` is live.
-        if unsafe { overflow(head) }.is_none() {
-            return 0; // most chains: nothing linked
-        }
         // SAFETY: the caller's guarantee, passed on.
         let freed = unsafe { self.free_chain_spills(head) } * size_of::<Bucket<K, V>>();
         self.released_bytes += freed;
@@ -450,19 +446,24 @@ impl<K, V> BucketArray<K, V> {
 
     /// Frees the buckets of the chain at `head` that `push_overflow` took
     /// from the allocator (those outside the allocation) and cuts `head`'s
-    /// link. Returns how many were freed.
+    /// link. Returns how many were freed. A chain that links nothing (most
+    /// chains) is only read, so its head's cache line is not dirtied.
     ///
     /// # Safety
     /// `head` is a primary bucket of this array whose chain is intact (I6)
     /// and holds no entry that is used again.
     #[inline]
     unsafe fn free_chain_spills(&mut self, head: NonNull<Bucket<K, V>>) -> usize {
+        // SAFETY: caller: `head` is live.
+        let mut next = unsafe { overflow(head) };
+        if next.is_none() {
+            return 0;
+        }
         let mut freed = 0;
         // SAFETY: caller: the chain's links are valid (I6), each bucket
         // linked once; we read each link before freeing the bucket holding
         // it, then cut the head's link so nothing reaches the freed buckets.
         unsafe {
-            let mut next = overflow(head);
             while let Some(b) = next {
                 next = overflow(b);
                 if !self.contains(b) {
