@@ -63,6 +63,9 @@
 
 mod error;
 mod events;
+#[cfg(evacmap_loom)]
+#[doc(hidden)]
+pub mod loom_hooks;
 pub mod map;
 #[cfg(not(evacmap_loom))]
 mod periodic;
@@ -83,9 +86,6 @@ pub use error::TryReserveError;
 pub use events::{Event, EventKind, ForceReason};
 pub use map::EvacMap;
 pub use policy::{GrowthKind, GrowthProgress, Policy};
-#[cfg(evacmap_loom)]
-#[doc(hidden)]
-pub use probe::loom_hooks;
 pub use probe::{EventBatch, Probe};
 #[cfg(not(evacmap_loom))]
 pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler, SnapshotSource};

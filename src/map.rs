@@ -28,7 +28,6 @@ pub use iter::{
     Drain, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
 };
 
-use crate::events::ForceReason;
 use crate::raw::{RawEntry, RawExtractIf, RawTable};
 use crate::{
     DefaultHashBuilder, Event, GrowthProgress, PauseHistogram, Policy, Probe, Stats, TimingStats,
@@ -612,14 +611,6 @@ impl<K, V, S> EvacMap<K, V, S> {
         self.table.pause_histogram()
     }
 
-    /// Test-only switch for the loom canary in `loom-tests/`: publishes
-    /// without the seqlock's "in progress" mark, so readers can tear.
-    #[cfg(evacmap_loom)]
-    #[doc(hidden)]
-    pub fn publish_broken_for_loom_canary(&mut self) {
-        self.table.publish_broken();
-    }
-
     /// Bytes held by the bucket arrays (new and old, including Go's
     /// preallocated overflow pool), not counting overflow buckets allocated
     /// one by one or memory owned by keys and values.
@@ -998,7 +989,7 @@ where
     /// ```
     pub fn finish_growth(&mut self) {
         self.table
-            .finish_growth_forced(ForceReason::Explicit, &hasher_of(&self.hash_builder));
+            .finish_growth_explicit(&hasher_of(&self.hash_builder));
     }
 
     /// Walks the whole table and panics, naming the broken invariant (see

@@ -1,7 +1,10 @@
-//! [`Policy`]: the research knobs, fixed when a map is built.
+//! [`Policy`]: the research knobs, fixed when a map is built. The table
+//! arithmetic they feed (capacity at each `B`, the shrink threshold) lives
+//! with the table, in `raw/sizing.rs`.
 
-use crate::TryReserveError;
-use crate::raw::{BUCKET_SLOTS, MAX_LOG2};
+/// Largest load factor: a bucket holds 8 entries (`raw/sizing.rs` checks
+/// that this is the bucket's slot count).
+pub(crate) const MAX_LOAD_FACTOR: f64 = 8.0;
 
 /// How a map grows and evacuates. `Policy::default()` is Go's classic map.
 ///
@@ -107,7 +110,7 @@ impl Policy {
     #[track_caller]
     pub fn with_load_factor(self, load_factor: f64) -> Self {
         assert!(
-            load_factor > 0.0 && load_factor <= BUCKET_SLOTS as f64,
+            load_factor > 0.0 && load_factor <= MAX_LOAD_FACTOR,
             "evacmap: load factor must be in (0, 8], got {load_factor}"
         );
         Policy {
@@ -278,18 +281,6 @@ impl Policy {
         (self.auto_shrink > 0.0).then_some(self.auto_shrink)
     }
 
-    /// Largest length at which a removal from a table with `2^log2` buckets
-    /// starts a shrink, plus one (0 when automatic shrinking is off), so the
-    /// check is `len < shrink_below_at(B)`.
-    pub(crate) fn shrink_below_at(&self, log2: u8) -> usize {
-        if self.auto_shrink > 0.0 {
-            let slots = (BUCKET_SLOTS << log2) as f64;
-            (self.auto_shrink * slots).floor() as usize + 1
-        } else {
-            0
-        }
-    }
-
     /// Whether writes are timed.
     ///
     /// # Examples
@@ -366,22 +357,6 @@ impl Policy {
     pub const fn is_all_at_once(&self) -> bool {
         self.all_at_once
     }
-
-    /// Entries a table with `2^log2` buckets holds before an insert starts a
-    /// doubling. Go: `count > 8 && count > 13 * (2^B / 2)` overloads, which is
-    /// `max(8, floor(6.5 * 2^B))` for every `B`; this generalises it to any
-    /// factor.
-    pub(crate) fn capacity_at(&self, log2: u8) -> usize {
-        let scaled = (self.load_factor * (1u64 << log2) as f64).floor() as usize;
-        scaled.max(BUCKET_SLOTS)
-    }
-
-    /// Smallest `B` whose capacity is at least `entries` (Go `makemap`).
-    pub(crate) fn log2_for(&self, entries: usize) -> Result<u8, TryReserveError> {
-        (0..=MAX_LOG2)
-            .find(|&b| self.capacity_at(b) >= entries)
-            .ok_or(TryReserveError::CapacityOverflow)
-    }
 }
 
 /// How far the growth in progress has come; see
@@ -443,42 +418,6 @@ pub enum GrowthKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn go_integer_formula() {
-        // Go: overLoadFactor(count, B) = count > 8 && count > 13 * (2^B / 2).
-        let p = Policy::go();
-        for b in 0..=40u8 {
-            let go = (13u64 * ((1u64 << b) / 2)).max(8) as usize;
-            assert_eq!(p.capacity_at(b), go, "B = {b}");
-        }
-        // Go 1.21's accidental 6.0: 8, 12, 24, 48.
-        let p = Policy::go().with_load_factor(6.0);
-        assert_eq!([1, 2, 3].map(|b| p.capacity_at(b)), [12, 24, 48]);
-    }
-
-    #[test]
-    fn log2_for_is_smallest_fit() {
-        let p = Policy::go();
-        assert_eq!(p.log2_for(0), Ok(0));
-        assert_eq!(p.log2_for(8), Ok(0));
-        assert_eq!(p.log2_for(9), Ok(1));
-        assert_eq!(p.log2_for(13), Ok(1));
-        assert_eq!(p.log2_for(14), Ok(2));
-        assert_eq!(
-            p.log2_for(usize::MAX),
-            Err(TryReserveError::CapacityOverflow)
-        );
-    }
-
-    #[test]
-    fn shrink_threshold() {
-        assert_eq!(Policy::go().shrink_below_at(10), 0, "off by default");
-        let p = Policy::go().with_auto_shrink(0.125);
-        // 2^10 buckets = 8192 slots; 1/8 of them is 1024 entries.
-        assert_eq!(p.shrink_below_at(10), 1025);
-        assert_eq!(p.shrink_below_at(0), 2);
-    }
 
     #[test]
     #[should_panic(expected = "auto-shrink fill must be in (0, 1), got 1")]

@@ -109,12 +109,6 @@ impl Shared {
         self.stats.write(&stats.to_words());
     }
 
-    /// Test-only switch for the loom canary.
-    #[cfg(evacmap_loom)]
-    pub(crate) fn publish_broken(&self, stats: &Stats) {
-        self.stats.write_broken(&stats.to_words());
-    }
-
     /// Publishes one event (single writer, in sequence order).
     pub(crate) fn push_event(&self, event: &Event) {
         self.events.push(event.seq, &event.to_words());
@@ -315,16 +309,6 @@ impl EventRing {
 
 fn atomics(n: usize) -> Box<[AtomicU64]> {
     (0..n).map(|_| AtomicU64::new(0)).collect()
-}
-
-/// The protocol types, exposed only in loom builds so that `loom-tests/` can
-/// check them exhaustively with small payloads (the map publishes 25-word
-/// snapshots, too many for exhaustive exploration; the protocol does not
-/// depend on the word count).
-#[cfg(evacmap_loom)]
-#[doc(hidden)]
-pub mod loom_hooks {
-    pub use super::{EventRing, SeqLock};
 }
 
 impl Probe {

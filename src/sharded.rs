@@ -34,67 +34,39 @@
 //! assert_eq!(map.get_cloned(&1999), Some(999));
 //! ```
 
+mod guard;
+mod lock_timing;
 #[cfg(not(evacmap_loom))]
 mod maintainer;
+mod probe;
+mod read;
+mod refs;
+mod shard;
 
 use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
-use core::ops::{Deref, DerefMut};
-use std::sync::PoisonError;
-use std::time::{Duration, Instant};
 
 #[cfg(not(evacmap_loom))]
 pub use maintainer::Maintainer;
+pub use probe::ShardedProbe;
+pub use read::READ_SPIN;
+pub use refs::{Ref, RefMut, ShardRef};
 
 use crate::map::Entry;
-use crate::raw::guard::{MappedRead, MappedWrite};
-use crate::sync::{
-    AtomicBool, AtomicUsize, Ordering, RwLock, RwLockReadGuard, RwLockWriteGuard, yield_now,
-};
-use crate::timing::LogHistogram;
-use crate::{DefaultHashBuilder, EvacMap, Percentiles, Policy, Probe, Stats};
+use crate::sync::{Ordering, RwLockReadGuard, yield_now};
+use crate::{DefaultHashBuilder, EvacMap, Policy, Stats};
+use guard::{MappedRead, MappedWrite};
+use shard::{Locked, Shard, WriteGuard};
 
 /// Old buckets [`ShardedEvacMap::maintain`] moves per write-lock
 /// acquisition: the bound on how long maintenance makes readers wait.
 pub const MAINTAIN_STEP: usize = 16;
 
-/// How long a reader spins on a write-locked shard before it blocks. A
-/// write under Go's policy holds its shard for one insert plus a bounded
-/// evacuation step: 5 µs at p99 in `lab concurrent` (2M keys, 8 shards).
-/// A reader that blocks on the lock's futex instead waits for a wake-up,
-/// which costs tens of µs on the 2-vCPU VM the results come from. Spinning
-/// for up to 50 µs took the readers' p99.9 from 70 to 19–31 µs with one
-/// reader, and from 132 to 8–13 µs with three (four runs each;
-/// `docs/results.md`). The spin is bounded, so a writer that is
-/// descheduled while it holds the lock costs a reader at most 50 µs of CPU
-/// before it sleeps.
-pub const READ_SPIN: Duration = Duration::from_micros(50);
-
 /// The largest shard count. With `2^k` shards the shard is hash bits
 /// `56-k..56`, just below the tophash byte; at this maximum, bits 40..56,
 /// still above any bucket index a shard can reach (`2^40` buckets).
 pub const MAX_SHARDS: usize = 1 << 16;
-
-/// What a shard's lock protects: the map, and the write-lock hold times
-/// when lock timing is on.
-struct Locked<K, V, S> {
-    map: EvacMap<K, V, S>,
-    hold: Option<LogHistogram>,
-}
-
-/// One shard. `len`, `growing` and `holds_old` mirror the map, stored by
-/// every write-lock holder before it releases the lock, so that `len()`,
-/// `is_growing()` and `maintain` read them without locking. Aligned so that
-/// two shards' hot words never share a cache line (two lines: adjacent-line
-/// prefetch).
-#[repr(align(128))]
-struct Shard<K, V, S> {
-    lock: RwLock<Locked<K, V, S>>,
-    len: AtomicUsize,
-    growing: AtomicBool,
-    holds_old: AtomicBool,
-}
 
 /// A concurrent hash map: `2^k` [`EvacMap`] shards, each behind a
 /// reader-writer lock. All methods take `&self`; the map is `Send + Sync`
@@ -256,14 +228,9 @@ impl<K, V, S: Clone> ShardedEvacMap<K, V, S> {
             "evacmap: shard count must be a power of two from 1 to {MAX_SHARDS}, got {shards}"
         );
         let shards: Box<[_]> = (0..shards)
-            .map(|_| Shard {
-                lock: RwLock::new(Locked {
-                    map: EvacMap::with_policy_and_hasher(policy, hash_builder.clone()),
-                    hold: policy.timing().then(LogHistogram::new),
-                }),
-                len: AtomicUsize::new(0),
-                growing: AtomicBool::new(false),
-                holds_old: AtomicBool::new(false),
+            .map(|_| {
+                let map = EvacMap::with_policy_and_hasher(policy, hash_builder.clone());
+                Shard::new(map, policy.timing())
             })
             .collect();
         ShardedEvacMap {
@@ -393,39 +360,12 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
 
     /// Locks shard `i` for writing (lock-hold timing starts).
     fn write_shard(&self, i: usize) -> WriteGuard<'_, K, V, S> {
-        let shard = &self.shards[i];
-        let guard = shard.lock.write().unwrap_or_else(PoisonError::into_inner);
-        let since = guard.hold.is_some().then(Instant::now);
-        WriteGuard {
-            guard,
-            shard,
-            since,
-        }
+        self.shards[i].write()
     }
 
-    /// Locks shard `i` for reading: spins on `try_read` for up to
-    /// [`READ_SPIN`] before blocking (see there).
+    /// Locks shard `i` for reading, spinning briefly first (`READ_SPIN`).
     fn read_shard(&self, i: usize) -> RwLockReadGuard<'_, Locked<K, V, S>> {
-        let lock = &self.shards[i].lock;
-        // loom models the blocking path only (a spin loop there must yield).
-        #[cfg(not(evacmap_loom))]
-        {
-            use std::sync::TryLockError;
-            let mut since: Option<Instant> = None;
-            for spins in 1u32.. {
-                match lock.try_read() {
-                    Ok(guard) => return guard,
-                    Err(TryLockError::Poisoned(p)) => return p.into_inner(),
-                    Err(TryLockError::WouldBlock) => {}
-                }
-                // Read the clock every 64 attempts (about 1 µs).
-                if spins % 64 == 0 && since.get_or_insert_with(Instant::now).elapsed() > READ_SPIN {
-                    break;
-                }
-                core::hint::spin_loop();
-            }
-        }
-        lock.read().unwrap_or_else(PoisonError::into_inner)
+        read::read_spinning(&self.shards[i].lock)
     }
 
     /// The shards, each read-locked in turn as the iterator reaches it (and
@@ -597,7 +537,7 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
 
     /// A probe over every shard: [`ShardedProbe::snapshot`] adds the
     /// shards' published counters up, [`ShardedProbe::shards`] gives each
-    /// shard's own [`Probe`] (and its events). Takes each shard's write lock
+    /// shard's own [`Probe`](crate::Probe) (and its events). Takes each shard's write lock
     /// once, to create its probe.
     ///
     /// # Examples
@@ -630,58 +570,6 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
         for i in 0..self.shards.len() {
             self.write_shard(i).publish();
         }
-    }
-
-    /// Turns write-lock hold timing on or off (it starts on only when the
-    /// policy has [`with_timing(true)`](Policy::with_timing)), without the
-    /// per-write timing inside each shard that the policy's switch also
-    /// turns on. Resets the hold histograms.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new().with_lock_timing(true);
-    /// map.insert(1, 1);
-    /// assert_eq!(map.lock_hold().unwrap().count, 1);
-    /// ```
-    #[must_use]
-    pub fn with_lock_timing(self, on: bool) -> Self {
-        for shard in self.shards.iter() {
-            let mut locked = shard.lock.write().unwrap_or_else(PoisonError::into_inner);
-            locked.hold = on.then(LogHistogram::new);
-        }
-        self
-    }
-
-    /// Write-lock hold times over all shards, in nanoseconds (p50 … max),
-    /// or `None` unless the policy has
-    /// [`with_timing(true)`](Policy::with_timing) or
-    /// [`with_lock_timing(true)`](Self::with_lock_timing) was called. Every write-lock
-    /// acquisition is timed, from when it is granted until it is released:
-    /// writes, `get_mut` guards, `update`, `with_entry`, `retain`, `clear`
-    /// and maintenance steps.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{Policy, sharded::ShardedEvacMap};
-    ///
-    /// let map = ShardedEvacMap::with_policy(Policy::default().with_timing(true));
-    /// for i in 0..1000u32 {
-    ///     map.insert(i, i);
-    /// }
-    /// let hold = map.lock_hold().unwrap();
-    /// assert!(hold.count >= 1000 && hold.max_ns >= hold.p50_ns);
-    /// ```
-    pub fn lock_hold(&self) -> Option<Percentiles> {
-        let mut total: Option<LogHistogram> = None;
-        for i in 0..self.shards.len() {
-            let locked = self.read_shard(i);
-            if let Some(h) = &locked.hold {
-                total.get_or_insert_with(LogHistogram::new).merge(h);
-            }
-        }
-        total.map(|h| h.percentiles())
     }
 }
 
@@ -811,8 +699,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
         Q: Hash + Eq + ?Sized,
     {
         let (hash, shard) = self.locate(key);
-        MappedRead::new(self.read_shard(shard), |locked| {
-            locked.map.get_key_value_hashed(hash, key)
+        MappedRead::new(self.read_shard(shard), |map| {
+            map.get_key_value_hashed(hash, key)
         })
         .map(|inner| Ref { inner })
     }
@@ -885,13 +773,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
         })
         .map(|inner| RefMut { inner })
     }
-
-    /// Test-only switch for the loom canary in `loom-tests/`: an insert that
-    /// stores its shard's `len` mirror a second time after releasing the
-    /// lock, so a write in between leaves the mirror stale.
+    /// The loom canary's broken insert (`loom-tests/`, through
+    /// `evacmap::loom_hooks`): stores its shard's `len` mirror a second time
+    /// after releasing the lock, so a write in between leaves the mirror
+    /// stale.
     #[cfg(evacmap_loom)]
-    #[doc(hidden)]
-    pub fn insert_broken_for_loom_canary(&self, key: K, value: V) {
+    pub(crate) fn insert_with_stale_len(&self, key: K, value: V) {
         let (hash, shard) = self.locate(&key);
         let len = {
             let mut guard = self.write_shard(shard);
@@ -966,229 +853,5 @@ impl<K, V, S> fmt::Debug for ShardedEvacMap<K, V, S> {
             .field("len", &self.len())
             .field("policy", &self.policy)
             .finish_non_exhaustive()
-    }
-}
-
-/// A shard's write guard. On release it stores the map's `len` and
-/// `growing` into the shard's lock-free mirrors (still under the lock, so
-/// the stores are ordered like the writes) and records how long the lock
-/// was held when timing is on. Every write-lock acquisition goes through it.
-struct WriteGuard<'a, K, V, S> {
-    guard: RwLockWriteGuard<'a, Locked<K, V, S>>,
-    shard: &'a Shard<K, V, S>,
-    since: Option<Instant>,
-}
-
-impl<K, V, S> Deref for WriteGuard<'_, K, V, S> {
-    type Target = EvacMap<K, V, S>;
-    fn deref(&self) -> &EvacMap<K, V, S> {
-        &self.guard.map
-    }
-}
-
-impl<K, V, S> DerefMut for WriteGuard<'_, K, V, S> {
-    fn deref_mut(&mut self) -> &mut EvacMap<K, V, S> {
-        &mut self.guard.map
-    }
-}
-
-impl<K, V, S> Drop for WriteGuard<'_, K, V, S> {
-    fn drop(&mut self) {
-        let locked = &mut *self.guard;
-        self.shard.len.store(locked.map.len(), Ordering::Relaxed);
-        self.shard
-            .growing
-            .store(locked.map.is_growing(), Ordering::Relaxed);
-        self.shard
-            .holds_old
-            .store(locked.map.holds_old_buckets(), Ordering::Relaxed);
-        if let (Some(since), Some(hold)) = (self.since, locked.hold.as_mut()) {
-            hold.record(u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX));
-        }
-    }
-}
-
-/// A read-locked entry of a [`ShardedEvacMap`]; see
-/// [`ShardedEvacMap::get`]. Dereferences to the value.
-pub struct Ref<'a, K, V, S = DefaultHashBuilder> {
-    inner: MappedRead<RwLockReadGuard<'a, Locked<K, V, S>>, K, V>,
-}
-
-impl<K, V, S> Ref<'_, K, V, S> {
-    /// The stored key.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.get(&1).unwrap().key(), 1);
-    /// ```
-    pub fn key(&self) -> &K {
-        self.inner.key()
-    }
-
-    /// The value.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.get(&1).unwrap().value(), 2);
-    /// ```
-    pub fn value(&self) -> &V {
-        self.inner.value()
-    }
-}
-
-impl<K, V, S> Deref for Ref<'_, K, V, S> {
-    type Target = V;
-    fn deref(&self) -> &V {
-        self.value()
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Ref<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Ref")
-            .field(self.key())
-            .field(self.value())
-            .finish()
-    }
-}
-
-/// A write-locked entry of a [`ShardedEvacMap`]; see
-/// [`ShardedEvacMap::get_mut`]. Dereferences (mutably) to the value.
-pub struct RefMut<'a, K, V, S = DefaultHashBuilder> {
-    inner: MappedWrite<WriteGuard<'a, K, V, S>, K, V>,
-}
-
-impl<K, V, S> RefMut<'_, K, V, S> {
-    /// The stored key.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.get_mut(&1).unwrap().key(), 1);
-    /// ```
-    pub fn key(&self) -> &K {
-        self.inner.key()
-    }
-
-    /// The value.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.get_mut(&1).unwrap().value(), 2);
-    /// ```
-    pub fn value(&self) -> &V {
-        self.inner.value()
-    }
-
-    /// The value, mutably.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// *map.get_mut(&1).unwrap().value_mut() = 3;
-    /// assert_eq!(map.get_cloned(&1), Some(3));
-    /// ```
-    pub fn value_mut(&mut self) -> &mut V {
-        self.inner.value_mut()
-    }
-}
-
-impl<K, V, S> Deref for RefMut<'_, K, V, S> {
-    type Target = V;
-    fn deref(&self) -> &V {
-        self.value()
-    }
-}
-
-impl<K, V, S> DerefMut for RefMut<'_, K, V, S> {
-    fn deref_mut(&mut self) -> &mut V {
-        self.value_mut()
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for RefMut<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RefMut")
-            .field(self.key())
-            .field(self.value())
-            .finish()
-    }
-}
-
-/// One shard, read-locked; see [`ShardedEvacMap::shards`]. Dereferences to
-/// the shard's [`EvacMap`].
-pub struct ShardRef<'a, K, V, S = DefaultHashBuilder> {
-    guard: RwLockReadGuard<'a, Locked<K, V, S>>,
-}
-
-impl<K, V, S> Deref for ShardRef<'_, K, V, S> {
-    type Target = EvacMap<K, V, S>;
-    fn deref(&self) -> &EvacMap<K, V, S> {
-        &self.guard.map
-    }
-}
-
-impl<K, V, S> fmt::Debug for ShardRef<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ShardRef")
-            .field("len", &self.guard.map.len())
-            .finish_non_exhaustive()
-    }
-}
-
-/// Probes of every shard of a [`ShardedEvacMap`]; see
-/// [`ShardedEvacMap::probe`]. A [`Sampler`](crate::Sampler) can sample it.
-#[derive(Clone, Debug)]
-pub struct ShardedProbe {
-    shards: Vec<Probe>,
-}
-
-impl ShardedProbe {
-    /// The shards' last published counters, added up as in
-    /// [`ShardedEvacMap::stats`]. Each shard's part is a whole publication;
-    /// the sum is not a point-in-time snapshot across shards.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
-    ///     evacmap::sharded::ShardedEvacMap::new();
-    /// assert_eq!(map.probe().snapshot().len, 0);
-    /// ```
-    pub fn snapshot(&self) -> Stats {
-        Stats::combine(self.shards.iter().map(Probe::snapshot))
-    }
-
-    /// Each shard's probe, in shard order (for its events).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
-    ///     evacmap::sharded::ShardedEvacMap::with_shards(4);
-    /// assert_eq!(map.probe().shards().len(), 4);
-    /// ```
-    pub fn shards(&self) -> &[Probe] {
-        &self.shards
-    }
-}
-
-#[cfg(not(evacmap_loom))]
-impl crate::SnapshotSource for ShardedProbe {
-    fn snapshot(&self) -> Stats {
-        ShardedProbe::snapshot(self)
     }
 }

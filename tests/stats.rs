@@ -177,6 +177,43 @@ fn forced_completions_are_counted_and_logged() {
     assert!(s.max_buckets_evacuated_in_one_op >= left);
 }
 
+/// One public call is one operation, however many growths it finishes:
+/// `reserve(100_000)` on a 1,000-entry map doubles six times (B 8 -> 14),
+/// moving 6,000 entries, and its per-operation maxima say so (they once
+/// read 1,000: each forced finish inside the call started a new operation).
+#[test]
+fn reserve_is_one_operation() {
+    let mut m = map(Policy::go());
+    for i in 0..1000 {
+        m.insert(i, i);
+    }
+    m.finish_growth();
+    assert_eq!(m.bucket_log2(), Some(8));
+    let before = m.stats();
+    m.reserve(100_000);
+    let after = m.stats();
+    assert_eq!(m.bucket_log2(), Some(14));
+    let moved = after.entries_moved - before.entries_moved;
+    assert_eq!(moved, 6 * 1000);
+    assert_eq!(after.max_entries_moved_in_one_op, moved);
+    let buckets = after.buckets_evacuated - before.buckets_evacuated;
+    assert_eq!(after.max_buckets_evacuated_in_one_op, buckets);
+    // Mid-growth, the forced finish of the running growth belongs to the
+    // same operation as the doublings after it.
+    let mut m = map(Policy::go().with_cursor_steps(0));
+    let mut i = 0;
+    while !m.is_growing() {
+        m.insert(i, i);
+        i += 1;
+    }
+    let before = m.stats();
+    m.reserve(50 * i as usize);
+    let after = m.stats();
+    let moved = after.entries_moved - before.entries_moved;
+    assert!(moved > i, "a forced finish and doublings: {moved}");
+    assert_eq!(after.max_entries_moved_in_one_op, moved);
+}
+
 #[test]
 fn growth_residency_in_writes() {
     let mut m = map(Policy::go());

@@ -1,4 +1,4 @@
-//! Panic safety: a `Hash`, `Eq` or value `Drop` that panics in the middle of
+//! Panic safety: a `Hash`, `Eq`, `Clone` or value `Drop` that panics in the middle of
 //! an operation (in particular in the middle of evacuation) leaves the map
 //! usable: invariants hold, no double drop, no use of freed memory (run under
 //! Miri too), `len()` equals what iteration yields, and every entry the
@@ -8,7 +8,7 @@ mod common;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::{Counter, EQ_FUSE, HASH_FUSE, Trap, arm, disarm};
+use common::{CLONE_FUSE, Counted, Counter, EQ_FUSE, HASH_FUSE, Trap, arm, disarm};
 use evacmap::{EvacMap, Policy};
 
 const N: u64 = if cfg!(miri) { 80 } else { 400 };
@@ -185,4 +185,50 @@ fn drop_panics_in_retain_and_remove() {
         assert!(!map.contains_key(&bad));
         assert_eq!(c.live(), map.len() as isize);
     }
+}
+
+/// A `Clone` of a key or a value that panics in the middle of `clone()`:
+/// the original is untouched (same entries, invariants hold), and the
+/// partial copy drops exactly the entries it had cloned (no leak, no double
+/// drop), with the map mid-growth so that both arrays are being copied.
+#[test]
+fn clone_panics_mid_clone() {
+    let c = Counter::default();
+    let mut map: EvacMap<Counted, Counted> =
+        EvacMap::with_policy(Policy::go().with_cursor_steps(0));
+    let mut i = 0;
+    while i < N || !map.is_growing() {
+        map.insert(c.value(i), c.value(i * 10));
+        i += 1;
+    }
+    let p = map.growth_progress().unwrap();
+    assert!(
+        p.evacuated > 0 && p.evacuated < p.total,
+        "both arrays hold entries"
+    );
+    let len = map.len();
+    // Keys and values are cloned in turn: even fuses break a key's clone,
+    // odd ones a value's; the first, the middle and the last clone.
+    let clones = 2 * len as u32;
+    for fuse in [0, 1, clones / 2, clones / 2 + 1, clones - 2, clones - 1] {
+        arm(&CLONE_FUSE, fuse);
+        let r = catch_unwind(AssertUnwindSafe(|| map.clone()));
+        disarm();
+        assert!(r.is_err(), "clone {fuse} of {clones} panics");
+        assert_eq!(
+            c.live(),
+            2 * len as isize,
+            "fuse {fuse}: leak or double drop"
+        );
+        map.check_invariants();
+        assert_eq!(map.len(), len);
+        for k in 0..i {
+            assert_eq!(map.get(&c.value(k)).map(|v| v.id), Some(k * 10));
+        }
+    }
+    let copy = map.clone();
+    assert_eq!(copy, map);
+    copy.check_invariants();
+    drop(copy);
+    assert_eq!(c.live(), 2 * len as isize);
 }

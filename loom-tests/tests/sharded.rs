@@ -195,7 +195,7 @@ fn canary_len_stored_outside_the_lock_is_caught() {
             let map = Arc::clone(&map);
             thread::spawn(move || map.remove(&7))
         };
-        map.insert_broken_for_loom_canary(7, 70);
+        evacmap::loom_hooks::insert_with_stale_len(&map, 7, 70);
         remover.join().unwrap();
         map.check_invariants();
     });

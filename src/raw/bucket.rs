@@ -1,38 +1,24 @@
-//! Bucket layout and bucket arrays: the only place that allocates or frees.
+//! The bucket layout and the operations on one chain of buckets.
 //!
 //! ```text
 //! Bucket<K, V> (#[repr(C)]):
 //! +-------------+----------------+----------------+-----------------+
 //! | tophash [8] | keys [K; 8]    | values [V; 8]  | overflow *mut _ |
 //! +-------------+----------------+----------------+-----------------+
-//! BucketArray: [ 2^B primary buckets | overflow pool (2^(B-4) if B >= 4) ]
 //! ```
 //! Keys are grouped before values (as in Go) so that `u64 -> u8` maps do not
 //! pay per-pair padding, and the tophash word shares a cache line with the
 //! first keys. A zeroed bucket is a valid empty bucket (`EMPTY_REST` is 0 and
-//! the overflow pointer is null), which is why arrays are allocated zeroed.
-//! Arrays of `MAP_DIRECT_BYTES` or more are mapped directly from the kernel
-//! on Linux (`mmap`), whose fresh pages are zero: allocation is O(1) and
-//! each page is zeroed on first touch, spread over the writes that follow.
-//! Smaller arrays, and other platforms, use `alloc_zeroed`. (glibc's
-//! `calloc` also maps large blocks, but its threshold rises to the size of
-//! any mapped block freed, up to 32 MiB; below it, `calloc` serves the heap
-//! and `memset`s reused memory inside the insert that starts the growth.)
+//! the overflow pointer is null), which is why arrays are allocated zeroed
+//! (`array.rs`, `alloc.rs`).
 
-use core::alloc::Layout;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
-use std::alloc;
 
 use super::tophash::{EMPTY_ONE, EMPTY_REST, Group};
-use crate::TryReserveError;
 
 /// Slots per bucket (Go `bucketCnt`).
 pub(crate) const BUCKET_SLOTS: usize = 8;
-
-/// Largest supported `B`: keeps `2^B` buckets addressable and the byte size
-/// of an array within `isize::MAX` for every bucket size we can have.
-pub(crate) const MAX_LOG2: u8 = (usize::BITS - 5) as u8;
 
 /// One bucket: 8 tophash bytes, 8 keys, 8 values, then the overflow link.
 #[repr(C)]
@@ -48,6 +34,10 @@ pub(crate) struct Bucket<K, V> {
 }
 
 /// A position in a bucket chain: the bucket and the slot index within it.
+///
+/// A `Slot` is only an address: it may outlive its bucket, so every access
+/// through it is an `unsafe fn` whose caller vouches that the bucket is
+/// still live.
 pub(crate) struct Slot<K, V> {
     pub(crate) bucket: NonNull<Bucket<K, V>>,
     pub(crate) index: usize,
@@ -62,12 +52,21 @@ impl<K, V> Copy for Slot<K, V> {}
 
 impl<K, V> Slot<K, V> {
     /// Pointer to the slot's key.
+    ///
+    /// # Safety
+    ///
+    /// 1. `self.bucket` points at a live bucket (one of a table's arrays,
+    ///    not freed, or a separately allocated overflow bucket linked into
+    ///    one of its chains, I6);
+    /// 2. `self.index < BUCKET_SLOTS`.
+    ///
+    /// Reading the key through the pointer further needs the slot to be
+    /// live (I1).
     #[inline]
-    pub(crate) fn key(self) -> *mut K {
+    pub(crate) unsafe fn key(self) -> *mut K {
         debug_assert!(self.index < BUCKET_SLOTS);
-        // SAFETY:
-        // 1. `bucket` points at a live bucket (every Slot is made from one).
-        // 2. `index < 8`, so the offset stays inside the `keys` array.
+        // SAFETY: caller (1): the place `(*bucket).keys` is inside a live
+        // allocation; caller (2): the offset stays inside the `keys` array.
         unsafe {
             (&raw mut (*self.bucket.as_ptr()).keys)
                 .cast::<K>()
@@ -76,10 +75,14 @@ impl<K, V> Slot<K, V> {
     }
 
     /// Pointer to the slot's value.
+    ///
+    /// # Safety
+    ///
+    /// As for [`key`](Self::key).
     #[inline]
-    pub(crate) fn value(self) -> *mut V {
+    pub(crate) unsafe fn value(self) -> *mut V {
         debug_assert!(self.index < BUCKET_SLOTS);
-        // SAFETY: as in `key`: a live bucket and an index below 8.
+        // SAFETY: caller: a live bucket and an index below 8, as in `key`.
         unsafe {
             (&raw mut (*self.bucket.as_ptr()).values)
                 .cast::<V>()
@@ -88,10 +91,14 @@ impl<K, V> Slot<K, V> {
     }
 
     /// Pointer to the slot's tophash byte.
+    ///
+    /// # Safety
+    ///
+    /// As for [`key`](Self::key).
     #[inline]
-    pub(crate) fn tophash(self) -> *mut u8 {
+    pub(crate) unsafe fn tophash(self) -> *mut u8 {
         debug_assert!(self.index < BUCKET_SLOTS);
-        // SAFETY: as in `key`: a live bucket and an index below 8.
+        // SAFETY: caller: a live bucket and an index below 8, as in `key`.
         unsafe {
             (&raw mut (*self.bucket.as_ptr()).tophash)
                 .cast::<u8>()
@@ -103,486 +110,37 @@ impl<K, V> Slot<K, V> {
 /// Reads the tophash word of a bucket.
 ///
 /// # Safety
+///
 /// `b` points at a live bucket.
 #[inline]
 pub(crate) unsafe fn group<K, V>(b: NonNull<Bucket<K, V>>) -> Group {
-    // SAFETY: the caller guarantees `b` is live; tophash is plain bytes.
+    // SAFETY: caller: `b` is live; tophash is plain bytes, always initialised
+    // (arrays and overflow buckets are allocated zeroed).
     Group::load(unsafe { ptr::read(&raw const (*b.as_ptr()).tophash) })
 }
 
 /// Reads tophash byte `i` of a bucket.
 ///
 /// # Safety
+///
 /// `b` points at a live bucket and `i < 8`.
 #[inline]
 pub(crate) unsafe fn top_at<K, V>(b: NonNull<Bucket<K, V>>, i: usize) -> u8 {
     debug_assert!(i < BUCKET_SLOTS);
-    // SAFETY: caller: `b` live, `i < 8`.
+    // SAFETY: caller: `b` live, `i < 8`: a byte of its tophash array.
     unsafe { *(&raw const (*b.as_ptr()).tophash).cast::<u8>().add(i) }
 }
 
 /// The overflow link of a bucket.
 ///
 /// # Safety
+///
 /// `b` points at a live bucket.
 #[inline]
 pub(crate) unsafe fn overflow<K, V>(b: NonNull<Bucket<K, V>>) -> Option<NonNull<Bucket<K, V>>> {
-    // SAFETY: caller: `b` live.
+    // SAFETY: caller: `b` live; the link is initialised (zeroed or written
+    // by `push_overflow`).
     NonNull::new(unsafe { (*b.as_ptr()).overflow })
-}
-
-/// A bucket array: `2^log2` primary buckets followed by a pool of
-/// preallocated overflow buckets (and, for arrays mapped directly or under
-/// Miri, the pool's extension: `has_extension`), plus the overflow buckets
-/// allocated one by one once those ran out (found by walking the chains;
-/// invariant I6).
-pub(crate) struct BucketArray<K, V> {
-    /// Start of the allocation; dangling when `total == 0` (no array yet).
-    ptr: NonNull<Bucket<K, V>>,
-    /// `B`: the array has `2^log2` primary buckets (0 when unallocated).
-    log2: u8,
-    /// `2^log2 - 1`, cached: every lookup masks a hash with it.
-    mask: usize,
-    /// Primary plus pool buckets (Go's array); 0 = nothing allocated.
-    total: usize,
-    /// Buckets in the allocation: `total`, plus `POOL_EXTENSION` times the
-    /// pool for arrays with an extension (`has_extension`). Mapped directly,
-    /// the extension is reserved, not touched: its pages cost memory only
-    /// once handed out.
-    capacity: usize,
-    /// Index of the next unused pool (or extension) bucket (`capacity` when
-    /// all are used; Go keeps a pointer and a sentinel link instead).
-    next_pool: usize,
-    /// Overflow buckets linked into this array's chains (pool and allocated).
-    linked_overflow: usize,
-    /// Of those, the ones allocated one by one (outside the allocation) and
-    /// not yet freed.
-    spilled: usize,
-    /// Progressive release of an old array (`release_below`): chains
-    /// `0..released_chains` are evacuated, so their spilled overflow buckets
-    /// were freed and their head links cut (`unlink_overflow`), and their
-    /// pages may have been given back (I10).
-    released_chains: usize,
-    /// Byte offset from `ptr` below which whole pages were given back to the
-    /// OS (never read again: I10).
-    released_end: usize,
-    /// Bytes given back early: pages plus spilled overflow buckets.
-    released_bytes: usize,
-    /// Of `released_bytes`, the pages (still part of the allocation).
-    released_page_bytes: usize,
-    /// `release_below(chains)` has nothing to do while `chains` is below
-    /// this: the fast path of every cursor step.
-    release_due: usize,
-}
-
-impl<K, V> BucketArray<K, V> {
-    /// An array that owns no memory (a map that never held an entry).
-    pub(crate) const fn unallocated() -> Self {
-        BucketArray {
-            ptr: NonNull::dangling(),
-            log2: 0,
-            mask: 0,
-            total: 0,
-            capacity: 0,
-            next_pool: 0,
-            linked_overflow: 0,
-            spilled: 0,
-            released_chains: 0,
-            released_end: 0,
-            released_bytes: 0,
-            released_page_bytes: 0,
-            release_due: 0,
-        }
-    }
-
-    /// Go `makeBucketArray`: `2^log2` buckets plus `2^(log2-4)` pool buckets
-    /// when `log2 >= 4`, all zeroed (so all empty). An array mapped directly
-    /// (or any array under Miri) also reserves the pool's extension
-    /// (`POOL_EXTENSION`, `has_extension`).
-    pub(crate) fn allocate(log2: u8) -> Result<Self, TryReserveError> {
-        if log2 > MAX_LOG2 {
-            return Err(TryReserveError::CapacityOverflow);
-        }
-        let primary = 1usize << log2;
-        let pool = if log2 >= 4 { 1usize << (log2 - 4) } else { 0 };
-        let total = primary + pool;
-        let capacity = if has_extension(Self::layout(total)?.size()) {
-            total + POOL_EXTENSION * pool
-        } else {
-            total
-        };
-        let layout = Self::layout(capacity)?;
-        // Off Miri, `capacity > total` only when `total`'s size maps
-        // directly, and a larger size does too; under Miri nothing maps. So
-        // `free` reaches the same decision from `capacity`.
-        let raw = if maps_directly(layout.size()) {
-            // SAFETY: non-zero size (checked by `maps_directly`).
-            unsafe { map_zeroed(layout.size()) }
-        } else {
-            // SAFETY: a bucket is never zero-sized (it holds 8 tophash bytes
-            // and a pointer), so `layout` has non-zero size as
-            // `alloc_zeroed` requires.
-            unsafe { alloc::alloc_zeroed(layout) }
-        };
-        let ptr = NonNull::new(raw.cast::<Bucket<K, V>>())
-            .ok_or(TryReserveError::AllocError { layout })?;
-        Ok(BucketArray {
-            ptr,
-            log2,
-            mask: primary - 1,
-            total,
-            capacity,
-            next_pool: primary,
-            ..Self::unallocated()
-        })
-    }
-
-    fn layout(total: usize) -> Result<Layout, TryReserveError> {
-        Layout::array::<Bucket<K, V>>(total).map_err(|_| TryReserveError::CapacityOverflow)
-    }
-
-    /// Bytes of Go's array: primary and pool buckets (not counting the pool's
-    /// extension or spilled overflow buckets).
-    pub(crate) fn array_bytes(&self) -> usize {
-        self.total * size_of::<Bucket<K, V>>()
-    }
-
-    /// Extension buckets handed out so far.
-    fn extension_used(&self) -> usize {
-        self.next_pool.saturating_sub(self.total)
-    }
-
-    /// All bucket memory this array holds: Go's array (less the pages given
-    /// back early), plus the overflow buckets taken from the extension or
-    /// allocated one by one. (The extension's untouched pages hold no
-    /// memory and are not counted.)
-    pub(crate) fn bytes(&self) -> usize {
-        let overflow = self.extension_used() + self.spilled;
-        self.array_bytes() + overflow * size_of::<Bucket<K, V>>() - self.released_page_bytes
-    }
-
-    /// Bytes given back early by `release_below` (pages and spilled buckets).
-    pub(crate) fn released_bytes(&self) -> usize {
-        self.released_bytes
-    }
-
-    /// Chains whose memory `release_below` may have given back (I10): they
-    /// must not be read.
-    #[inline]
-    pub(crate) fn released_chains(&self) -> usize {
-        self.released_chains
-    }
-
-    /// Gives back the memory of chains `0..chains` of an old array, which are
-    /// evacuated and never read again: on Linux, returns whole pages of
-    /// primary buckets below chain `chains` to the OS with
-    /// `madvise(MADV_DONTNEED)`, once at least `batch` bytes of pages are
-    /// due. (Their spilled overflow buckets were freed when they were
-    /// evacuated, `unlink_overflow`.) The pool is left to the final free.
-    /// Returns the bytes given back by this call.
-    ///
-    /// # Safety
-    /// Chains `0..chains` are evacuated (their overflow links cut) and
-    /// nothing reads them again (I10).
-    #[inline]
-    pub(crate) unsafe fn release_below(&mut self, chains: usize, batch: usize) -> usize {
-        debug_assert!(chains <= self.len());
-        if chains < self.release_due {
-            // The common case: no page batch due, so the chains are
-            // released by this alone (their spilled buckets went with their
-            // evacuation, `unlink_overflow`).
-            self.released_chains = self.released_chains.max(chains);
-            return 0;
-        }
-        // SAFETY: the caller's guarantee, passed on.
-        unsafe { self.release_below_now(chains, batch) }
-    }
-
-    /// `release_below` past its fast path.
-    ///
-    /// # Safety
-    /// As for `release_below`.
-    #[cold]
-    unsafe fn release_below_now(&mut self, chains: usize, batch: usize) -> usize {
-        let size = size_of::<Bucket<K, V>>();
-        let mut released = 0;
-        self.released_chains = self.released_chains.max(chains);
-        if let Some(page) = page_size() {
-            let base = self.ptr.as_ptr().addr();
-            let lo = (base + self.released_end).next_multiple_of(page);
-            let hi = (base + chains * size) / page * page;
-            if hi >= lo + batch.max(page) {
-                // SAFETY: `[lo, hi)` is whole pages inside this allocation
-                // (`base <= lo`, `hi <= base + chains * size`), holding only
-                // buckets of released chains, which are never read again
-                // (caller; I10). We own the allocation and no reference into
-                // those buckets exists. DONTNEED leaves the range mapped (it
-                // reads as zeros if touched), so the allocator's own
-                // `dealloc` later is unaffected.
-                if unsafe {
-                    madvise_dontneed(self.ptr.as_ptr().cast::<u8>().add(lo - base), hi - lo)
-                } {
-                    self.released_page_bytes += hi - lo;
-                    released += hi - lo;
-                }
-                self.released_end = hi - base;
-            }
-            // The first chain count at which the next batch is due (`batch`
-            // is a multiple of the page size).
-            let lo = (base + self.released_end).next_multiple_of(page);
-            self.release_due = (lo + batch.max(page) - base).div_ceil(size);
-        } else {
-            self.release_due = usize::MAX; // no pages to give back here
-        }
-        self.released_bytes += released;
-        released
-    }
-
-    /// Overflow buckets linked into this array's chains.
-    pub(crate) fn linked_overflow(&self) -> usize {
-        self.linked_overflow
-    }
-
-    /// True if the array owns memory.
-    #[inline]
-    pub(crate) fn is_allocated(&self) -> bool {
-        self.total != 0
-    }
-
-    /// `B`.
-    #[inline]
-    pub(crate) fn log2(&self) -> u8 {
-        self.log2
-    }
-
-    /// Number of primary buckets (`2^B`), 0 when unallocated.
-    #[inline]
-    pub(crate) fn len(&self) -> usize {
-        if self.total == 0 { 0 } else { self.mask + 1 }
-    }
-
-    /// `2^B - 1`: the low-bits mask that picks a bucket from a hash.
-    #[inline]
-    pub(crate) fn mask(&self) -> usize {
-        self.mask
-    }
-
-    /// Primary bucket `i` (the head of chain `i`).
-    #[inline]
-    pub(crate) fn bucket(&self, i: usize) -> NonNull<Bucket<K, V>> {
-        debug_assert!(
-            self.is_allocated() && i < self.len(),
-            "bucket {i} out of range"
-        );
-        // SAFETY: `i < 2^B <= total` (asserted above in debug builds; every
-        // caller masks with `mask()` or loops below `len()`), so the offset is
-        // inside the allocation.
-        unsafe { self.ptr.add(i) }
-    }
-
-    /// True if `b` lies inside this array's allocation (primary, pool or
-    /// extension), as opposed to a separately allocated overflow bucket.
-    fn contains(&self, b: NonNull<Bucket<K, V>>) -> bool {
-        let start = self.ptr.as_ptr().addr();
-        let addr = b.as_ptr().addr();
-        addr >= start && addr < start + self.capacity * size_of::<Bucket<K, V>>()
-    }
-
-    /// Go `newoverflow`: a fresh empty bucket linked after `last`, taken from
-    /// the pool while it lasts, then from its extension, then from the
-    /// allocator. Returns the new bucket and the bytes newly held for it (0
-    /// if it came from the pool).
-    ///
-    /// # Safety
-    /// `last` is a live bucket of one of this array's chains whose overflow
-    /// link is null.
-    pub(crate) unsafe fn push_overflow(
-        &mut self,
-        last: NonNull<Bucket<K, V>>,
-    ) -> (NonNull<Bucket<K, V>>, usize) {
-        // SAFETY: caller: `last` is live.
-        debug_assert!(unsafe { overflow(last) }.is_none());
-        self.linked_overflow += 1;
-        let mut allocated = 0;
-        let new = if self.next_pool < self.capacity {
-            // SAFETY: `next_pool < capacity`: inside the allocation, a
-            // zeroed bucket that no chain links to yet (I6).
-            let b = unsafe { self.ptr.add(self.next_pool) };
-            if self.next_pool >= self.total {
-                allocated = size_of::<Bucket<K, V>>(); // extension: counted in `bytes`
-            }
-            self.next_pool += 1;
-            b
-        } else {
-            let layout = Layout::new::<Bucket<K, V>>();
-            // SAFETY: a bucket has non-zero size.
-            let raw = unsafe { alloc::alloc_zeroed(layout) };
-            self.spilled += 1;
-            allocated = layout.size();
-            match NonNull::new(raw.cast::<Bucket<K, V>>()) {
-                Some(b) => b,
-                None => alloc::handle_alloc_error(layout),
-            }
-        };
-        // SAFETY: caller: `last` is live and ours to link.
-        unsafe { (*last.as_ptr()).overflow = new.as_ptr() };
-        (new, allocated)
-    }
-
-    /// Go `evacuate`'s "unlink the overflow buckets": cuts the overflow link
-    /// of chain head `head` and frees the chain's buckets that `push_overflow`
-    /// took from the allocator. Returns the bytes freed.
-    ///
-    /// # Safety
-    /// `head` is a primary bucket of this array whose chain was just
-    /// evacuated: its slots are all marked evacuated and hold no live entry,
-    /// and nothing reads past the head again (I4, I10).
-    pub(crate) unsafe fn unlink_overflow(&mut self, head: NonNull<Bucket<K, V>>) -> usize {
-        // SAFETY: the caller's guarantee, passed on.
-        let freed = unsafe { self.free_chain_spills(head) } * size_of::<Bucket<K, V>>();
-        self.released_bytes += freed;
-        freed
-    }
-
-    /// Frees the buckets of the chain at `head` that `push_overflow` took
-    /// from the allocator (those outside the allocation) and cuts `head`'s
-    /// link. Returns how many were freed. A chain that links nothing (most
-    /// chains) is only read, so its head's cache line is not dirtied.
-    ///
-    /// # Safety
-    /// `head` is a primary bucket of this array whose chain is intact (I6)
-    /// and holds no entry that is used again.
-    #[inline]
-    unsafe fn free_chain_spills(&mut self, head: NonNull<Bucket<K, V>>) -> usize {
-        // SAFETY: caller: `head` is live.
-        let mut next = unsafe { overflow(head) };
-        if next.is_none() {
-            return 0;
-        }
-        let mut freed = 0;
-        // SAFETY: caller: the chain's links are valid (I6), each bucket
-        // linked once; we read each link before freeing the bucket holding
-        // it, then cut the head's link so nothing reaches the freed buckets.
-        unsafe {
-            while let Some(b) = next {
-                next = overflow(b);
-                if !self.contains(b) {
-                    alloc::dealloc(b.as_ptr().cast(), Layout::new::<Bucket<K, V>>());
-                    freed += 1;
-                }
-            }
-            (*head.as_ptr()).overflow = ptr::null_mut();
-        }
-        self.spilled -= freed;
-        freed
-    }
-
-    /// After `release_below(len())`: gives back the next run of at least
-    /// `batch` bytes of whole pages above what was released so far (the
-    /// pool, and the primary tail that did not fill a batch). Returns the
-    /// bytes given back and whether less than a batch remains, at which
-    /// point the caller frees the array.
-    ///
-    /// # Safety
-    /// Every chain is evacuated and released (`released_chains() == len()`),
-    /// so nothing in the array is read again, and no spilled bucket remains.
-    pub(crate) unsafe fn release_tail(&mut self, batch: usize) -> (usize, bool) {
-        debug_assert!(self.released_chains == self.len() && self.spilled == 0);
-        let Some(page) = page_size() else {
-            return (0, true);
-        };
-        let base = self.ptr.as_ptr().addr();
-        let lo = (base + self.released_end).next_multiple_of(page);
-        // Up to the last bucket handed out: the extension's untouched pages
-        // hold nothing to give back.
-        let used = self.total.max(self.next_pool) * size_of::<Bucket<K, V>>();
-        let end = (base + used) / page * page;
-        let hi = (lo + batch.max(page)).min(end);
-        if hi <= lo {
-            return (0, true);
-        }
-        // SAFETY: `[lo, hi)` is whole pages inside the allocation, none read
-        // again (caller); see `release_below`.
-        let ok =
-            unsafe { madvise_dontneed(self.ptr.as_ptr().cast::<u8>().add(lo - base), hi - lo) };
-        self.released_end = hi - base;
-        let released = if ok { hi - lo } else { 0 };
-        self.released_page_bytes += released;
-        self.released_bytes += released;
-        (released, !ok || end - hi < batch.max(page))
-    }
-
-    /// Frees the overflow buckets that `push_overflow` took from the allocator
-    /// (those outside the array), cutting the head links that reached them.
-    ///
-    /// # Safety
-    /// No entry in those buckets is used again, and the caller frees or zeroes
-    /// the array before any chain is walked again.
-    unsafe fn free_spilled(&mut self) {
-        // Chains below `released_chains` have no spilled buckets left, and
-        // their pages may be given back: not reading them avoids faulting
-        // those pages in again (I10).
-        for i in self.released_chains..self.len() {
-            if self.spilled == 0 {
-                return;
-            }
-            // SAFETY: chains only link buckets of this array or buckets
-            // allocated by `push_overflow` (I6); the caller's guarantee
-            // covers their entries.
-            unsafe { self.free_chain_spills(self.bucket(i)) };
-        }
-    }
-
-    /// Frees the array and every separately allocated overflow bucket
-    /// reachable from its chains, without dropping any key or value.
-    ///
-    /// # Safety
-    /// No key or value still live in the array will be used again (they were
-    /// moved out, or the caller accepts leaking them).
-    pub(crate) unsafe fn free(&mut self) {
-        if !self.is_allocated() {
-            return;
-        }
-        // SAFETY: caller: nothing in the array is used again.
-        unsafe { self.free_spilled() };
-        let layout = Self::layout(self.capacity).expect("layout was valid at allocation");
-        if maps_directly(layout.size()) {
-            // SAFETY: `ptr` came from `map_zeroed` with this same size.
-            unsafe { unmap(self.ptr.as_ptr().cast(), layout.size()) };
-        } else {
-            // SAFETY: `ptr` came from `alloc_zeroed` with this same layout.
-            unsafe { alloc::dealloc(self.ptr.as_ptr().cast(), layout) };
-        }
-        *self = Self::unallocated();
-    }
-
-    /// Go `mapclear` on one array: frees separately allocated overflow
-    /// buckets, zeroes every bucket in place (all slots `EMPTY_REST`, all links
-    /// null) and makes the whole pool available again. `B` is kept.
-    ///
-    /// # Safety
-    /// As for `free`: no live entry in the array is used again.
-    pub(crate) unsafe fn reset(&mut self) {
-        if !self.is_allocated() {
-            return;
-        }
-        debug_assert_eq!(self.released_bytes, 0, "only old arrays are released");
-        let log2 = self.log2;
-        // Every bucket handed out: the extension's beyond `next_pool` are
-        // still untouched zeroes. (Its used pages stay resident, and are
-        // handed out again first.)
-        let (ptr, used) = (self.ptr, self.total.max(self.next_pool));
-        // SAFETY: caller: nothing in the array is used again; the links left
-        // dangling by this are zeroed just below.
-        unsafe { self.free_spilled() };
-        // SAFETY: `used <= capacity` buckets were allocated at `ptr`;
-        // all-zero bytes are a valid empty bucket (EMPTY_REST = 0, null
-        // link, uninit slots).
-        unsafe { ptr::write_bytes(ptr.as_ptr(), 0, used) };
-        self.next_pool = 1 << log2;
-        self.linked_overflow = 0;
-        self.spilled = 0;
-    }
 }
 
 /// Marks slot `i` of `b` empty, turning it (and the empty run before it) into
@@ -590,8 +148,10 @@ impl<K, V> BucketArray<K, V> {
 /// step 5). `head` is the first bucket of the chain.
 ///
 /// # Safety
-/// `head` is the head of a live chain containing `b`, `i < 8`, and the slot's
-/// key and value have been moved out or dropped already.
+///
+/// 1. `head` is the head of a live chain that contains `b` (I6);
+/// 2. `i < 8`;
+/// 3. the slot's key and value have been moved out or dropped already.
 pub(crate) unsafe fn mark_slot_empty<K, V>(
     head: NonNull<Bucket<K, V>>,
     b: NonNull<Bucket<K, V>>,
@@ -601,8 +161,10 @@ pub(crate) unsafe fn mark_slot_empty<K, V>(
         bucket: b,
         index: i,
     };
-    // SAFETY: caller: `head`/`b` are live buckets of one chain and `i < 8`;
-    // we only touch tophash bytes and read links.
+    // SAFETY: caller (1, 2): `head` and `b` are live buckets of one chain
+    // and `i < 8`; every bucket reached below is one of that chain's (I6).
+    // Only tophash bytes are written, which is what caller (3) allows; the
+    // run turned into EMPTY_REST holds only empty slots, keeping I2.
     unsafe {
         *slot.tophash() = EMPTY_ONE;
         let next_is_rest = if i == BUCKET_SLOTS - 1 {
@@ -635,7 +197,7 @@ pub(crate) unsafe fn mark_slot_empty<K, V>(
                     }
                     c = next;
                 }
-                debug_assert!(overflow(c) == Some(b), "bucket not in its chain");
+                debug_assert!(overflow(c) == Some(b), "I6: bucket not in its chain");
                 b = c;
                 i = BUCKET_SLOTS - 1;
             } else {
@@ -646,131 +208,4 @@ pub(crate) unsafe fn mark_slot_empty<K, V>(
             }
         }
     }
-}
-
-/// True if pages can be given back early on this platform.
-pub(crate) fn can_release() -> bool {
-    page_size().is_some()
-}
-
-/// The OS page size, if pages can be given back early on this platform.
-#[cfg(all(target_os = "linux", not(miri)))]
-fn page_size() -> Option<usize> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static PAGE: AtomicUsize = AtomicUsize::new(0);
-    let mut page = PAGE.load(Ordering::Relaxed);
-    if page == 0 {
-        // SAFETY: `sysconf` has no preconditions.
-        let raw = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-        page = usize::try_from(raw).ok().filter(|p| p.is_power_of_two())?;
-        PAGE.store(page, Ordering::Relaxed);
-    }
-    Some(page)
-}
-
-/// Portable fallback (and Miri, which cannot model `madvise`): pages are
-/// only given back when the whole array is freed.
-#[cfg(not(all(target_os = "linux", not(miri))))]
-fn page_size() -> Option<usize> {
-    None
-}
-
-/// Arrays this large or larger are mapped directly on Linux (see the
-/// module docs). Smaller ones are cheap to zero and come from the
-/// allocator without a system call, and each mapping counts against the
-/// process's `vm.max_map_count` (65,530 by default), so thousands of small
-/// maps must not take one each.
-const MAP_DIRECT_BYTES: usize = 256 << 10;
-
-/// An array mapped directly reserves this many more pools' worth of
-/// overflow buckets after Go's pool of `2^(B-4)`. Reserved address space
-/// costs no memory until a page is touched, and buckets are handed out in
-/// order, so only the ones used are resident. With random keys Go's pool
-/// runs out near the load limit (about a fifth of the chains overflow at
-/// 6.5 per bucket, the pool covers a sixteenth); without the extension the
-/// rest would come from `malloc` one by one, and freeing them returns a
-/// scattered heap whose final trim (`brk`) was a pause of milliseconds at
-/// 10M entries (`docs/results.md`).
-const POOL_EXTENSION: usize = 3;
-
-/// True if an array whose Go part (primary and pool) takes `bytes` reserves
-/// the pool's extension: arrays mapped directly, where it is address space
-/// that costs nothing until used; and under Miri every array, which then
-/// comes zeroed from the allocator, so that Miri checks the extension's
-/// code (it cannot map memory). Either way `Stats` counts only the
-/// extension buckets handed out, exactly as it would count spilled ones.
-#[inline]
-fn has_extension(bytes: usize) -> bool {
-    maps_directly(bytes) || cfg!(miri)
-}
-
-/// True if an array of `bytes` is (and was) mapped directly: one predicate
-/// decides both allocation and free.
-#[inline]
-fn maps_directly(bytes: usize) -> bool {
-    cfg!(all(target_os = "linux", not(miri))) && bytes >= MAP_DIRECT_BYTES
-}
-
-/// Fresh zeroed pages from the kernel (`mmap` of anonymous memory), or null
-/// if the mapping fails.
-///
-/// # Safety
-/// `len > 0`.
-#[cfg(all(target_os = "linux", not(miri)))]
-unsafe fn map_zeroed(len: usize) -> *mut u8 {
-    // SAFETY: an anonymous private mapping at an address of the kernel's
-    // choosing touches no existing memory; `len > 0` (caller).
-    let p = unsafe {
-        libc::mmap(
-            ptr::null_mut(),
-            len,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        )
-    };
-    if p == libc::MAP_FAILED {
-        ptr::null_mut()
-    } else {
-        p.cast()
-    }
-}
-
-/// Unmaps what `map_zeroed` mapped.
-///
-/// # Safety
-/// `start` was returned by `map_zeroed(len)`, and nothing in it is used
-/// again.
-#[cfg(all(target_os = "linux", not(miri)))]
-unsafe fn unmap(start: *mut u8, len: usize) {
-    // SAFETY: caller: our own mapping of exactly `len` bytes, unused from now.
-    let r = unsafe { libc::munmap(start.cast(), len) };
-    debug_assert_eq!(r, 0, "munmap of our own mapping failed");
-}
-
-#[cfg(not(all(target_os = "linux", not(miri))))]
-unsafe fn map_zeroed(_len: usize) -> *mut u8 {
-    unreachable!("maps_directly is false off Linux and under Miri")
-}
-
-#[cfg(not(all(target_os = "linux", not(miri))))]
-unsafe fn unmap(_start: *mut u8, _len: usize) {
-    unreachable!("maps_directly is false off Linux and under Miri")
-}
-
-/// `madvise(start, len, MADV_DONTNEED)`; true on success.
-///
-/// # Safety
-/// `[start, start + len)` is page-aligned memory that the caller owns and
-/// will not read again.
-#[cfg(all(target_os = "linux", not(miri)))]
-unsafe fn madvise_dontneed(start: *mut u8, len: usize) -> bool {
-    // SAFETY: caller: owned, page-aligned, never read again.
-    unsafe { libc::madvise(start.cast(), len, libc::MADV_DONTNEED) == 0 }
-}
-
-#[cfg(not(all(target_os = "linux", not(miri))))]
-unsafe fn madvise_dontneed(_start: *mut u8, _len: usize) -> bool {
-    false
 }

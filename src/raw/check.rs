@@ -1,9 +1,10 @@
 //! Full-walk invariant check (`EvacMap::check_invariants`): O(buckets +
 //! entries), used by the tests after every operation.
 
-use super::RawTable;
-use super::bucket::{BUCKET_SLOTS, BucketArray, Slot, overflow, top_at};
+use super::array::BucketArray;
+use super::bucket::{BUCKET_SLOTS, Slot, overflow, top_at};
 use super::tophash::{EMPTY_REST, MIN_TOP_HASH, is_empty, is_evacuated_marker, tophash};
+use super::{RawTable, sizing};
 
 impl<K, V> RawTable<K, V> {
     /// Panics with the number of the broken invariant (see `mod.rs`).
@@ -44,7 +45,7 @@ impl<K, V> RawTable<K, V> {
             }
             assert_eq!(
                 self.max_load,
-                self.policy.capacity_at(self.buckets.log2()),
+                sizing::capacity_at(&self.policy, self.buckets.log2()),
                 "cached max_load"
             );
         } else {
@@ -71,8 +72,11 @@ impl<K, V> RawTable<K, V> {
         );
         let mut evacuated = released;
         for j in released..self.old_buckets.len() {
-            let head = self.old_buckets.bucket(j);
-            // SAFETY: primary bucket of a live array.
+            // SAFETY: `j < len()`; chains at or above `released` still have
+            // their pages (I10, the claim checked just above).
+            let head = unsafe { self.old_buckets.bucket(j) };
+            // SAFETY: `head` is a primary bucket of the allocated old array
+            // whose pages were not given back (I10, above).
             let is_evac = is_evacuated_marker(unsafe { top_at(head, 0) });
             if j < self.evac_cursor {
                 assert!(
@@ -82,7 +86,7 @@ impl<K, V> RawTable<K, V> {
                 );
             }
             evacuated += usize::from(is_evac);
-            // SAFETY: as above.
+            // SAFETY: `head` is live (I10, above).
             let linked = unsafe { overflow(head) }.is_some();
             assert!(
                 !(is_evac && linked),
@@ -115,10 +119,12 @@ impl<K, V> RawTable<K, V> {
                 let step = self.old_buckets.len();
                 let mut dest = j;
                 while dest < self.buckets.len() {
-                    let b = self.buckets.bucket(dest);
-                    // SAFETY: `b` is a primary bucket of the new array, `i < 8`.
+                    // SAFETY: `dest < len()` (`bucket`'s precondition).
+                    let b = unsafe { self.buckets.bucket(dest) };
+                    // SAFETY: `b` is a primary bucket of the allocated new
+                    // array, and `i < 8`.
                     let all_rest = (0..BUCKET_SLOTS).all(|i| unsafe { top_at(b, i) } == EMPTY_REST);
-                    // SAFETY: as above.
+                    // SAFETY: `b` is live (just above).
                     let unlinked = unsafe { overflow(b) }.is_none();
                     assert!(
                         all_rest && unlinked,
@@ -138,7 +144,9 @@ impl<K, V> RawTable<K, V> {
                     "I4: evacuation marker in the new array"
                 );
                 if top >= MIN_TOP_HASH {
-                    // SAFETY: as above.
+                    // SAFETY: a live tophash, so an initialised key (I1,
+                    // the invariant under check: a broken table can fail
+                    // here, as it can anywhere else).
                     let h = hasher(unsafe { &*slot.key() });
                     assert_eq!(top, tophash(h), "I1: stored tophash differs from the key's");
                     assert_eq!(
@@ -148,7 +156,9 @@ impl<K, V> RawTable<K, V> {
                     );
                     let old_j = h as usize & self.old_buckets.mask();
                     if self.is_growing() && old_j >= released {
-                        let old = self.old_buckets.bucket(old_j);
+                        // SAFETY: `old_j` is masked with the old mask, so
+                        // below its length (`bucket`'s precondition).
+                        let old = unsafe { self.old_buckets.bucket(old_j) };
                         // SAFETY: a primary bucket of the live old array, not
                         // given back (I10).
                         let top0 = unsafe { top_at(old, 0) };
@@ -166,13 +176,21 @@ impl<K, V> RawTable<K, V> {
             "I7: count {} but {live} live slots",
             self.count
         );
+        // I6: pool buckets not handed out yet are unlinked and empty.
+        for (name, array) in [("new", &self.buckets), ("old", &self.old_buckets)] {
+            if let Some(i) = array.first_dirty_unused_pool_bucket() {
+                panic!("I6: unused pool bucket {i} of the {name} array is not empty");
+            }
+        }
         seen.sort_unstable();
         assert!(
             seen.windows(2).all(|w| w[0] != w[1]),
             "I6: bucket linked twice"
         );
         assert_eq!(
-            super::RawIter::new(self).count(),
+            // SAFETY: `&self` keeps the table alive and unchanged while the
+            // iterator counts.
+            unsafe { super::RawIter::new(self) }.count(),
             self.count,
             "I7: iteration disagrees with count"
         );
@@ -187,11 +205,14 @@ impl<K, V> RawTable<K, V> {
         mut visit: impl FnMut(Slot<K, V>, u8),
     ) {
         let mut rest = false;
-        let mut b = Some(array.bucket(j));
+        // SAFETY: callers pass `j < array.len()`, at or above the array's
+        // released chains (I10).
+        let mut b = Some(unsafe { array.bucket(j) });
         while let Some(bucket) = b {
             seen.push(bucket.as_ptr().addr());
             for index in 0..BUCKET_SLOTS {
-                // SAFETY: live bucket of a chain.
+                // SAFETY: `bucket` is the chain's head (above) or reached
+                // from it through links (I6), and `index < 8`.
                 let top = unsafe { top_at(bucket, index) };
                 if !is_evacuated_marker(top) {
                     if rest {
@@ -202,7 +223,7 @@ impl<K, V> RawTable<K, V> {
                 debug_assert!(is_empty(top) || is_evacuated_marker(top) || top >= MIN_TOP_HASH);
                 visit(Slot { bucket, index }, top);
             }
-            // SAFETY: live bucket.
+            // SAFETY: `bucket` is live (I6, as above).
             b = unsafe { overflow(bucket) };
         }
     }

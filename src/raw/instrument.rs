@@ -1,10 +1,11 @@
 //! The raw table's side of the instruments: counters, events, pause timing
-//! and publication to probes. Safe code; lives here so that the operations
-//! in `mod.rs` and `evacuate.rs` only call one-line hooks.
+//! and publication to probes. No `unsafe` here: the operations in the other
+//! files call these one-line hooks.
 
 use std::time::Instant;
 
-use super::{BucketArray, RawTable};
+use super::RawTable;
+use super::array::BucketArray;
 use crate::TryReserveError;
 use crate::events::{Event, EventKind};
 use crate::probe::{Probe, Shared};
@@ -81,45 +82,11 @@ impl<K, V> RawTable<K, V> {
         self.publish();
     }
 
-    /// Frees the old array, if any (timed), and records the release.
-    pub(super) fn release_old_array(&mut self) {
-        if !self.old_buckets.is_allocated() {
-            return;
-        }
-        let bytes = self.old_buckets.bytes() as u64;
-        // SAFETY: callers release the old array only when it holds no live
-        // entry: every chain evacuated (I3), or every entry moved out/dropped.
-        self.timed(Source::Free, |t| unsafe { t.old_buckets.free() });
-        self.evac_cursor = 0;
-        self.old_evacuated = 0;
-        self.event(EventKind::OldArrayReleased { bytes });
-    }
-
-    /// Frees the retired array (see `retire_old_array`) at once, if any.
-    pub(super) fn free_retired(&mut self) {
-        if !self.retired.is_allocated() {
-            return;
-        }
-        let bytes = self.retired.bytes() as u64;
-        // SAFETY: the retired array holds no entry (all chains evacuated).
-        self.timed(Source::Free, |t| unsafe { t.retired.free() });
-        self.event(EventKind::OldArrayReleased { bytes });
-    }
-
     /// Publishes a snapshot to the probe, if there is one.
     pub(crate) fn publish(&mut self) {
         self.writes_since_publish = 0;
         if let Some(shared) = &self.probe {
             shared.publish(&self.stats());
-        }
-    }
-
-    /// Test-only switch for the loom canary: publishes with the broken
-    /// protocol (no "in progress" mark).
-    #[cfg(evacmap_loom)]
-    pub(crate) fn publish_broken(&mut self) {
-        if let Some(shared) = &self.probe {
-            shared.publish_broken(&self.stats());
         }
     }
 

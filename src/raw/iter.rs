@@ -10,6 +10,7 @@
 use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 
+use super::array::BucketArray;
 use super::bucket::{Bucket, Slot, group, overflow, top_at};
 use super::tophash::{BitMask, is_evacuated_marker};
 use super::{RawTable, ScopeGuard};
@@ -67,9 +68,19 @@ impl<K, V> Clone for RawIter<K, V> {
 }
 
 impl<K, V> RawIter<K, V> {
-    pub(crate) fn new(table: &RawTable<K, V>) -> Self {
-        let view = |a: &super::BucketArray<K, V>| ArrayView {
-            base: a.is_allocated().then(|| a.bucket(0)),
+    /// An iterator over `table`'s live slots as they are now.
+    ///
+    /// # Safety
+    ///
+    /// Until the iterator (and every `Slot` it yields) is last used, `table`
+    /// stays alive and is not restructured: no growth, evacuation, insert,
+    /// clear or free; only `erase` of slots already yielded (which keeps
+    /// every position, and the remaining slots' contents). The callers hold
+    /// a borrow of the table, or own it, for that long.
+    pub(crate) unsafe fn new(table: &RawTable<K, V>) -> Self {
+        let view = |a: &BucketArray<K, V>| ArrayView {
+            // SAFETY: `0 < len()` when allocated (`bucket`'s precondition).
+            base: a.is_allocated().then(|| unsafe { a.bucket(0) }),
             len: a.len(),
         };
         RawIter {
@@ -105,8 +116,8 @@ impl<K, V> RawIter<K, V> {
                 return Some((head, Slot { bucket, index: i }));
             }
             // SAFETY: `current` is a live bucket of the table this iterator
-            // was made from, which outlives it and is not restructured (the
-            // callers' borrows guarantee this).
+            // was made from, which outlives it and is not restructured
+            // (`new`'s contract), reached from a head through links (I6).
             if let Some(next) = self.current.and_then(|b| unsafe { overflow(b) }) {
                 self.enter(next);
                 continue;
@@ -114,11 +125,14 @@ impl<K, V> RawIter<K, V> {
             let view = &self.arrays[self.phase];
             if self.next_primary < view.len {
                 let base = view.base.expect("allocated array");
-                // SAFETY: `next_primary < len`: inside the array.
+                // SAFETY: `next_primary < len`: a primary bucket inside the
+                // array, which is still allocated (`new`'s contract).
                 let head = unsafe { base.add(self.next_primary) };
                 self.next_primary += 1;
                 // I4: an evacuated old chain holds no entry; skip it whole.
-                // SAFETY: `head` is a live primary bucket.
+                // SAFETY: `head` is a live primary bucket (above), at or
+                // above the cursor in the old array, so not given back
+                // (I10: `new` starts the old array at the cursor).
                 if self.phase == 0 && is_evacuated_marker(unsafe { top_at(head, 0) }) {
                     self.current = None;
                     continue;
@@ -139,7 +153,8 @@ impl<K, V> RawIter<K, V> {
 
     fn enter(&mut self, b: NonNull<Bucket<K, V>>) {
         self.current = Some(b);
-        // SAFETY: `b` is a live bucket (see `next_with_head`).
+        // SAFETY: `b` is a live bucket: a head or reached from one through
+        // links (`next_with_head`, I6).
         self.full = unsafe { group(b) }.match_full();
     }
 }
@@ -164,36 +179,47 @@ impl<K, V> Iterator for RawIter<K, V> {
 /// Moves the entry out of a live slot.
 ///
 /// # Safety
-/// `slot` is live, and is neither read nor dropped again.
+///
+/// `slot` is live (its bucket live, its tophash `>= MIN_TOP_HASH`, I1), and
+/// its entry is neither read nor dropped again.
 unsafe fn read_entry<K, V>(slot: Slot<K, V>) -> (K, V) {
-    // SAFETY: caller: live slot (I1), ownership passes to the caller.
+    // SAFETY: caller: a live slot (I1) of a live bucket, whose key and value
+    // are initialised; ownership passes to the caller.
     unsafe { (ptr::read(slot.key()), ptr::read(slot.value())) }
 }
 
 /// Drops the entry in a live slot.
 ///
 /// # Safety
-/// `slot` is live and is neither read nor dropped again.
+///
+/// As for `read_entry`.
 unsafe fn drop_slot<K, V>(slot: Slot<K, V>) {
     // A tuple drops its second field even if dropping the first panics.
-    // SAFETY: caller: live slot, ownership passes to this tuple.
+    // SAFETY: caller: `read_entry`'s contract; ownership passes to this tuple.
     drop(unsafe { read_entry(slot) });
 }
 
 /// Drops every entry `iter` has not yielded. If one drop panics, the rest are
 /// still dropped (a second panic aborts, as for std's collections).
-pub(crate) fn drop_remaining<K, V>(iter: RawIter<K, V>) {
+///
+/// # Safety
+///
+/// `iter` is valid (`RawIter::new`'s contract) and the caller treats every
+/// entry it yields as gone: the table is cleared or freed afterwards,
+/// without reading or dropping those entries again.
+pub(crate) unsafe fn drop_remaining<K, V>(iter: RawIter<K, V>) {
     let mut guard = ScopeGuard::new(iter, |iter| {
         for slot in iter {
-            // SAFETY: each live slot is yielded once and dropped once; the
-            // callers never read these slots again.
+            // SAFETY: a valid iterator yields each live slot (I1) once, so
+            // each entry is dropped once; the caller never reads it again.
             unsafe { drop_slot(slot) };
         }
     });
     // Normal path: this loop drops everything and the guard finds nothing
     // left. If a drop panics, unwinding runs the guard, which drops the rest.
     for slot in &mut *guard {
-        // SAFETY: as above.
+        // SAFETY: a valid iterator yields each live slot (I1) once; the
+        // caller never reads it again (this function's contract).
         unsafe { drop_slot(slot) };
     }
 }
@@ -213,7 +239,9 @@ unsafe impl<K: Sync, V: Sync> Sync for RawIntoIter<K, V> {}
 impl<K, V> RawIntoIter<K, V> {
     pub(crate) fn new(table: RawTable<K, V>) -> Self {
         RawIntoIter {
-            iter: RawIter::new(&table),
+            // SAFETY: the iterator owns the table (moving the `RawTable`
+            // value does not move its arrays) and only reads entries out.
+            iter: unsafe { RawIter::new(&table) },
             table,
         }
     }
@@ -236,8 +264,9 @@ impl<K, V> Iterator for RawIntoIter<K, V> {
 
     fn next(&mut self) -> Option<(K, V)> {
         let slot = self.iter.next()?;
-        // SAFETY: the slot is live and the iterator never yields it again;
-        // `Drop` below frees the arrays without dropping moved-out entries.
+        // SAFETY: the owned table's iterator yields each live slot (I1)
+        // once; `Drop` below frees the arrays without dropping the entries
+        // moved out.
         Some(unsafe { read_entry(slot) })
     }
 
@@ -249,7 +278,9 @@ impl<K, V> Iterator for RawIntoIter<K, V> {
 impl<K, V> Drop for RawIntoIter<K, V> {
     fn drop(&mut self) {
         let _free = ScopeGuard::new(&mut self.table, |t| t.forget_entries_and_free());
-        drop_remaining(self.iter.clone());
+        // SAFETY: the iterator is valid (the table is owned, unchanged);
+        // the guard above frees the arrays without reading the entries.
+        unsafe { drop_remaining(self.iter.clone()) };
     }
 }
 
@@ -257,7 +288,8 @@ impl<K, V> RawTable<K, V> {
     /// Frees both arrays without dropping entries (all were moved out or
     /// dropped), leaving an empty unallocated table.
     fn forget_entries_and_free(&mut self) {
-        // SAFETY: callers have moved out or dropped every entry.
+        // SAFETY: callers have moved out or dropped every entry, so nothing
+        // in the arrays is used again (`free`'s precondition).
         unsafe {
             self.buckets.free();
             self.old_buckets.free();
@@ -278,16 +310,21 @@ pub(crate) struct RawDrain<'a, K, V> {
     orig: &'a mut RawTable<K, V>,
 }
 
-// SAFETY: as `RawIntoIter`; the `&mut` borrow is exclusive.
+// SAFETY: it owns the drained entries and holds the map's exclusive
+// `&mut` borrow, like `RawIntoIter` plus a `&mut RawTable`: sound to send
+// when `K` and `V` are `Send`.
 unsafe impl<K: Send, V: Send> Send for RawDrain<'_, K, V> {}
-// SAFETY: as `RawIntoIter`: `&RawDrain` gives out only `&K`/`&V`.
+// SAFETY: `&RawDrain` gives out only `&K`/`&V` (through `remaining`, for
+// `Debug`): sound when `K` and `V` are `Sync`.
 unsafe impl<K: Sync, V: Sync> Sync for RawDrain<'_, K, V> {}
 
 impl<'a, K, V> RawDrain<'a, K, V> {
     pub(crate) fn new(orig: &'a mut RawTable<K, V>) -> Self {
         let table = core::mem::replace(orig, RawTable::new(orig.policy));
         RawDrain {
-            iter: RawIter::new(&table),
+            // SAFETY: the drain owns the moved-out table until its `Drop`
+            // clears it, and only reads entries out.
+            iter: unsafe { RawIter::new(&table) },
             table,
             orig,
         }
@@ -310,7 +347,8 @@ impl<K, V> Iterator for RawDrain<'_, K, V> {
 
     fn next(&mut self) -> Option<(K, V)> {
         let slot = self.iter.next()?;
-        // SAFETY: as in `RawIntoIter::next`; `Drop` clears without dropping.
+        // SAFETY: the owned table's iterator yields each live slot (I1)
+        // once; `Drop` clears the table without dropping what was moved out.
         Some(unsafe { read_entry(slot) })
     }
 
@@ -327,7 +365,9 @@ impl<K, V> Drop for RawDrain<'_, K, V> {
             table.clear_no_drop();
             core::mem::swap(&mut **table, &mut **orig);
         });
-        drop_remaining(self.iter.clone());
+        // SAFETY: the iterator is valid (the owned table is unchanged); the
+        // guard above clears the table without reading the entries.
+        unsafe { drop_remaining(self.iter.clone()) };
     }
 }
 
@@ -337,9 +377,11 @@ pub(crate) struct RefIter<'a, K, V> {
     marker: PhantomData<&'a RawTable<K, V>>,
 }
 
-// SAFETY: yields `&K`/`&V` only, like `&RawTable`.
+// SAFETY: yields `&K`/`&V` only, like `&RawTable`: sound to send to another
+// thread when `K` and `V` are `Sync`.
 unsafe impl<K: Sync, V: Sync> Send for RefIter<'_, K, V> {}
-// SAFETY: as above.
+// SAFETY: `&RefIter` gives out nothing but clones of it, which yield `&K`
+// and `&V`: sound when `K` and `V` are `Sync`.
 unsafe impl<K: Sync, V: Sync> Sync for RefIter<'_, K, V> {}
 
 impl<K, V> Clone for RefIter<'_, K, V> {
@@ -354,7 +396,9 @@ impl<K, V> Clone for RefIter<'_, K, V> {
 impl<'a, K, V> RefIter<'a, K, V> {
     pub(crate) fn new(table: &'a RawTable<K, V>) -> Self {
         RefIter {
-            iter: RawIter::new(table),
+            // SAFETY: the shared borrow for `'a` keeps the table alive and
+            // unchanged for as long as this iterator and its items.
+            iter: unsafe { RawIter::new(table) },
             marker: PhantomData,
         }
     }
@@ -370,7 +414,9 @@ impl<'a, K, V> Iterator for RefIter<'a, K, V> {
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a V)> {
         let slot = self.iter.next()?;
-        // SAFETY: live slot of a table borrowed shared for 'a.
+        // SAFETY: a live slot (I1) of a table borrowed shared for `'a`
+        // (or owned by the iterator `remaining` was called on, borrowed for
+        // `'a`), so the entry stays put and unchanged for `'a`.
         Some(unsafe { (&*slot.key(), &*slot.value()) })
     }
 
@@ -394,7 +440,9 @@ unsafe impl<K: Sync, V: Sync> Sync for MutIter<'_, K, V> {}
 impl<'a, K, V> MutIter<'a, K, V> {
     pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
         MutIter {
-            iter: RawIter::new(table),
+            // SAFETY: the unique borrow for `'a` keeps the table alive and
+            // unchanged, except through this iterator's `&mut V`s.
+            iter: unsafe { RawIter::new(table) },
             marker: PhantomData,
         }
     }
@@ -418,8 +466,8 @@ impl<'a, K, V> Iterator for MutIter<'a, K, V> {
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
         let slot = self.iter.next()?;
-        // SAFETY: live slot of a table borrowed uniquely for 'a; each slot is
-        // yielded once, so the `&mut V`s never alias.
+        // SAFETY: a live slot (I1) of a table borrowed uniquely for `'a`;
+        // each slot is yielded once, so the `&mut V`s never alias.
         Some(unsafe { (&*slot.key(), &mut *slot.value()) })
     }
 
@@ -441,7 +489,9 @@ unsafe impl<K: Sync, V: Sync> Sync for RawExtractIf<'_, K, V> {}
 
 impl<'a, K, V> RawExtractIf<'a, K, V> {
     pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
-        let iter = RawIter::new(table);
+        // SAFETY: the unique borrow for `'a` keeps the table alive; it only
+        // changes through `next`, by `erase` of slots already yielded.
+        let iter = unsafe { RawIter::new(table) };
         RawExtractIf { table, iter }
     }
 
@@ -457,10 +507,11 @@ impl<'a, K, V> RawExtractIf<'a, K, V> {
         while let Some((head, slot)) = self.iter.next_with_head() {
             // SAFETY: `iter` was made from `table`, which is borrowed uniquely
             // and only changes by `erase` (which keeps positions); each live
-            // slot is yielded once.
+            // slot (I1) is yielded once, so the `&mut V` is unique.
             let take = unsafe { pred(&*slot.key(), &mut *slot.value()) };
             if take {
-                // SAFETY: the slot is live and in the chain headed by `head`.
+                // SAFETY: `next_with_head` yields a live slot (I1) with the
+                // head of its chain (`erase`'s precondition).
                 return Some(unsafe { self.table.erase(head, slot) });
             }
         }

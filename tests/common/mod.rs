@@ -95,10 +95,33 @@ pub struct Counted {
 }
 
 impl Clone for Counted {
+    /// Counts the new instance; panics first if [`CLONE_FUSE`] runs out.
     fn clone(&self) -> Self {
+        burn(&CLONE_FUSE, "clone");
         self.counter.value(self.id)
     }
 }
+
+impl std::fmt::Debug for Counted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Counted({})", self.id)
+    }
+}
+
+/// Counted values can be keys too: hashed and compared by `id`.
+impl Hash for Counted {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
+impl PartialEq for Counted {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for Counted {}
 
 impl Drop for Counted {
     fn drop(&mut self) {
@@ -114,6 +137,8 @@ thread_local! {
     pub static HASH_FUSE: Cell<Option<u32>> = const { Cell::new(None) };
     /// Calls left before a [`Trap`] key's `Eq` panics (`None`: never).
     pub static EQ_FUSE: Cell<Option<u32>> = const { Cell::new(None) };
+    /// Calls left before a [`Counted`]'s `Clone` panics (`None`: never).
+    pub static CLONE_FUSE: Cell<Option<u32>> = const { Cell::new(None) };
 }
 
 /// Arms a fuse: the `n`-th next call (0 = the very next) panics.
@@ -124,6 +149,7 @@ pub fn arm(fuse: &'static std::thread::LocalKey<Cell<Option<u32>>>, n: u32) {
 pub fn disarm() {
     HASH_FUSE.with(|f| f.set(None));
     EQ_FUSE.with(|f| f.set(None));
+    CLONE_FUSE.with(|f| f.set(None));
 }
 
 fn burn(fuse: &'static std::thread::LocalKey<Cell<Option<u32>>>, what: &str) {

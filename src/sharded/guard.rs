@@ -1,40 +1,51 @@
 //! Lock guards narrowed to one entry: what `ShardedEvacMap::get` and
 //! `get_mut` return. std's `RwLockReadGuard::map` is not stable (and loom's
 //! guards have no `map`), so the narrowing keeps the guard and a pointer to
-//! the entry, derived from the guard, side by side.
+//! the entry, derived from the guard, side by side. The only `unsafe` code
+//! of the sharded map.
 //!
 //! # Why this is sound (invariant G1)
 //!
-//! **G1.** A `Mapped` is only built from a guard whose target lives in the
-//! lock, not in the guard value: moving the guard does not move the target,
-//! and the target cannot be changed by anyone else (a read guard excludes
-//! writers; a write guard excludes everyone) nor freed (the guard borrows
-//! the lock for its lifetime) while the guard lives. So a pointer derived
-//! from `&*guard` or `&mut *guard` stays valid, and keeps the access it was
-//! derived with, until the guard drops. The fields are private and the
-//! guard is dropped after the pointers are last used (struct fields drop
-//! after any borrow of `self` ends).
+//! **G1.** A `MappedRead` holds a shard's read guard and a `MappedWrite` a
+//! shard's [`WriteGuard`]; nothing else can be passed to their
+//! constructors (the types are the lock's own guard and the sharded map's
+//! private write guard, which only `ShardedEvacMap::write_shard` makes).
+//! Both guards' targets live in the lock, not in the guard value: moving
+//! the guard does not move the target, and the target cannot be changed by
+//! anyone else (a read guard excludes writers; a write guard excludes
+//! everyone) nor freed (the guard borrows the lock for `'a`) while the
+//! guard lives. So a pointer derived from `&*guard` or `&mut *guard` stays
+//! valid, and keeps the access it was derived with, until the guard drops.
+//! The fields are private and the guard is dropped after the pointers are
+//! last used (struct fields drop after any borrow of `self` ends).
+#![allow(unsafe_code)]
 
 use core::marker::PhantomData;
-use core::ops::{Deref, DerefMut};
 use core::ptr::NonNull;
 
-/// A lock guard plus shared pointers to one key and value inside its target.
-pub(crate) struct MappedRead<G, K, V> {
+use super::shard::{Locked, WriteGuard};
+use crate::EvacMap;
+use crate::sync::RwLockReadGuard;
+
+/// A shard's read guard plus shared pointers to one key and value inside
+/// the shard's map.
+pub(crate) struct MappedRead<'a, K, V, S> {
     key: NonNull<K>,
     value: NonNull<V>,
     /// Keeps the lock held (G1). Never dereferenced after construction.
-    _guard: G,
-    _borrows: PhantomData<(*const K, *const V)>,
+    _guard: RwLockReadGuard<'a, Locked<K, V, S>>,
+    _borrows: PhantomData<(&'a K, &'a V)>,
 }
 
-impl<G: Deref, K, V> MappedRead<G, K, V> {
+impl<'a, K, V, S> MappedRead<'a, K, V, S> {
     /// Narrows `guard` to the entry `find` returns, or gives `None` (and
-    /// releases the lock) if `find` finds nothing. `guard` must be a lock
-    /// guard (G1); the callers are the sharded map's read paths.
+    /// releases the lock) if `find` finds nothing.
     #[inline]
-    pub(crate) fn new(guard: G, find: impl FnOnce(&G::Target) -> Option<(&K, &V)>) -> Option<Self> {
-        let (key, value) = find(&guard)?;
+    pub(crate) fn new(
+        guard: RwLockReadGuard<'a, Locked<K, V, S>>,
+        find: impl FnOnce(&EvacMap<K, V, S>) -> Option<(&K, &V)>,
+    ) -> Option<Self> {
+        let (key, value) = find(&guard.map)?;
         let (key, value) = (NonNull::from(key), NonNull::from(value));
         Some(MappedRead {
             key,
@@ -56,28 +67,29 @@ impl<G: Deref, K, V> MappedRead<G, K, V> {
     /// The value.
     #[inline]
     pub(crate) fn value(&self) -> &V {
-        // SAFETY: as in `key` (G1).
+        // SAFETY: G1, as for `key`: derived from a shared borrow of the
+        // target, valid while `_guard` (owned by `self`) lives.
         unsafe { self.value.as_ref() }
     }
 }
 
-/// A write-lock guard plus a shared pointer to one key and a unique pointer
-/// to its value inside the guard's target.
-pub(crate) struct MappedWrite<G, K, V> {
+/// A shard's write guard plus a shared pointer to one key and a unique
+/// pointer to its value inside the shard's map.
+pub(crate) struct MappedWrite<'a, K, V, S> {
     key: NonNull<K>,
     value: NonNull<V>,
     /// Keeps the lock held (G1). Never dereferenced before it drops.
-    _guard: G,
-    _borrows: PhantomData<(*const K, *mut V)>,
+    _guard: WriteGuard<'a, K, V, S>,
+    _borrows: PhantomData<(&'a K, &'a mut V)>,
 }
 
-impl<G: DerefMut, K, V> MappedWrite<G, K, V> {
+impl<'a, K, V, S> MappedWrite<'a, K, V, S> {
     /// Narrows a write guard to the entry `find` returns (see
     /// [`MappedRead::new`]).
     #[inline]
     pub(crate) fn new(
-        mut guard: G,
-        find: impl FnOnce(&mut G::Target) -> Option<(&K, &mut V)>,
+        mut guard: WriteGuard<'a, K, V, S>,
+        find: impl FnOnce(&mut EvacMap<K, V, S>) -> Option<(&K, &mut V)>,
     ) -> Option<Self> {
         let (key, value) = find(&mut guard)?;
         let (key, value) = (NonNull::from(key), NonNull::from(value));
@@ -100,7 +112,7 @@ impl<G: DerefMut, K, V> MappedWrite<G, K, V> {
     /// The value.
     #[inline]
     pub(crate) fn value(&self) -> &V {
-        // SAFETY: G1, as in `key`; `&self` excludes `value_mut` for the
+        // SAFETY: G1, as for `key`; `&self` excludes `value_mut` for the
         // lifetime of the returned reference.
         unsafe { self.value.as_ref() }
     }

@@ -1,0 +1,352 @@
+//! Writes (Go `mapassign` and `mapdelete`): the entry search with its
+//! evacuation work first, the growth check, placing a new entry, overflow
+//! buckets, and removal with `EMPTY_REST` upkeep.
+//!
+//! An insert reads top to bottom as Go's does: `entry` runs `grow_work`
+//! (`evacuate.rs`) and scans the key's new chain; `RawVacant::insert` runs
+//! the growth check (`grow_for_insert`, starting a growth in `grow.rs`) and
+//! places the entry.
+
+use core::ptr::{self, NonNull};
+
+use super::bucket::{Bucket, Slot, group, mark_slot_empty, overflow};
+use super::tophash::{self, MIN_TOP_HASH, tophash};
+use super::{RawTable, sizing};
+use crate::events::ForceReason;
+use crate::timing::{OpKind, OpStart};
+
+/// Where an absent key can be inserted, found while scanning its chain.
+#[derive(Clone, Copy)]
+pub(crate) enum InsertHint<K, V> {
+    /// The first empty slot of the chain.
+    Empty(Slot<K, V>),
+    /// The chain has no empty slot; this is its last bucket.
+    Full(NonNull<Bucket<K, V>>),
+}
+
+/// Result of [`RawTable::entry`].
+pub(crate) enum RawEntry<'a, K, V> {
+    Occupied(RawOccupied<'a, K, V>),
+    Vacant(RawVacant<'a, K, V>),
+}
+
+/// A live slot, borrowed mutably with its table.
+pub(crate) struct RawOccupied<'a, K, V> {
+    table: &'a mut RawTable<K, V>,
+    /// Head of the chain holding `slot`, for `EMPTY_REST` upkeep on removal.
+    head: NonNull<Bucket<K, V>>,
+    slot: Slot<K, V>,
+}
+
+/// An absent key's insertion point, borrowed mutably with its table.
+pub(crate) struct RawVacant<'a, K, V> {
+    table: &'a mut RawTable<K, V>,
+    hash: u64,
+    hint: Option<InsertHint<K, V>>,
+    /// When the write started, if timed.
+    started: Option<OpStart>,
+}
+
+impl<K, V> RawTable<K, V> {
+    /// Go `mapassign` up to the growth check: allocates the first bucket if
+    /// needed, evacuates the old bucket this write uses plus `cursor_steps` at
+    /// the cursor, then scans the (new) chain for the key.
+    #[inline]
+    pub(crate) fn entry(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: impl Fn(&K) -> u64,
+    ) -> RawEntry<'_, K, V> {
+        let started = self.write_begin();
+        if !self.buckets.is_allocated() {
+            return RawEntry::Vacant(RawVacant {
+                table: self,
+                hash,
+                hint: None,
+                started,
+            });
+        }
+        if self.is_growing() {
+            self.grow_work(hash, &hasher);
+        }
+        let head = self.buckets.head_for(hash);
+        debug_assert!(
+            head == self.read_chain(hash, false),
+            "I5: write chain not evacuated"
+        );
+        let mut first_empty = None;
+        let found = Self::search_chain(head, hash, eq, |b, g| {
+            if first_empty.is_none() {
+                first_empty = g
+                    .match_empty()
+                    .lowest()
+                    .map(|index| Slot { bucket: b, index });
+            }
+        });
+        let hint = match found {
+            Ok(slot) => {
+                self.write_end(OpKind::Insert, started);
+                return RawEntry::Occupied(RawOccupied {
+                    table: self,
+                    head,
+                    slot,
+                });
+            }
+            // A chain that ended at an EMPTY_REST has an empty slot.
+            Err(last) => Some(first_empty.map_or(InsertHint::Full(last), InsertHint::Empty)),
+        };
+        RawEntry::Vacant(RawVacant {
+            table: self,
+            hash,
+            hint,
+            started,
+        })
+    }
+
+    /// Go `mapassign` from the growth check on, for a key known to be absent.
+    #[inline]
+    fn insert_absent(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: V,
+        mut hint: Option<InsertHint<K, V>>,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Slot<K, V> {
+        if !self.buckets.is_allocated() {
+            self.first_array();
+            hint = None;
+        }
+        let overloaded = self.count + 1 > self.max_load;
+        if overloaded || (!self.is_growing() && self.too_many_overflow()) {
+            self.grow_for_insert(hash, overloaded, hasher);
+            hint = None;
+        }
+        let slot = match hint.unwrap_or_else(|| self.find_insert_hint(hash)) {
+            InsertHint::Empty(slot) => slot,
+            InsertHint::Full(last) => {
+                let bucket = self.new_overflow(last);
+                Slot { bucket, index: 0 }
+            }
+        };
+        // SAFETY: `slot` is an empty slot (tophash <= EMPTY_ONE) of a live
+        // bucket in the new chain for `hash`: the hint that `entry` found
+        // under this same borrow (the table has not changed since), or one
+        // found just now after a growth start voided the hint. It is the
+        // key's chain because `grow_work` evacuated the old chain feeding it
+        // (I5). Writing key and value before the tophash establishes I1.
+        unsafe {
+            debug_assert!(tophash::is_empty(*slot.tophash()));
+            slot.key().write(key);
+            slot.value().write(value);
+            *slot.tophash() = tophash(hash);
+        }
+        self.count += 1;
+        slot
+    }
+
+    /// The first insert into a table without an array allocates one bucket.
+    #[cold]
+    #[inline(never)]
+    fn first_array(&mut self) {
+        let array = self.alloc_array(0).unwrap_or_else(|e| e.raise());
+        self.set_buckets(array);
+    }
+
+    /// The growth check of `insert_absent` fired (kept out of line: it runs
+    /// once per growth, and inlined it burdens every insert).
+    #[cold]
+    #[inline(never)]
+    fn grow_for_insert(&mut self, hash: u64, overloaded: bool, hasher: &impl Fn(&K) -> u64) {
+        if self.is_growing() {
+            // Only the load limit gets here: finish the current growth
+            // first, since a growth never starts while one is running.
+            self.finish_growth_forced(ForceReason::LoadLimit, hasher);
+        }
+        let log2 = self.buckets.log2() + u8::from(overloaded);
+        self.start_growth(log2, hasher)
+            .unwrap_or_else(|e| e.raise());
+        // Go's `goto again`: positions are void, and the old chain feeding
+        // this key's new chain must be evacuated before we write to it (I5).
+        if self.is_growing() {
+            self.grow_work(hash, hasher);
+        }
+    }
+
+    /// First empty slot of the new chain for `hash`, or its last bucket.
+    fn find_insert_hint(&self, hash: u64) -> InsertHint<K, V> {
+        let mut b = self.buckets.head_for(hash);
+        loop {
+            // SAFETY: the array is allocated (callers run after
+            // `first_array` or a growth start), so `b` is its primary
+            // bucket for `hash` or reached from it through links (I6): live.
+            let g = unsafe { group(b) };
+            if let Some(i) = g.match_empty().lowest() {
+                return InsertHint::Empty(Slot {
+                    bucket: b,
+                    index: i,
+                });
+            }
+            // SAFETY: `b` is live (the head or linked, I6, as above).
+            match unsafe { overflow(b) } {
+                Some(next) => b = next,
+                None => return InsertHint::Full(b),
+            }
+        }
+    }
+
+    /// Go `tooManyOverflowBuckets`.
+    fn too_many_overflow(&self) -> bool {
+        usize::from(self.noverflow) >= 1usize << self.buckets.log2().min(15)
+    }
+
+    /// Go `newoverflow` + `incrnoverflow`: links a fresh bucket after `last`.
+    pub(super) fn new_overflow(&mut self, last: NonNull<Bucket<K, V>>) -> NonNull<Bucket<K, V>> {
+        let log2 = self.buckets.log2();
+        if log2 < 16 {
+            self.noverflow = self.noverflow.saturating_add(1);
+        } else {
+            // Count with probability 1/2^(B-15), so that 2^15 approximates 2^B.
+            let mut x = self.overflow_rng;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            self.overflow_rng = x;
+            if x & ((1u64 << (log2 - 15)) - 1) == 0 {
+                self.noverflow = self.noverflow.saturating_add(1);
+            }
+        }
+        // SAFETY: I6: `last` ends one of the new array's chains (callers pass the
+        // last bucket of a chain, whose link is null).
+        let (bucket, bytes) = unsafe { self.buckets.push_overflow(last) };
+        self.counters
+            .overflow_linked(bytes as u64, self.bytes_held());
+        bucket
+    }
+
+    /// Go `mapdelete`: evacuates as a write (if the policy says so), then
+    /// removes the key and maintains `EMPTY_REST` markers.
+    pub(crate) fn remove(
+        &mut self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Option<(K, V)> {
+        if self.count == 0 {
+            return None;
+        }
+        let started = self.write_begin();
+        if self.is_growing() && self.policy.evacuate_on_remove() {
+            self.grow_work(hash, &hasher);
+        }
+        let head = self.read_chain(hash, false);
+        let removed = Self::find_in_chain(head, hash, eq).map(|slot| {
+            // SAFETY: `find_in_chain` returned a live slot (I1) of the chain
+            // headed by `head`.
+            unsafe { self.erase(head, slot) }
+        });
+        if removed.is_some() {
+            self.maybe_auto_shrink();
+        }
+        self.write_end(OpKind::Remove, started);
+        removed
+    }
+
+    /// After a removal: starts a shrink if the policy's automatic shrinking
+    /// says so (`count < shrink_below`, no evacuation running) and a smaller
+    /// table would still have room for twice the entries (the hysteresis
+    /// documented on `Policy::with_auto_shrink`). Skipped if the new array
+    /// cannot be allocated: shrinking is an optimisation.
+    #[inline]
+    fn maybe_auto_shrink(&mut self) {
+        if self.count < self.shrink_below && !self.is_growing() {
+            self.auto_shrink();
+        }
+    }
+
+    #[cold]
+    fn auto_shrink(&mut self) {
+        let Ok(target) = sizing::log2_for(&self.policy, self.count.saturating_mul(2)) else {
+            return;
+        };
+        if target < self.buckets.log2() {
+            let _ = self.start_shrink(target);
+        }
+    }
+
+    /// Moves a live entry out of its slot and marks the slot empty.
+    ///
+    /// # Safety
+    ///
+    /// `slot` is live (I1) and belongs to the chain headed by `head`, a
+    /// chain of this table.
+    pub(super) unsafe fn erase(&mut self, head: NonNull<Bucket<K, V>>, slot: Slot<K, V>) -> (K, V) {
+        // SAFETY: caller: a live slot (I1) of a live chain, so its key and
+        // value are initialised and may be moved out; `mark_slot_empty` then
+        // marks it empty (I1 again: an empty slot is never read), with the
+        // chain's own head (its precondition).
+        unsafe {
+            debug_assert!(*slot.tophash() >= MIN_TOP_HASH);
+            let entry = (ptr::read(slot.key()), ptr::read(slot.value()));
+            mark_slot_empty(head, slot.bucket, slot.index);
+            self.count -= 1;
+            entry
+        }
+    }
+}
+
+impl<'a, K, V> RawOccupied<'a, K, V> {
+    pub(crate) fn key(&self) -> &K {
+        // SAFETY: `slot` is a live slot (I1) of `table`, which this entry
+        // borrows mutably, so no write can free or move it meanwhile.
+        unsafe { &*self.slot.key() }
+    }
+
+    pub(crate) fn get(&self) -> &V {
+        // SAFETY: a live slot (I1) of the borrowed table, as in `key`.
+        unsafe { &*self.slot.value() }
+    }
+
+    pub(crate) fn get_mut(&mut self) -> &mut V {
+        // SAFETY: a live slot (I1) of the borrowed table, as in `key`; `&mut self`
+        // holds the table's unique borrow, so the reference is unique.
+        unsafe { &mut *self.slot.value() }
+    }
+
+    pub(crate) fn into_mut(self) -> &'a mut V {
+        // SAFETY: a live slot (I1) of the table borrowed uniquely for `'a`; this
+        // consumes the entry, so the reference stays unique for `'a`.
+        unsafe { &mut *self.slot.value() }
+    }
+
+    /// Removes the entry (no evacuation: `entry` already did this write's).
+    pub(crate) fn remove(self) -> (K, V) {
+        // SAFETY: `slot` is live (I1) and `head` heads its chain (both set
+        // by `entry` or `insert` under this borrow).
+        let entry = unsafe { self.table.erase(self.head, self.slot) };
+        self.table.maybe_auto_shrink();
+        entry
+    }
+}
+
+impl<'a, K, V> RawVacant<'a, K, V> {
+    #[inline]
+    pub(crate) fn insert(
+        self,
+        key: K,
+        value: V,
+        hasher: impl Fn(&K) -> u64,
+    ) -> RawOccupied<'a, K, V> {
+        let slot = self
+            .table
+            .insert_absent(self.hash, key, value, self.hint, &hasher);
+        self.table.write_end(OpKind::Insert, self.started);
+        let head = self.table.buckets.head_for(self.hash);
+        RawOccupied {
+            table: self.table,
+            head,
+            slot,
+        }
+    }
+}

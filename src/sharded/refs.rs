@@ -1,0 +1,153 @@
+//! The guards a [`ShardedEvacMap`] hands out: [`Ref`] and [`RefMut`] (one
+//! entry, its shard locked) and [`ShardRef`] (a whole shard, read-locked).
+
+use core::fmt;
+use core::ops::{Deref, DerefMut};
+
+#[cfg(doc)]
+use super::ShardedEvacMap;
+use super::guard::{MappedRead, MappedWrite};
+use super::shard::Locked;
+use crate::sync::RwLockReadGuard;
+use crate::{DefaultHashBuilder, EvacMap};
+
+/// A read-locked entry of a [`ShardedEvacMap`]; see
+/// [`ShardedEvacMap::get`]. Dereferences to the value.
+pub struct Ref<'a, K, V, S = DefaultHashBuilder> {
+    pub(super) inner: MappedRead<'a, K, V, S>,
+}
+
+impl<K, V, S> Ref<'_, K, V, S> {
+    /// The stored key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// assert_eq!(*map.get(&1).unwrap().key(), 1);
+    /// ```
+    pub fn key(&self) -> &K {
+        self.inner.key()
+    }
+
+    /// The value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// assert_eq!(*map.get(&1).unwrap().value(), 2);
+    /// ```
+    pub fn value(&self) -> &V {
+        self.inner.value()
+    }
+}
+
+impl<K, V, S> Deref for Ref<'_, K, V, S> {
+    type Target = V;
+    fn deref(&self) -> &V {
+        self.value()
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Ref<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Ref")
+            .field(self.key())
+            .field(self.value())
+            .finish()
+    }
+}
+
+/// A write-locked entry of a [`ShardedEvacMap`]; see
+/// [`ShardedEvacMap::get_mut`]. Dereferences (mutably) to the value.
+pub struct RefMut<'a, K, V, S = DefaultHashBuilder> {
+    pub(super) inner: MappedWrite<'a, K, V, S>,
+}
+
+impl<K, V, S> RefMut<'_, K, V, S> {
+    /// The stored key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// assert_eq!(*map.get_mut(&1).unwrap().key(), 1);
+    /// ```
+    pub fn key(&self) -> &K {
+        self.inner.key()
+    }
+
+    /// The value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// assert_eq!(*map.get_mut(&1).unwrap().value(), 2);
+    /// ```
+    pub fn value(&self) -> &V {
+        self.inner.value()
+    }
+
+    /// The value, mutably.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::sharded::ShardedEvacMap::new();
+    /// map.insert(1, 2);
+    /// *map.get_mut(&1).unwrap().value_mut() = 3;
+    /// assert_eq!(map.get_cloned(&1), Some(3));
+    /// ```
+    pub fn value_mut(&mut self) -> &mut V {
+        self.inner.value_mut()
+    }
+}
+
+impl<K, V, S> Deref for RefMut<'_, K, V, S> {
+    type Target = V;
+    fn deref(&self) -> &V {
+        self.value()
+    }
+}
+
+impl<K, V, S> DerefMut for RefMut<'_, K, V, S> {
+    fn deref_mut(&mut self) -> &mut V {
+        self.value_mut()
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for RefMut<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RefMut")
+            .field(self.key())
+            .field(self.value())
+            .finish()
+    }
+}
+
+/// One shard, read-locked; see [`ShardedEvacMap::shards`]. Dereferences to
+/// the shard's [`EvacMap`].
+pub struct ShardRef<'a, K, V, S = DefaultHashBuilder> {
+    pub(super) guard: RwLockReadGuard<'a, Locked<K, V, S>>,
+}
+
+impl<K, V, S> Deref for ShardRef<'_, K, V, S> {
+    type Target = EvacMap<K, V, S>;
+    fn deref(&self) -> &EvacMap<K, V, S> {
+        &self.guard.map
+    }
+}
+
+impl<K, V, S> fmt::Debug for ShardRef<'_, K, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ShardRef")
+            .field("len", &self.guard.map.len())
+            .finish_non_exhaustive()
+    }
+}
