@@ -26,8 +26,18 @@ fn main() {
     );
     for i in 0..n {
         let was_growing = map.is_growing();
+        let log2 = map.bucket_log2();
         map.insert(i, i);
         match (was_growing, map.growth_progress()) {
+            // Tables of 1 or 2 buckets: the insert that starts the growth
+            // also evacuates every old bucket.
+            (false, None) if log2.is_some() && map.bucket_log2() != log2 => println!(
+                "{:>10} {:>6} {:>12} {:>22}",
+                map.len(),
+                map.bucket_log2().unwrap(),
+                map.bucket_array_bytes(),
+                format!("growth, done at once ({} old)", 1u32 << log2.unwrap())
+            ),
             (false, Some(p)) => {
                 started_at = Some(i);
                 println!(
@@ -68,15 +78,20 @@ fn main() {
                 q.total,
                 map.bucket_array_bytes()
             );
+            println!("old-array bytes held: {}", map.stats().old_bytes_held);
             let start = Instant::now();
             let mut ticks = 0;
-            while map.is_growing() {
+            // Until the old array is gone: the growth, then the retired
+            // remainder of its pages.
+            while map.holds_old_buckets() {
                 map.evacuate_for(Duration::from_millis(1));
                 ticks += 1;
             }
             println!(
-                "evacuate_for(1ms) x {ticks} ({:.1} ms): old buckets released, {} bytes held",
+                "evacuate_for(1ms) x {ticks} ({:.1} ms): old array released, {} old bytes held, \
+                 {} bytes of bucket arrays in all",
                 start.elapsed().as_secs_f64() * 1e3,
+                map.stats().old_bytes_held,
                 map.bucket_array_bytes()
             );
         }

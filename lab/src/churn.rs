@@ -5,76 +5,86 @@
 //! known weakness: deletes never free overflow buckets, and only a same-size
 //! growth compacts them).
 
-use std::error::Error;
-use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::maps::{NAMES, key, make};
-use crate::report::{plot_linear, print_table, write_csv};
+use crate::keys::key;
+use crate::maps::make;
+use crate::report::{LinePlot, Res, Series, Table, Unit, fmt_count, out_dir, plot_lines, progress};
 
-const SEED: u64 = 5;
 const SAMPLES: u64 = 200;
 
-pub(crate) fn run(n: u64, m: u64, out: &Path) -> Result<Vec<(&'static str, f64)>, Box<dyn Error>> {
-    fs::create_dir_all(out)?;
-    let mut rows = vec![
-        [
-            "map",
-            "ns_per_op",
-            "vs_hashbrown",
-            "overflow_buckets",
-            "same_size_growths",
-            "growths",
-            "shrinks",
-            "bytes_allocated",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    let mut csv = vec![
-        "map,op,overflow_buckets,same_size_growths,bytes_allocated"
-            .split(',')
-            .map(String::from)
-            .collect(),
-    ];
+/// The maps churn runs: every single-threaded one but the cursor-steps
+/// variant, plus automatic shrinking (which must not fire at a constant
+/// size).
+pub const MAPS: [&str; 7] = [
+    "evacmap",
+    "evacmap/all_at_once",
+    "evacmap/auto_shrink",
+    "hashbrown",
+    "std",
+    "griddle",
+    "papaya",
+];
+
+/// Runs the experiment; returns ns per insert+remove pair per map.
+///
+/// # Errors
+///
+/// Output errors, or a map that did not keep its size.
+pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)>> {
+    out_dir(out)?;
+    let mut table = Table::new(&[
+        "map",
+        "ns_per_pair",
+        "vs_hashbrown",
+        "overflow_buckets",
+        "same_size_growths",
+        "growths",
+        "shrinks",
+        "bytes_allocated",
+    ]);
+    let mut csv = Vec::new();
     let mut series = Vec::new();
     let mut speeds = Vec::new();
     let mut ends = Vec::new();
-    // Plus automatic shrinking, which must not fire at a constant size.
-    for name in NAMES.into_iter().chain(["evacmap/auto_shrink"]) {
-        eprintln!("churn: {name}: fill {n}, then {m} insert+remove pairs");
-        let mut map = make(name);
+    for name in MAPS {
+        let mut map = make::<u64>(name)?;
         for i in 0..n {
-            map.insert(key(SEED, i), i);
+            map.insert(key(seed, i), i);
         }
         let every = (m / SAMPLES).max(1);
         let mut points = Vec::new();
         let mut timed_ns = 0u128;
         let mut j = 0;
+        let bar = progress(m, &format!("churn: {name}"));
         while j < m {
             let chunk = every.min(m - j);
             let start = Instant::now();
             for op in j..j + chunk {
-                map.insert(key(SEED, n + op), op);
-                map.remove(key(SEED, op));
+                map.insert(key(seed, n + op), op);
+                map.remove(&key(seed, op));
             }
             timed_ns += start.elapsed().as_nanos();
             j += chunk;
+            bar.set_position(j);
             if let Some(s) = map.stats() {
                 csv.push(vec![
-                    name.into(),
+                    name.to_string(),
                     j.to_string(),
                     s.overflow_buckets.to_string(),
                     s.same_size_growths.to_string(),
                     s.bytes_allocated.to_string(),
                 ]);
-                points.push((j as usize, s.overflow_buckets));
+                points.push((j as f64, s.overflow_buckets as f64));
             }
         }
-        assert_eq!(map.len() as u64, n, "churn keeps the size constant");
+        bar.finish_and_clear();
+        if map.len() as u64 != n {
+            return Err(format!("{name}: churn changed the size to {}", map.len()).into());
+        }
         if !points.is_empty() {
-            series.push((name.to_string(), points));
+            series.push(Series::new(name, points));
         }
         speeds.push((name, timed_ns as f64 / m.max(1) as f64));
         ends.push(map.stats());
@@ -86,7 +96,7 @@ pub(crate) fn run(n: u64, m: u64, out: &Path) -> Result<Vec<(&'static str, f64)>
     for (&(name, ns), end) in speeds.iter().zip(&ends) {
         let field =
             |f: fn(&evacmap::Stats) -> u64| end.as_ref().map_or("-".into(), |s| f(s).to_string());
-        rows.push(vec![
+        table.push(vec![
             name.into(),
             format!("{ns:.1}"),
             format!("{:.2}", ns / brown),
@@ -97,14 +107,41 @@ pub(crate) fn run(n: u64, m: u64, out: &Path) -> Result<Vec<(&'static str, f64)>
             field(|s| s.bytes_allocated),
         ]);
     }
-    print_table(&rows);
-    write_csv(&out.join("churn_summary.csv"), &rows)?;
-    write_csv(&out.join("churn.csv"), &csv)?;
-    plot_linear(
+    println!(
+        "churn: {} entries, then {} insert+remove pairs (one run per map)",
+        fmt_count(n as f64),
+        fmt_count(m as f64)
+    );
+    table.print();
+    table.write_csv(&out.join("churn_summary.csv"))?;
+    crate::report::write_csv(
+        &out.join("churn.csv"),
+        &[
+            "map",
+            "op",
+            "overflow_buckets",
+            "same_size_growths",
+            "bytes_allocated",
+        ]
+        .map(String::from),
+        &csv,
+    )?;
+    plot_lines(
         &out.join("churn.svg"),
-        "Overflow buckets during churn at constant size",
-        "operations",
-        "overflow buckets",
+        &LinePlot {
+            title: &format!(
+                "Overflow buckets while churning {} entries (insert a new key, remove the oldest)",
+                fmt_count(n as f64)
+            ),
+            x_label: "insert+remove pairs",
+            x_unit: Unit::Count,
+            y_label: "overflow buckets linked",
+            y_unit: Unit::Count,
+            log_y: false,
+            phases: Vec::new(),
+            marks: None,
+            points_only: false,
+        },
         &series,
     )?;
     println!(

@@ -6,14 +6,19 @@
 //! Maps, all hashing with the same fixed-seed `ahash` and 8 shards where
 //! sharded: `ShardedEvacMap` with Go's policy, the same with
 //! `Policy::all_at_once()` (stop-the-world on identical code),
-//! `dashmap::DashMap`, and one `RwLock<hashbrown::HashMap>`.
+//! `dashmap::DashMap`, `papaya::HashMap` (lock-free, incremental resize by
+//! default), and one `RwLock<hashbrown::HashMap>`.
 //!
 //! Write-lock hold: `ShardedEvacMap` times every hold itself (timing on);
 //! for `RwLock<hashbrown>` the writer times the guard's life; `DashMap`
-//! does not expose its locks, so only the writer's insert time (lock wait
-//! plus hold) is reported for it.
+//! does not expose its locks and papaya has none, so only the writer's
+//! insert time (lock wait plus hold) is reported for them.
+//!
+//! The timeline plots each map against the share of its own writer's run
+//! (so a map whose writer is starved, and takes longer, does not squeeze
+//! the others into a corner); a window in which a map's readers finished
+//! no lookup is a gap in its line.
 
-use std::error::Error;
 use std::hint::black_box;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -26,9 +31,9 @@ use evacmap::Policy;
 use evacmap::sharded::ShardedEvacMap;
 use hdrhistogram::Histogram;
 
-use crate::maps::{Hasher, hasher, random_keys};
+use crate::keys::{Hasher, hasher, random_keys};
 use crate::pause::timer_floor;
-use crate::report::{Summary, plot_log_y, print_table, write_csv};
+use crate::report::{LinePlot, Res, Series, Table, Unit, fmt_count, plot_lines};
 
 /// Width of the timeline's windows: each point is the largest lookup
 /// latency that ended in it.
@@ -38,10 +43,11 @@ const WINDOW_MS: usize = 5;
 const SHARDS: usize = 8;
 
 /// The maps, by name.
-pub(crate) const MAPS: [&str; 4] = [
+pub const MAPS: [&str; 5] = [
     "evacmap",
     "evacmap/all_at_once",
     "dashmap",
+    "papaya",
     "RwLock<hashbrown>",
 ];
 
@@ -92,6 +98,19 @@ impl SharedMap for DashMap<u64, u64, Hasher> {
     }
 }
 
+impl SharedMap for papaya::HashMap<u64, u64, Hasher> {
+    fn insert(&self, key: u64, value: u64) -> Option<u64> {
+        self.pin().insert(key, value);
+        None
+    }
+    fn get(&self, key: u64) -> Option<u64> {
+        self.pin().get(&key).copied()
+    }
+    fn own_hold(&self) -> Option<Hold> {
+        None
+    }
+}
+
 impl SharedMap for RwLock<hashbrown::HashMap<u64, u64, Hasher>> {
     fn insert(&self, key: u64, value: u64) -> Option<u64> {
         let mut guard = self.write().unwrap_or_else(PoisonError::into_inner);
@@ -123,6 +142,7 @@ fn make(name: &str) -> Box<dyn SharedMap> {
                 .with_lock_timing(true),
         ),
         "dashmap" => Box::new(DashMap::with_hasher_and_shard_amount(hasher(), SHARDS)),
+        "papaya" => Box::new(papaya::HashMap::with_hasher(hasher())),
         "RwLock<hashbrown>" => Box::new(RwLock::new(hashbrown::HashMap::with_hasher(hasher()))),
         other => unreachable!("unknown map {other}"),
     }
@@ -136,14 +156,17 @@ struct RunResult {
     writer_max_ns: u64,
     /// Write-lock hold, if measured.
     hold: Option<Hold>,
-    /// Largest lookup latency per `WINDOW_MS` since the writer started.
+    /// Largest lookup latency per `WINDOW_MS` since the writer started
+    /// (0: no lookup finished in that window).
     timeline: Vec<u64>,
+    /// How long the writer took (ms).
+    writer_ms: f64,
 }
 
 /// Nanoseconds from 1 to 100 s at 3 significant digits (values above are
 /// clamped, never dropped).
 fn new_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 100_000_000_000, 3).expect("valid bounds")
+    crate::report::new_histogram()
 }
 
 /// What one reader thread records.
@@ -195,11 +218,7 @@ fn reader(
     log
 }
 
-fn run_one(
-    name: &'static str,
-    keys: &Arc<Vec<u64>>,
-    readers: usize,
-) -> Result<RunResult, Box<dyn Error>> {
+fn run_one(name: &'static str, keys: &Arc<Vec<u64>>, readers: usize) -> Res<RunResult> {
     let map: Arc<dyn SharedMap> = Arc::from(make(name));
     let published = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
@@ -250,11 +269,14 @@ fn run_one(
     }
     let hold = map.own_hold().or_else(|| {
         (!holds.is_empty()).then(|| {
-            let s = Summary::of(&holds);
+            let mut h = new_histogram();
+            for &v in &holds {
+                h.saturating_record(v.max(1));
+            }
             Hold {
-                p99: s.p99,
-                p9999: s.p9999,
-                max: s.max,
+                p99: h.value_at_quantile(0.99),
+                p9999: h.value_at_quantile(0.9999),
+                max: h.max(),
             }
         })
     });
@@ -264,47 +286,46 @@ fn run_one(
         writer_max_ns: writer_max,
         hold,
         timeline,
+        writer_ms: w_secs * 1e3,
     })
 }
 
-pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
+/// Runs the experiment with 1 and with 3 readers.
+///
+/// # Errors
+///
+/// A lookup of an inserted key that found nothing, a reader that panicked,
+/// or output errors.
+pub fn run(n: u64, seed: u64, out: &Path) -> Res<()> {
     std::fs::create_dir_all(out)?;
-    let keys = Arc::new(random_keys(n as usize, 0xC0C0));
-    let floor = Summary::of(&timer_floor(1_000_000));
-    let mut rows = vec![
-        [
-            "map",
-            "readers",
-            "read_p50_ns",
-            "read_p99_ns",
-            "read_p99.9_ns",
-            "read_max_ns",
-            "lookups",
-            "writer_Mops_per_s",
-            "writer_max_ns",
-            "hold_p99_ns",
-            "hold_p99.99_ns",
-            "hold_max_ns",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    let mut timeline_rows = vec![vec![
-        "map".into(),
-        "readers".into(),
-        "ms".into(),
-        "read_max_ns".into(),
-    ]];
+    let keys = Arc::new(random_keys(n as usize, seed ^ 0xC0C0));
+    let floor = timer_floor(1_000_000);
+    let mut table = Table::new(&[
+        "map",
+        "readers",
+        "read_p50_ns",
+        "read_p99_ns",
+        "read_p99.9_ns",
+        "read_max_ns",
+        "lookups",
+        "writer_Mops_per_s",
+        "writer_max_ns",
+        "hold_p99_ns",
+        "hold_p99.99_ns",
+        "hold_max_ns",
+    ]);
+    let mut timeline_rows = Vec::new();
     for readers in [1, 3] {
         let mut series = Vec::new();
         for name in MAPS {
+            eprintln!("concurrent: {name}, {readers} reader(s)");
             let r = run_one(name, &keys, readers)?;
             let hold = r
                 .hold
                 .map_or(["n/a".to_string(), "n/a".into(), "n/a".into()], |h| {
                     [h.p99, h.p9999, h.max].map(|v| v.to_string())
                 });
-            rows.push(vec![
+            let mut row = vec![
                 name.into(),
                 readers.to_string(),
                 r.reads.value_at_quantile(0.5).to_string(),
@@ -314,8 +335,9 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
                 r.reads.len().to_string(),
                 format!("{:.2}", r.writer_ops_per_s / 1e6),
                 r.writer_max_ns.to_string(),
-            ]);
-            rows.last_mut().expect("just pushed").extend(hold);
+            ];
+            row.extend(hold);
+            table.push(row);
             for (w, v) in r.timeline.iter().enumerate() {
                 timeline_rows.push(vec![
                     name.into(),
@@ -324,42 +346,54 @@ pub(crate) fn run(n: u64, out: &Path) -> Result<(), Box<dyn Error>> {
                     v.to_string(),
                 ]);
             }
-            series.push((
-                name.to_string(),
-                r.timeline
+            // x: share of this map's writer run; an empty window is a gap.
+            let ms = r.writer_ms.max(WINDOW_MS as f64);
+            series.push(Series {
+                name: name.to_string(),
+                points: r
+                    .timeline
                     .iter()
                     .enumerate()
-                    .map(|(w, &v)| (w * WINDOW_MS, v))
+                    .map(|(w, &v)| {
+                        let x = 100.0 * ((w * WINDOW_MS) as f64 / ms).min(1.0);
+                        (x, (v > 0).then_some(v as f64))
+                    })
                     .collect(),
-            ));
+            });
         }
-        plot_log_y(
+        plot_lines(
             &out.join(format!("concurrent_{readers}r.svg")),
-            &format!(
-                "Largest lookup latency per {WINDOW_MS} ms, {readers} reader(s) + 1 writer inserting {n} keys"
-            ),
-            "ms since the writer started",
-            &format!("lookup latency (ns, max per {WINDOW_MS} ms)"),
+            &LinePlot {
+                title: &format!(
+                    "Largest lookup latency per {WINDOW_MS} ms: {readers} reader(s), 1 writer inserting {} keys",
+                    fmt_count(n as f64)
+                ),
+                x_label: "% of the map's writer run (each map's own duration)",
+                x_unit: Unit::Count,
+                y_label: &format!("lookup latency (max per {WINDOW_MS} ms)"),
+                y_unit: Unit::Nanos,
+                log_y: true,
+                phases: Vec::new(),
+                marks: None,
+                points_only: false,
+            },
             &series,
         )?;
     }
-    rows.push(vec![
-        "timer floor".into(),
-        "-".into(),
-        floor.p50.to_string(),
-        floor.p99.to_string(),
-        floor.p999.to_string(),
-        floor.max.to_string(),
-        "-".into(),
-        "-".into(),
-        "-".into(),
-        "-".into(),
-        "-".into(),
-        "-".into(),
-    ]);
-    print_table(&rows);
-    write_csv(&out.join("concurrent_summary.csv"), &rows)?;
-    write_csv(&out.join("concurrent_timeline.csv"), &timeline_rows)?;
+    let mut floor_row = vec!["-".to_string(); table.header.len()];
+    floor_row[0] = "timer floor".into();
+    floor_row[2] = floor.quantile(0.5).to_string();
+    floor_row[3] = floor.quantile(0.99).to_string();
+    floor_row[4] = floor.quantile(0.999).to_string();
+    floor_row[5] = floor.max_ns.to_string();
+    table.push(floor_row);
+    table.print();
+    table.write_csv(&out.join("concurrent_summary.csv"))?;
+    crate::report::write_csv(
+        &out.join("concurrent_timeline.csv"),
+        &["map", "readers", "ms", "read_max_ns"].map(String::from),
+        &timeline_rows,
+    )?;
     println!(
         "\noutput: {} (concurrent_summary.csv, concurrent_timeline.csv, concurrent_1r.svg, concurrent_3r.svg)",
         out.display()

@@ -15,16 +15,16 @@
 //! removal, every steady operation, and the `shrink_to_fit` call are timed;
 //! the timer's noise floor is measured in the same run.
 
-use std::error::Error;
-use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
-use crate::maps::{LabMap, key, make};
-use crate::pause::timer_floor;
-use crate::report::{Summary, plot_linear, print_table, write_csv};
+use crate::keys::key;
+use crate::maps::{LabMap, make};
+use crate::pause::{SLOW_NS, timer_floor};
+use crate::report::{
+    LatencyLog, LinePlot, Phase, Res, Series, Table, Unit, fmt_count, out_dir, plot_lines,
+};
 
-const SEED: u64 = 11;
 /// One key in `KEEP_EVERY` survives the removal phase (5%).
 const KEEP_EVERY: u64 = 20;
 /// Memory samples per run.
@@ -49,7 +49,9 @@ struct Run {
     end: u64,
     /// Time of each removal, then of the `shrink_to_fit` call (if any), then
     /// of each steady operation.
-    latencies: Vec<u64>,
+    latencies: LatencyLog,
+    /// Operation numbers where the removals began and ended.
+    removals: (usize, usize),
     shrink_call_ns: Option<u64>,
     steady_ns: f64,
     shrinks: Option<u64>,
@@ -57,45 +59,47 @@ struct Run {
 
 /// The live keys of the steady phase, oldest first: the survivors (every
 /// `KEEP_EVERY`-th key of the fill), then the keys inserted since.
-fn live_key(n: u64, position: u64) -> u64 {
+fn live_key(seed: u64, n: u64, position: u64) -> u64 {
     let kept = n / KEEP_EVERY;
     if position < kept {
-        key(SEED, position * KEEP_EVERY)
+        key(seed, position * KEEP_EVERY)
     } else {
-        key(SEED, n + position - kept)
+        key(seed, n + position - kept)
     }
 }
 
-fn run_one(label: &'static str, name: &str, shrink: bool, n: u64, m: u64) -> Run {
-    let mut map: Box<dyn LabMap> = make(name);
+fn run_one(label: &'static str, name: &str, shrink: bool, n: u64, m: u64, seed: u64) -> Res<Run> {
+    let mut map: Box<dyn LabMap<u64>> = make(name)?;
     let every = ((n + n + m) / SAMPLES).max(1);
     let mut op = 0usize;
     let mut bytes = Vec::new();
-    let mut sample = |map: &dyn LabMap, op: usize, force: bool| {
+    let mut sample = |map: &dyn LabMap<u64>, op: usize, force: bool| {
         if force || op as u64 % every == 0 {
             bytes.push((op, map.table_bytes().unwrap_or(0)));
         }
     };
     for i in 0..n {
-        map.insert(key(SEED, i), i);
+        map.insert(key(seed, i), i);
         op += 1;
         sample(&*map, op, false);
     }
-    let mut latencies = Vec::with_capacity((n + m) as usize);
+    let mut latencies = LatencyLog::new(SLOW_NS);
+    let removals_start = op;
     for i in (0..n).filter(|i| i % KEEP_EVERY != 0) {
         let start = Instant::now();
-        map.remove(key(SEED, i));
-        latencies.push(start.elapsed().as_nanos() as u64);
+        map.remove(&key(seed, i));
+        latencies.record(start.elapsed().as_nanos() as u64);
         op += 1;
         sample(&*map, op, false);
     }
+    let removals = (removals_start, op);
     sample(&*map, op, true);
     let after_removals = map.table_bytes().unwrap_or(0);
     let shrink_call_ns = shrink.then(|| {
         let start = Instant::now();
         map.shrink_to_fit();
         let ns = start.elapsed().as_nanos() as u64;
-        latencies.push(ns);
+        latencies.record(ns);
         sample(&*map, op, true);
         ns
     });
@@ -103,21 +107,25 @@ fn run_one(label: &'static str, name: &str, shrink: bool, n: u64, m: u64) -> Run
     let steady = Instant::now();
     for j in 0..m {
         // Insert a new key, remove the oldest, read a live one.
-        let read = live_key(n, j + 1 + (key(SEED ^ 1, j) % kept.max(1)));
+        let read = live_key(seed, n, j + 1 + (key(seed ^ 1, j) % kept.max(1)));
         let start = Instant::now();
-        map.insert(key(SEED, n + j), j);
-        map.remove(live_key(n, j));
-        let found = map.get(read);
-        latencies.push(start.elapsed().as_nanos() as u64);
-        assert!(found, "steady-phase reads hit");
+        map.insert(key(seed, n + j), j);
+        map.remove(&live_key(seed, n, j));
+        let found = map.get(&read).is_some();
+        latencies.record(start.elapsed().as_nanos() as u64);
+        if !found {
+            return Err(format!("{label}: a steady-phase read missed").into());
+        }
         op += 1;
         sample(&*map, op, false);
     }
     let steady_ns = steady.elapsed().as_nanos() as f64 / m.max(1) as f64;
     sample(&*map, op, true);
-    assert_eq!(map.len() as u64, kept, "the steady phase keeps the size");
+    if map.len() as u64 != kept {
+        return Err(format!("{label}: the steady phase changed the size").into());
+    }
     let peak = bytes.iter().map(|b| b.1).max().unwrap_or(0);
-    Run {
+    Ok(Run {
         label,
         peak,
         after_removals,
@@ -127,46 +135,48 @@ fn run_one(label: &'static str, name: &str, shrink: bool, n: u64, m: u64) -> Run
         shrink_call_ns,
         steady_ns,
         shrinks: map.stats().map(|s| s.shrinks_completed),
-    }
+        removals,
+    })
 }
 
-pub(crate) fn run(n: u64, m: u64, out: &Path) -> Result<(), Box<dyn Error>> {
-    fs::create_dir_all(out)?;
-    let floor = Summary::of(&timer_floor((n + m) as usize));
+/// Runs the experiment.
+///
+/// # Errors
+///
+/// Output errors, or a map that lost keys.
+pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<()> {
+    out_dir(out)?;
+    let floor = timer_floor((n + m) as usize);
     let mut runs = Vec::new();
     for (label, name, shrink) in RUNS {
         eprintln!(
             "drain: {label}: fill {n}, remove {}, then {m} insert+remove+read",
             n - n / KEEP_EVERY
         );
-        runs.push(run_one(label, name, shrink, n, m));
+        runs.push(run_one(label, name, shrink, n, m, seed)?);
     }
     let brown = runs
         .iter()
         .find(|r| r.label.starts_with("hashbrown"))
         .map_or(1.0, |r| r.steady_ns);
     let mib = |b: u64| format!("{:.2}", b as f64 / (1 << 20) as f64);
-    let mut rows = vec![
-        [
-            "map",
-            "peak_MiB",
-            "after_removals_MiB",
-            "end_MiB",
-            "end/peak",
-            "shrinks",
-            "shrink_call_ns",
-            "p99.99_ns",
-            "max_ns",
-            "max/floor_max",
-            "steady_ns_per_op",
-            "steady_vs_hb",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let mut table = Table::new(&[
+        "map",
+        "peak_MiB",
+        "after_removals_MiB",
+        "end_MiB",
+        "end/peak",
+        "shrinks",
+        "shrink_call_ns",
+        "p99.99_ns",
+        "max_ns",
+        "max/floor_max",
+        "steady_ns_per_op",
+        "steady_vs_hb",
+    ]);
     for r in &runs {
-        let s = Summary::of(&r.latencies);
-        rows.push(vec![
+        let s = &r.latencies;
+        table.push(vec![
             r.label.into(),
             mib(r.peak),
             mib(r.after_removals),
@@ -174,22 +184,22 @@ pub(crate) fn run(n: u64, m: u64, out: &Path) -> Result<(), Box<dyn Error>> {
             format!("{:.3}", r.end as f64 / r.peak.max(1) as f64),
             r.shrinks.map_or("-".into(), |s| s.to_string()),
             r.shrink_call_ns.map_or("-".into(), |ns| ns.to_string()),
-            s.p9999.to_string(),
-            s.max.to_string(),
-            format!("{:.1}", s.max as f64 / floor.max.max(1) as f64),
+            s.quantile(0.9999).to_string(),
+            s.max_ns.to_string(),
+            format!("{:.1}", s.max_ns as f64 / floor.max_ns.max(1) as f64),
             format!("{:.1}", r.steady_ns),
             format!("{:.2}", r.steady_ns / brown),
         ]);
     }
-    let mut floor_row = vec!["-".to_string(); rows[0].len()];
+    let mut floor_row = vec!["-".to_string(); table.header.len()];
     floor_row[0] = "timer floor".into();
-    floor_row[7] = floor.p9999.to_string();
-    floor_row[8] = floor.max.to_string();
-    rows.push(floor_row);
-    print_table(&rows);
-    write_csv(&out.join("drain_summary.csv"), &rows)?;
+    floor_row[7] = floor.quantile(0.9999).to_string();
+    floor_row[8] = floor.max_ns.to_string();
+    table.push(floor_row);
+    table.print();
+    table.write_csv(&out.join("drain_summary.csv"))?;
 
-    let mut csv = vec!["map,op,table_bytes".split(',').map(String::from).collect()];
+    let mut csv = Vec::new();
     for r in &runs {
         csv.extend(
             r.bytes
@@ -197,19 +207,52 @@ pub(crate) fn run(n: u64, m: u64, out: &Path) -> Result<(), Box<dyn Error>> {
                 .map(|(op, b)| vec![r.label.to_string(), op.to_string(), b.to_string()]),
         );
     }
-    write_csv(&out.join("drain.csv"), &csv)?;
-    let series: Vec<(String, Vec<(usize, u64)>)> = runs
+    crate::report::write_csv(
+        &out.join("drain.csv"),
+        &["map", "op", "table_bytes"].map(String::from),
+        &csv,
+    )?;
+    let series: Vec<Series> = runs
         .iter()
         .map(|r| {
-            let kib = r.bytes.iter().map(|&(op, b)| (op, b >> 10)).collect();
-            (r.label.to_string(), kib)
+            Series::new(
+                r.label,
+                r.bytes.iter().map(|&(op, b)| (op as f64, b as f64)),
+            )
         })
         .collect();
-    plot_linear(
+    let (r0, r1) = runs[0].removals;
+    let last = runs[0].bytes.last().map_or(0.0, |b| b.0 as f64);
+    plot_lines(
         &out.join("drain.svg"),
-        &format!("Table memory: fill {n}, remove 95%, then {m} insert+remove+read operations"),
-        "operations (fill, removals, steady)",
-        "KiB held by the table",
+        &LinePlot {
+            title: &format!(
+                "Table memory: fill {}, remove 95%, then {} insert+remove+read operations",
+                fmt_count(n as f64),
+                fmt_count(m as f64)
+            ),
+            x_label: "operations",
+            x_unit: Unit::Count,
+            y_label: "bytes held by the table",
+            y_unit: Unit::Bytes,
+            log_y: false,
+            phases: vec![
+                Phase {
+                    label: "fill".into(),
+                    x: 0.0..r0 as f64,
+                },
+                Phase {
+                    label: "delete burst".into(),
+                    x: r0 as f64..r1 as f64,
+                },
+                Phase {
+                    label: "steady".into(),
+                    x: r1 as f64..last,
+                },
+            ],
+            marks: None,
+            points_only: false,
+        },
         &series,
     )?;
     println!(

@@ -1,45 +1,104 @@
 //! `lab`: the experiment runner. Each subcommand prints a table and writes
 //! CSV files and SVG plots into an output folder that it names at the end.
-//!
-//! Subcommands: `pause`, `residency`, `churn`, `drain`, `memory`,
-//! `concurrent`, and `all`
-//! (the default): each of them at a size that takes seconds, then a summary
-//! table.
-
-mod churn;
-mod concurrent;
-mod drain;
-mod maps;
-mod memory;
-mod pause;
-mod report;
-mod residency;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{Parser, Subcommand};
+
+use evacmap_lab::go::{self, Availability};
+use evacmap_lab::report::Res;
+use evacmap_lab::{
+    child, churn, concurrent, drain, fidelity, pause, residency, summary, throughput,
+};
+
+/// What `--help` adds after the list of subcommands: the harnesses and
+/// scripts, one line each.
+const TOOLS: &str = "\
+With no subcommand, `lab` runs `all`.
+
+Go's own classic map joins pause, throughput, memory, residency and the
+summary when a Go 1.23 or older is found (--go PATH, GO, PATH, or Debian's
+/usr/lib/go-1.19/bin/go); `fidelity` needs it.
+
+Harnesses (cargo run --release -p evacmap-lab --bin NAME -- [N]):
+  lookup_cost       ns per insert/hit/miss, evacmap vs hashbrown (callgrind target)
+  growth_moves      entries each map moves while growing
+  overhead          insert and lookup phases, for builds with and without stats
+  slow_inserts      inserts slower than a threshold, with CLOCK_MONOTONIC ends
+  tail_attribution  stalls of the machine vs slow inserts, page faults
+  alloc_cost        alloc_zeroed, first touch, dealloc and madvise costs
+
+Scripts (lab/scripts/; prerequisites in lab/README.md):
+  lookup-profile    callgrind: instructions and cache misses per operation
+  lookup-ab A B     two revisions of lookup_cost, alternating runs, medians
+  bench-summary     criterion medians and ratios to hashbrown
+  stats-overhead    what the always-on counters cost
+  slow-inserts      perf: where the slowest inserts' time goes";
 
 #[derive(Parser, Debug)]
 #[command(
     name = "lab",
-    about = "Measure evacmap against hashbrown and std on this machine"
+    version,
+    about = "Measure evacmap against hashbrown, std, griddle, papaya, dashmap and Go's own map",
+    after_help = TOOLS
 )]
 struct Cli {
     /// Folder for CSV and SVG output (created if missing).
     #[arg(long, global = true, default_value = "target/lab")]
     out: PathBuf,
+    /// Seed of the key streams: every experiment derives its keys from it.
+    #[arg(long, global = true, default_value_t = 1)]
+    seed: u64,
+    /// The Go toolchain for the Go peer (default: GO, then PATH, then
+    /// /usr/lib/go-1.19/bin/go).
+    #[arg(long, global = true)]
+    go: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Time every insert of N keys into each map; percentiles, the len at
-    /// the maximum, the timer's noise floor, and evacmap's pause sources.
+    /// Time every insert of N keys into each map: latency percentiles, the
+    /// insert index of the maximum, the timer's noise floor, and evacmap's
+    /// pause sources.
     Pause {
         /// Keys to insert into each map.
         #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+        /// Runs per map, in alternating order; the table gives medians.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        rounds: u64,
+    },
+    /// Untimed builds of N keys, hits, misses and path-string hits, each map
+    /// in its own process per round; medians and ratios to hashbrown and Go.
+    Throughput {
+        /// Keys per map.
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+        /// Processes per map, in a different order each round.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        rounds: u64,
+    },
+    /// Peak resident memory (VmHWM) of a process that builds a map of N
+    /// keys, per map, net of a baseline process, next to evacmap's own byte
+    /// counters.
+    Memory {
+        /// Keys to insert.
+        #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+        /// Processes per map; the table gives medians.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        rounds: u64,
+    },
+    /// A write burst, a read-only phase, then idle ticks: old-bucket bytes
+    /// held over time for evacmap (Go's policy), the same map given
+    /// `evacuate_for(1ms)` ticks, and Go's own map.
+    Residency {
+        /// Keys in the burst (continued until a growth is in progress;
+        /// 900,000 stops mid-growth).
+        #[arg(long, default_value_t = 900_000, value_parser = clap::value_parser!(u64).range(1..))]
         n: u64,
     },
     /// Steady-state insert/delete at constant size: overflow buckets,
@@ -64,57 +123,119 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         m: u64,
     },
-    /// Peak resident memory (VmHWM) of a child process inserting N keys,
-    /// per map, next to evacmap's own byte counters.
-    Memory {
-        /// Keys to insert.
-        #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
-        n: u64,
-    },
-    /// Readers and one writer on the same concurrent map: the writer inserts
-    /// N keys while readers time lookups of keys already inserted. Reader
+    /// Readers and one writer on the same concurrent map: reader
     /// percentiles and latency over time, writer throughput, and write-lock
-    /// hold, for the sharded evacmap (Go's policy and all-at-once), dashmap
-    /// and RwLock<hashbrown>; with 1 reader and with 3 (oversubscribed).
+    /// hold, for the sharded evacmap (Go's policy and all-at-once), dashmap,
+    /// papaya and RwLock<hashbrown>; with 1 reader and with 3.
     Concurrent {
         /// Keys the writer inserts.
         #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         n: u64,
     },
-    /// Every experiment at a size that takes seconds, then one summary table.
+    /// Go's own map and evacmap on the same writes, growth by growth: start
+    /// index (doublings must match), B, writes until the old array is gone,
+    /// residency; same-size growths in a churn phase. Needs Go.
+    Fidelity {
+        /// Keys inserted.
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(9..))]
+        n: u64,
+        /// Runs, with seeds seed, seed + 1, …
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        seeds: u64,
+        /// Insert+delete pairs after the inserts (constant size).
+        #[arg(long, default_value_t = 1_000_000)]
+        churn: u64,
+    },
+    /// Every experiment at a size that takes seconds to minutes, then one
+    /// summary table (the default subcommand).
     All {
         /// Multiplies every size (e.g. 0.01 for a smoke run, 10 for a long one).
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
     },
-    /// Internal: the child process of `memory`.
+    /// Internal: one map's measurement process (`throughput`, `memory`).
     #[command(hide = true)]
-    MemoryChild {
+    Child {
         #[arg(long)]
         map: String,
         #[arg(long)]
         n: u64,
-    },
-    /// A write burst, a read-only phase, then idle ticks: old-bucket bytes
-    /// held over time for Go's policy and for the same map given
-    /// `evacuate_for(1ms)` ticks.
-    Residency {
-        /// Keys in the burst (continued until a growth is in progress;
-        /// 900,000 stops mid-growth).
-        #[arg(long, default_value_t = 900_000, value_parser = clap::value_parser!(u64).range(1..))]
-        n: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        build_only: bool,
     },
 }
 
+/// Looks for the Go peer, printing the "skipped" line if there is none.
+fn find_go(cli: &Cli) -> Res<Availability> {
+    let go = go::find(cli.go.as_deref())?;
+    go.announce();
+    Ok(go)
+}
+
+fn run(cli: Cli) -> Res<()> {
+    let (out, seed) = (&cli.out, cli.seed);
+    match &cli.command {
+        Some(Command::Pause { n, rounds }) => {
+            let go = find_go(&cli)?;
+            pause::run(*n as usize, *rounds as usize, seed, out, &go).map(drop)
+        }
+        Some(Command::Throughput { n, rounds }) => {
+            let go = find_go(&cli)?;
+            throughput::run(*n, *rounds as usize, seed, out, &go).map(drop)
+        }
+        Some(Command::Memory { n, rounds }) => {
+            let go = find_go(&cli)?;
+            throughput::memory(*n, *rounds as usize, seed, out, &go).map(drop)
+        }
+        Some(Command::Residency { n }) => {
+            let go = find_go(&cli)?;
+            residency::run(*n as usize, seed, out, &go)
+        }
+        Some(Command::Churn { n, m }) => churn::run(*n, *m, seed, out).map(drop),
+        Some(Command::Drain { n, m }) => drain::run(*n, *m, seed, out),
+        Some(Command::Concurrent { n }) => concurrent::run(*n, seed, out),
+        Some(Command::Fidelity { n, seeds, churn }) => match go::find(cli.go.as_deref())? {
+            Availability::Ready(peer) => {
+                fidelity::run(&peer, *n, *churn, seed, *seeds, out).map(drop)
+            }
+            Availability::Skipped(why) => Err(format!(
+                "fidelity compares with Go's own map, and {why}; to get one, {}",
+                go::HOW_TO_GET
+            )
+            .into()),
+        },
+        Some(Command::Child {
+            map,
+            n,
+            seed,
+            build_only,
+        }) => child::child(map, *n, *seed, *build_only),
+        Some(Command::All { scale }) => {
+            let go = go::find(cli.go.as_deref())?;
+            summary::all(out, *scale, seed, &go)
+        }
+        None => {
+            let go = go::find(cli.go.as_deref())?;
+            summary::all(out, 1.0, seed, &go)
+        }
+    }
+}
+
 /// Parses the command line; on a bad argument prints the error and the
-/// usage text and exits with status 2 (help and version exit 0).
+/// usage line once, and exits with status 2 (0 for --help and --version).
 fn parse_args() -> Cli {
+    use clap::CommandFactory;
     match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) if !e.use_stderr() => e.exit(),
         Err(e) => {
-            let _ = e.print();
-            eprintln!("\n{}", Cli::command().render_usage());
+            let text = e.render().to_string();
+            eprint!("{text}");
+            if !text.contains("Usage:") {
+                eprintln!("\n{}", Cli::command().render_usage());
+            }
             std::process::exit(2);
         }
     }
@@ -122,104 +243,11 @@ fn parse_args() -> Cli {
 
 fn main() -> ExitCode {
     let cli = parse_args();
-    let out = &cli.out;
-    let result = match cli.command {
-        Some(Command::Pause { n }) => pause::run(n as usize, out).map(drop),
-        Some(Command::Residency { n }) => residency::run(n as usize, out),
-        Some(Command::Churn { n, m }) => churn::run(n, m, out).map(drop),
-        Some(Command::Drain { n, m }) => drain::run(n, m, out),
-        Some(Command::Memory { n }) => memory::run(n, out).map(drop),
-        Some(Command::Concurrent { n }) => concurrent::run(n, out),
-        Some(Command::MemoryChild { map, n }) => memory::child(&map, n),
-        Some(Command::All { scale }) => all(out, scale),
-        None => all(out, 1.0),
-    };
-    match result {
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("lab: {e}");
             ExitCode::FAILURE
         }
     }
-}
-
-/// Every experiment at a size that finishes in seconds, then per map: insert
-/// and lookup time relative to hashbrown (from `pause`), p99.99 and max
-/// insert pause, churn time and peak memory relative to hashbrown.
-fn all(out: &std::path::Path, scale: f64) -> Result<(), Box<dyn std::error::Error>> {
-    if !(scale > 0.0 && scale.is_finite()) {
-        return Err(format!("--scale must be a positive number, got {scale}").into());
-    }
-    let size = |n: f64| ((n * scale) as u64).max(100);
-    let (p, r, cn, cm, m) = (size(1e6), size(3e5), size(1e5), size(1e6), size(2e6));
-    println!("== pause ({p} inserts)");
-    let pause = pause::run(p as usize, out)?;
-    println!("\n== residency (burst of {r})");
-    residency::run(r as usize, out)?;
-    println!("\n== churn ({cn} entries, {cm} insert+remove pairs)");
-    let churn = churn::run(cn, cm, out)?;
-    println!("\n== drain (fill {r}, remove 95%, {r} more operations)");
-    drain::run(r, r, out)?;
-    println!("\n== concurrent ({r} inserts by one writer, timed readers)");
-    concurrent::run(r, out)?;
-    println!("\n== memory ({m} inserts)");
-    let memory = memory::run(m, out)?;
-
-    let brown = pause
-        .iter()
-        .find(|r| r.name == "hashbrown")
-        .expect("hashbrown ran");
-    let brown_churn = churn
-        .iter()
-        .find(|c| c.0 == "hashbrown")
-        .map_or(1.0, |c| c.1);
-    let brown_mem = memory
-        .iter()
-        .find(|m| m.name == "hashbrown")
-        .map_or(1, |m| m.net_peak_rss.max(1));
-    let mut rows = vec![
-        [
-            "map",
-            "insert_vs_hb",
-            "lookup_vs_hb",
-            "p99.99_ns",
-            "max_pause_ns",
-            "churn_vs_hb",
-            "peak_mem_vs_hb",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for r in &pause {
-        let s = report::Summary::of(&r.latencies);
-        let churn_ns = churn
-            .iter()
-            .find(|c| c.0 == r.name)
-            .map_or(f64::NAN, |c| c.1);
-        let mem = memory
-            .iter()
-            .find(|m| m.name == r.name)
-            .map_or(0, |m| m.net_peak_rss);
-        rows.push(vec![
-            r.name.to_string(),
-            format!("{:.2}", r.insert_ns() / brown.insert_ns()),
-            format!("{:.2}", r.lookup_ns / brown.lookup_ns),
-            s.p9999.to_string(),
-            s.max.to_string(),
-            if churn_ns.is_nan() {
-                "-".into() // not run by churn
-            } else {
-                format!("{:.2}", churn_ns / brown_churn)
-            },
-            format!("{:.2}", mem as f64 / brown_mem as f64),
-        ]);
-    }
-    println!("\n== summary (ratios: this map / hashbrown, same run; lower is better)");
-    report::print_table(&rows);
-    report::write_csv(&out.join("summary.csv"), &rows)?;
-    println!(
-        "\noutput: {} (summary.csv and the files above)",
-        out.display()
-    );
-    Ok(())
 }

@@ -1,23 +1,53 @@
-//! The maps under test, behind one trait, all hashing with `ahash` with the
-//! same fixed seeds.
+//! The maps under test behind one trait, [`LabMap`], used by the
+//! experiments (through `Box<dyn LabMap<u64>>`) and by the criterion
+//! benches (statically, through the constructors below). Every map hashes
+//! with [`hasher`](crate::keys::hasher): `ahash` with fixed seeds.
+//!
+//! | name | map |
+//! |---|---|
+//! | `evacmap` | `EvacMap` with Go's policy |
+//! | `evacmap/all_at_once` | the same buckets, every growth evacuated inside the insert that starts it |
+//! | `evacmap/cursor_steps=N` | Go's policy with `N` cursor steps per write |
+//! | `evacmap/auto_shrink` | Go's policy plus automatic shrinking at a fill of 1/8 |
+//! | `hashbrown` | `hashbrown::HashMap` (what std uses) |
+//! | `std` | `std::collections::HashMap` |
+//! | `griddle` | `griddle::HashMap`: hashbrown with incremental resize |
+//! | `papaya` | `papaya::HashMap`, single-threaded through its pinned API (one `pin()` per operation); its default resize mode is incremental |
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash};
 
 use evacmap::{EvacMap, Policy, Stats};
 
-/// The hasher every map uses.
-pub(crate) type Hasher = ahash::RandomState;
+use crate::keys::{Hasher, hasher};
 
-pub(crate) fn hasher() -> Hasher {
-    Hasher::with_seeds(1, 2, 3, 4)
-}
-
-/// What the experiments need from a map.
-pub(crate) trait LabMap {
-    fn insert(&mut self, key: u64, value: u64);
-    fn get(&self, key: u64) -> bool;
-    fn remove(&mut self, key: u64);
+/// What the experiments and benches need from a map (values are `u64`).
+pub trait LabMap<K> {
+    /// Inserts or overwrites.
+    fn insert(&mut self, key: K, value: u64);
+    /// The value for `key`, copied.
+    fn get(&self, key: &K) -> Option<u64>;
+    /// Removes `key`, returning its value.
+    fn remove(&mut self, key: &K) -> Option<u64>;
+    /// Live entries.
     fn len(&self) -> usize;
+    /// True if empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The sum of all values (a full iteration).
+    fn value_sum(&self) -> u64;
+    /// Room for `additional` more entries.
+    fn reserve(&mut self, additional: usize);
+    /// The map's `shrink_to_fit`, where it has one (papaya has none: a
+    /// no-op).
+    fn shrink_to_fit(&mut self);
+    /// Brings the map to its steady state before read benchmarks (evacmap:
+    /// finishes a growth in progress; the others: nothing).
+    fn settle(&mut self) {}
+    /// Entries the map holds before it grows, where it tells.
+    fn capacity(&self) -> Option<usize> {
+        None
+    }
     /// evacmap's counters; `None` for the other maps.
     fn stats(&self) -> Option<Stats> {
         None
@@ -27,25 +57,38 @@ pub(crate) trait LabMap {
     fn table_bytes(&self) -> Option<u64> {
         None
     }
-    /// The map's `shrink_to_fit`.
-    fn shrink_to_fit(&mut self);
 }
 
-impl<S: BuildHasher> LabMap for EvacMap<u64, u64, S> {
+impl<K: Hash + Eq, S: BuildHasher> LabMap<K> for EvacMap<K, u64, S> {
     #[inline]
-    fn insert(&mut self, key: u64, value: u64) {
+    fn insert(&mut self, key: K, value: u64) {
         EvacMap::insert(self, key, value);
     }
     #[inline]
-    fn get(&self, key: u64) -> bool {
-        EvacMap::contains_key(self, &key)
+    fn get(&self, key: &K) -> Option<u64> {
+        EvacMap::get(self, key).copied()
     }
     #[inline]
-    fn remove(&mut self, key: u64) {
-        EvacMap::remove(self, &key);
+    fn remove(&mut self, key: &K) -> Option<u64> {
+        EvacMap::remove(self, key)
     }
     fn len(&self) -> usize {
         EvacMap::len(self)
+    }
+    fn value_sum(&self) -> u64 {
+        self.values().fold(0, |a, v| a.wrapping_add(*v))
+    }
+    fn reserve(&mut self, additional: usize) {
+        EvacMap::reserve(self, additional);
+    }
+    fn shrink_to_fit(&mut self) {
+        EvacMap::shrink_to_fit(self);
+    }
+    fn settle(&mut self) {
+        self.finish_growth();
+    }
+    fn capacity(&self) -> Option<usize> {
+        Some(EvacMap::capacity(self))
     }
     fn stats(&self) -> Option<Stats> {
         Some(EvacMap::stats(self))
@@ -53,114 +96,186 @@ impl<S: BuildHasher> LabMap for EvacMap<u64, u64, S> {
     fn table_bytes(&self) -> Option<u64> {
         Some(EvacMap::stats(self).bytes_allocated)
     }
-    fn shrink_to_fit(&mut self) {
-        EvacMap::shrink_to_fit(self);
-    }
 }
 
-impl<S: BuildHasher> LabMap for hashbrown::HashMap<u64, u64, S> {
+/// The std-like maps (hashbrown, std, griddle) implement the trait alike.
+macro_rules! std_like_lab_map {
+    ($map:ident :: $($path:ident)::+, $bytes:expr) => {
+        impl<K: Hash + Eq, S: BuildHasher> LabMap<K> for $map::$($path)::+<K, u64, S> {
+            #[inline]
+            fn insert(&mut self, key: K, value: u64) {
+                $map::$($path)::+::insert(self, key, value);
+            }
+            #[inline]
+            fn get(&self, key: &K) -> Option<u64> {
+                $map::$($path)::+::get(self, key).copied()
+            }
+            #[inline]
+            fn remove(&mut self, key: &K) -> Option<u64> {
+                $map::$($path)::+::remove(self, key)
+            }
+            fn len(&self) -> usize {
+                $map::$($path)::+::len(self)
+            }
+            fn value_sum(&self) -> u64 {
+                self.values().fold(0, |a, v| a.wrapping_add(*v))
+            }
+            fn reserve(&mut self, additional: usize) {
+                $map::$($path)::+::reserve(self, additional);
+            }
+            fn shrink_to_fit(&mut self) {
+                $map::$($path)::+::shrink_to_fit(self);
+            }
+            fn capacity(&self) -> Option<usize> {
+                Some($map::$($path)::+::capacity(self))
+            }
+            fn table_bytes(&self) -> Option<u64> {
+                #[allow(clippy::redundant_closure_call)]
+                ($bytes)(self)
+            }
+        }
+    };
+}
+std_like_lab_map!(
+    hashbrown::HashMap,
+    |m: &hashbrown::HashMap<K, u64, S>| Some(m.allocation_size() as u64)
+);
+std_like_lab_map!(std::collections::HashMap, |_| None);
+std_like_lab_map!(griddle::HashMap, |_| None);
+
+impl<K: Hash + Eq, S: BuildHasher> LabMap<K> for papaya::HashMap<K, u64, S> {
     #[inline]
-    fn insert(&mut self, key: u64, value: u64) {
-        hashbrown::HashMap::insert(self, key, value);
+    fn insert(&mut self, key: K, value: u64) {
+        self.pin().insert(key, value);
     }
     #[inline]
-    fn get(&self, key: u64) -> bool {
-        hashbrown::HashMap::contains_key(self, &key)
+    fn get(&self, key: &K) -> Option<u64> {
+        self.pin().get(key).copied()
     }
     #[inline]
-    fn remove(&mut self, key: u64) {
-        hashbrown::HashMap::remove(self, &key);
+    fn remove(&mut self, key: &K) -> Option<u64> {
+        self.pin().remove(key).copied()
     }
     fn len(&self) -> usize {
-        hashbrown::HashMap::len(self)
+        papaya::HashMap::len(self)
     }
-    fn table_bytes(&self) -> Option<u64> {
-        Some(hashbrown::HashMap::allocation_size(self) as u64)
+    fn value_sum(&self) -> u64 {
+        self.pin().values().fold(0, |a, v| a.wrapping_add(*v))
     }
-    fn shrink_to_fit(&mut self) {
-        hashbrown::HashMap::shrink_to_fit(self);
+    fn reserve(&mut self, additional: usize) {
+        self.pin().reserve(additional);
     }
+    fn shrink_to_fit(&mut self) {}
 }
-
-impl<S: BuildHasher> LabMap for std::collections::HashMap<u64, u64, S> {
-    #[inline]
-    fn insert(&mut self, key: u64, value: u64) {
-        std::collections::HashMap::insert(self, key, value);
-    }
-    #[inline]
-    fn get(&self, key: u64) -> bool {
-        std::collections::HashMap::contains_key(self, &key)
-    }
-    #[inline]
-    fn remove(&mut self, key: u64) {
-        std::collections::HashMap::remove(self, &key);
-    }
-    fn len(&self) -> usize {
-        std::collections::HashMap::len(self)
-    }
-    fn shrink_to_fit(&mut self) {
-        std::collections::HashMap::shrink_to_fit(self);
-    }
-}
-
-/// The four maps every experiment compares, by name.
-pub(crate) const NAMES: [&str; 4] = ["evacmap", "evacmap/all_at_once", "hashbrown", "std"];
 
 /// Go's policy with 4 cursor steps per write instead of 1: the old array
-/// is released about twice as fast, for more evacuation per write. `pause`
-/// and `memory` add it to `NAMES` (issue 5's peak-memory target).
-pub(crate) const FAST_CURSOR: &str = "evacmap/cursor_steps=4";
+/// is released about twice as fast, for more evacuation per write.
+pub const FAST_CURSOR: &str = "evacmap/cursor_steps=4";
 
 /// The fill at which `evacmap/auto_shrink` shrinks: Redis's 1/8.
-pub(crate) const AUTO_SHRINK_FILL: f64 = 0.125;
+pub const AUTO_SHRINK_FILL: f64 = 0.125;
 
-/// Prefix of the Go-policy variants with more cursor steps per write
-/// (`evacmap/cursor_steps=4`).
-pub(crate) const CURSOR_STEPS: &str = "evacmap/cursor_steps=";
+/// Prefix of the Go-policy variants with more cursor steps per write.
+const CURSOR_STEPS: &str = "evacmap/cursor_steps=";
 
-/// A new, empty map by name (one of `NAMES`, `evacmap/auto_shrink`, or
-/// `evacmap/cursor_steps=N`).
-pub(crate) fn make(name: &str) -> Box<dyn LabMap> {
-    match name {
-        "evacmap" => Box::new(EvacMap::<u64, u64, _>::with_policy_and_hasher(
-            Policy::go(),
-            hasher(),
-        )),
-        "evacmap/auto_shrink" => Box::new(EvacMap::<u64, u64, _>::with_policy_and_hasher(
-            Policy::go().with_auto_shrink(AUTO_SHRINK_FILL),
-            hasher(),
-        )),
-        "evacmap/all_at_once" => Box::new(EvacMap::<u64, u64, _>::with_policy_and_hasher(
-            Policy::all_at_once(),
-            hasher(),
-        )),
+/// The single-threaded maps `pause`, `memory` and the summary compare, in
+/// the order they are run and printed.
+pub const SINGLE_THREADED: [&str; 7] = [
+    "evacmap",
+    "evacmap/all_at_once",
+    FAST_CURSOR,
+    "hashbrown",
+    "std",
+    "griddle",
+    "papaya",
+];
+
+/// The policy of an evacmap map name, or `None` for the other maps.
+///
+/// # Errors
+///
+/// A message naming the map if the name is not one of the table above.
+pub fn evacmap_policy(name: &str) -> Result<Option<Policy>, String> {
+    Ok(Some(match name {
+        "evacmap" => Policy::go(),
+        "evacmap/all_at_once" => Policy::all_at_once(),
+        "evacmap/auto_shrink" => Policy::go().with_auto_shrink(AUTO_SHRINK_FILL),
         other if other.starts_with(CURSOR_STEPS) => {
             let steps = other[CURSOR_STEPS.len()..]
                 .parse()
-                .unwrap_or_else(|_| panic!("bad cursor steps in {other}"));
-            Box::new(EvacMap::<u64, u64, _>::with_policy_and_hasher(
-                Policy::go().with_cursor_steps(steps),
-                hasher(),
-            ))
+                .map_err(|_| format!("bad cursor steps in map name {other:?}"))?;
+            Policy::go().with_cursor_steps(steps)
         }
-        "hashbrown" => Box::new(hashbrown::HashMap::<u64, u64, _>::with_hasher(hasher())),
-        "std" => Box::new(std::collections::HashMap::<u64, u64, _>::with_hasher(
-            hasher(),
-        )),
-        other => unreachable!("unknown map {other}"),
+        "hashbrown" | "std" | "griddle" | "papaya" => return Ok(None),
+        other => return Err(format!("unknown map {other:?}")),
+    }))
+}
+
+/// An evacmap with `policy` and the lab's hasher.
+pub fn evacmap<K>(policy: Policy) -> EvacMap<K, u64, Hasher> {
+    EvacMap::with_policy_and_hasher(policy, hasher())
+}
+
+/// A hashbrown map with the lab's hasher.
+pub fn hashbrown<K>() -> hashbrown::HashMap<K, u64, Hasher> {
+    hashbrown::HashMap::with_hasher(hasher())
+}
+
+/// A std map with the lab's hasher.
+pub fn std_map<K>() -> std::collections::HashMap<K, u64, Hasher> {
+    std::collections::HashMap::with_hasher(hasher())
+}
+
+/// A griddle map with the lab's hasher.
+pub fn griddle<K>() -> griddle::HashMap<K, u64, Hasher> {
+    griddle::HashMap::with_hasher(hasher())
+}
+
+/// A papaya map with the lab's hasher and its default (incremental)
+/// resize mode.
+pub fn papaya<K>() -> papaya::HashMap<K, u64, Hasher> {
+    papaya::HashMap::with_hasher(hasher())
+}
+
+/// A new, empty map by name (see the table above).
+///
+/// # Errors
+///
+/// A message naming the map if the name is unknown.
+pub fn make<K: Hash + Eq + 'static>(name: &str) -> Result<Box<dyn LabMap<K>>, String> {
+    if let Some(policy) = evacmap_policy(name)? {
+        return Ok(Box::new(evacmap::<K>(policy)));
     }
+    Ok(match name {
+        "hashbrown" => Box::new(hashbrown::<K>()),
+        "std" => Box::new(std_map::<K>()),
+        "griddle" => Box::new(griddle::<K>()),
+        "papaya" => Box::new(papaya::<K>()),
+        other => return Err(format!("unknown map {other:?}")),
+    })
 }
 
-/// Key number `i` of the stream with this seed (splitmix64 of `seed + i`):
-/// distinct with overwhelming probability, computable without storing.
-pub(crate) fn key(seed: u64, i: u64) -> u64 {
-    let mut z = seed.wrapping_add(i.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// The first `n` keys of the stream with this seed.
-pub(crate) fn random_keys(n: usize, seed: u64) -> Vec<u64> {
-    (0..n as u64).map(|i| key(seed, i)).collect()
+    #[test]
+    fn every_map_behaves_like_a_map() {
+        for name in SINGLE_THREADED.into_iter().chain(["evacmap/auto_shrink"]) {
+            let mut m = make::<u64>(name).unwrap();
+            for i in 0..1000 {
+                m.insert(i, i * 2);
+            }
+            m.insert(5, 7);
+            assert_eq!(m.len(), 1000, "{name}");
+            assert_eq!(m.get(&5), Some(7), "{name}");
+            assert_eq!(m.remove(&6), Some(12), "{name}");
+            assert_eq!(m.get(&6), None, "{name}");
+            m.settle();
+            let expect = (0..1000u64).map(|i| i * 2).sum::<u64>() - 10 + 7 - 12;
+            assert_eq!(m.value_sum(), expect, "{name}");
+        }
+        assert!(make::<u64>("nope").is_err());
+        assert!(make::<u64>("evacmap/cursor_steps=x").is_err());
+    }
 }

@@ -1,27 +1,32 @@
 //! `lab residency`: how long, and how much memory, old buckets stay held
 //! after a burst of writes, and what a bounded background step changes.
 //!
-//! Three phases on two identical evacmap maps (Go's policy):
+//! Three phases, the same for every map:
 //! 1. **burst**: insert N random keys, continuing until a growth is in
 //!    progress (so there are old buckets to hold);
 //! 2. **reads**: 2N lookups of present keys, no writes;
 //! 3. **idle**: 50 ticks of 1 ms.
 //!
-//! "go" only does the above, like a Go map: nothing moves old buckets
-//! without writes. "go+tick" is the same map that also calls
-//! `evacuate_for(1 ms)` every `TICK_EVERY` reads and on each idle tick.
-//! Samples of `old_bytes_held`, old buckets still to evacuate and reads that
-//! had to consult old buckets are taken every `SAMPLE_EVERY` operations.
+//! "evacmap" only does the above, as a Go map would: nothing moves old
+//! buckets without writes. "evacmap+tick" is the same map that also calls
+//! `evacuate_for(1 ms)` every `TICK_EVERY` reads and on each idle tick (a
+//! tick that finishes early sleeps out its millisecond, so both maps' idle
+//! phases last 50 ms). "go" is Go's own map on the same keys (GC off),
+//! which has no way to evacuate without a write. Samples of the old-array
+//! bytes held, old buckets still to evacuate and reads that had to consult
+//! old buckets are taken every `SAMPLE_EVERY` operations.
 
-use std::error::Error;
-use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use evacmap::{EvacMap, Policy};
 
-use crate::maps::{Hasher, hasher, random_keys};
-use crate::report::{plot_linear, write_csv};
+use crate::go::Availability;
+use crate::keys::{Hasher, key};
+use crate::maps::evacmap;
+use crate::report::{
+    LinePlot, Phase, Res, Series, Table, Unit, fmt_bytes, fmt_count, out_dir, plot_lines,
+};
 
 const SAMPLE_EVERY: usize = 1000;
 const TICK_EVERY: usize = 10_000;
@@ -29,46 +34,38 @@ const IDLE_TICKS: usize = 50;
 const TICK: Duration = Duration::from_millis(1);
 
 /// One sample of a map's residency state.
+#[derive(Clone, Debug)]
 struct Sample {
-    phase: &'static str,
+    phase: String,
     op: usize,
     micros: u64,
     old_bytes_held: u64,
     old_buckets_pending: u64,
-    lookups_in_old: u64,
+    lookups_in_old: Option<u64>,
 }
 
-fn sample(
-    map: &EvacMap<u64, u64, Hasher>,
-    phase: &'static str,
-    op: usize,
-    start: Instant,
-) -> Sample {
+fn sample(map: &EvacMap<u64, u64, Hasher>, phase: &str, op: usize, start: Instant) -> Sample {
     let s = map.stats();
     Sample {
-        phase,
+        phase: phase.into(),
         op,
         micros: start.elapsed().as_micros() as u64,
         old_bytes_held: s.old_bytes_held,
         old_buckets_pending: s.old_bucket_count - s.old_buckets_evacuated,
-        lookups_in_old: s.lookups_in_old_buckets,
+        lookups_in_old: Some(s.lookups_in_old_buckets),
     }
 }
 
-/// Runs the three phases; `tick` decides whether the map gets
-/// `evacuate_for` steps.
-fn scenario(keys: &[u64], reads: &[u64], tick: bool) -> (Vec<Sample>, usize) {
-    let mut map: EvacMap<u64, u64, Hasher> =
-        EvacMap::with_policy_and_hasher(Policy::go(), hasher());
+/// Runs the three phases on evacmap; `tick` decides whether the map gets
+/// `evacuate_for` steps. Returns the samples and the burst's length.
+fn scenario(n: usize, seed: u64, tick: bool) -> (Vec<Sample>, usize) {
+    let mut map = evacmap::<u64>(Policy::go());
     let start = Instant::now();
     let mut samples = Vec::new();
     let mut op = 0;
     let mut burst = 0;
-    while burst < keys.len() || !map.is_growing() {
-        let k = keys
-            .get(burst)
-            .copied()
-            .unwrap_or(burst as u64 ^ 0xDEAD_BEEF);
+    while burst < n || !map.is_growing() {
+        let k = key(seed, burst as u64);
         map.insert(k, k);
         burst += 1;
         op += 1;
@@ -77,8 +74,8 @@ fn scenario(keys: &[u64], reads: &[u64], tick: bool) -> (Vec<Sample>, usize) {
         }
     }
     samples.push(sample(&map, "burst", op, start));
-    for (i, k) in reads.iter().enumerate() {
-        std::hint::black_box(map.get(k));
+    for i in 0..2 * n {
+        std::hint::black_box(map.get(&key(seed, ((i * 7919) % n) as u64)));
         op += 1;
         if tick && i % TICK_EVERY == 0 {
             map.evacuate_for(TICK);
@@ -89,10 +86,13 @@ fn scenario(keys: &[u64], reads: &[u64], tick: bool) -> (Vec<Sample>, usize) {
     }
     samples.push(sample(&map, "reads", op, start));
     for _ in 0..IDLE_TICKS {
+        let t = Instant::now();
         if tick {
             map.evacuate_for(TICK);
-        } else {
-            std::thread::sleep(TICK);
+        }
+        // Sleep out the rest of the tick, so both maps idle as long.
+        if let Some(rest) = TICK.checked_sub(t.elapsed()) {
+            std::thread::sleep(rest);
         }
         op += 1;
         samples.push(sample(&map, "idle", op, start));
@@ -100,61 +100,172 @@ fn scenario(keys: &[u64], reads: &[u64], tick: bool) -> (Vec<Sample>, usize) {
     (samples, burst)
 }
 
-pub(crate) fn run(n: usize, out: &Path) -> Result<(), Box<dyn Error>> {
-    fs::create_dir_all(out)?;
-    let keys = random_keys(n, 1);
-    // Reads cycle over the keys inserted (all present).
-    let reads: Vec<u64> = (0..2 * n).map(|i| keys[(i * 7919) % n]).collect();
-    let mut rows = vec![
-        "map,phase,op,micros,old_bytes_held,old_buckets_pending,lookups_in_old"
-            .split(',')
-            .map(String::from)
-            .collect(),
-    ];
-    let mut series = Vec::new();
-    println!(
-        "{:<8} {:>9} {:>14} {:>14} {:>14} {:>16}",
-        "map", "burst", "phase end", "old bytes", "old pending", "reads in old"
-    );
-    for (name, tick) in [("go", false), ("go+tick", true)] {
+/// The Go peer's residency samples.
+fn go_scenario(go: &crate::go::GoPeer, n: usize, seed: u64) -> Res<(Vec<Sample>, usize)> {
+    let out = go.run(&[
+        "-mode".into(),
+        "residency".into(),
+        "-n".into(),
+        n.to_string(),
+        "-seed".into(),
+        seed.to_string(),
+        "-gc".into(),
+        "off".into(),
+    ])?;
+    let mut samples = Vec::new();
+    for line in out.lines().filter(|l| l.starts_with("SAMPLE ")) {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        let bad = || format!("go residency: bad line {line:?}");
+        if w.len() != 6 {
+            return Err(bad().into());
+        }
+        let f = |i: usize| w[i].parse::<f64>().map_err(|_| bad());
+        samples.push(Sample {
+            phase: w[1].into(),
+            op: f(2)? as usize,
+            micros: f(3)? as u64,
+            old_bytes_held: f(4)? as u64,
+            old_buckets_pending: f(5)? as u64,
+            lookups_in_old: None,
+        });
+    }
+    let (_, v) = crate::child::find_result(&out)?;
+    let burst = v.get("burst").copied().ok_or("go residency: no burst")? as usize;
+    Ok((samples, burst))
+}
+
+/// Runs the experiment.
+///
+/// # Errors
+///
+/// Output errors, or Go output that does not parse.
+pub fn run(n: usize, seed: u64, out: &Path, go: &Availability) -> Res<()> {
+    out_dir(out)?;
+    let mut runs = Vec::new();
+    for (name, tick) in [("evacmap", false), ("evacmap+tick", true)] {
         eprintln!("residency: {name}");
-        let (samples, burst) = scenario(&keys, &reads, tick);
+        let (samples, burst) = scenario(n, seed, tick);
+        runs.push((name, samples, burst));
+    }
+    if let Some(peer) = go.peer() {
+        eprintln!("residency: go (GC off)");
+        let (samples, burst) = go_scenario(peer, n, seed)?;
+        runs.push(("go", samples, burst));
+    }
+    let mut table = Table::new(&[
+        "map",
+        "burst",
+        "phase",
+        "phase_end_ms",
+        "old_bytes_held",
+        "old_buckets_pending",
+        "reads_in_old",
+    ]);
+    let mut csv_rows = Vec::new();
+    let mut series = Vec::new();
+    for (name, samples, burst) in &runs {
         for phase in ["burst", "reads", "idle"] {
             if let Some(s) = samples.iter().rev().find(|s| s.phase == phase) {
-                println!(
-                    "{name:<8} {burst:>9} {:>14} {:>14} {:>14} {:>16}",
-                    format!("{phase} ({} ms)", s.micros / 1000),
-                    s.old_bytes_held,
-                    s.old_buckets_pending,
-                    s.lookups_in_old
-                );
+                table.push(vec![
+                    name.to_string(),
+                    burst.to_string(),
+                    phase.into(),
+                    format!("{:.1}", s.micros as f64 / 1000.0),
+                    s.old_bytes_held.to_string(),
+                    s.old_buckets_pending.to_string(),
+                    s.lookups_in_old.map_or("-".into(), |v| v.to_string()),
+                ]);
             }
         }
-        rows.extend(samples.iter().map(|s| {
+        csv_rows.extend(samples.iter().map(|s| {
             vec![
                 name.to_string(),
-                s.phase.to_string(),
+                s.phase.clone(),
                 s.op.to_string(),
                 s.micros.to_string(),
                 s.old_bytes_held.to_string(),
                 s.old_buckets_pending.to_string(),
-                s.lookups_in_old.to_string(),
+                s.lookups_in_old.map_or(String::new(), |v| v.to_string()),
             ]
         }));
-        series.push((
-            name.to_string(),
+        series.push(Series::new(
+            *name,
             samples
                 .iter()
-                .map(|s| (s.micros as usize, s.old_bytes_held))
-                .collect(),
+                .map(|s| (s.micros as f64 / 1000.0, s.old_bytes_held as f64)),
         ));
     }
-    write_csv(&out.join("residency.csv"), &rows)?;
-    plot_linear(
+    let bursts: Vec<String> = runs.iter().map(|r| r.2.to_string()).collect();
+    println!(
+        "residency: burst of {} keys requested ({} actually inserted, continuing until a growth runs), \
+         {} reads, {IDLE_TICKS} idle ticks of 1 ms",
+        fmt_count(n as f64),
+        bursts.join(" / "),
+        fmt_count(2.0 * n as f64)
+    );
+    table.print();
+    if let Some(go_run) = runs.iter().find(|r| r.0 == "go") {
+        if let Some(last) = go_run.1.last() {
+            println!(
+                "Go's map still holds {} of old buckets at the end: only a write evacuates",
+                fmt_bytes(last.old_bytes_held as f64)
+            );
+        }
+    }
+    crate::report::write_csv(
+        &out.join("residency.csv"),
+        &[
+            "map",
+            "phase",
+            "op",
+            "micros",
+            "old_bytes_held",
+            "old_buckets_pending",
+            "lookups_in_old",
+        ]
+        .map(String::from),
+        &csv_rows,
+    )?;
+    // Phase bands from the untimed evacmap run (the maps' phases take
+    // about as long; each line's own samples are exact).
+    let base = &runs[0].1;
+    let end = |phase: &str| {
+        base.iter()
+            .rev()
+            .find(|s| s.phase == phase)
+            .map_or(0.0, |s| s.micros as f64 / 1000.0)
+    };
+    let (b, r, i) = (end("burst"), end("reads"), end("idle"));
+    plot_lines(
         &out.join("residency.svg"),
-        "Bytes held by old buckets over time",
-        "µs since start",
-        "bytes",
+        &LinePlot {
+            title: &format!(
+                "Bytes held by old buckets: a burst of {} inserts, {} reads, 50 ms idle",
+                fmt_count(n as f64),
+                fmt_count(2.0 * n as f64)
+            ),
+            x_label: "ms since the burst began",
+            x_unit: Unit::Count,
+            y_label: "old-array bytes held",
+            y_unit: Unit::Bytes,
+            log_y: false,
+            phases: vec![
+                Phase {
+                    label: "burst".into(),
+                    x: 0.0..b,
+                },
+                Phase {
+                    label: "reads".into(),
+                    x: b..r,
+                },
+                Phase {
+                    label: "idle".into(),
+                    x: r..i,
+                },
+            ],
+            marks: None,
+            points_only: false,
+        },
         &series,
     )?;
     println!("\noutput: {} (residency.csv, residency.svg)", out.display());

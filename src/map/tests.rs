@@ -175,7 +175,10 @@ fn same_size_growth_when_overflow_piles_up() {
         for bucket in 0..16 {
             for i in 0..9 {
                 map.insert(key(bucket, round * 9 + i), ());
-                map.check_invariants();
+                // Under Miri (slow) once per bucket, not per insert.
+                if !cfg!(miri) || i == 8 {
+                    map.check_invariants();
+                }
                 if let Some(p) = map.growth_progress() {
                     kinds.push(p.kind);
                 }

@@ -1,26 +1,20 @@
-//! The workload behind `scripts/lookup-profile`: inserts N random `u64`
+//! The workload behind `lab/scripts/lookup-profile`: inserts N random `u64`
 //! keys into a new evacmap and a new hashbrown map (same `ahash` seeds, no
 //! reserve), then looks up N present keys (shuffled) and N absent keys in
 //! each, one `#[inline(never)]` function per (map, phase), so that callgrind
 //! can report instructions and simulated cache misses per operation.
 //!
-//! Run: `cargo run --release --example lookup_cost [N]` (default 1,000,000)
+//! Run: `cargo run --release -p evacmap-lab --bin lookup_cost [N]` (default 1,000,000)
 //! prints ns per operation for each phase (wall clock, one run).
-
-#[path = "support/mod.rs"]
-mod support;
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use evacmap::{DefaultHashBuilder, EvacMap};
+use evacmap::EvacMap;
+use evacmap_lab::keys::{Hasher, hasher, n_from_args, random_keys, shuffled_indices};
 
-type Evac = EvacMap<u64, u64, DefaultHashBuilder>;
-type Brown = hashbrown::HashMap<u64, u64, DefaultHashBuilder>;
-
-fn hasher() -> DefaultHashBuilder {
-    DefaultHashBuilder::with_seeds(1, 2, 3, 4)
-}
+type Evac = EvacMap<u64, u64, Hasher>;
+type Brown = hashbrown::HashMap<u64, u64, Hasher>;
 
 #[inline(never)]
 fn evacmap_insert(keys: &[u64]) -> Evac {
@@ -64,15 +58,13 @@ fn hashbrown_miss(map: &Brown, keys: &[u64]) -> usize {
 }
 
 fn main() {
-    let n = support::n_from_args("lookup_cost");
-    let present = support::keys(n, 1);
-    let absent = support::keys(n, 2);
-    let mut shuffled = present.clone();
-    let mut x = 3u64;
-    for i in (1..n).rev() {
-        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-        shuffled.swap(i, (x >> 33) as usize % (i + 1));
-    }
+    let n = n_from_args("lookup_cost", 1_000_000);
+    let present = random_keys(n, 1);
+    let absent = random_keys(n, 2);
+    let shuffled: Vec<u64> = shuffled_indices(n, 3)
+        .into_iter()
+        .map(|i| present[i])
+        .collect();
     let t = Instant::now();
     let mut evac = evacmap_insert(&present);
     let ei = t.elapsed().as_nanos() as f64 / n as f64;

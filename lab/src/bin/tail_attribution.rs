@@ -15,17 +15,14 @@
 //! that took a page fault (`getrusage` minor faults, read around the timed
 //! insert) and the rest.
 //!
-//! Run: `cargo run --release --example tail_attribution [N]` (default
+//! Run: `cargo run --release -p evacmap-lab --bin tail_attribution [N]` (default
 //! 1,000,000).
-#![cfg_attr(target_os = "linux", allow(unsafe_code))]
-
-#[path = "support/mod.rs"]
-mod support;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use evacmap::{DefaultHashBuilder, EvacMap};
+use evacmap::EvacMap;
+use evacmap_lab::keys::{hasher, n_from_args, random_keys};
 
 /// What counts as a stall.
 const STALL_NS: u64 = 20_000;
@@ -53,16 +50,12 @@ impl Series {
 }
 
 /// Minor page faults of this thread so far (Linux; 0 elsewhere).
+/// Minor page faults of this thread so far (0 where unknown).
 fn minor_faults() -> i64 {
     #[cfg(target_os = "linux")]
     {
-        let mut usage = core::mem::MaybeUninit::<libc::rusage>::zeroed();
-        // SAFETY: `getrusage` writes a `rusage` into the pointer it is given,
-        // which points at one, zero-initialised (a valid `rusage`).
-        let r = unsafe { libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr()) };
-        // SAFETY: zero-initialised above, and filled in on success.
-        let usage = unsafe { usage.assume_init() };
-        if r == 0 { usage.ru_minflt } else { 0 }
+        nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_THREAD)
+            .map_or(0, |u| u.minor_page_faults())
     }
     #[cfg(not(target_os = "linux"))]
     0
@@ -75,11 +68,10 @@ fn timed(f: impl FnOnce()) -> u64 {
 }
 
 fn main() {
-    let n = support::n_from_args("tail_attribution");
-    let keys = support::keys(n, 42);
-    let hasher = DefaultHashBuilder::with_seeds(1, 2, 3, 4);
-    let mut evac = EvacMap::with_hasher(hasher.clone());
-    let mut brown = hashbrown::HashMap::with_hasher(hasher);
+    let n = n_from_args("tail_attribution", 1_000_000);
+    let keys = random_keys(n, 42);
+    let mut evac = EvacMap::with_hasher(hasher());
+    let mut brown = hashbrown::HashMap::with_hasher(hasher());
     let [mut growing, mut calm, mut resize, mut plain, mut spin] =
         [(); 5].map(|()| Series::default());
     let spin_for = Duration::from_micros(1);

@@ -1,17 +1,20 @@
-//! Criterion entry point: evacmap against hashbrown and std on the same
-//! workloads, all maps hashing with `ahash` with the same fixed seeds.
+//! Criterion entry point: evacmap against hashbrown, std, griddle and
+//! papaya on the same workloads, every map hashing with the lab's
+//! fixed-seed `ahash` (`evacmap_lab::keys::hasher`), through the lab's one
+//! map adapter (`evacmap_lab::maps::LabMap`, statically dispatched here).
 //!
 //! Groups (`<workload>/<keys>`): `insert_new` (no reserve), `insert_reserve`,
 //! `lookup_hit` (shuffled order), `lookup_miss`, `remove`, `iterate`, `mixed`
 //! (90% lookups, 10% inserts/removes); keys `u64_random`, `u64_seq` and
 //! `string` (8–40 bytes); sizes 1k, 100k, 1M. Maps: `evacmap` (Go's policy),
-//! `evacmap/all_at_once`, `hashbrown`, `std`.
+//! `evacmap/all_at_once`, `hashbrown`, `std`, `griddle`, `papaya`.
 //!
-//! - Full run: `cargo bench --bench bench` (short warm-up and measurement
-//!   times, so the whole matrix fits in about 20 minutes on 2 cores).
-//! - Quick run (1k only): `EVACMAP_BENCH_QUICK=1 cargo bench --bench bench`.
-//! - A filter selects groups, as usual: `cargo bench --bench bench -- lookup_hit/u64_random`.
-//! - `scripts/bench-summary` prints medians and ratios to hashbrown.
+//! - Full run: `cargo bench -p evacmap-lab --bench bench` (short warm-up and
+//!   measurement times, so the whole matrix fits in about half an hour on 2
+//!   cores).
+//! - Quick run (1k only): `EVACMAP_BENCH_QUICK=1 cargo bench -p evacmap-lab --bench bench`.
+//! - A filter selects groups, as usual: `cargo bench -p evacmap-lab --bench bench -- lookup_hit/u64_random`.
+//! - `lab/scripts/bench-summary` prints medians and ratios to hashbrown.
 //!
 //! CI only compiles this (`cargo clippy --all-targets`).
 
@@ -23,108 +26,22 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use evacmap::{EvacMap, Policy};
+use evacmap::Policy;
+use evacmap_lab::keys::key;
+use evacmap_lab::maps::{self, LabMap};
 
-type Hasher = ahash::RandomState;
-
-fn hasher() -> Hasher {
-    Hasher::with_seeds(1, 2, 3, 4)
+/// A map constructor and its name in the benchmark ids.
+struct Map<M> {
+    name: &'static str,
+    new: fn() -> M,
 }
 
-/// What the workloads need from a map.
-trait BenchMap<K>: Default {
-    const NAME: &'static str;
-    fn with_capacity(n: usize) -> Self;
-    fn insert(&mut self, k: K, v: u64);
-    fn get(&self, k: &K) -> Option<&u64>;
-    fn remove(&mut self, k: &K) -> Option<u64>;
-    fn sum(&self) -> u64;
-    /// Bring the map to its steady state before read benchmarks.
-    fn settle(&mut self) {}
-}
-
-/// The `BenchMap` methods every map implements the same way (`self.0` is a
-/// std-like map).
-macro_rules! delegate_ops {
-    () => {
-        fn insert(&mut self, k: K, v: u64) {
-            self.0.insert(k, v);
-        }
-        fn get(&self, k: &K) -> Option<&u64> {
-            self.0.get(k)
-        }
-        fn remove(&mut self, k: &K) -> Option<u64> {
-            self.0.remove(k)
-        }
-        fn sum(&self) -> u64 {
-            self.0.values().fold(0, |a, v| a.wrapping_add(*v))
-        }
-    };
-}
-
-/// Newtypes so that each map kind has its own `NAME` and `Default` with the
-/// shared hasher.
-struct Evac<K, const ALL_AT_ONCE: bool>(EvacMap<K, u64, Hasher>);
-struct Brown<K>(hashbrown::HashMap<K, u64, Hasher>);
-struct Std<K>(std::collections::HashMap<K, u64, Hasher>);
-
-impl<K, const A: bool> Default for Evac<K, A> {
-    fn default() -> Self {
-        let policy = if A {
-            Policy::all_at_once()
-        } else {
-            Policy::go()
-        };
-        Evac(EvacMap::with_policy_and_hasher(policy, hasher()))
-    }
-}
-impl<K> Default for Brown<K> {
-    fn default() -> Self {
-        Brown(hashbrown::HashMap::with_hasher(hasher()))
-    }
-}
-impl<K> Default for Std<K> {
-    fn default() -> Self {
-        Std(std::collections::HashMap::with_hasher(hasher()))
-    }
-}
-
-impl<K: Hash + Eq, const A: bool> BenchMap<K> for Evac<K, A> {
-    const NAME: &'static str = if A { "evacmap/all_at_once" } else { "evacmap" };
-    fn with_capacity(n: usize) -> Self {
-        let mut m = Self::default();
-        m.0.reserve(n);
-        m
-    }
-    delegate_ops!();
-    fn settle(&mut self) {
-        self.0.finish_growth();
-    }
-}
-
-macro_rules! std_like_bench_map {
-    ($t:ident, $name:literal, $map:ty) => {
-        impl<K: Hash + Eq> BenchMap<K> for $t<K> {
-            const NAME: &'static str = $name;
-            fn with_capacity(n: usize) -> Self {
-                $t(<$map>::with_capacity_and_hasher(n, hasher()))
-            }
-            delegate_ops!();
-        }
-    };
-}
-std_like_bench_map!(Brown, "hashbrown", hashbrown::HashMap<K, u64, Hasher>);
-std_like_bench_map!(Std, "std", std::collections::HashMap<K, u64, Hasher>);
-
-/// splitmix64 stream.
+/// The splitmix stream with this seed, as `key(seed, 0)`, `key(seed, 1)`, …
 fn stream(seed: u64) -> impl FnMut() -> u64 {
-    let mut x = seed;
+    let mut i = 0;
     move || {
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        i += 1;
+        key(seed, i - 1)
     }
 }
 
@@ -186,8 +103,8 @@ fn shuffled<T: Clone>(v: &[T]) -> Vec<T> {
     v
 }
 
-fn filled<K: Clone, M: BenchMap<K>>(keys: &[K]) -> M {
-    let mut m = M::default();
+fn filled<K: Clone, M: LabMap<K>>(map: &Map<M>, keys: &[K]) -> M {
+    let mut m = (map.new)();
     for (i, k) in keys.iter().enumerate() {
         m.insert(k.clone(), i as u64);
     }
@@ -212,20 +129,21 @@ fn group<'c>(
 }
 
 /// Every workload for one map type and one key set.
-fn workloads<K: Clone + Hash + Eq, M: BenchMap<K>>(
+fn workloads<K: Clone + Hash + Eq, M: LabMap<K>>(
     c: &mut Criterion,
+    map_kind: &Map<M>,
     keys_name: &str,
     n: usize,
     present: &[K],
     absent: &[K],
 ) {
-    let id = || BenchmarkId::new(M::NAME, n);
+    let id = || BenchmarkId::new(map_kind.name, n);
 
     let mut g = group(c, keys_name, n, "insert_new");
     g.bench_function(id(), |b| {
         b.iter_batched(
             || present.to_vec(),
-            |keys| black_box(filled::<K, M>(&keys)),
+            |keys| black_box(filled(map_kind, &keys)),
             BatchSize::LargeInput,
         )
     });
@@ -236,7 +154,8 @@ fn workloads<K: Clone + Hash + Eq, M: BenchMap<K>>(
         b.iter_batched(
             || present.to_vec(),
             |keys| {
-                let mut m = M::with_capacity(keys.len());
+                let mut m = (map_kind.new)();
+                m.reserve(keys.len());
                 for (i, k) in keys.into_iter().enumerate() {
                     m.insert(k, i as u64);
                 }
@@ -247,7 +166,7 @@ fn workloads<K: Clone + Hash + Eq, M: BenchMap<K>>(
     });
     g.finish();
 
-    let map: M = filled(present);
+    let map: M = filled(map_kind, present);
     let hit_order = shuffled(present);
     let mut g = group(c, keys_name, n, "lookup_hit");
     g.bench_function(id(), |b| {
@@ -262,14 +181,14 @@ fn workloads<K: Clone + Hash + Eq, M: BenchMap<K>>(
     g.finish();
 
     let mut g = group(c, keys_name, n, "iterate");
-    g.bench_function(id(), |b| b.iter(|| black_box(map.sum())));
+    g.bench_function(id(), |b| b.iter(|| black_box(map.value_sum())));
     g.finish();
     drop(map);
 
     let mut g = group(c, keys_name, n, "remove");
     g.bench_function(id(), |b| {
         b.iter_batched(
-            || filled::<K, M>(present),
+            || filled(map_kind, present),
             |mut m| {
                 for k in &hit_order {
                     black_box(m.remove(k));
@@ -286,7 +205,7 @@ fn workloads<K: Clone + Hash + Eq, M: BenchMap<K>>(
     let mut g = group(c, keys_name, n, "mixed");
     g.bench_function(id(), |b| {
         b.iter_batched(
-            || filled::<K, M>(present),
+            || filled(map_kind, present),
             |mut m| {
                 let mut hits = 0;
                 for i in 0..n {
@@ -310,17 +229,43 @@ fn workloads<K: Clone + Hash + Eq, M: BenchMap<K>>(
     g.finish();
 }
 
-fn all_maps<K: Clone + Hash + Eq>(
+fn all_maps<K: Clone + Hash + Eq + 'static>(
     c: &mut Criterion,
     keys_name: &str,
     n: usize,
     present: &[K],
     absent: &[K],
 ) {
-    workloads::<K, Evac<K, false>>(c, keys_name, n, present, absent);
-    workloads::<K, Evac<K, true>>(c, keys_name, n, present, absent);
-    workloads::<K, Brown<K>>(c, keys_name, n, present, absent);
-    workloads::<K, Std<K>>(c, keys_name, n, present, absent);
+    let go = Map {
+        name: "evacmap",
+        new: || maps::evacmap::<K>(Policy::go()),
+    };
+    let all_at_once = Map {
+        name: "evacmap/all_at_once",
+        new: || maps::evacmap::<K>(Policy::all_at_once()),
+    };
+    workloads(c, &go, keys_name, n, present, absent);
+    workloads(c, &all_at_once, keys_name, n, present, absent);
+    let brown = Map {
+        name: "hashbrown",
+        new: maps::hashbrown::<K>,
+    };
+    workloads(c, &brown, keys_name, n, present, absent);
+    let std = Map {
+        name: "std",
+        new: maps::std_map::<K>,
+    };
+    workloads(c, &std, keys_name, n, present, absent);
+    let griddle = Map {
+        name: "griddle",
+        new: maps::griddle::<K>,
+    };
+    workloads(c, &griddle, keys_name, n, present, absent);
+    let papaya = Map {
+        name: "papaya",
+        new: maps::papaya::<K>,
+    };
+    workloads(c, &papaya, keys_name, n, present, absent);
 }
 
 fn u64_random(c: &mut Criterion) {

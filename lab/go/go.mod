@@ -1,0 +1,3 @@
+module evacmap-lab-go
+
+go 1.19

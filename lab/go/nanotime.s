@@ -1,0 +1,2 @@
+// Empty: lets nanotime.go declare runtime.nanotime (through go:linkname)
+// without a body.

@@ -1,0 +1,222 @@
+//! The measurement child: one fresh process per map and round, so that no
+//! map inherits another's pages or allocator state. `lab throughput` and
+//! `lab memory` start it as `lab child --map NAME --n N --seed S` and read
+//! one `RESULT key=value ...` line, the same line the Go peer prints
+//! (`lab/go/`), so both parse alike.
+//!
+//! Phases, each timed as a whole loop (no per-operation timer):
+//! 1. **build**: insert `key(seed, i)` for `i < n` into a new map made
+//!    without a size hint; then the peak RSS (`VmHWM`) and the bytes in
+//!    transparent huge pages (`AnonHugePages`) are read, before anything
+//!    else is allocated;
+//! 2. **hit**: look up every inserted key, in a shuffled order;
+//! 3. **miss**: look up `n` keys of another stream;
+//! 4. **path**: build a second map keyed by `n` path strings
+//!    (`keys::path_key`), then look each up with a freshly allocated copy
+//!    (so no lookup can short-cut on pointer equality), shuffled.
+//!
+//! The map is not settled between phases: reads see it as a burst of
+//! inserts leaves it, as they would in Go.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::hint::black_box;
+use std::time::Instant;
+
+use crate::keys::{key, path_key, shuffled_indices};
+use crate::maps::{LabMap, make};
+use crate::report::Res;
+
+/// The stream of absent keys for seed `seed`.
+pub fn miss_seed(seed: u64) -> u64 {
+    seed ^ 0xA5A5_A5A5_A5A5_A5A5
+}
+
+/// The seed of the shuffles.
+pub fn shuffle_seed(seed: u64) -> u64 {
+    seed.wrapping_add(0x5151)
+}
+
+/// Runs the child for `map` ("none" for the baseline process that builds
+/// nothing) and prints its `RESULT` line. `build_only` skips phases 2–4.
+///
+/// # Errors
+///
+/// An unknown map, a map that lost keys, or `/proc` unreadable.
+pub fn child(map: &str, n: u64, seed: u64, build_only: bool) -> Res<()> {
+    let mut out = BTreeMap::new();
+    if map == "none" {
+        let (hwm, thp) = (vm_hwm()?, anon_huge_pages());
+        out.insert("hwm_bytes", hwm as f64);
+        out.insert("thp_bytes", thp as f64);
+        print_result(map, &out);
+        return Ok(());
+    }
+    let mut m: Box<dyn LabMap<u64>> = make(map)?;
+    let t = Instant::now();
+    for i in 0..n {
+        m.insert(key(seed, i), i);
+    }
+    out.insert("build_ns", per_op(t, n));
+    out.insert("hwm_bytes", vm_hwm()? as f64);
+    out.insert("thp_bytes", anon_huge_pages() as f64);
+    if let Some(s) = m.stats() {
+        out.insert("bytes_allocated", s.bytes_allocated as f64);
+        out.insert("peak_bytes_allocated", s.peak_bytes_allocated as f64);
+    }
+    if m.len() as u64 != n {
+        return Err(format!("{map}: {} of {n} keys stored", m.len()).into());
+    }
+    if !build_only {
+        let order = shuffled_indices(n as usize, shuffle_seed(seed));
+        let hits: Vec<u64> = order.iter().map(|&i| key(seed, i as u64)).collect();
+        let t = Instant::now();
+        let found = hits.iter().filter(|k| m.get(k).is_some()).count();
+        out.insert("hit_ns", per_op(t, n));
+        check(map, "hit", found as u64, n)?;
+        drop(hits);
+        let misses: Vec<u64> = (0..n).map(|i| key(miss_seed(seed), i)).collect();
+        let t = Instant::now();
+        let found = misses.iter().filter(|k| m.get(k).is_some()).count();
+        out.insert("miss_ns", per_op(t, n));
+        check(map, "miss", found as u64, 0)?;
+        drop(misses);
+        drop(m);
+
+        let mut p: Box<dyn LabMap<String>> = make(map)?;
+        let t = Instant::now();
+        for i in 0..n {
+            p.insert(path_key(seed, i), i);
+        }
+        out.insert("path_build_ns", per_op(t, n));
+        let copies: Vec<String> = order.iter().map(|&i| path_key(seed, i as u64)).collect();
+        let t = Instant::now();
+        let found = copies.iter().filter(|k| p.get(k).is_some()).count();
+        out.insert("path_hit_ns", per_op(t, n));
+        check(map, "path hit", found as u64, n)?;
+        black_box(&p);
+    }
+    print_result(map, &out);
+    Ok(())
+}
+
+fn per_op(t: Instant, n: u64) -> f64 {
+    t.elapsed().as_nanos() as f64 / n.max(1) as f64
+}
+
+fn check(map: &str, what: &str, found: u64, expect: u64) -> Res<()> {
+    if found == expect {
+        Ok(())
+    } else {
+        Err(format!("{map}: {what} phase found {found}, expected {expect}").into())
+    }
+}
+
+fn print_result(map: &str, out: &BTreeMap<&str, f64>) {
+    let fields: Vec<String> = out.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    println!("RESULT map={map} {}", fields.join(" "));
+}
+
+/// Parses a `RESULT map=NAME key=value ...` line (from this child or the Go
+/// peer) into its map name and numbers.
+///
+/// # Errors
+///
+/// A message quoting the line if it is not of that form.
+pub fn parse_result(line: &str) -> Result<(String, BTreeMap<String, f64>), String> {
+    let bad = || format!("not a RESULT line: {line:?}");
+    let mut words = line.split_whitespace();
+    if words.next() != Some("RESULT") {
+        return Err(bad());
+    }
+    let name = words
+        .next()
+        .and_then(|w| w.strip_prefix("map="))
+        .ok_or_else(bad)?
+        .to_string();
+    let mut values = BTreeMap::new();
+    for w in words {
+        let (k, v) = w.split_once('=').ok_or_else(bad)?;
+        let v: f64 = v.parse().map_err(|_| bad())?;
+        values.insert(k.to_string(), v);
+    }
+    Ok((name, values))
+}
+
+/// The `RESULT` line among a child's output lines.
+///
+/// # Errors
+///
+/// A message with the output if there is none, or it does not parse.
+pub fn find_result(stdout: &str) -> Result<(String, BTreeMap<String, f64>), String> {
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("RESULT "))
+        .ok_or_else(|| format!("no RESULT line in the output: {stdout:?}"))?;
+    parse_result(line)
+}
+
+/// `VmHWM` (peak resident memory) of this process, in bytes.
+fn vm_hwm() -> Res<u64> {
+    let status = fs::read_to_string("/proc/self/status")
+        .map_err(|e| format!("reading /proc/self/status (Linux only): {e}"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .ok_or("no VmHWM line in /proc/self/status")?;
+    let kib: u64 = line
+        .split_whitespace()
+        .nth(1)
+        .ok_or("bad VmHWM line")?
+        .parse()?;
+    Ok(kib * 1024)
+}
+
+/// Bytes of this process in transparent huge pages now (0 where unknown).
+fn anon_huge_pages() -> u64 {
+    fs::read_to_string("/proc/self/smaps_rollup")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("AnonHugePages:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+/// The kernel's transparent huge page mode (the bracketed word of
+/// `/sys/kernel/mm/transparent_hugepage/enabled`), or "unknown".
+pub fn thp_mode() -> String {
+    fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
+        .ok()
+        .and_then(|s| {
+            let start = s.find('[')?;
+            let end = s[start..].find(']')?;
+            Some(s[start + 1..start + end].to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_lines_parse() {
+        let (name, v) = parse_result("RESULT map=go/gc_off build_ns=12.5 hwm_bytes=1024").unwrap();
+        assert_eq!(name, "go/gc_off");
+        assert_eq!(v["build_ns"], 12.5);
+        assert_eq!(v["hwm_bytes"], 1024.0);
+        for bad in [
+            "",
+            "RESULT",
+            "RESULT build_ns=1",
+            "RESULT map=x y",
+            "RESULT map=x y=z",
+        ] {
+            assert!(parse_result(bad).is_err(), "{bad:?}");
+        }
+        assert!(find_result("noise\nRESULT map=a b=1\n").is_ok());
+        assert!(find_result("noise\n").is_err());
+    }
+}

@@ -1,0 +1,182 @@
+//! `lab all`: every experiment at a size that takes seconds, then one
+//! summary table per map, built from the experiments' medians.
+
+use std::path::Path;
+
+use crate::go::{self, Availability};
+use crate::pause::PauseSummary;
+use crate::report::{Res, Table};
+use crate::throughput::Throughput;
+
+/// Sizes of `lab all` at `--scale 1`.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    /// `pause` inserts.
+    pub pause: u64,
+    /// `throughput` keys.
+    pub throughput: u64,
+    /// `throughput` rounds.
+    pub rounds: usize,
+    /// `residency` burst.
+    pub residency: u64,
+    /// `churn` entries.
+    pub churn_n: u64,
+    /// `churn` insert+remove pairs.
+    pub churn_m: u64,
+    /// `memory` keys.
+    pub memory: u64,
+}
+
+impl Sizes {
+    /// The sizes at `scale` (at least 100 keys each).
+    pub fn at(scale: f64) -> Sizes {
+        let size = |n: f64| ((n * scale) as u64).max(100);
+        Sizes {
+            pause: size(1e6),
+            throughput: size(1e6),
+            rounds: 3,
+            residency: size(3e5),
+            churn_n: size(1e5),
+            churn_m: size(1e6),
+            memory: size(2e6),
+        }
+    }
+}
+
+/// Runs everything and prints the summary.
+///
+/// # Errors
+///
+/// A bad scale, or any experiment's error.
+pub fn all(out: &Path, scale: f64, seed: u64, go: &Availability) -> Res<()> {
+    if !(scale > 0.0 && scale.is_finite()) {
+        return Err(format!("--scale must be a positive number, got {scale}").into());
+    }
+    let s = Sizes::at(scale);
+    go.announce();
+    println!("== pause ({} inserts per map, each timed)", s.pause);
+    let (pause, _) = crate::pause::run(s.pause as usize, 1, seed, out, go)?;
+    println!(
+        "\n== throughput ({} keys, {} rounds, one process per map and round)",
+        s.throughput, s.rounds
+    );
+    let tp = crate::throughput::run(s.throughput, s.rounds, seed, out, go)?;
+    println!("\n== residency (burst of {} keys)", s.residency);
+    crate::residency::run(s.residency as usize, seed, out, go)?;
+    println!(
+        "\n== churn ({} entries, {} insert+remove pairs)",
+        s.churn_n, s.churn_m
+    );
+    let churn = crate::churn::run(s.churn_n, s.churn_m, seed, out)?;
+    println!(
+        "\n== drain (fill {0}, remove 95%, {0} more operations)",
+        s.residency
+    );
+    crate::drain::run(s.residency, s.residency, seed, out)?;
+    println!(
+        "\n== concurrent ({} inserts by one writer, timed readers)",
+        s.residency
+    );
+    crate::concurrent::run(s.residency, seed, out)?;
+    println!("\n== memory ({} inserts, one process per map)", s.memory);
+    let mem = crate::throughput::memory(s.memory, 1, seed, out, go)?;
+    let table = summary(&pause, &tp, &churn, &mem, go);
+    println!(
+        "\n== summary: each map's time or memory divided by hashbrown's{} (lower is better), \
+         and its own insert latencies in ns",
+        if go.peer().is_some() {
+            " and by Go's map with GC off"
+        } else {
+            ""
+        }
+    );
+    table.print();
+    println!(
+        "(build: untimed inserts into a new map, medians of {} processes per map; hit, miss, path hit: \
+         lookups in those processes; p99/p99.99/max: `pause`, every insert timed; peak memory: `memory`)",
+        s.rounds
+    );
+    table.write_csv(&out.join("summary.csv"))?;
+    go.announce();
+    println!(
+        "\noutput: {} (summary.csv and the files above)",
+        out.display()
+    );
+    Ok(())
+}
+
+fn field(tp: &Throughput, name: &str, f: &str) -> Option<f64> {
+    tp.iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, m)| m.get(f).copied())
+}
+
+fn ratio(v: Option<f64>, r: Option<f64>) -> String {
+    match (v, r) {
+        (Some(v), Some(r)) if r > 0.0 => format!("{:.2}", v / r),
+        _ => "-".into(),
+    }
+}
+
+/// The summary table from the experiments' results.
+pub fn summary(
+    pause: &[PauseSummary],
+    tp: &Throughput,
+    churn: &[(&'static str, f64)],
+    mem: &Throughput,
+    go: &Availability,
+) -> Table {
+    let with_go = go.peer().is_some();
+    let mut header = vec!["map", "build_vs_hb"];
+    if with_go {
+        header.push("build_vs_go");
+    }
+    header.extend(["hit_vs_hb", "miss_vs_hb", "path_hit_vs_hb"]);
+    if with_go {
+        header.extend(["hit_vs_go", "miss_vs_go", "path_hit_vs_go"]);
+    }
+    header.extend([
+        "p99_ns",
+        "p99.99_ns",
+        "max_ns",
+        "churn_vs_hb",
+        "peak_mem_vs_hb",
+    ]);
+    if with_go {
+        header.push("peak_mem_vs_go");
+    }
+    let mut table = Table::new(&header);
+    let go_ref = go::CONFIGS[0].0;
+    for (name, _) in tp {
+        let mut row = vec![name.clone()];
+        let tpr = |f: &str, reference: &str| ratio(field(tp, name, f), field(tp, reference, f));
+        row.push(tpr("build_ns", "hashbrown"));
+        if with_go {
+            row.push(tpr("build_ns", go_ref));
+        }
+        for f in ["hit_ns", "miss_ns", "path_hit_ns"] {
+            row.push(tpr(f, "hashbrown"));
+        }
+        if with_go {
+            for f in ["hit_ns", "miss_ns", "path_hit_ns"] {
+                row.push(tpr(f, go_ref));
+            }
+        }
+        let p = pause.iter().find(|p| &p.name == name);
+        for q in [1, 3, 4] {
+            row.push(p.map_or("-".into(), |p| format!("{:.0}", p.numbers[q])));
+        }
+        let hb_churn = churn.iter().find(|c| c.0 == "hashbrown").map(|c| c.1);
+        row.push(ratio(
+            churn.iter().find(|c| c.0 == name).map(|c| c.1),
+            hb_churn,
+        ));
+        let m = |n: &str| field(mem, n, "net_peak_rss");
+        row.push(ratio(m(name), m("hashbrown")));
+        if with_go {
+            row.push(ratio(m(name), m(go_ref)));
+        }
+        table.push(row);
+    }
+    table
+}
