@@ -12,7 +12,7 @@ use common::{CLONE_FUSE, Counted, Counter, EQ_FUSE, HASH_FUSE, Trap, arm, disarm
 use evacmap::{EvacMap, Policy};
 
 const N: u64 = if cfg!(miri) { 80 } else { 400 };
-const FUSES: u32 = if cfg!(miri) { 12 } else { 60 };
+const FUSES: u32 = if cfg!(miri) { 5 } else { 60 };
 
 /// A map mid-growth with keys `0..N`, value = key * 10.
 fn growing_map(policy: Policy) -> EvacMap<Trap, u64> {

@@ -285,8 +285,9 @@ fn reserve_on_nonempty_map_keeps_entries() {
     for i in 0..100u32 {
         map.insert(i, i);
     }
-    map.reserve(10_000);
-    assert!(map.capacity() >= 10_100);
+    let want = if cfg!(miri) { 1_000 } else { 10_000 };
+    map.reserve(want);
+    assert!(map.capacity() >= want + 100);
     assert!(!map.is_growing());
     map.check_invariants();
     for i in 0..100 {
