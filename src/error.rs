@@ -15,6 +15,7 @@ use core::fmt;
 /// assert_eq!(map.try_reserve(usize::MAX), Err(TryReserveError::CapacityOverflow));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TryReserveError {
     /// The requested capacity needs more buckets than can be addressed.
     CapacityOverflow,

@@ -16,6 +16,7 @@
 /// assert!(matches!(first.kind, EventKind::GrowthStarted { from_log2: 0, to_log2: 1, .. }));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Event {
     /// Position in the map's event sequence (0 for the first event ever).
     pub seq: u64,
@@ -36,6 +37,8 @@ pub struct Event {
 /// assert_eq!(format!("{e:?}"), "OldArrayReleased { bytes: 4096 }");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum EventKind {
     /// A growth started (Go `hashGrow`).
     GrowthStarted {
@@ -101,6 +104,8 @@ pub enum EventKind {
 /// )));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum ForceReason {
     /// An insert crossed the load limit while the growth was still running.
     LoadLimit,

@@ -45,21 +45,29 @@
 //!
 //! ## Concurrent use
 //!
-//! [`sharded::ShardedEvacMap`] puts `EvacMap` shards behind reader-writer
-//! locks (all methods take `&self`). Because each write evacuates only a
-//! bounded number of old buckets, no writer holds a shard's lock for a
-//! whole rehash. [`sharded::Maintainer`] finishes growths in the
-//! background once writes stop.
+//! [`ShardedEvacMap`] (and [`ShardedEvacSet`]) puts `EvacMap` shards behind
+//! reader-writer locks (all methods take `&self`), with the API of
+//! `dashmap`: guards, entries, iteration, collection traits. Because each
+//! write evacuates only a bounded number of old buckets, no writer holds a
+//! shard's lock for a whole rehash. [`sharded::Maintainer`] finishes
+//! growths in the background once writes stop.
+//!
+//! ## Lookups with borrowed keys
+//!
+//! Lookups take any `Q: Hash + Equivalent<K>` ([`Equivalent`], the trait
+//! hashbrown, indexmap and dashmap share); every `Q` that `K: Borrow<Q>`
+//! works, as with std.
 //!
 //! ## Feature flags
 //!
-//! - `serde`: `Serialize`/`Deserialize` for [`EvacMap`] and [`EvacSet`].
+#![doc = document_features::document_features!()]
 //!
 //! ## Minimum Rust version
 //!
 //! Rust 1.85 (edition 2024).
 
 #![warn(rustdoc::broken_intra_doc_links)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod error;
 mod events;
@@ -72,6 +80,9 @@ mod periodic;
 mod policy;
 mod probe;
 mod raw;
+#[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
+pub mod rayon;
 #[cfg(not(evacmap_loom))]
 mod sampler;
 #[cfg(feature = "serde")]
@@ -82,16 +93,18 @@ mod stats;
 mod sync;
 mod timing;
 
+pub use equivalent::Equivalent;
 pub use error::TryReserveError;
 pub use events::{Event, EventKind, ForceReason};
-pub use map::EvacMap;
+pub use map::{Entry, EvacMap};
 pub use policy::{GrowthKind, GrowthProgress, Policy};
 pub use probe::{EventBatch, Probe};
 #[cfg(not(evacmap_loom))]
 pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler, SnapshotSource};
 pub use set::EvacSet;
-pub use stats::Stats;
-pub use timing::{OpKind, PauseHistogram, Percentiles, TimingStats};
+pub use sharded::{ShardedEvacMap, ShardedEvacSet};
+pub use stats::{ChainLengths, Stats};
+pub use timing::{HistogramBucket, OpKind, PauseBuckets, PauseHistogram, Percentiles, TimingStats};
 
 /// The default hasher: `ahash`'s randomly seeded `RandomState`.
 ///

@@ -17,21 +17,21 @@ mod iter;
 #[cfg(test)]
 mod tests;
 
-use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::ops::Index;
+use std::panic::UnwindSafe;
 use std::time::Duration;
 
-pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use entry::{Entry, EntryRef, OccupiedEntry, VacantEntry, VacantEntryRef};
 pub use iter::{
     Drain, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
 };
 
 use crate::raw::{RawEntry, RawExtractIf, RawTable};
 use crate::{
-    DefaultHashBuilder, Event, GrowthProgress, PauseHistogram, Policy, Probe, Stats, TimingStats,
-    TryReserveError,
+    ChainLengths, DefaultHashBuilder, Equivalent, Event, GrowthProgress, PauseBuckets,
+    PauseHistogram, Policy, Probe, Stats, TimingStats, TryReserveError,
 };
 
 /// A hash map with Go's bucket layout and incremental evacuation.
@@ -67,8 +67,8 @@ fn hasher_of<K: Hash, S: BuildHasher>(hash_builder: &S) -> impl Fn(&K) -> u64 + 
 
 /// The equality closure for a borrowed query key.
 #[inline]
-fn equivalent<'q, K: Borrow<Q>, Q: Eq + ?Sized>(q: &'q Q) -> impl FnMut(&K) -> bool + 'q {
-    move |k| q == k.borrow()
+fn equivalent<'q, K, Q: Equivalent<K> + ?Sized>(q: &'q Q) -> impl FnMut(&K) -> bool + 'q {
+    move |k| q.equivalent(k)
 }
 
 impl<K, V> EvacMap<K, V, DefaultHashBuilder> {
@@ -81,6 +81,7 @@ impl<K, V> EvacMap<K, V, DefaultHashBuilder> {
     /// assert!(map.is_empty());
     /// assert_eq!(map.capacity(), 0);
     /// ```
+    #[must_use]
     pub fn new() -> Self {
         Self::with_hasher(DefaultHashBuilder::new())
     }
@@ -100,6 +101,7 @@ impl<K, V> EvacMap<K, V, DefaultHashBuilder> {
     /// assert!(map.capacity() >= 100);
     /// ```
     #[track_caller]
+    #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::new())
     }
@@ -114,8 +116,32 @@ impl<K, V> EvacMap<K, V, DefaultHashBuilder> {
     /// let map: EvacMap<u32, u32> = EvacMap::with_policy(Policy::all_at_once());
     /// assert!(map.policy().is_all_at_once());
     /// ```
+    #[must_use]
     pub fn with_policy(policy: Policy) -> Self {
         Self::with_policy_and_hasher(policy, DefaultHashBuilder::new())
+    }
+
+    /// An empty map with the given policy whose first bucket array holds at
+    /// least `capacity` entries before it grows.
+    ///
+    /// # Panics
+    ///
+    /// Panics with "capacity overflow" if `capacity` needs more buckets than
+    /// can be addressed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, Policy};
+    ///
+    /// let map: EvacMap<u32, u32> = EvacMap::with_capacity_and_policy(1000, Policy::go().with_cursor_steps(4));
+    /// assert!(map.capacity() >= 1000);
+    /// assert_eq!(map.policy().cursor_steps(), 4);
+    /// ```
+    #[track_caller]
+    #[must_use]
+    pub fn with_capacity_and_policy(capacity: usize, policy: Policy) -> Self {
+        Self::with_capacity_policy_and_hasher(capacity, policy, DefaultHashBuilder::new())
     }
 }
 
@@ -131,6 +157,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// map.insert(1, "one");
     /// assert_eq!(map[&1], "one");
     /// ```
+    #[must_use]
     pub const fn with_hasher(hash_builder: S) -> Self {
         Self::with_policy_and_hasher(Policy::go(), hash_builder)
     }
@@ -152,10 +179,38 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// assert!(map.capacity() >= 10);
     /// ```
     #[track_caller]
+    #[must_use]
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Self::with_capacity_policy_and_hasher(capacity, Policy::go(), hash_builder)
+    }
+
+    /// An empty map with the given policy and hasher, with room for
+    /// `capacity` entries.
+    ///
+    /// # Panics
+    ///
+    /// Panics with "capacity overflow" if `capacity` needs more buckets than
+    /// can be addressed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{DefaultHashBuilder, EvacMap, Policy};
+    ///
+    /// let map: EvacMap<u8, u8> =
+    ///     EvacMap::with_capacity_policy_and_hasher(10, Policy::go(), DefaultHashBuilder::new());
+    /// assert!(map.capacity() >= 10);
+    /// ```
+    #[track_caller]
+    #[must_use]
+    pub fn with_capacity_policy_and_hasher(
+        capacity: usize,
+        policy: Policy,
+        hash_builder: S,
+    ) -> Self {
         EvacMap {
             hash_builder,
-            table: RawTable::with_capacity(Policy::go(), capacity).unwrap_or_else(|e| e.raise()),
+            table: RawTable::with_capacity(policy, capacity).unwrap_or_else(|e| e.raise()),
         }
     }
 
@@ -171,6 +226,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// map.insert('a', 1);
     /// assert_eq!(map.len(), 1);
     /// ```
+    #[must_use]
     pub const fn with_policy_and_hasher(policy: Policy, hash_builder: S) -> Self {
         EvacMap {
             hash_builder,
@@ -611,6 +667,49 @@ impl<K, V, S> EvacMap<K, V, S> {
         self.table.pause_histogram()
     }
 
+    /// The pause histograms' buckets (bounds and counts of the non-empty
+    /// ones), to merge across runs or export to a metrics system, or
+    /// `None` unless timing is on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, Policy};
+    ///
+    /// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// let b = map.pause_buckets().unwrap();
+    /// assert_eq!(b.insert.iter().map(|b| b.count).sum::<u64>(), 1000);
+    /// assert!(b.remove.is_empty());
+    /// ```
+    pub fn pause_buckets(&self) -> Option<PauseBuckets> {
+        self.table.pause_buckets()
+    }
+
+    /// How long the chains are: how many chains have 1, 2, … buckets,
+    /// the longest, and the chains whose first bucket is empty, as Redis's
+    /// `DEBUG HTSTATS` prints. Computed now, walking every chain
+    /// (O(buckets)); during a growth, the old array's unevacuated chains
+    /// count too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..10_000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// map.finish_growth();
+    /// let c = map.chain_lengths();
+    /// assert_eq!(c.chains, map.stats().bucket_count);
+    /// assert!(c.longest >= 1 && c.counts.iter().sum::<u64>() == c.chains);
+    /// ```
+    pub fn chain_lengths(&self) -> ChainLengths {
+        self.table.chain_lengths()
+    }
+
     /// Bytes held by the bucket arrays (new and old, including Go's
     /// preallocated overflow pool), not counting overflow buckets allocated
     /// one by one or memory owned by keys and values.
@@ -625,6 +724,18 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// ```
     pub fn bucket_array_bytes(&self) -> usize {
         self.table.array_bytes()
+    }
+
+    /// The raw table (for the parallel iterators).
+    #[cfg(feature = "rayon")]
+    pub(crate) fn raw(&self) -> &RawTable<K, V> {
+        &self.table
+    }
+
+    /// The raw table, mutably (for the parallel iterators).
+    #[cfg(feature = "rayon")]
+    pub(crate) fn raw_mut(&mut self) -> &mut RawTable<K, V> {
+        &mut self.table
     }
 }
 
@@ -752,6 +863,63 @@ where
         }
     }
 
+    /// The entry for a borrowed key: like [`entry`](Self::entry), but the
+    /// owned key is made (`K::from(key)`) only if a vacant entry is filled,
+    /// as hashbrown's `entry_ref`. `key` must hash and compare like the `K`
+    /// made from it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut counts: evacmap::EvacMap<String, u32> = evacmap::EvacMap::new();
+    /// for word in ["a", "b", "a"] {
+    ///     *counts.entry_ref(word).or_insert(0) += 1; // a String only for new words
+    /// }
+    /// assert_eq!(counts["a"], 2);
+    /// ```
+    pub fn entry_ref<'a, 'b, Q>(&'a mut self, key: &'b Q) -> EntryRef<'a, 'b, K, Q, V, S>
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+    {
+        let hash = self.hash_builder.hash_one(key);
+        let hasher = hasher_of(&self.hash_builder);
+        match self.table.entry(hash, equivalent(key), hasher) {
+            RawEntry::Occupied(raw) => EntryRef::Occupied(OccupiedEntry::new(raw)),
+            RawEntry::Vacant(raw) => {
+                EntryRef::Vacant(VacantEntryRef::new(raw, key, &self.hash_builder))
+            }
+        }
+    }
+
+    /// Mutable references to the values of `N` keys at once (`None` for a
+    /// key that is absent), as std's `HashMap::get_disjoint_mut`. Lookups:
+    /// no evacuation.
+    ///
+    /// # Panics
+    ///
+    /// Panics if two of the keys are the same entry (their `&mut V` would
+    /// alias).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::from([("a", 1), ("b", 2)]);
+    /// let [a, b, c] = map.get_disjoint_mut(["a", "b", "c"]);
+    /// std::mem::swap(a.unwrap(), b.unwrap());
+    /// assert!(c.is_none());
+    /// assert_eq!((map["a"], map["b"]), (2, 1));
+    /// ```
+    #[track_caller]
+    pub fn get_disjoint_mut<Q, const N: usize>(&mut self, keys: [&Q; N]) -> [Option<&mut V>; N]
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+    {
+        let hashes = keys.map(|k| self.hash_builder.hash_one(k));
+        self.table
+            .get_disjoint_mut(hashes, |i, k| keys[i].equivalent(k))
+            .unwrap_or_else(|| panic!("evacmap: get_disjoint_mut called with overlapping keys"))
+    }
+
     /// A reference to the value for `key`. Reads never evacuate; during a
     /// growth they look in the old bucket while it is not evacuated.
     ///
@@ -766,8 +934,7 @@ where
     #[inline]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.get_key_value(key).map(|(_, v)| v)
     }
@@ -784,8 +951,7 @@ where
     #[inline]
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let hash = self.hash_builder.hash_one(key);
         self.get_key_value_hashed(hash, key)
@@ -795,8 +961,7 @@ where
     #[inline]
     pub(crate) fn get_key_value_hashed<Q>(&self, hash: u64, key: &Q) -> Option<(&K, &V)>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         self.table.get(hash, equivalent(key))
     }
@@ -814,8 +979,7 @@ where
     #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let hash = self.hash_builder.hash_one(key);
         self.get_key_value_mut_hashed(hash, key).map(|(_, v)| v)
@@ -825,8 +989,7 @@ where
     #[inline]
     pub(crate) fn get_key_value_mut_hashed<Q>(&mut self, hash: u64, key: &Q) -> Option<(&K, &mut V)>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         self.table.get_mut(hash, equivalent(key))
     }
@@ -844,8 +1007,7 @@ where
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.get_key_value(key).is_some()
     }
@@ -895,8 +1057,7 @@ where
     /// ```
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.remove_entry(key).map(|(_, v)| v)
     }
@@ -912,8 +1073,7 @@ where
     /// ```
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let hash = self.hash_builder.hash_one(key);
         self.remove_entry_hashed(hash, key)
@@ -923,8 +1083,7 @@ where
     #[inline]
     pub(crate) fn remove_entry_hashed<Q>(&mut self, hash: u64, key: &Q) -> Option<(K, V)>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         self.table
             .remove(hash, equivalent(key), hasher_of(&self.hash_builder))
@@ -1024,7 +1183,32 @@ impl<K: Clone, V: Clone, S: Clone> Clone for EvacMap<K, V, S> {
             table: self.table.clone(),
         }
     }
+
+    /// Makes `self` a copy of `source`, reusing `self`'s bucket array when
+    /// it has the same size and `source` is not growing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let source: evacmap::EvacMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
+    /// let mut copy: evacmap::EvacMap<u32, u32> = (0..90).map(|i| (i, 0)).collect();
+    /// copy.clone_from(&source);
+    /// assert_eq!(copy, source);
+    /// ```
+    fn clone_from(&mut self, source: &Self) {
+        self.hash_builder.clone_from(&source.hash_builder);
+        self.table.clone_from(&source.table);
+    }
 }
+
+// Unwind safety as std's `HashMap` has it (rust-lang/rust#62301): the map is
+// `UnwindSafe` when its keys, values and hasher are, whatever they allow
+// through `&`. The raw pointers inside would otherwise demand
+// `RefUnwindSafe` contents. Sound to claim: every operation leaves the map
+// consistent if user code (`Hash`, `Eq`, `Clone`, `Drop`) panics in it
+// (`tests/unwind.rs`), so observing it after a caught panic shows no broken
+// invariant; at worst an entry being moved is lost, as in std.
+impl<K: UnwindSafe, V: UnwindSafe, S: UnwindSafe> UnwindSafe for EvacMap<K, V, S> {}
 
 impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for EvacMap<K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1053,8 +1237,8 @@ impl<K: Eq + Hash, V: Eq, S: BuildHasher> Eq for EvacMap<K, V, S> {}
 
 impl<K, Q, V, S> Index<&Q> for EvacMap<K, V, S>
 where
-    K: Eq + Hash + Borrow<Q>,
-    Q: Eq + Hash + ?Sized,
+    K: Eq + Hash,
+    Q: Hash + Equivalent<K> + ?Sized,
     S: BuildHasher,
 {
     type Output = V;

@@ -15,9 +15,9 @@ pub(crate) struct Periodic {
 }
 
 impl Periodic {
-    /// Spawns a thread named `name` that calls `tick` at once and then every
-    /// `interval` (measured from the end of the previous call), until
-    /// [`stop`](Self::stop).
+    /// Spawns a thread named `name` that calls `tick(false)` at once and
+    /// then every `interval` (measured from the end of the previous call),
+    /// until [`stop`](Self::stop); then it calls `tick(true)` once and ends.
     ///
     /// # Panics
     ///
@@ -26,7 +26,7 @@ impl Periodic {
     pub(crate) fn spawn(
         name: &str,
         interval: Duration,
-        mut tick: impl FnMut() + Send + 'static,
+        mut tick: impl FnMut(bool) + Send + 'static,
     ) -> Periodic {
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let thread_stop = Arc::clone(&stop);
@@ -37,7 +37,7 @@ impl Periodic {
                 let mut stopped = flag.lock().unwrap_or_else(PoisonError::into_inner);
                 while !*stopped {
                     drop(stopped);
-                    tick();
+                    tick(false);
                     // Returns at once if stopped meanwhile; ignores
                     // spurious wake-ups.
                     let flag = flag.lock().unwrap_or_else(PoisonError::into_inner);
@@ -46,6 +46,8 @@ impl Periodic {
                         .unwrap_or_else(PoisonError::into_inner)
                         .0;
                 }
+                drop(stopped);
+                tick(true);
             })
             .unwrap_or_else(|e| panic!("evacmap: failed to spawn the {name} thread: {e}"));
         Periodic {
@@ -54,7 +56,8 @@ impl Periodic {
         }
     }
 
-    /// Tells the thread to stop, wakes it, and waits for it. A panic in the
+    /// Tells the thread to stop, wakes it, and waits for it (and for its
+    /// last tick). A panic in the
     /// thread is not re-raised (this also runs in `drop`).
     pub(crate) fn stop(&mut self) {
         let (flag, wake) = &*self.stop;

@@ -378,6 +378,8 @@ impl Policy {
 /// assert!(p.evacuated < p.total);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct GrowthProgress {
     /// Old buckets evacuated so far (by writes and by the cursor).
     pub evacuated: usize,
@@ -403,6 +405,8 @@ pub struct GrowthProgress {
 /// }
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum GrowthKind {
     /// The bucket count doubles (load factor exceeded).
     Doubling,

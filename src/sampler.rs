@@ -85,7 +85,9 @@ impl Sampler {
         );
         let ring = Arc::new(Mutex::new(VecDeque::with_capacity(capacity)));
         let thread_ring = Arc::clone(&ring);
-        let thread = Periodic::spawn("evacmap-sampler", interval, move || {
+        // Also a last sample when stopped (`tick(true)`), so the history
+        // ends with what was published last.
+        let thread = Periodic::spawn("evacmap-sampler", interval, move |_last| {
             let sample = (now_ns(), probe.snapshot());
             let mut ring = thread_ring.lock().unwrap_or_else(PoisonError::into_inner);
             if ring.len() == capacity {
@@ -112,7 +114,9 @@ impl Sampler {
         ring.iter().copied().collect()
     }
 
-    /// Stops the thread, waits for it, and returns the history.
+    /// Stops the thread, takes a last sample, waits for the thread, and
+    /// returns the history (the last sample is the probe's latest
+    /// publication: the owner's `publish()` makes it exact).
     ///
     /// # Examples
     ///

@@ -1,5 +1,8 @@
 //! `serde` support (feature `serde`): a map serializes as a map, a set as a
-//! sequence, like std's collections.
+//! sequence, like std's collections; the sharded map and set alike (shard
+//! by shard, under each shard's read lock: not a snapshot while writers
+//! run). The instruments (`Stats`, `Event`, `TimingStats`, `Percentiles`,
+//! `PauseHistogram`) derive `Serialize` where they are defined.
 
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
@@ -8,7 +11,7 @@ use core::marker::PhantomData;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 
-use crate::{EvacMap, EvacSet};
+use crate::{EvacMap, EvacSet, ShardedEvacMap, ShardedEvacSet};
 
 /// Most entries preallocated from an untrusted size hint.
 const MAX_PREALLOC: usize = 4096;
@@ -93,9 +96,68 @@ where
     }
 }
 
+impl<K: Serialize, V: Serialize, S> Serialize for ShardedEvacMap<K, V, S> {
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = serializer.serialize_map(None)?;
+        for r in self.iter() {
+            m.serialize_entry(r.key(), r.value())?;
+        }
+        m.end()
+    }
+}
+
+impl<'de, K, V, S> Deserialize<'de> for ShardedEvacMap<K, V, S>
+where
+    K: Deserialize<'de> + Eq + Hash,
+    V: Deserialize<'de>,
+    S: BuildHasher + Default + Clone,
+{
+    /// Into a map with the default shard count and Go's policy.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = EvacMap::<K, V, S>::deserialize(deserializer)?;
+        Ok(map.into_iter().collect())
+    }
+}
+
+impl<T: Serialize, S> Serialize for ShardedEvacSet<T, S> {
+    fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(None)?;
+        for r in self.iter() {
+            seq.serialize_element(&*r)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de, T, S> Deserialize<'de> for ShardedEvacSet<T, S>
+where
+    T: Deserialize<'de> + Eq + Hash,
+    S: BuildHasher + Default + Clone,
+{
+    /// Into a set with the default shard count and Go's policy.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let set = EvacSet::<T, S>::deserialize(deserializer)?;
+        Ok(set.into_iter().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::{EvacMap, EvacSet};
+    use crate::{EvacMap, EvacSet, ShardedEvacMap, ShardedEvacSet};
+
+    #[test]
+    fn sharded_round_trips() {
+        let map: ShardedEvacMap<String, u32> = (0..100).map(|i| (i.to_string(), i)).collect();
+        let json = serde_json::to_string(&map).unwrap();
+        let back: ShardedEvacMap<String, u32> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, map);
+        let set: ShardedEvacSet<u32> = (0..100).collect();
+        let json = serde_json::to_string(&set).unwrap();
+        let back: ShardedEvacSet<u32> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, set);
+    }
 
     #[test]
     fn map_and_set_round_trip_through_json() {

@@ -11,7 +11,6 @@
 //! assert_eq!(evens.len(), 5);
 //! ```
 
-use core::borrow::Borrow;
 use core::fmt;
 use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
@@ -19,7 +18,10 @@ use std::time::Duration;
 
 use crate::map::{self, EvacMap};
 use crate::raw::RawExtractIf;
-use crate::{DefaultHashBuilder, GrowthProgress, Policy, TryReserveError};
+use crate::{
+    DefaultHashBuilder, Equivalent, Event, GrowthProgress, PauseHistogram, Policy, Probe, Stats,
+    TimingStats, TryReserveError,
+};
 
 /// A hash set with Go's bucket layout and incremental evacuation: an
 /// [`EvacMap<T, ()>`](EvacMap) with `std::collections::HashSet`'s API.
@@ -47,6 +49,7 @@ impl<T> EvacSet<T, DefaultHashBuilder> {
     /// let set: evacmap::EvacSet<u32> = evacmap::EvacSet::new();
     /// assert!(set.is_empty());
     /// ```
+    #[must_use]
     pub fn new() -> Self {
         EvacSet {
             map: EvacMap::new(),
@@ -67,6 +70,7 @@ impl<T> EvacSet<T, DefaultHashBuilder> {
     /// assert!(set.capacity() >= 50);
     /// ```
     #[track_caller]
+    #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         EvacSet {
             map: EvacMap::with_capacity(capacity),
@@ -81,9 +85,33 @@ impl<T> EvacSet<T, DefaultHashBuilder> {
     /// let set: evacmap::EvacSet<u32> = evacmap::EvacSet::with_policy(evacmap::Policy::all_at_once());
     /// assert!(set.policy().is_all_at_once());
     /// ```
+    #[must_use]
     pub fn with_policy(policy: Policy) -> Self {
         EvacSet {
             map: EvacMap::with_policy(policy),
+        }
+    }
+
+    /// An empty set with the given policy and room for `capacity` elements.
+    ///
+    /// # Panics
+    ///
+    /// Panics with "capacity overflow" if `capacity` needs more buckets than
+    /// can be addressed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacSet, Policy};
+    ///
+    /// let set: EvacSet<u32> = EvacSet::with_capacity_and_policy(100, Policy::all_at_once());
+    /// assert!(set.capacity() >= 100 && set.policy().is_all_at_once());
+    /// ```
+    #[track_caller]
+    #[must_use]
+    pub fn with_capacity_and_policy(capacity: usize, policy: Policy) -> Self {
+        EvacSet {
+            map: EvacMap::with_capacity_and_policy(capacity, policy),
         }
     }
 }
@@ -97,6 +125,7 @@ impl<T, S> EvacSet<T, S> {
     /// let mut set = evacmap::EvacSet::with_hasher(std::collections::hash_map::RandomState::new());
     /// set.insert(1);
     /// ```
+    #[must_use]
     pub const fn with_hasher(hash_builder: S) -> Self {
         EvacSet {
             map: EvacMap::with_hasher(hash_builder),
@@ -118,6 +147,7 @@ impl<T, S> EvacSet<T, S> {
     /// assert!(set.capacity() >= 9);
     /// ```
     #[track_caller]
+    #[must_use]
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
         EvacSet {
             map: EvacMap::with_capacity_and_hasher(capacity, hash_builder),
@@ -135,6 +165,7 @@ impl<T, S> EvacSet<T, S> {
     /// );
     /// assert!(set.is_empty());
     /// ```
+    #[must_use]
     pub const fn with_policy_and_hasher(policy: Policy, hash_builder: S) -> Self {
         EvacSet {
             map: EvacMap::with_policy_and_hasher(policy, hash_builder),
@@ -297,6 +328,94 @@ impl<T, S> EvacSet<T, S> {
     pub fn clear(&mut self) {
         self.map.clear();
     }
+
+    /// The map underneath (for the parallel iterators).
+    #[cfg(feature = "rayon")]
+    pub(crate) fn as_map(&self) -> &EvacMap<T, (), S> {
+        &self.map
+    }
+
+    /// True while an old array is held; see [`EvacMap::holds_old_buckets`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut set: evacmap::EvacSet<u32> = (0..5000).collect();
+    /// set.finish_growth();
+    /// assert!(!set.holds_old_buckets());
+    /// ```
+    pub fn holds_old_buckets(&self) -> bool {
+        self.map.holds_old_buckets()
+    }
+
+    /// The set's counters; see [`EvacMap::stats`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let set: evacmap::EvacSet<u32> = (0..100).collect();
+    /// assert_eq!(set.stats().len, 100);
+    /// ```
+    pub fn stats(&self) -> Stats {
+        self.map.stats()
+    }
+
+    /// A probe other threads can read snapshots from; see
+    /// [`EvacMap::probe`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut set = evacmap::EvacSet::new();
+    /// let probe = set.probe();
+    /// set.insert(1);
+    /// set.publish();
+    /// assert_eq!(probe.snapshot().len, 1);
+    /// ```
+    pub fn probe(&mut self) -> Probe {
+        self.map.probe()
+    }
+
+    /// Publishes the counters to the probes now; see [`EvacMap::publish`].
+    pub fn publish(&mut self) {
+        self.map.publish();
+    }
+
+    /// The retained growth events; see [`EvacMap::events`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut set = evacmap::EvacSet::new();
+    /// for i in 0..100u32 {
+    ///     set.insert(i); // growths start as it fills
+    /// }
+    /// assert!(!set.events().is_empty());
+    /// ```
+    pub fn events(&self) -> Vec<Event> {
+        self.map.events()
+    }
+
+    /// Pause timing totals, if the policy has timing on; see
+    /// [`EvacMap::timing`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacSet, Policy};
+    ///
+    /// let mut set = EvacSet::with_policy(Policy::go().with_timing(true));
+    /// set.insert(1);
+    /// assert!(set.timing().is_some());
+    /// ```
+    pub fn timing(&self) -> Option<TimingStats> {
+        self.map.timing()
+    }
+
+    /// Latency percentiles of timed writes; see [`EvacMap::pause_histogram`].
+    pub fn pause_histogram(&self) -> Option<PauseHistogram> {
+        self.map.pause_histogram()
+    }
 }
 
 impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
@@ -378,8 +497,7 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// ```
     pub fn contains<Q>(&self, value: &Q) -> bool
     where
-        T: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<T> + ?Sized,
     {
         self.map.contains_key(value)
     }
@@ -394,8 +512,7 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// ```
     pub fn get<Q>(&self, value: &Q) -> Option<&T>
     where
-        T: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<T> + ?Sized,
     {
         self.map.get_key_value(value).map(|(k, _)| k)
     }
@@ -411,8 +528,7 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// ```
     pub fn remove<Q>(&mut self, value: &Q) -> bool
     where
-        T: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<T> + ?Sized,
     {
         self.map.remove(value).is_some()
     }
@@ -427,8 +543,7 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// ```
     pub fn take<Q>(&mut self, value: &Q) -> Option<T>
     where
-        T: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<T> + ?Sized,
     {
         self.map.remove_entry(value).map(|(k, ())| k)
     }
@@ -533,8 +648,10 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// u.sort();
     /// assert_eq!(u, [1, 2, 3]);
     /// ```
-    pub fn union<'a>(&'a self, other: &'a Self) -> impl Iterator<Item = &'a T> + 'a {
-        self.iter().chain(other.difference(self))
+    pub fn union<'a>(&'a self, other: &'a Self) -> Union<'a, T, S> {
+        Union {
+            iter: self.iter().chain(other.difference(self)),
+        }
     }
 
     /// Elements in both `self` and `other`.
@@ -546,13 +663,16 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// let b = evacmap::EvacSet::from([2, 3]);
     /// assert_eq!(a.intersection(&b).collect::<Vec<_>>(), [&2]);
     /// ```
-    pub fn intersection<'a>(&'a self, other: &'a Self) -> impl Iterator<Item = &'a T> + 'a {
+    pub fn intersection<'a>(&'a self, other: &'a Self) -> Intersection<'a, T, S> {
         let (small, large) = if self.len() <= other.len() {
             (self, other)
         } else {
             (other, self)
         };
-        small.iter().filter(move |x| large.contains(*x))
+        Intersection {
+            iter: small.iter(),
+            other: large,
+        }
     }
 
     /// Elements in `self` but not in `other`.
@@ -564,8 +684,11 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// let b = evacmap::EvacSet::from([2, 3]);
     /// assert_eq!(a.difference(&b).collect::<Vec<_>>(), [&1]);
     /// ```
-    pub fn difference<'a>(&'a self, other: &'a Self) -> impl Iterator<Item = &'a T> + 'a {
-        self.iter().filter(move |x| !other.contains(*x))
+    pub fn difference<'a>(&'a self, other: &'a Self) -> Difference<'a, T, S> {
+        Difference {
+            iter: self.iter(),
+            other,
+        }
     }
 
     /// Elements in exactly one of `self` and `other`.
@@ -579,8 +702,45 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// d.sort();
     /// assert_eq!(d, [1, 3]);
     /// ```
-    pub fn symmetric_difference<'a>(&'a self, other: &'a Self) -> impl Iterator<Item = &'a T> + 'a {
-        self.difference(other).chain(other.difference(self))
+    pub fn symmetric_difference<'a>(&'a self, other: &'a Self) -> SymmetricDifference<'a, T, S> {
+        SymmetricDifference {
+            iter: self.difference(other).chain(other.difference(self)),
+        }
+    }
+
+    /// The stored element equal to `value`, inserting `f(value)` first if
+    /// there is none. `f(value)` must hash and compare equal to `value`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the element `f` made is not equivalent to `value` (it
+    /// would be stored where lookups of it cannot find it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut set: evacmap::EvacSet<String> = evacmap::EvacSet::new();
+    /// let s = set.get_or_insert_with("k", |k| k.to_owned());
+    /// assert_eq!(s, "k");
+    /// assert_eq!(set.len(), 1);
+    /// ```
+    #[track_caller]
+    pub fn get_or_insert_with<Q>(&mut self, value: &Q, f: impl FnOnce(&Q) -> T) -> &T
+    where
+        Q: Hash + Equivalent<T> + ?Sized,
+    {
+        if !self.map.contains_key(value) {
+            let made = f(value);
+            assert!(
+                value.equivalent(&made),
+                "evacmap: get_or_insert_with made a value not equal to the one looked up"
+            );
+            self.map.insert(made, ());
+        }
+        self.map
+            .get_key_value(value)
+            .map(|(k, ())| k)
+            .expect("present: found or just inserted")
     }
 
     /// True if every element of `self` is in `other`.
@@ -807,6 +967,7 @@ impl<T: fmt::Debug> fmt::Debug for Drain<'_, T> {
 /// odd.sort();
 /// assert_eq!(odd, [1, 3]);
 /// ```
+#[must_use = "iterators are lazy and do nothing unless consumed; extract_if removes only the entries it yields"]
 pub struct ExtractIf<'a, T, F> {
     inner: RawExtractIf<'a, T, ()>,
     pred: F,
@@ -828,5 +989,152 @@ impl<T, F: FnMut(&T) -> bool> FusedIterator for ExtractIf<'_, T, F> {}
 impl<T, F> fmt::Debug for ExtractIf<'_, T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExtractIf").finish_non_exhaustive()
+    }
+}
+
+/// Iterator over the elements in either of two sets; see
+/// [`EvacSet::union`].
+pub struct Union<'a, T, S> {
+    iter: core::iter::Chain<Iter<'a, T>, Difference<'a, T, S>>,
+}
+
+/// Iterator over the elements in both of two sets; see
+/// [`EvacSet::intersection`].
+pub struct Intersection<'a, T, S> {
+    iter: Iter<'a, T>,
+    other: &'a EvacSet<T, S>,
+}
+
+/// Iterator over the elements of one set that are not in another; see
+/// [`EvacSet::difference`].
+pub struct Difference<'a, T, S> {
+    iter: Iter<'a, T>,
+    other: &'a EvacSet<T, S>,
+}
+
+/// Iterator over the elements in exactly one of two sets; see
+/// [`EvacSet::symmetric_difference`].
+pub struct SymmetricDifference<'a, T, S> {
+    iter: core::iter::Chain<Difference<'a, T, S>, Difference<'a, T, S>>,
+}
+
+impl<'a, T: Eq + Hash, S: BuildHasher> Iterator for Union<'a, T, S> {
+    type Item = &'a T;
+    fn next(&mut self) -> Option<&'a T> {
+        self.iter.next()
+    }
+}
+
+impl<'a, T: Eq + Hash, S: BuildHasher> Iterator for Intersection<'a, T, S> {
+    type Item = &'a T;
+    fn next(&mut self) -> Option<&'a T> {
+        let other = self.other;
+        self.iter.by_ref().find(|x| other.contains(*x))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, self.iter.size_hint().1)
+    }
+}
+
+impl<'a, T: Eq + Hash, S: BuildHasher> Iterator for Difference<'a, T, S> {
+    type Item = &'a T;
+    fn next(&mut self) -> Option<&'a T> {
+        let other = self.other;
+        self.iter.by_ref().find(|x| !other.contains(*x))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, self.iter.size_hint().1)
+    }
+}
+
+impl<'a, T: Eq + Hash, S: BuildHasher> Iterator for SymmetricDifference<'a, T, S> {
+    type Item = &'a T;
+    fn next(&mut self) -> Option<&'a T> {
+        self.iter.next()
+    }
+}
+
+macro_rules! set_iter_traits {
+    ($($name:ident { $($field:ident),* })*) => {$(
+        impl<T: Eq + Hash, S: BuildHasher> FusedIterator for $name<'_, T, S> {}
+
+        impl<T, S> Clone for $name<'_, T, S> {
+            fn clone(&self) -> Self {
+                $name { $($field: self.$field.clone()),* }
+            }
+        }
+
+        impl<T: fmt::Debug + Eq + Hash, S: BuildHasher> fmt::Debug for $name<'_, T, S> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.clone()).finish()
+            }
+        }
+    )*};
+}
+
+set_iter_traits! {
+    Union { iter }
+    Intersection { iter, other }
+    Difference { iter, other }
+    SymmetricDifference { iter }
+}
+
+/// The operators std's `HashSet` has on references: a new set, with a
+/// default hasher, holding clones.
+macro_rules! set_operator {
+    ($trait:ident, $method:ident, $op:ident, $doc:literal) => {
+        impl<T: Eq + Hash + Clone, S: BuildHasher + Default> core::ops::$trait<&EvacSet<T, S>>
+            for &EvacSet<T, S>
+        {
+            type Output = EvacSet<T, S>;
+
+            #[doc = $doc]
+            fn $method(self, rhs: &EvacSet<T, S>) -> EvacSet<T, S> {
+                self.$op(rhs).cloned().collect()
+            }
+        }
+    };
+}
+
+set_operator!(
+    BitOr,
+    bitor,
+    union,
+    "The union, as a new set.\n\n```\nlet (a, b) = (evacmap::EvacSet::from([1, 2]), evacmap::EvacSet::from([2, 3]));\nassert_eq!(&a | &b, evacmap::EvacSet::from([1, 2, 3]));\n```"
+);
+set_operator!(
+    BitAnd,
+    bitand,
+    intersection,
+    "The intersection, as a new set.\n\n```\nlet (a, b) = (evacmap::EvacSet::from([1, 2]), evacmap::EvacSet::from([2, 3]));\nassert_eq!(&a & &b, evacmap::EvacSet::from([2]));\n```"
+);
+set_operator!(
+    Sub,
+    sub,
+    difference,
+    "The difference, as a new set.\n\n```\nlet (a, b) = (evacmap::EvacSet::from([1, 2]), evacmap::EvacSet::from([2, 3]));\nassert_eq!(&a - &b, evacmap::EvacSet::from([1]));\n```"
+);
+set_operator!(
+    BitXor,
+    bitxor,
+    symmetric_difference,
+    "The symmetric difference, as a new set.\n\n```\nlet (a, b) = (evacmap::EvacSet::from([1, 2]), evacmap::EvacSet::from([2, 3]));\nassert_eq!(&a ^ &b, evacmap::EvacSet::from([1, 3]));\n```"
+);
+
+/// An empty iterator, as std's.
+impl<T> Default for Iter<'_, T> {
+    fn default() -> Self {
+        Iter {
+            inner: Default::default(),
+        }
+    }
+}
+
+/// An empty iterator, as std's.
+impl<T> Default for IntoIter<T> {
+    fn default() -> Self {
+        IntoIter {
+            inner: Default::default(),
+        }
     }
 }

@@ -34,30 +34,81 @@
 //! assert_eq!(map.get_cloned(&1999), Some(999));
 //! ```
 
+mod entry;
 mod guard;
+mod iter;
 mod lock_timing;
 #[cfg(not(evacmap_loom))]
 mod maintainer;
 mod probe;
 mod read;
 mod refs;
+mod set;
 mod shard;
 
-use core::borrow::Borrow;
-use core::fmt;
 use core::hash::{BuildHasher, Hash};
 
+pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use iter::{IntoIter, Iter, IterMut};
 #[cfg(not(evacmap_loom))]
 pub use maintainer::Maintainer;
 pub use probe::ShardedProbe;
 pub use read::READ_SPIN;
-pub use refs::{Ref, RefMut, ShardRef};
+pub use refs::{Ref, RefMulti, RefMut, RefMutMulti, ShardRef};
+pub use set::{SetIntoIter, SetIter, SetRef, ShardedEvacSet};
 
-use crate::map::Entry;
+use crate::map::Entry as MapEntry;
 use crate::sync::{Ordering, RwLockReadGuard, yield_now};
-use crate::{DefaultHashBuilder, EvacMap, Policy, Stats};
-use guard::{MappedRead, MappedWrite};
+use crate::{DefaultHashBuilder, Equivalent, EvacMap, Policy, Stats};
+use guard::{KeyValue, KeyValueMut, LockedEntry};
 use shard::{Locked, Shard, WriteGuard};
+
+/// The outcome of a lookup that never blocks ([`ShardedEvacMap::try_get`],
+/// [`ShardedEvacMap::try_get_mut`]).
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::sharded::TryResult;
+///
+/// let map = evacmap::ShardedEvacMap::with_shards(1);
+/// map.insert(1, 1);
+/// assert!(matches!(map.try_get(&1), TryResult::Present(r) if *r == 1));
+/// assert!(matches!(map.try_get(&2), TryResult::Absent));
+/// let held = map.get_mut(&1).unwrap(); // the only shard, write-locked
+/// assert!(matches!(map.try_get(&1), TryResult::Locked));
+/// drop(held);
+/// ```
+#[derive(Debug)]
+pub enum TryResult<R> {
+    /// The key is present; `R` holds its shard's lock.
+    Present(R),
+    /// The key is absent.
+    Absent,
+    /// The key's shard is locked by someone else (for `try_get`: by a
+    /// writer): nothing was looked up.
+    Locked,
+}
+
+impl<R> TryResult<R> {
+    /// True for [`TryResult::Present`].
+    pub fn is_present(&self) -> bool {
+        matches!(self, TryResult::Present(_))
+    }
+
+    /// True for [`TryResult::Locked`].
+    pub fn is_locked(&self) -> bool {
+        matches!(self, TryResult::Locked)
+    }
+
+    /// The guard, if present.
+    pub fn try_unwrap(self) -> Option<R> {
+        match self {
+            TryResult::Present(r) => Some(r),
+            _ => None,
+        }
+    }
+}
 
 /// Old buckets [`ShardedEvacMap::maintain`] moves per write-lock
 /// acquisition: the bound on how long maintenance makes readers wait.
@@ -358,14 +409,88 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
             .any(|s| s.holds_old.load(Ordering::Relaxed))
     }
 
+    /// The entries, one read-locked shard at a time, in shard order; each
+    /// item is a guard that keeps its shard read-locked until it drops. Not
+    /// a snapshot: see the [`sharded::iter`](self) module docs for what
+    /// concurrent writers can change.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::ShardedEvacMap::new();
+    /// for i in 0..100u32 {
+    ///     map.insert(i, i * 2);
+    /// }
+    /// let sum: u32 = map.iter().map(|r| *r.value()).sum();
+    /// assert_eq!(sum, 2 * (0..100).sum::<u32>());
+    /// ```
+    pub fn iter(&self) -> Iter<'_, K, V, S> {
+        Iter {
+            map: self,
+            next_shard: 0,
+            current: None,
+        }
+    }
+
+    /// The entries with mutable values, one write-locked shard at a time
+    /// (see [`iter`](Self::iter)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::ShardedEvacMap::new();
+    /// map.insert(1, 1);
+    /// map.insert(2, 2);
+    /// for mut r in map.iter_mut() {
+    ///     *r *= 10;
+    /// }
+    /// assert_eq!(map.get_cloned(&2), Some(20));
+    /// ```
+    pub fn iter_mut(&self) -> IterMut<'_, K, V, S> {
+        IterMut {
+            map: self,
+            next_shard: 0,
+            current: None,
+        }
+    }
+
+    /// Entries the map holds before some shard grows: the sum of the
+    /// shards' capacities, read under each shard's read lock in turn. Keys
+    /// do not spread perfectly evenly, so a shard may grow a little before
+    /// the sum is reached.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::ShardedEvacMap<u8, u8> = evacmap::ShardedEvacMap::with_shards(2);
+    /// assert_eq!(map.capacity(), 0);
+    /// map.insert(1, 1);
+    /// assert!(map.capacity() >= 8);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        (0..self.shard_count())
+            .map(|i| self.read_shard(i).map.capacity())
+            .sum()
+    }
+
     /// Locks shard `i` for writing (lock-hold timing starts).
-    fn write_shard(&self, i: usize) -> WriteGuard<'_, K, V, S> {
+    pub(crate) fn write_shard(&self, i: usize) -> WriteGuard<'_, K, V, S> {
         self.shards[i].write()
     }
 
     /// Locks shard `i` for reading, spinning briefly first (`READ_SPIN`).
-    fn read_shard(&self, i: usize) -> RwLockReadGuard<'_, Locked<K, V, S>> {
+    pub(crate) fn read_shard(&self, i: usize) -> RwLockReadGuard<'_, Locked<K, V, S>> {
         read::read_spinning(&self.shards[i].lock)
+    }
+
+    /// The shards' maps, taking the map apart.
+    #[cfg(feature = "rayon")]
+    pub(crate) fn into_shard_maps(self) -> Vec<EvacMap<K, V, S>> {
+        self.shards
+            .into_vec()
+            .into_iter()
+            .map(Shard::into_map)
+            .collect()
     }
 
     /// The shards, each read-locked in turn as the iterator reaches it (and
@@ -615,7 +740,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// }
     /// assert_eq!(map.get_cloned("a"), Some(2));
     /// ```
-    pub fn with_entry<R>(&self, key: K, f: impl FnOnce(Entry<'_, K, V, S>) -> R) -> R {
+    pub fn with_entry<R>(&self, key: K, f: impl FnOnce(MapEntry<'_, K, V, S>) -> R) -> R {
         let (hash, shard) = self.locate(&key);
         let mut guard = self.write_shard(shard);
         f(guard.entry_hashed(hash, key))
@@ -635,8 +760,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// ```
     pub fn update<Q, R>(&self, key: &Q, f: impl FnOnce(&mut V) -> R) -> Option<R>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let (hash, shard) = self.locate(key);
         let mut guard = self.write_shard(shard);
@@ -655,8 +779,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// ```
     pub fn remove<Q>(&self, key: &Q) -> Option<V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.remove_entry(key).map(|(_, v)| v)
     }
@@ -672,8 +795,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// ```
     pub fn remove_entry<Q>(&self, key: &Q) -> Option<(K, V)>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let (hash, shard) = self.locate(key);
         self.write_shard(shard).remove_entry_hashed(hash, key)
@@ -695,11 +817,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// ```
     pub fn get<Q>(&self, key: &Q) -> Option<Ref<'_, K, V, S>>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let (hash, shard) = self.locate(key);
-        MappedRead::new(self.read_shard(shard), |map| {
+        KeyValue::find(self.read_shard(shard), |map| {
             map.get_key_value_hashed(hash, key)
         })
         .map(|inner| Ref { inner })
@@ -717,8 +838,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// ```
     pub fn get_cloned<Q>(&self, key: &Q) -> Option<V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
         V: Clone,
     {
         let (hash, shard) = self.locate(key);
@@ -740,8 +860,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// ```
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let (hash, shard) = self.locate(key);
         self.read_shard(shard)
@@ -764,15 +883,227 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// ```
     pub fn get_mut<Q>(&self, key: &Q) -> Option<RefMut<'_, K, V, S>>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let (hash, shard) = self.locate(key);
-        MappedWrite::new(self.write_shard(shard), |map| {
+        KeyValueMut::find(self.write_shard(shard), |map| {
             map.get_key_value_mut_hashed(hash, key)
         })
         .map(|inner| RefMut { inner })
     }
+
+    /// The entry for `key`, holding its shard's write lock until the entry
+    /// (or the [`RefMut`] it becomes) drops, as `dashmap`'s `entry` does. A
+    /// write: like [`EvacMap::entry`], it does the write's evacuation work
+    /// first. For a closure-shaped read-modify-write, see
+    /// [`with_entry`](Self::with_entry).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::ShardedEvacMap::new();
+    /// for word in ["a", "b", "a"] {
+    ///     *map.entry(word).or_insert(0) += 1;
+    /// }
+    /// assert_eq!(map.get_cloned("a"), Some(2));
+    /// ```
+    pub fn entry(&self, key: K) -> Entry<'_, K, V, S> {
+        let (hash, shard) = self.locate(&key);
+        match LockedEntry::new(self.write_shard(shard), hash, key) {
+            LockedEntry::Occupied(inner) => Entry::Occupied(OccupiedEntry { inner }),
+            LockedEntry::Vacant(inner) => Entry::Vacant(VacantEntry { inner }),
+        }
+    }
+
+    /// A read guard on the entry for `key`, without blocking: `Locked` if
+    /// its shard is write-locked (no spinning either).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::ShardedEvacMap::new();
+    /// map.insert(1, 1);
+    /// assert_eq!(*map.try_get(&1).try_unwrap().unwrap(), 1);
+    /// ```
+    pub fn try_get<Q>(&self, key: &Q) -> TryResult<Ref<'_, K, V, S>>
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        let guard = match self.shards[shard].lock.try_read() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return TryResult::Locked,
+        };
+        match KeyValue::find(guard, |map| map.get_key_value_hashed(hash, key)) {
+            Some(inner) => TryResult::Present(Ref { inner }),
+            None => TryResult::Absent,
+        }
+    }
+
+    /// A write guard on the value for `key`, without blocking: `Locked` if
+    /// anyone holds its shard's lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::ShardedEvacMap::new();
+    /// map.insert(1, 1);
+    /// if let evacmap::sharded::TryResult::Present(mut r) = map.try_get_mut(&1) {
+    ///     *r += 1;
+    /// }
+    /// assert_eq!(map.get_cloned(&1), Some(2));
+    /// ```
+    pub fn try_get_mut<Q>(&self, key: &Q) -> TryResult<RefMut<'_, K, V, S>>
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        let Some(guard) = self.shards[shard].try_write() else {
+            return TryResult::Locked;
+        };
+        match KeyValueMut::find(guard, |map| map.get_key_value_mut_hashed(hash, key)) {
+            Some(inner) => TryResult::Present(RefMut { inner }),
+            None => TryResult::Absent,
+        }
+    }
+
+    /// Removes `key` if `f(key, value)` says so, under the shard's write
+    /// lock; returns the removed entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::ShardedEvacMap::new();
+    /// map.insert(1, 10);
+    /// assert_eq!(map.remove_if(&1, |_, v| *v > 100), None);
+    /// assert_eq!(map.remove_if(&1, |_, v| *v == 10), Some((1, 10)));
+    /// ```
+    pub fn remove_if<Q>(&self, key: &Q, f: impl FnOnce(&K, &V) -> bool) -> Option<(K, V)>
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+    {
+        self.remove_if_mut(key, |k, v| f(k, v))
+    }
+
+    /// [`remove_if`](Self::remove_if) with the value given mutably (it may
+    /// be changed and kept).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::ShardedEvacMap::new();
+    /// map.insert(1, 1);
+    /// // Decrement, and remove at zero.
+    /// let dec = |_: &i32, v: &mut i32| { *v -= 1; *v == 0 };
+    /// assert_eq!(map.remove_if_mut(&1, dec), Some((1, 0)));
+    /// ```
+    pub fn remove_if_mut<Q>(&self, key: &Q, f: impl FnOnce(&K, &mut V) -> bool) -> Option<(K, V)>
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        let mut guard = self.write_shard(shard);
+        let (k, v) = guard.get_key_value_mut_hashed(hash, key)?;
+        if f(k, v) {
+            guard.remove_entry_hashed(hash, key)
+        } else {
+            None
+        }
+    }
+
+    /// `f(key, value)` for the entry of `key`, under its shard's read lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::ShardedEvacMap::new();
+    /// map.insert("k", vec![1, 2, 3]);
+    /// assert_eq!(map.view("k", |_, v| v.len()), Some(3));
+    /// assert_eq!(map.view("x", |_, v| v.len()), None);
+    /// ```
+    pub fn view<Q, R>(&self, key: &Q, f: impl FnOnce(&K, &V) -> R) -> Option<R>
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        let locked = self.read_shard(shard);
+        locked
+            .map
+            .get_key_value_hashed(hash, key)
+            .map(|(k, v)| f(k, v))
+    }
+
+    /// Replaces the value of `key`, if present, by `f(key, value)`, under
+    /// the shard's write lock. The entry is taken out and put back (two
+    /// writes in the shard's counters); if `f` panics, the entry is gone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map = evacmap::ShardedEvacMap::new();
+    /// map.insert(1, String::from("a"));
+    /// map.alter(&1, |_, v| v + "b");
+    /// assert_eq!(map.get_cloned(&1).as_deref(), Some("ab"));
+    /// ```
+    pub fn alter<Q>(&self, key: &Q, f: impl FnOnce(&K, V) -> V)
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+    {
+        let (hash, shard) = self.locate(key);
+        let mut guard = self.write_shard(shard);
+        if let Some((k, v)) = guard.remove_entry_hashed(hash, key) {
+            let v = f(&k, v);
+            guard.insert_hashed(hash, k, v);
+        }
+    }
+
+    /// Makes room for about `additional` more entries: each shard reserves
+    /// `ceil(additional / shard_count)` more (keys spread evenly over the
+    /// shards). Like [`EvacMap::reserve`], a shard that needs more room
+    /// finishes its growth in progress and doubles at once, moving its
+    /// entries under its write lock: a pause for that shard's readers and
+    /// writers, bounded by the shard's size, not the map's. One shard at a
+    /// time.
+    ///
+    /// # Panics
+    ///
+    /// Panics with "capacity overflow" if a shard's capacity overflows.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::ShardedEvacMap<u32, u32> = evacmap::ShardedEvacMap::with_shards(4);
+    /// map.reserve(10_000);
+    /// assert!(map.capacity() >= 10_000);
+    /// ```
+    #[track_caller]
+    pub fn reserve(&self, additional: usize) {
+        let per_shard = additional.div_ceil(self.shard_count());
+        for i in 0..self.shard_count() {
+            self.write_shard(i).reserve(per_shard);
+        }
+    }
+
+    /// Starts an incremental shrink in every shard that can shrink (see
+    /// [`EvacMap::shrink_to_fit`]); later writes, [`maintain`](Self::maintain)
+    /// or a [`Maintainer`] complete it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::ShardedEvacMap<u32, u32> = (0..10_000).map(|i| (i, i)).collect();
+    /// map.retain(|k, _| *k < 10);
+    /// let before = map.capacity();
+    /// map.shrink_to_fit();
+    /// assert!(map.capacity() < before);
+    /// ```
+    pub fn shrink_to_fit(&self) {
+        for i in 0..self.shard_count() {
+            self.write_shard(i).shrink_to_fit();
+        }
+    }
+
     /// The loom canary's broken insert (`loom-tests/`, through
     /// `evacmap::loom_hooks`): stores its shard's `len` mirror a second time
     /// after releasing the lock, so a write in between leaves the mirror
@@ -843,15 +1174,5 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
 impl<K, V, S: Default + Clone> Default for ShardedEvacMap<K, V, S> {
     fn default() -> Self {
         Self::with_shards_policy_and_hasher(default_shard_count(), Policy::go(), S::default())
-    }
-}
-
-impl<K, V, S> fmt::Debug for ShardedEvacMap<K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ShardedEvacMap")
-            .field("shards", &self.shards.len())
-            .field("len", &self.len())
-            .field("policy", &self.policy)
-            .finish_non_exhaustive()
     }
 }

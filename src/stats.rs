@@ -10,6 +10,7 @@
 //! memory. With the `stats` feature off, the counters marked (stats) below
 //! stay 0 and cost nothing.
 
+use core::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Defines `Stats` and its encoding as `[u64; WORDS]` for the probe.
@@ -35,6 +36,7 @@ macro_rules! stats_struct {
         /// assert!(s.old_buckets_evacuated <= s.old_bucket_count);
         /// ```
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+        #[cfg_attr(feature = "serde", derive(serde::Serialize))]
         #[non_exhaustive]
         pub struct Stats {
             $($(#[$doc])* pub $field: u64,)*
@@ -205,6 +207,130 @@ pub(crate) struct Counters {
     op_entries: u64,
     op_buckets: u64,
     op_bytes: u64,
+}
+
+/// How long a map's chains are; see
+/// [`EvacMap::chain_lengths`](crate::EvacMap::chain_lengths).
+///
+/// # Examples
+///
+/// ```
+/// let mut map = evacmap::EvacMap::new();
+/// map.insert(1, 1);
+/// let c = map.chain_lengths();
+/// assert_eq!((c.chains, c.longest, c.counts[0]), (1, 1, 1));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct ChainLengths {
+    /// Chains walked: the current array's, plus the old array's not yet
+    /// evacuated.
+    pub chains: u64,
+    /// Of those, the ones holding no entry.
+    pub empty: u64,
+    /// `counts[i]`: chains of `i + 1` buckets (a primary bucket and `i`
+    /// overflow buckets).
+    pub counts: Vec<u64>,
+    /// Buckets in the longest chain (0 for a map without an array).
+    pub longest: u64,
+}
+
+/// The field groups of the `Display` report, in order.
+const SECTIONS: [(&str, &[&str]); 5] = [
+    ("shape", &["len", "bucket_count", "overflow_buckets"]),
+    (
+        "growth",
+        &[
+            "old_bucket_count",
+            "old_buckets_evacuated",
+            "growths",
+            "same_size_growths",
+            "growths_completed",
+            "forced_completions",
+            "shrinks",
+            "shrinks_completed",
+            "events_recorded",
+        ],
+    ),
+    (
+        "residency",
+        &[
+            "writes_during_growth",
+            "last_growth_writes",
+            "last_growth_wall_ns",
+            "lookups_in_old_buckets",
+        ],
+    ),
+    (
+        "work",
+        &[
+            "writes",
+            "buckets_evacuated",
+            "entries_moved",
+            "evacuated_buckets_skipped",
+            "overflow_allocated",
+            "max_entries_moved_in_one_op",
+            "max_buckets_evacuated_in_one_op",
+            "max_bytes_allocated_in_one_op",
+        ],
+    ),
+    (
+        "memory",
+        &[
+            "bytes_allocated",
+            "peak_bytes_allocated",
+            "old_bytes_held",
+            "bytes_released_early",
+            "shrink_bytes_returned",
+        ],
+    ),
+];
+
+impl fmt::Display for Stats {
+    /// A report in the spirit of Redis's `INFO`: `# section` headers, then
+    /// one `key: value` line per field (every field, names as in the
+    /// struct), so that it greps well. A growth in progress adds a line
+    /// `growth_in_progress: evacuated/total`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    /// }
+    /// let report = map.stats().to_string();
+    /// assert!(report.lines().any(|l| l == "len: 1000"));
+    /// assert!(report.contains("# residency"));
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields: Vec<(&str, u64)> = self.fields().collect();
+        debug_assert_eq!(
+            SECTIONS.iter().map(|s| s.1.len()).sum::<usize>(),
+            fields.len(),
+            "every field in one section"
+        );
+        for (i, (section, names)) in SECTIONS.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            writeln!(f, "# {section}")?;
+            if *section == "growth" && self.old_bucket_count > 0 {
+                writeln!(
+                    f,
+                    "growth_in_progress: {}/{}",
+                    self.old_buckets_evacuated, self.old_bucket_count
+                )?;
+            }
+            for name in names.iter() {
+                if let Some((_, v)) = fields.iter().find(|(n, _)| n == name) {
+                    writeln!(f, "{name}: {v}")?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A counter bumped through `&self`: a relaxed load and store, not a

@@ -85,6 +85,20 @@ impl LogHistogram {
         self.max
     }
 
+    /// The non-empty buckets, in value order.
+    pub(crate) fn buckets(&self) -> Vec<HistogramBucket> {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c > 0)
+            .map(|(i, &count)| HistogramBucket {
+                lower_ns: if i == 0 { 0 } else { Self::upper(i - 1) + 1 },
+                upper_ns: Self::upper(i),
+                count,
+            })
+            .collect()
+    }
+
     pub(crate) fn percentiles(&self) -> Percentiles {
         Percentiles {
             count: self.total,
@@ -115,6 +129,8 @@ impl LogHistogram {
 /// assert!(h.insert.p50_ns <= h.insert.p99_ns && h.insert.p99_ns <= h.insert.max_ns);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Percentiles {
     /// Operations timed.
     pub count: u64,
@@ -145,11 +161,87 @@ pub struct Percentiles {
 /// assert_eq!((h.insert.count, h.remove.count), (1, 1));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct PauseHistogram {
     /// Inserts (`insert`, and `entry` with what follows on the entry).
     pub insert: Percentiles,
     /// Removals (`remove`, `remove_entry`).
     pub remove: Percentiles,
+}
+
+/// One bucket of a pause histogram: `count` operations took between
+/// `lower_ns` and `upper_ns` nanoseconds (both inclusive). Bucket bounds are
+/// the same in every histogram (4 significant bits: widths of 1/16 of the
+/// value), so buckets from different runs or maps merge by adding the
+/// counts of equal bounds ([`PauseBuckets::merge`]).
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, Policy};
+///
+/// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
+/// for i in 0..100u32 {
+///     map.insert(i, i);
+/// }
+/// let b = map.pause_buckets().unwrap();
+/// assert_eq!(b.insert.iter().map(|b| b.count).sum::<u64>(), 100);
+/// assert!(b.insert.iter().all(|b| b.lower_ns <= b.upper_ns));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct HistogramBucket {
+    /// Smallest value of the bucket (ns).
+    pub lower_ns: u64,
+    /// Largest value of the bucket (ns).
+    pub upper_ns: u64,
+    /// Operations that fell in it.
+    pub count: u64,
+}
+
+/// The buckets of the pause histograms (non-empty ones, in value order),
+/// for export to a metrics system; see
+/// [`EvacMap::pause_buckets`](crate::EvacMap::pause_buckets).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct PauseBuckets {
+    /// Inserts.
+    pub insert: Vec<HistogramBucket>,
+    /// Removals.
+    pub remove: Vec<HistogramBucket>,
+}
+
+impl PauseBuckets {
+    /// Adds `other`'s counts to these (same bounds add up).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, Policy};
+    ///
+    /// let timed = || EvacMap::<u32, u32>::with_policy(Policy::default().with_timing(true));
+    /// let (mut a, mut b) = (timed(), timed());
+    /// a.insert(1, 1);
+    /// b.insert(2, 2);
+    /// let mut all = a.pause_buckets().unwrap();
+    /// all.merge(&b.pause_buckets().unwrap());
+    /// assert_eq!(all.insert.iter().map(|b| b.count).sum::<u64>(), 2);
+    /// ```
+    pub fn merge(&mut self, other: &PauseBuckets) {
+        fn merge_into(mine: &mut Vec<HistogramBucket>, theirs: &[HistogramBucket]) {
+            for b in theirs {
+                match mine.binary_search_by_key(&b.upper_ns, |m| m.upper_ns) {
+                    Ok(i) => mine[i].count += b.count,
+                    Err(i) => mine.insert(i, *b),
+                }
+            }
+        }
+        merge_into(&mut self.insert, &other.insert);
+        merge_into(&mut self.remove, &other.remove);
+    }
 }
 
 /// Which kind of write an operation was.
@@ -160,6 +252,8 @@ pub struct PauseHistogram {
 /// assert_ne!(evacmap::OpKind::Insert, evacmap::OpKind::Remove);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub enum OpKind {
     /// `insert` or an `entry` operation.
     #[default]
@@ -184,6 +278,8 @@ pub enum OpKind {
 /// assert!(t.alloc_ns > 0 && t.evacuation_ns > 0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct TimingStats {
     /// Longest write (ns).
     pub max_pause_ns: u64,
@@ -266,6 +362,13 @@ impl Timing {
         PauseHistogram {
             insert: self.insert.percentiles(),
             remove: self.remove.percentiles(),
+        }
+    }
+
+    pub(crate) fn buckets(&self) -> PauseBuckets {
+        PauseBuckets {
+            insert: self.insert.buckets(),
+            remove: self.remove.buckets(),
         }
     }
 }

@@ -92,6 +92,23 @@ impl Arbitrary for Op {
 
 type Map = EvacMap<u16, u32, Weak>;
 
+/// A query type for `u16` keys that is `Equivalent` (hashing as the key
+/// does: the derived `Hash` hashes the one field) but not `Borrow`.
+#[derive(Hash)]
+struct Key(u16);
+
+impl evacmap::Equivalent<u16> for Key {
+    fn equivalent(&self, key: &u16) -> bool {
+        self.0 == *key
+    }
+}
+
+impl From<&Key> for u16 {
+    fn from(k: &Key) -> u16 {
+        k.0
+    }
+}
+
 fn assert_same(map: &Map, model: &HashMap<u16, u32>) {
     map.check_invariants();
     assert_eq!(map.len(), model.len());
@@ -132,9 +149,26 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
                 if let Some(x) = model.get_mut(&k) {
                     *x = v;
                 }
+                // Two keys at once (k + 1 may be absent), against std's.
+                let k2 = (k + 1) % KEY_SPACE;
+                let want = (model.get(&k).copied(), model.get(&k2).copied());
+                if k != k2 {
+                    let [a, b] = map.get_disjoint_mut([&k, &k2]);
+                    assert_eq!((a.as_deref().copied(), b.as_deref().copied()), want);
+                    if let Some(a) = a {
+                        *a ^= 2;
+                        *model.get_mut(&k).unwrap() ^= 2;
+                    }
+                }
             }
             Op::EntryOrInsert(k, v) => {
-                *map.entry(k).or_insert(v) ^= 1;
+                if v % 2 == 0 {
+                    *map.entry(k).or_insert(v) ^= 1;
+                } else {
+                    // The borrowed-key entry, through a query type that is
+                    // `Equivalent` to the key (not `Borrow`).
+                    *map.entry_ref(&Key(k)).or_insert(v) ^= 1;
+                }
                 *model.entry(k).or_insert(v) ^= 1;
             }
             Op::EntryRemove(k) => {
@@ -160,6 +194,14 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
                 let copy = map.clone();
                 assert_eq!(copy.growth_progress(), map.growth_progress());
                 assert_same(&copy, &model);
+                // clone_from into a map of another shape, and into one of
+                // the same shape (which reuses its array).
+                let mut other: Map = EvacMap::with_policy_and_hasher(policy, Weak(weakness));
+                other.insert(1, 1);
+                other.clone_from(&copy);
+                assert_same(&other, &model);
+                other.clone_from(&copy);
+                assert_same(&other, &model);
                 map = copy;
             }
             Op::Retain(m) => {

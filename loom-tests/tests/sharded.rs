@@ -110,6 +110,42 @@ fn writer_races_the_maintainer() {
     });
 }
 
+/// A writer through a guard-holding `entry` (it inserts the key whose
+/// insert starts the growth, then updates the value through the returned
+/// `RefMut`) racing a reader of a present key and the maintainer: the
+/// reader sees the old value or nothing torn, the entry's guard keeps its
+/// value exclusive until it drops (G1), and the final contents are exact.
+#[test]
+fn entry_guard_races_a_reader_and_the_maintainer() {
+    loom::model(|| {
+        let map = full_map();
+        let reader = {
+            let map = Arc::clone(&map);
+            thread::spawn(move || {
+                assert_eq!(map.get(&3).map(|r| *r), Some(30));
+                let seen = map.get_cloned(&100);
+                assert!(matches!(seen, None | Some(1001)), "torn or early: {seen:?}");
+            })
+        };
+        let maintainer = {
+            let map = Arc::clone(&map);
+            thread::spawn(move || {
+                map.maintain(1);
+            })
+        };
+        {
+            let mut r = map.entry(100).or_insert(1000);
+            *r += 1; // still under the write lock: no one saw 1000
+        }
+        reader.join().unwrap();
+        maintainer.join().unwrap();
+        map.check_invariants();
+        assert_eq!(map.get_cloned(&100), Some(1001));
+        assert_eq!(map.len(), FULL as usize + 1);
+        assert!(map.stats().growths >= 1);
+    });
+}
+
 /// A reader holding a `Ref` and a thread holding a `RefMut` (then
 /// `update`) while a writer starts a growth in the same shard: the guards
 /// keep their entries valid and exclusive until they drop (G1), and the

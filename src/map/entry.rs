@@ -73,6 +73,12 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
         OccupiedEntry { raw }
     }
 
+    /// The stored key and the value for the rest of the map's borrow (the
+    /// sharded map's entries need both).
+    pub(crate) fn into_key_value(self) -> (&'a K, &'a mut V) {
+        self.raw.into_key_value()
+    }
+
     /// The stored key.
     ///
     /// # Examples
@@ -402,5 +408,203 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for OccupiedEntry<'_, K, V> {
 impl<K: fmt::Debug, V, S> fmt::Debug for VacantEntry<'_, K, V, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("VacantEntry").field(self.key()).finish()
+    }
+}
+
+/// A view into one entry of an [`EvacMap`](crate::EvacMap) for a borrowed
+/// key; made by [`EvacMap::entry_ref`](crate::EvacMap::entry_ref). The owned
+/// key (`K::from(&Q)`) is made only when a vacant entry is filled.
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::map::EntryRef;
+///
+/// let mut map: evacmap::EvacMap<String, u32> = evacmap::EvacMap::new();
+/// match map.entry_ref("k") {
+///     EntryRef::Vacant(v) => {
+///         v.insert(1);
+///     }
+///     EntryRef::Occupied(_) => unreachable!(),
+/// }
+/// assert_eq!(map["k"], 1);
+/// ```
+pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S = DefaultHashBuilder> {
+    /// The key is present.
+    Occupied(OccupiedEntry<'a, K, V>),
+    /// The key is absent.
+    Vacant(VacantEntryRef<'a, 'b, K, Q, V, S>),
+}
+
+/// An entry whose borrowed key is absent; see [`EntryRef`].
+pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S = DefaultHashBuilder> {
+    raw: RawVacant<'a, K, V>,
+    key: &'b Q,
+    hash_builder: &'a S,
+}
+
+impl<'a, 'b, K, Q: ?Sized, V, S> VacantEntryRef<'a, 'b, K, Q, V, S> {
+    pub(super) fn new(raw: RawVacant<'a, K, V>, key: &'b Q, hash_builder: &'a S) -> Self {
+        VacantEntryRef {
+            raw,
+            key,
+            hash_builder,
+        }
+    }
+
+    /// The borrowed key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::map::EntryRef;
+    ///
+    /// let mut map: evacmap::EvacMap<String, u32> = evacmap::EvacMap::new();
+    /// if let EntryRef::Vacant(v) = map.entry_ref("k") {
+    ///     assert_eq!(v.key(), "k");
+    /// }
+    /// ```
+    pub fn key(&self) -> &'b Q {
+        self.key
+    }
+}
+
+impl<'a, 'b, K: Hash + From<&'b Q>, Q: ?Sized, V, S: BuildHasher>
+    VacantEntryRef<'a, 'b, K, Q, V, S>
+{
+    /// Inserts `K::from(key)` with `value`, returning a mutable reference
+    /// to the value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::map::EntryRef;
+    ///
+    /// let mut map: evacmap::EvacMap<String, u32> = evacmap::EvacMap::new();
+    /// if let EntryRef::Vacant(v) = map.entry_ref("k") {
+    ///     *v.insert(1) += 1;
+    /// }
+    /// assert_eq!(map["k"], 2);
+    /// ```
+    pub fn insert(self, value: V) -> &'a mut V {
+        self.insert_entry(value).into_mut()
+    }
+
+    /// Inserts, returning the now occupied entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::map::EntryRef;
+    ///
+    /// let mut map: evacmap::EvacMap<String, u32> = evacmap::EvacMap::new();
+    /// if let EntryRef::Vacant(v) = map.entry_ref("k") {
+    ///     assert_eq!(v.insert_entry(1).key(), "k");
+    /// }
+    /// ```
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
+        let key = K::from(self.key);
+        let raw = self.raw.insert(key, value, hasher_of(self.hash_builder));
+        OccupiedEntry::new(raw)
+    }
+}
+
+impl<'a, 'b, K: Hash + From<&'b Q>, Q: ?Sized, V, S: BuildHasher> EntryRef<'a, 'b, K, Q, V, S> {
+    /// The value, inserting `default` first if the key is absent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<String, u32> = evacmap::EvacMap::new();
+    /// *map.entry_ref("k").or_insert(1) += 1;
+    /// assert_eq!(map["k"], 2);
+    /// ```
+    pub fn or_insert(self, default: V) -> &'a mut V {
+        self.or_insert_with(|| default)
+    }
+
+    /// The value, inserting `default()` first if the key is absent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<String, Vec<u8>> = evacmap::EvacMap::new();
+    /// map.entry_ref("k").or_insert_with(Vec::new).push(1);
+    /// assert_eq!(map["k"], [1]);
+    /// ```
+    pub fn or_insert_with(self, default: impl FnOnce() -> V) -> &'a mut V {
+        match self {
+            EntryRef::Occupied(o) => o.into_mut(),
+            EntryRef::Vacant(v) => v.insert(default()),
+        }
+    }
+
+    /// The value, inserting `default(key)` first if the key is absent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<String, usize> = evacmap::EvacMap::new();
+    /// assert_eq!(*map.entry_ref("four").or_insert_with_key(|k| k.len()), 4);
+    /// ```
+    pub fn or_insert_with_key(self, default: impl FnOnce(&Q) -> V) -> &'a mut V {
+        match self {
+            EntryRef::Occupied(o) => o.into_mut(),
+            EntryRef::Vacant(v) => {
+                let value = default(v.key);
+                v.insert(value)
+            }
+        }
+    }
+
+    /// The value, inserting `V::default()` first if the key is absent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<String, u32> = evacmap::EvacMap::new();
+    /// *map.entry_ref("k").or_default() += 3;
+    /// assert_eq!(map["k"], 3);
+    /// ```
+    pub fn or_default(self) -> &'a mut V
+    where
+        V: Default,
+    {
+        self.or_insert_with(V::default)
+    }
+
+    /// Runs `f` on the value if the key is present.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut map: evacmap::EvacMap<String, u32> = evacmap::EvacMap::new();
+    /// map.entry_ref("k").and_modify(|v| *v += 1).or_insert(0);
+    /// map.entry_ref("k").and_modify(|v| *v += 1).or_insert(0);
+    /// assert_eq!(map["k"], 1);
+    /// ```
+    #[must_use]
+    pub fn and_modify(mut self, f: impl FnOnce(&mut V)) -> Self {
+        if let EntryRef::Occupied(o) = &mut self {
+            f(o.get_mut());
+        }
+        self
+    }
+}
+
+impl<K: fmt::Debug, Q: ?Sized + fmt::Debug, V: fmt::Debug, S> fmt::Debug
+    for EntryRef<'_, '_, K, Q, V, S>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EntryRef::Occupied(o) => f.debug_tuple("EntryRef").field(o).finish(),
+            EntryRef::Vacant(v) => f.debug_tuple("EntryRef").field(v).finish(),
+        }
+    }
+}
+
+impl<K, Q: ?Sized + fmt::Debug, V, S> fmt::Debug for VacantEntryRef<'_, '_, K, Q, V, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("VacantEntryRef").field(&self.key).finish()
     }
 }

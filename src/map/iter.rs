@@ -26,6 +26,22 @@ impl<'a, K, V> Iter<'a, K, V> {
     }
 }
 
+/// An empty iterator, as std's.
+///
+/// # Examples
+///
+/// ```
+/// let it: evacmap::map::Iter<'_, u8, u8> = Default::default();
+/// assert_eq!(it.count(), 0);
+/// ```
+impl<K, V> Default for Iter<'_, K, V> {
+    fn default() -> Self {
+        Iter {
+            inner: RefIter::default(),
+        }
+    }
+}
+
 impl<K, V> Clone for Iter<'_, K, V> {
     fn clone(&self) -> Self {
         Iter {
@@ -77,6 +93,15 @@ pub struct IterMut<'a, K, V> {
     inner: MutIter<'a, K, V>,
 }
 
+/// An empty iterator, as std's.
+impl<K, V> Default for IterMut<'_, K, V> {
+    fn default() -> Self {
+        IterMut {
+            inner: MutIter::default(),
+        }
+    }
+}
+
 impl<'a, K, V> IterMut<'a, K, V> {
     pub(super) fn new(inner: MutIter<'a, K, V>) -> Self {
         IterMut { inner }
@@ -126,6 +151,15 @@ pub struct IntoIter<K, V> {
 impl<K, V> IntoIter<K, V> {
     pub(super) fn new(inner: RawIntoIter<K, V>) -> Self {
         IntoIter { inner }
+    }
+}
+
+/// An empty iterator, as std's.
+impl<K, V> Default for IntoIter<K, V> {
+    fn default() -> Self {
+        IntoIter {
+            inner: RawIntoIter::default(),
+        }
     }
 }
 
@@ -212,6 +246,7 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Drain<'_, K, V> {
 /// let taken: Vec<_> = map.extract_if(|k, _| *k == 1).collect();
 /// assert_eq!(taken, [(1, 2)]);
 /// ```
+#[must_use = "iterators are lazy and do nothing unless consumed; extract_if removes only the entries it yields"]
 pub struct ExtractIf<'a, K, V, F> {
     inner: RawExtractIf<'a, K, V>,
     pred: F,
@@ -277,6 +312,13 @@ macro_rules! projection {
         }
 
         impl<$($lt,)? $k, $v> FusedIterator for $name<$($lt,)? $k, $v> {}
+
+        /// An empty iterator, as std's.
+        impl<$($lt,)? $k, $v> Default for $name<$($lt,)? $k, $v> {
+            fn default() -> Self {
+                $name { inner: Default::default() }
+            }
+        }
 
         impl<$($lt,)? $k: fmt::Debug, $v: fmt::Debug> fmt::Debug for $name<$($lt,)? $k, $v> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

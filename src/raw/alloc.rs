@@ -16,7 +16,7 @@
 //! memory goes back only when the array is freed.
 
 use core::alloc::Layout;
-use core::ptr::{self, NonNull};
+use core::ptr::NonNull;
 use std::alloc;
 
 /// Arrays this large or larger are mapped directly on Linux (see the
@@ -152,7 +152,7 @@ unsafe fn map_zeroed(len: usize) -> *mut u8 {
     // choosing touches no existing memory; `len > 0` (caller).
     let p = unsafe {
         libc::mmap(
-            ptr::null_mut(),
+            core::ptr::null_mut(),
             len,
             libc::PROT_READ | libc::PROT_WRITE,
             libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
@@ -161,7 +161,7 @@ unsafe fn map_zeroed(len: usize) -> *mut u8 {
         )
     };
     if p == libc::MAP_FAILED {
-        ptr::null_mut()
+        core::ptr::null_mut()
     } else {
         p.cast()
     }

@@ -1,12 +1,48 @@
-//! Full-walk invariant check (`EvacMap::check_invariants`): O(buckets +
-//! entries), used by the tests after every operation.
+//! Full walks: the invariant check (`EvacMap::check_invariants`), in
+//! O(buckets and entries), used by the tests after every operation; and
+//! the chain-length distribution (`EvacMap::chain_lengths`).
 
 use super::array::BucketArray;
-use super::bucket::{BUCKET_SLOTS, Slot, overflow, top_at};
+use super::bucket::{BUCKET_SLOTS, Slot, group, overflow, top_at};
 use super::tophash::{EMPTY_REST, MIN_TOP_HASH, is_empty, is_evacuated_marker, tophash};
 use super::{RawTable, sizing};
 
 impl<K, V> RawTable<K, V> {
+    /// The chain-length distribution of the current array and of the
+    /// unevacuated old chains (from the cursor on: below it, chains may
+    /// have been given back, I10, and are evacuated, I3).
+    pub(crate) fn chain_lengths(&self) -> crate::ChainLengths {
+        let mut out = crate::ChainLengths::default();
+        let arrays = [(&self.old_buckets, self.evac_cursor), (&self.buckets, 0)];
+        for (array, start) in arrays {
+            for j in start.min(array.len())..array.len() {
+                // SAFETY: `j < len()`, at or above the released chains (I10).
+                let head = unsafe { array.bucket(j) };
+                // SAFETY: a live primary bucket (above).
+                if is_evacuated_marker(unsafe { top_at(head, 0) }) {
+                    continue; // I4: no entry, nothing linked
+                }
+                let (mut buckets, mut live) = (0usize, 0usize);
+                let mut b = Some(head);
+                while let Some(bucket) = b {
+                    buckets += 1;
+                    // SAFETY: the head or linked from it (I6): live.
+                    live += unsafe { group(bucket) }.match_full().count();
+                    // SAFETY: as above.
+                    b = unsafe { overflow(bucket) };
+                }
+                out.chains += 1;
+                out.empty += u64::from(live == 0);
+                if out.counts.len() < buckets {
+                    out.counts.resize(buckets, 0);
+                }
+                out.counts[buckets - 1] += 1;
+                out.longest = out.longest.max(buckets as u64);
+            }
+        }
+        out
+    }
+
     /// Panics with the number of the broken invariant (see `mod.rs`).
     pub(crate) fn check_invariants(&self, hasher: impl Fn(&K) -> u64) {
         let mut seen = Vec::new();

@@ -5,6 +5,77 @@ use super::array::BucketArray;
 use super::bucket::{BUCKET_SLOTS, Slot, overflow};
 use super::tophash::{EVACUATED_EMPTY, MIN_TOP_HASH};
 
+/// Copies chains `start..src.len()` of `src` into the empty, same-sized
+/// `dst` (same chains, same markers, same slot positions), and marks
+/// chains `0..start` evacuated without reading them; adds each entry
+/// cloned to `*count` as soon as it is in place. If a clone panics, `dst`
+/// holds exactly the entries counted (each slot's tophash is written after
+/// its entry), so a table made of it stays consistent.
+fn copy_chains<K: Clone, V: Clone>(
+    src: &BucketArray<K, V>,
+    dst: &mut BucketArray<K, V>,
+    start: usize,
+    count: &mut usize,
+) {
+    debug_assert_eq!(src.log2(), dst.log2());
+    for i in 0..start {
+        // SAFETY: `i < start <= len()` (`bucket`'s precondition), and `dst`
+        // has the same length: a primary bucket of the fresh array.
+        let d = unsafe { dst.bucket(i) };
+        // SAFETY: `d` is live (above); writing markers into an empty fresh
+        // chain makes it an evacuated one (I4).
+        unsafe { (*d.as_ptr()).tophash = [EVACUATED_EMPTY; BUCKET_SLOTS] };
+    }
+    for i in start..src.len() {
+        // SAFETY: `i < len()` for both arrays (same `B`); chains at or above
+        // the cursor were not given back (I10).
+        let (mut s, mut d) = unsafe { (src.bucket(i), dst.bucket(i)) };
+        loop {
+            for j in 0..BUCKET_SLOTS {
+                let (from, to) = (
+                    Slot {
+                        bucket: s,
+                        index: j,
+                    },
+                    Slot {
+                        bucket: d,
+                        index: j,
+                    },
+                );
+                // SAFETY: `s` and `d` are live buckets (I6) at the same
+                // position of their chains and `j < 8`; a source slot with
+                // tophash >= MIN_TOP_HASH is initialised (I1), and the
+                // destination's key and value are written before its
+                // tophash (I1).
+                unsafe {
+                    let top = *from.tophash();
+                    if top >= MIN_TOP_HASH {
+                        // Both clones before either write: if the value's
+                        // clone panics, the key's clone is a local and is
+                        // dropped, not leaked in a slot without a tophash.
+                        let key = (*from.key()).clone();
+                        let value = (*from.value()).clone();
+                        to.key().write(key);
+                        to.value().write(value);
+                        *count += 1;
+                    }
+                    *to.tophash() = top;
+                }
+            }
+            // SAFETY: `s` is live (I6).
+            match unsafe { overflow(s) } {
+                Some(next) => {
+                    s = next;
+                    // SAFETY: `d` is the last bucket of a chain of `dst`
+                    // (copied up to here, link still null).
+                    d = unsafe { dst.push_overflow(d) }.0;
+                }
+                None => break,
+            }
+        }
+    }
+}
+
 impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
     /// A deep copy with the same shape: same arrays, same chains, same
     /// markers, same cursor, so a clone taken mid-growth is mid-growth too.
@@ -19,85 +90,51 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
         };
         new.old_buckets = alloc(&self.old_buckets);
         new.set_buckets(alloc(&self.buckets));
-        new.evac_cursor = self.evac_cursor;
-        new.old_evacuated = self.old_evacuated;
-        new.noverflow = self.noverflow;
-        new.counters = self.counters.clone();
-        new.events = self.events.clone();
-        new.timing.clone_from(&self.timing);
-        new.overflow_rng = self.overflow_rng;
+        new.copy_state_of(self);
         // If a clone panics, `new` is dropped: it holds exactly the entries
-        // cloned so far (each slot's tophash is set after its entry, and
-        // `count` counts them), so it drops those and frees its memory.
-        for old in [true, false] {
-            let (src, dst) = if old {
-                (&self.old_buckets, &mut new.old_buckets)
-            } else {
-                (&self.buckets, &mut new.buckets)
-            };
-            // Old chains below the cursor may have been given back (I10):
-            // the copy gets their evacuated markers without reading them.
-            let start = if old { self.evac_cursor } else { 0 };
-            for i in 0..start {
-                // SAFETY: `i < start <= len()` (the cursor is below the old
-                // array's length, I3), and `dst` has the same length: a
-                // primary bucket of the fresh array.
-                let d = unsafe { dst.bucket(i) };
-                // SAFETY: `d` is live (above); writing markers into an empty
-                // fresh chain makes it an evacuated one (I4).
-                unsafe { (*d.as_ptr()).tophash = [EVACUATED_EMPTY; BUCKET_SLOTS] };
-            }
-            for i in start..src.len() {
-                // SAFETY: `i < len()` for both arrays (same `B`); chains at or
-                // above the cursor were not given back (I10).
-                let (mut s, mut d) = unsafe { (src.bucket(i), dst.bucket(i)) };
-                loop {
-                    for j in 0..BUCKET_SLOTS {
-                        let (from, to) = (
-                            Slot {
-                                bucket: s,
-                                index: j,
-                            },
-                            Slot {
-                                bucket: d,
-                                index: j,
-                            },
-                        );
-                        // SAFETY: `s` and `d` are live buckets (I6) at the
-                        // same position of their chains and `j < 8`; a source
-                        // slot with tophash >= MIN_TOP_HASH is initialised
-                        // (I1), and the destination's key and value are
-                        // written before its tophash (I1).
-                        unsafe {
-                            let top = *from.tophash();
-                            if top >= MIN_TOP_HASH {
-                                // Both clones before either write: if the
-                                // value's clone panics, the key's clone is
-                                // a local and is dropped, not leaked in a
-                                // slot without a tophash.
-                                let key = (*from.key()).clone();
-                                let value = (*from.value()).clone();
-                                to.key().write(key);
-                                to.value().write(value);
-                                new.count += 1;
-                            }
-                            *to.tophash() = top;
-                        }
-                    }
-                    // SAFETY: `s` is live (I6).
-                    match unsafe { overflow(s) } {
-                        Some(next) => {
-                            s = next;
-                            // SAFETY: `d` is the last bucket of a chain of
-                            // `dst` (copied up to here, link still null).
-                            d = unsafe { dst.push_overflow(d) }.0;
-                        }
-                        None => break,
-                    }
-                }
-            }
-        }
+        // cloned so far (`copy_chains`), so it drops those and frees its
+        // memory.
+        copy_chains(
+            &self.old_buckets,
+            &mut new.old_buckets,
+            self.evac_cursor,
+            &mut new.count,
+        );
+        copy_chains(&self.buckets, &mut new.buckets, 0, &mut new.count);
         debug_assert_eq!(new.count, self.count);
         new
+    }
+
+    /// Makes `self` a copy of `src`, reusing `self`'s array when it has the
+    /// same `B`, neither table holds old buckets, and the policies agree.
+    /// If a clone panics, `self` holds the entries copied so far.
+    fn clone_from(&mut self, src: &Self) {
+        let reusable = self.buckets.is_allocated()
+            && self.buckets.log2() == src.buckets.log2()
+            && !self.holds_old_buckets()
+            && !src.holds_old_buckets()
+            && self.policy == src.policy;
+        if !reusable {
+            *self = src.clone();
+            return;
+        }
+        self.clear(); // drops the entries, zeroes the array, keeps `B`
+        self.copy_state_of(src);
+        copy_chains(&src.buckets, &mut self.buckets, 0, &mut self.count);
+        debug_assert_eq!(self.count, src.count);
+    }
+}
+
+impl<K, V> RawTable<K, V> {
+    /// Copies everything but the entries and arrays: cursor, evacuated
+    /// count, overflow count, counters, events, timing.
+    fn copy_state_of(&mut self, src: &Self) {
+        self.evac_cursor = src.evac_cursor;
+        self.old_evacuated = src.old_evacuated;
+        self.noverflow = src.noverflow;
+        self.counters = src.counters.clone();
+        self.events = src.events.clone();
+        self.timing.clone_from(&src.timing);
+        self.overflow_rng = src.overflow_rng;
     }
 }

@@ -114,3 +114,33 @@ impl<K, V> RawTable<K, V> {
         Some(unsafe { (&*slot.key(), &mut *slot.value()) })
     }
 }
+
+impl<K, V> RawTable<K, V> {
+    /// Mutable references to the values of `N` keys (`eq(i, k)` says
+    /// whether `k` is key `i`, of hash `hashes[i]`); `None` if two of them
+    /// are the same entry.
+    pub(crate) fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        hashes: [u64; N],
+        mut eq: impl FnMut(usize, &K) -> bool,
+    ) -> Option<[Option<&mut V>; N]> {
+        let mut slots: [Option<Slot<K, V>>; N] = [None; N];
+        for (i, slot) in slots.iter_mut().enumerate() {
+            *slot = self.find(hashes[i], |k| eq(i, k));
+        }
+        for i in 0..N {
+            for j in 0..i {
+                if let (Some(a), Some(b)) = (slots[i], slots[j]) {
+                    if a.bucket == b.bucket && a.index == b.index {
+                        return None;
+                    }
+                }
+            }
+        }
+        // SAFETY: each slot is a live slot (I1) of this table, found just
+        // now; they are pairwise distinct (checked above), so the `&mut V`s
+        // do not alias, and `&mut self` keeps the table unchanged and
+        // unshared for as long as they live.
+        Some(slots.map(|s| s.map(|s| unsafe { &mut *s.value() })))
+    }
+}

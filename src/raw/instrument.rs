@@ -10,7 +10,7 @@ use crate::TryReserveError;
 use crate::events::{Event, EventKind};
 use crate::probe::{Probe, Shared};
 use crate::stats::{Stats, now_ns};
-use crate::timing::{OpKind, OpStart, PauseHistogram, Source, Timing, TimingStats};
+use crate::timing::{OpKind, OpStart, PauseBuckets, PauseHistogram, Source, Timing, TimingStats};
 
 impl<K, V> RawTable<K, V> {
     /// Bucket memory held now: both arrays and their allocated overflow buckets.
@@ -116,6 +116,15 @@ impl<K, V> RawTable<K, V> {
         self.policy.timing().then(|| TimingStats {
             growth_wall_ns: self.counters.last_growth_wall_ns,
             ..self.timing.as_ref().map(|t| t.stats).unwrap_or_default()
+        })
+    }
+
+    pub(crate) fn pause_buckets(&self) -> Option<PauseBuckets> {
+        self.policy.timing().then(|| {
+            self.timing
+                .as_ref()
+                .map(|t| t.buckets())
+                .unwrap_or_default()
         })
     }
 

@@ -97,6 +97,24 @@ impl<K, V> RawIter<K, V> {
         }
     }
 
+    /// An iterator over nothing (for the `Default` of the public
+    /// iterators): no arrays, no entries, no pointers to follow.
+    pub(crate) fn empty() -> Self {
+        RawIter {
+            arrays: [
+                ArrayView { base: None, len: 0 },
+                ArrayView { base: None, len: 0 },
+            ],
+            phase: 1,
+            next_primary: 0,
+            head: None,
+            current: None,
+            full: group_empty(),
+            remaining: 0,
+            marker: PhantomData,
+        }
+    }
+
     /// Live entries not yet yielded.
     pub(crate) fn len(&self) -> usize {
         self.remaining
@@ -235,6 +253,12 @@ unsafe impl<K: Send, V: Send> Send for RawIntoIter<K, V> {}
 // SAFETY: `&RawIntoIter` gives out only `&K`/`&V` (through `remaining`, for
 // `Debug`), which is sound to share when `K` and `V` are `Sync`.
 unsafe impl<K: Sync, V: Sync> Sync for RawIntoIter<K, V> {}
+
+impl<K, V> Default for RawIntoIter<K, V> {
+    fn default() -> Self {
+        RawIntoIter::new(RawTable::new(crate::Policy::go()))
+    }
+}
 
 impl<K, V> RawIntoIter<K, V> {
     pub(crate) fn new(table: RawTable<K, V>) -> Self {
@@ -384,6 +408,15 @@ unsafe impl<K: Sync, V: Sync> Send for RefIter<'_, K, V> {}
 // and `&V`: sound when `K` and `V` are `Sync`.
 unsafe impl<K: Sync, V: Sync> Sync for RefIter<'_, K, V> {}
 
+impl<K, V> Default for RefIter<'_, K, V> {
+    fn default() -> Self {
+        RefIter {
+            iter: RawIter::empty(),
+            marker: PhantomData,
+        }
+    }
+}
+
 impl<K, V> Clone for RefIter<'_, K, V> {
     fn clone(&self) -> Self {
         RefIter {
@@ -436,6 +469,15 @@ unsafe impl<K: Sync, V: Send> Send for MutIter<'_, K, V> {}
 // SAFETY: `&MutIter` gives out only `&K`/`&V` (through `remaining`, for
 // `Debug`), sound to share when `K` and `V` are `Sync`.
 unsafe impl<K: Sync, V: Sync> Sync for MutIter<'_, K, V> {}
+
+impl<K, V> Default for MutIter<'_, K, V> {
+    fn default() -> Self {
+        MutIter {
+            iter: RawIter::empty(),
+            marker: PhantomData,
+        }
+    }
+}
 
 impl<'a, K, V> MutIter<'a, K, V> {
     pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {

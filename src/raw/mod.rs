@@ -72,6 +72,8 @@ mod find;
 mod grow;
 mod instrument;
 mod iter;
+#[cfg(feature = "rayon")]
+mod par;
 mod sizing;
 pub(crate) mod tophash;
 mod write;
@@ -81,6 +83,8 @@ use core::marker::PhantomData;
 use array::BucketArray;
 use iter::RawIter;
 pub(crate) use iter::{MutIter, RawDrain, RawExtractIf, RawIntoIter, RefIter};
+#[cfg(feature = "rayon")]
+pub(crate) use par::{RawParIter, RawParIterMut};
 pub(crate) use write::{RawEntry, RawOccupied, RawVacant};
 
 use crate::events::EventLog;

@@ -107,6 +107,10 @@ impl Group {
 pub(crate) struct BitMask(u64);
 
 impl BitMask {
+    /// No slot selected.
+    #[cfg(feature = "rayon")]
+    pub(crate) const NONE: BitMask = BitMask(0);
+
     /// Lowest selected slot index.
     #[inline]
     pub(crate) fn lowest(self) -> Option<usize> {

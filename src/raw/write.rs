@@ -320,6 +320,16 @@ impl<'a, K, V> RawOccupied<'a, K, V> {
         unsafe { &mut *self.slot.value() }
     }
 
+    /// The key (shared) and the value (unique) for the rest of the table
+    /// borrow.
+    pub(crate) fn into_key_value(self) -> (&'a K, &'a mut V) {
+        // SAFETY: as in `into_mut`: a live slot (I1) of the table borrowed
+        // uniquely for `'a`; the key is only shared and the value only
+        // reachable through the returned reference, as key and value are
+        // separate places.
+        unsafe { (&*self.slot.key(), &mut *self.slot.value()) }
+    }
+
     /// Removes the entry (no evacuation: `entry` already did this write's).
     pub(crate) fn remove(self) -> (K, V) {
         // SAFETY: `slot` is live (I1) and `head` heads its chain (both set

@@ -80,9 +80,16 @@ impl Maintainer {
         );
         let moved = Arc::new(AtomicU64::new(0));
         let thread_moved = Arc::clone(&moved);
-        let thread = Periodic::spawn("evacmap-maintainer", interval, move || {
-            let n = map.maintain(per_tick_budget) as u64;
-            thread_moved.fetch_add(n, Ordering::Relaxed);
+        let thread = Periodic::spawn("evacmap-maintainer", interval, move |last| {
+            if last {
+                // Stopped (or dropped): publish every shard's counters, so
+                // probes see the map as it is, not up to
+                // `publish_interval` writes behind.
+                map.publish();
+            } else {
+                let n = map.maintain(per_tick_budget) as u64;
+                thread_moved.fetch_add(n, Ordering::Relaxed);
+            }
         });
         Maintainer { moved, thread }
     }
@@ -101,7 +108,9 @@ impl Maintainer {
         self.moved.load(Ordering::Relaxed)
     }
 
-    /// Stops the thread, waits for it, and returns the old buckets it moved.
+    /// Stops the thread, publishes every shard's counters to its probes
+    /// (as dropping the maintainer also does), waits for the thread, and
+    /// returns the old buckets it moved.
     ///
     /// # Examples
     ///

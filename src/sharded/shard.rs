@@ -3,7 +3,7 @@
 //! (invariant S2), and the write guard that keeps the mirrors exact.
 
 use core::ops::{Deref, DerefMut};
-use std::sync::PoisonError;
+use std::sync::{PoisonError, TryLockError};
 use std::time::Instant;
 
 use crate::EvacMap;
@@ -12,9 +12,9 @@ use crate::timing::LogHistogram;
 
 /// What a shard's lock protects: the map, and the write-lock hold times
 /// when lock timing is on.
-pub(super) struct Locked<K, V, S> {
-    pub(super) map: EvacMap<K, V, S>,
-    pub(super) hold: Option<LogHistogram>,
+pub(crate) struct Locked<K, V, S> {
+    pub(crate) map: EvacMap<K, V, S>,
+    pub(crate) hold: Option<LogHistogram>,
 }
 
 /// One shard. `len`, `growing` and `holds_old` mirror the map, stored by
@@ -23,7 +23,7 @@ pub(super) struct Locked<K, V, S> {
 /// two shards' hot words never share a cache line (two lines: adjacent-line
 /// prefetch).
 #[repr(align(128))]
-pub(super) struct Shard<K, V, S> {
+pub(crate) struct Shard<K, V, S> {
     pub(super) lock: RwLock<Locked<K, V, S>>,
     pub(super) len: AtomicUsize,
     pub(super) growing: AtomicBool,
@@ -31,17 +31,41 @@ pub(super) struct Shard<K, V, S> {
 }
 
 impl<K, V, S> Shard<K, V, S> {
-    /// A shard holding `map`, with lock-hold timing if `timed`.
+    /// A shard holding `map`, with lock-hold timing if `timed`; the mirrors
+    /// start equal to the map's state (S2).
     pub(super) fn new(map: EvacMap<K, V, S>, timed: bool) -> Self {
         Shard {
+            len: AtomicUsize::new(map.len()),
+            growing: AtomicBool::new(map.is_growing()),
+            holds_old: AtomicBool::new(map.holds_old_buckets()),
             lock: RwLock::new(Locked {
                 map,
                 hold: timed.then(LogHistogram::new),
             }),
-            len: AtomicUsize::new(0),
-            growing: AtomicBool::new(false),
-            holds_old: AtomicBool::new(false),
         }
+    }
+
+    /// Locks the shard for writing if no one holds it, without blocking.
+    pub(super) fn try_write(&self) -> Option<WriteGuard<'_, K, V, S>> {
+        let guard = match self.lock.try_write() {
+            Ok(g) => g,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        let since = guard.hold.is_some().then(Instant::now);
+        Some(WriteGuard {
+            guard,
+            shard: self,
+            since,
+        })
+    }
+
+    /// The shard's map, consuming the shard.
+    pub(super) fn into_map(self) -> EvacMap<K, V, S> {
+        self.lock
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .map
     }
 
     /// Locks the shard for writing (lock-hold timing starts). A poisoned

@@ -26,7 +26,7 @@ fn insert_phase(keys: &[u64]) -> Map {
 
 #[inline(never)]
 fn lookup_phase(map: &Map, keys: &[u64]) -> usize {
-    keys.iter().filter(|k| map.get(k).is_some()).count()
+    keys.iter().filter(|&k| map.get(k).is_some()).count()
 }
 
 fn main() {

@@ -1,0 +1,251 @@
+//! Parallel iteration over a raw table (feature `rayon`): the table's
+//! chains (the unevacuated old ones from the cursor on, then every new
+//! one) are numbered, and rayon splits the numbers into disjoint ranges,
+//! each walked by one task. By I4/I5 each live entry is in exactly one of
+//! those chains, so each is yielded exactly once, and tasks never share a
+//! chain: for the mutable iterator, no two `&mut V` alias.
+
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+use ::rayon::iter::ParallelIterator;
+use ::rayon::iter::plumbing::{Folder, UnindexedConsumer, UnindexedProducer, bridge_unindexed};
+
+use super::RawTable;
+use super::bucket::{Bucket, Slot, group, overflow, top_at};
+use super::tophash::{BitMask, is_evacuated_marker};
+
+/// The chains to walk, as numbers `0..count`, and how to find chain `c`.
+struct Chains<K, V> {
+    /// First primary bucket of the old array's unreleased part (at the
+    /// cursor), and how many chains from there; then the new array.
+    old: Option<NonNull<Bucket<K, V>>>,
+    old_count: usize,
+    new: Option<NonNull<Bucket<K, V>>>,
+    new_count: usize,
+}
+
+impl<K, V> Clone for Chains<K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for Chains<K, V> {}
+
+impl<K, V> Chains<K, V> {
+    fn of(table: &RawTable<K, V>) -> Self {
+        let old_count = table.old_buckets.len() - table.evac_cursor.min(table.old_buckets.len());
+        Chains {
+            // SAFETY: `evac_cursor < len()` while growing (I3), so the
+            // bucket at the cursor is a primary bucket of the old array.
+            old: (old_count > 0).then(|| unsafe { table.old_buckets.bucket(table.evac_cursor) }),
+            old_count,
+            // SAFETY: `0 < len()` when allocated.
+            new: table
+                .buckets
+                .is_allocated()
+                .then(|| unsafe { table.buckets.bucket(0) }),
+            new_count: table.buckets.len(),
+        }
+    }
+
+    fn count(&self) -> usize {
+        self.old_count + self.new_count
+    }
+
+    /// The live slots of chain `c`.
+    ///
+    /// # Safety
+    ///
+    /// The table these chains were taken from stays alive and unchanged
+    /// (but for values written through the slots) while the iterator is
+    /// used, and `c < count()`.
+    unsafe fn slots(&self, c: usize) -> ChainSlots<K, V> {
+        let head = if c < self.old_count {
+            // SAFETY: caller: `c < old_count`; chains from the cursor on
+            // are in the array and not given back (I10).
+            let head = unsafe { self.old.expect("old chains").add(c) };
+            // I4: an evacuated old chain holds no entry.
+            // SAFETY: a live primary bucket (above).
+            if is_evacuated_marker(unsafe { top_at(head, 0) }) {
+                return ChainSlots::EMPTY;
+            }
+            head
+        } else {
+            // SAFETY: caller: `c - old_count < new_count`.
+            unsafe { self.new.expect("new chains").add(c - self.old_count) }
+        };
+        ChainSlots {
+            bucket: Some(head),
+            // SAFETY: `head` is a live primary bucket (above).
+            full: unsafe { group(head) }.match_full(),
+        }
+    }
+}
+
+/// The live slots of one chain (see `Chains::slots`).
+struct ChainSlots<K, V> {
+    bucket: Option<NonNull<Bucket<K, V>>>,
+    full: BitMask,
+}
+
+impl<K, V> ChainSlots<K, V> {
+    const EMPTY: Self = ChainSlots {
+        bucket: None,
+        full: BitMask::NONE,
+    };
+}
+
+impl<K, V> Iterator for ChainSlots<K, V> {
+    type Item = Slot<K, V>;
+
+    fn next(&mut self) -> Option<Slot<K, V>> {
+        loop {
+            let bucket = self.bucket?;
+            if let Some(index) = self.full.lowest() {
+                self.full = self.full.remove_lowest();
+                return Some(Slot { bucket, index });
+            }
+            // SAFETY: `bucket` is the chain's head or linked from it (I6),
+            // live while the iterator is used (`Chains::slots`' contract).
+            self.bucket = unsafe { overflow(bucket) };
+            if let Some(next) = self.bucket {
+                // SAFETY: as above.
+                self.full = unsafe { group(next) }.match_full();
+            }
+        }
+    }
+}
+
+/// A range of chains of a shared table.
+pub(crate) struct RawParIter<'a, K, V> {
+    chains: Chains<K, V>,
+    lo: usize,
+    hi: usize,
+    marker: PhantomData<&'a RawTable<K, V>>,
+}
+
+// SAFETY: it only reads the table and yields `&K`/`&V`, like `&RawTable`,
+// which is `Send` when `K` and `V` are `Sync`.
+unsafe impl<K: Sync, V: Sync> Send for RawParIter<'_, K, V> {}
+
+impl<'a, K, V> RawParIter<'a, K, V> {
+    pub(crate) fn new(table: &'a RawTable<K, V>) -> Self {
+        let chains = Chains::of(table);
+        RawParIter {
+            lo: 0,
+            hi: chains.count(),
+            chains,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, K: Sync, V: Sync> ParallelIterator for RawParIter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        bridge_unindexed(self, consumer)
+    }
+}
+
+impl<'a, K: Sync, V: Sync> UnindexedProducer for RawParIter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn split(self) -> (Self, Option<Self>) {
+        if self.hi - self.lo < 2 {
+            return (self, None);
+        }
+        let mid = self.lo + (self.hi - self.lo) / 2;
+        let right = RawParIter {
+            chains: self.chains,
+            lo: mid,
+            hi: self.hi,
+            marker: PhantomData,
+        };
+        (RawParIter { hi: mid, ..self }, Some(right))
+    }
+
+    fn fold_with<F: Folder<Self::Item>>(self, mut folder: F) -> F {
+        for c in self.lo..self.hi {
+            // SAFETY: the table is borrowed shared for `'a` (the marker),
+            // unchanged; `c < hi <= count()`.
+            for slot in unsafe { self.chains.slots(c) } {
+                // SAFETY: a live slot (I1) of the table shared for `'a`.
+                folder = folder.consume(unsafe { (&*slot.key(), &*slot.value()) });
+                if folder.full() {
+                    return folder;
+                }
+            }
+        }
+        folder
+    }
+}
+
+/// A range of chains of a uniquely borrowed table.
+pub(crate) struct RawParIterMut<'a, K, V> {
+    chains: Chains<K, V>,
+    lo: usize,
+    hi: usize,
+    marker: PhantomData<&'a mut RawTable<K, V>>,
+}
+
+// SAFETY: it yields `&K` and `&mut V` of distinct entries (each chain is in
+// exactly one range), like `(&K, &mut V)`: `Send` when `K: Sync` and
+// `V: Send`.
+unsafe impl<K: Sync, V: Send> Send for RawParIterMut<'_, K, V> {}
+
+impl<'a, K, V> RawParIterMut<'a, K, V> {
+    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
+        let chains = Chains::of(table);
+        RawParIterMut {
+            lo: 0,
+            hi: chains.count(),
+            chains,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<'a, K: Sync, V: Send> ParallelIterator for RawParIterMut<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        bridge_unindexed(self, consumer)
+    }
+}
+
+impl<'a, K: Sync, V: Send> UnindexedProducer for RawParIterMut<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+
+    fn split(self) -> (Self, Option<Self>) {
+        if self.hi - self.lo < 2 {
+            return (self, None);
+        }
+        let mid = self.lo + (self.hi - self.lo) / 2;
+        let right = RawParIterMut {
+            chains: self.chains,
+            lo: mid,
+            hi: self.hi,
+            marker: PhantomData,
+        };
+        (RawParIterMut { hi: mid, ..self }, Some(right))
+    }
+
+    fn fold_with<F: Folder<Self::Item>>(self, mut folder: F) -> F {
+        for c in self.lo..self.hi {
+            // SAFETY: the table is borrowed uniquely for `'a` and changed
+            // only through these `&mut V`; `c < hi <= count()`.
+            for slot in unsafe { self.chains.slots(c) } {
+                // SAFETY: a live slot (I1); chain `c` is walked by this
+                // range only and each slot once, so the `&mut V` is unique
+                // for `'a`.
+                folder = folder.consume(unsafe { (&*slot.key(), &mut *slot.value()) });
+                if folder.full() {
+                    return folder;
+                }
+            }
+        }
+        folder
+    }
+}

@@ -1,0 +1,269 @@
+//! The std- and hashbrown-shaped API beyond the basics: unwind safety as
+//! std has it, `Equivalent` lookups, `get_disjoint_mut`, `clone_from`,
+//! `Default` iterators, the set's named iterators and operators, and the
+//! instruments' exports (`Display`, buckets, chain lengths, serde).
+
+use std::cell::UnsafeCell;
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, UnwindSafe, catch_unwind};
+
+use evacmap::{
+    DefaultHashBuilder, Equivalent, EvacMap, EvacSet, Policy, ShardedEvacMap, ShardedEvacSet,
+};
+
+/// std's own test (library/std/src/collections/hash/map/tests.rs): a map
+/// of values with interior mutability is still `UnwindSafe`.
+#[test]
+fn maps_are_unwind_safe_whatever_their_contents_allow_through_a_reference() {
+    fn assert_unwind_safe<T: UnwindSafe>() {}
+    assert_unwind_safe::<EvacMap<(), UnsafeCell<()>>>();
+    assert_unwind_safe::<EvacSet<()>>();
+    assert_unwind_safe::<ShardedEvacMap<(), UnsafeCell<()>>>();
+    assert_unwind_safe::<ShardedEvacSet<()>>();
+}
+
+/// A borrowed form of `(String, u32)` keys that is not `Borrow` of them.
+#[derive(Hash)]
+struct Pair<'a>(&'a str, u32);
+
+impl Equivalent<(String, u32)> for Pair<'_> {
+    fn equivalent(&self, key: &(String, u32)) -> bool {
+        self.0 == key.0 && self.1 == key.1
+    }
+}
+
+#[test]
+fn equivalent_lookups_and_borrow_lookups() {
+    let mut map: EvacMap<(String, u32), u32> = EvacMap::new();
+    for i in 0..1000 {
+        map.insert((format!("k{i}"), i), i);
+    }
+    // `Hash` of a tuple hashes its fields in order, as `Pair` does (a `&str`
+    // hashes like a `String`).
+    assert_eq!(map.get(&Pair("k7", 7)), Some(&7));
+    assert!(!map.contains_key(&Pair("k7", 8)));
+    assert_eq!(map.remove(&Pair("k8", 8)), Some(8));
+    // `Borrow` keeps working.
+    let mut m: EvacMap<String, u32> = EvacMap::new();
+    m.insert("a".into(), 1);
+    assert_eq!(m.get("a"), Some(&1));
+    assert_eq!(m["a"], 1);
+    let s: EvacSet<String> = ["x".to_string()].into_iter().collect();
+    assert!(s.contains("x"));
+    let sh: ShardedEvacMap<String, u32> = [("y".to_string(), 2)].into_iter().collect();
+    assert_eq!(sh.get_cloned("y"), Some(2));
+}
+
+#[test]
+fn get_disjoint_mut_matches_std() {
+    let mut map: EvacMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
+    let [a, b, c] = map.get_disjoint_mut([&1, &2, &500]);
+    assert_eq!(
+        (a.copied(), b.copied(), c.copied()),
+        (Some(1), Some(2), None)
+    );
+    let [a, b] = map.get_disjoint_mut([&1, &2]);
+    std::mem::swap(a.unwrap(), b.unwrap());
+    assert_eq!((map[&1], map[&2]), (2, 1));
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        let _ = map.get_disjoint_mut([&3, &3]);
+    }));
+    assert!(r.is_err(), "overlapping keys panic, as in std");
+    map.check_invariants();
+}
+
+#[test]
+fn clone_from_copies_mid_growth_and_reuses_same_shapes() {
+    let mut source: EvacMap<u64, String> = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
+    let mut i = 0;
+    while i < 500 || !source.is_growing() {
+        source.insert(i, i.to_string());
+        i += 1;
+    }
+    let mut target: EvacMap<u64, String> = EvacMap::new();
+    target.insert(1, "x".into());
+    target.clone_from(&source);
+    target.check_invariants();
+    assert_eq!(target, source);
+    assert_eq!(target.growth_progress(), source.growth_progress());
+    source.finish_growth();
+    let mut same: EvacMap<u64, String> = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
+    for k in 0..source.len() as u64 {
+        same.insert(k + 10_000, String::new());
+    }
+    same.finish_growth();
+    assert_eq!(same.bucket_log2(), source.bucket_log2());
+    same.clone_from(&source);
+    same.check_invariants();
+    assert_eq!(same, source);
+}
+
+#[test]
+fn default_iterators_are_empty() {
+    assert_eq!(evacmap::map::Iter::<u8, u8>::default().count(), 0);
+    assert_eq!(evacmap::map::IterMut::<u8, u8>::default().count(), 0);
+    assert_eq!(evacmap::map::IntoIter::<u8, u8>::default().count(), 0);
+    assert_eq!(evacmap::map::Keys::<u8, u8>::default().count(), 0);
+    assert_eq!(evacmap::map::Values::<u8, u8>::default().count(), 0);
+    assert_eq!(evacmap::map::ValuesMut::<u8, u8>::default().count(), 0);
+    assert_eq!(evacmap::map::IntoKeys::<u8, u8>::default().count(), 0);
+    assert_eq!(evacmap::map::IntoValues::<u8, u8>::default().count(), 0);
+    assert_eq!(evacmap::set::Iter::<u8>::default().count(), 0);
+    assert_eq!(evacmap::set::IntoIter::<u8>::default().count(), 0);
+}
+
+#[test]
+fn set_operations_against_std() {
+    let a: EvacSet<u32> = (0..100).collect();
+    let b: EvacSet<u32> = (50..150).collect();
+    let (sa, sb): (HashSet<u32>, HashSet<u32>) = ((0..100).collect(), (50..150).collect());
+    let sorted = |it: &mut dyn Iterator<Item = &u32>| {
+        let mut v: Vec<u32> = it.copied().collect();
+        v.sort_unstable();
+        v
+    };
+    let want = |it: &mut dyn Iterator<Item = &u32>| sorted(it);
+    assert_eq!(sorted(&mut a.union(&b)), want(&mut sa.union(&sb)));
+    assert_eq!(
+        sorted(&mut a.intersection(&b)),
+        want(&mut sa.intersection(&sb))
+    );
+    assert_eq!(sorted(&mut a.difference(&b)), want(&mut sa.difference(&sb)));
+    assert_eq!(
+        sorted(&mut a.symmetric_difference(&b)),
+        want(&mut sa.symmetric_difference(&sb))
+    );
+    // Named, cloneable, printable.
+    let u = a.union(&b);
+    assert_eq!(u.clone().count(), 150);
+    assert!(format!("{:?}", a.intersection(&b)).starts_with('['));
+    // Operators on references.
+    assert_eq!((&a | &b).len(), 150);
+    assert_eq!((&a & &b).len(), 50);
+    assert_eq!((&a - &b).len(), 50);
+    assert_eq!((&a ^ &b).len(), 100);
+    let mut c: EvacSet<String> = EvacSet::new();
+    assert_eq!(c.get_or_insert_with("k", |k| k.to_string()), "k");
+    assert_eq!(c.get_or_insert_with("k", |_| unreachable!()), "k");
+    assert_eq!(c.len(), 1);
+}
+
+#[test]
+fn set_instruments() {
+    let mut set: EvacSet<u32> =
+        EvacSet::with_capacity_and_policy(10, Policy::go().with_timing(true));
+    let probe = set.probe();
+    let n = if cfg!(miri) { 500 } else { 10_000 };
+    for i in 0..n {
+        set.insert(i);
+    }
+    set.publish();
+    assert_eq!(probe.snapshot().len, u64::from(n));
+    assert!(set.stats().growths > 0 && !set.events().is_empty());
+    assert!(set.timing().is_some() && set.pause_histogram().unwrap().insert.count == u64::from(n));
+    while set.holds_old_buckets() {
+        set.evacuate_for(std::time::Duration::from_millis(1));
+    }
+    assert_eq!(set.stats().old_bytes_held, 0);
+}
+
+#[test]
+fn stats_display_names_every_field() {
+    let mut map: EvacMap<u32, u32> = EvacMap::new();
+    for i in 0..1000 {
+        map.insert(i, i);
+    }
+    let s = map.stats();
+    let report = s.to_string();
+    for (name, value) in s.fields() {
+        assert!(
+            report.lines().any(|l| l == format!("{name}: {value}")),
+            "{name} missing from\n{report}"
+        );
+    }
+    // The sharded map's aggregate prints the same way.
+    let sharded: ShardedEvacMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
+    assert!(sharded.stats().to_string().contains("len: 100"));
+}
+
+#[test]
+fn pause_buckets_add_up_and_merge() {
+    let timed = || EvacMap::<u32, u32>::with_policy(Policy::go().with_timing(true));
+    let (mut a, mut b) = (timed(), timed());
+    let n = if cfg!(miri) { 200 } else { 5000 };
+    for i in 0..n {
+        a.insert(i, i);
+        b.insert(i, i);
+        if i % 2 == 0 {
+            b.remove(&i);
+        }
+    }
+    let (ba, bb) = (a.pause_buckets().unwrap(), b.pause_buckets().unwrap());
+    assert_eq!(ba.insert.iter().map(|x| x.count).sum::<u64>(), u64::from(n));
+    assert_eq!(
+        bb.remove.iter().map(|x| x.count).sum::<u64>(),
+        u64::from(n / 2)
+    );
+    assert!(ba.insert.windows(2).all(|w| w[0].upper_ns < w[1].lower_ns));
+    let mut all = ba.clone();
+    all.merge(&bb);
+    assert_eq!(
+        all.insert.iter().map(|x| x.count).sum::<u64>(),
+        u64::from(2 * n)
+    );
+    assert!(all.insert.windows(2).all(|w| w[0].upper_ns < w[1].lower_ns));
+    assert!(EvacMap::<u8, u8>::new().pause_buckets().is_none());
+}
+
+#[test]
+fn chain_lengths_count_every_chain() {
+    let mut map = EvacMap::with_hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4));
+    assert_eq!(map.chain_lengths().chains, 0);
+    for i in 0..if cfg!(miri) { 2_000 } else { 100_000u64 } {
+        map.insert(i, i);
+    }
+    map.finish_growth();
+    let c = map.chain_lengths();
+    let s = map.stats();
+    assert_eq!(c.chains, s.bucket_count);
+    assert_eq!(c.counts.iter().sum::<u64>(), c.chains);
+    let buckets: u64 = c
+        .counts
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (i as u64 + 1) * n)
+        .sum();
+    assert_eq!(buckets, s.bucket_count + s.overflow_buckets);
+    assert_eq!(c.longest as usize, c.counts.len());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn instruments_serialize_to_json() {
+    let mut map = EvacMap::with_policy(Policy::go().with_timing(true));
+    for i in 0..1000u32 {
+        map.insert(i, i);
+    }
+    let stats = serde_json::to_value(map.stats()).unwrap();
+    assert_eq!(stats["len"], 1000);
+    let events = serde_json::to_value(map.events()).unwrap();
+    assert!(events[0]["kind"]["GrowthStarted"].is_object());
+    assert!(serde_json::to_value(map.timing().unwrap()).unwrap()["max_pause_ns"].is_u64());
+    assert_eq!(
+        serde_json::to_value(map.pause_histogram().unwrap()).unwrap()["insert"]["count"],
+        1000
+    );
+    assert!(serde_json::to_value(map.pause_buckets().unwrap()).unwrap()["insert"].is_array());
+    assert!(serde_json::to_value(map.chain_lengths()).unwrap()["chains"].is_u64());
+    let mut m = map;
+    let s = evacmap::Sampler::spawn(m.probe(), std::time::Duration::from_millis(1), 4);
+    m.publish();
+    let history = s.stop();
+    let last = history.last().expect("a last sample on stop");
+    assert_eq!(last.1.len, 1000);
+    assert!(
+        serde_json::to_string(&history)
+            .unwrap()
+            .contains("\"len\":1000")
+    );
+}
