@@ -34,7 +34,8 @@ Scripts (lab/scripts/; prerequisites in lab/README.md):
   lookup-ab A B     two revisions of lookup_cost, alternating runs, medians
   bench-summary     criterion medians and ratios to hashbrown
   stats-overhead    what the always-on counters cost
-  slow-inserts      perf: where the slowest inserts' time goes";
+  slow-inserts      perf: where the slowest inserts' time goes
+  results           regenerate docs/lab and the tables of docs/results.md";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -146,6 +147,16 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         churn: u64,
     },
+    /// `pause`, `throughput` and `memory` at one size, then one table with
+    /// each map's numbers and their ratios to hashbrown and to Go.
+    Compare {
+        /// Keys per map.
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+        /// Rounds (runs per map, alternating order).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+        rounds: u64,
+    },
     /// Every experiment at a size that takes seconds to minutes, then one
     /// summary table (the default subcommand).
     All {
@@ -192,6 +203,10 @@ fn run(cli: Cli) -> Res<()> {
         Some(Command::Residency { n }) => {
             let go = find_go(&cli)?;
             residency::run(*n as usize, seed, out, &go)
+        }
+        Some(Command::Compare { n, rounds }) => {
+            let go = find_go(&cli)?;
+            summary::compare(*n, *rounds as usize, seed, out, &go).map(drop)
         }
         Some(Command::Churn { n, m }) => churn::run(*n, *m, seed, out).map(drop),
         Some(Command::Drain { n, m }) => drain::run(*n, *m, seed, out),

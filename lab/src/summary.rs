@@ -180,3 +180,95 @@ pub fn summary(
     }
     table
 }
+
+/// `lab compare`: `pause`, `throughput` and `memory` at one size, then one
+/// table per map with absolute numbers and their ratios to hashbrown and
+/// to Go's map (GC off): the side-by-side table of `docs/results.md`.
+///
+/// # Errors
+///
+/// Any experiment's error.
+pub fn compare(n: u64, rounds: usize, seed: u64, out: &Path, go: &Availability) -> Res<Table> {
+    println!("== pause ({n} inserts per map, each timed, {rounds} rounds)");
+    let (pause, floor) = crate::pause::run(n as usize, rounds, seed, out, go)?;
+    println!("\n== throughput ({n} keys, {rounds} rounds, one process per map and round)");
+    let tp = crate::throughput::run(n, rounds, seed, out, go)?;
+    let mem_rounds = rounds.min(3);
+    println!("\n== memory ({n} keys, {mem_rounds} rounds, one process per map and round)");
+    let mem = crate::throughput::memory(n, mem_rounds, seed, out, go)?;
+    let go_ref = go::CONFIGS[0].0;
+    let with_go = go.peer().is_some();
+    let mut header = vec!["map"];
+    for f in ["build_ns", "hit_ns", "miss_ns", "path_hit_ns"] {
+        header.push(f);
+        header.push(match f {
+            "build_ns" => "build_vs_hb",
+            "hit_ns" => "hit_vs_hb",
+            "miss_ns" => "miss_vs_hb",
+            _ => "path_hit_vs_hb",
+        });
+        if with_go {
+            header.push(match f {
+                "build_ns" => "build_vs_go",
+                "hit_ns" => "hit_vs_go",
+                "miss_ns" => "miss_vs_go",
+                _ => "path_hit_vs_go",
+            });
+        }
+    }
+    header.extend([
+        "p99_ns",
+        "p99.99_ns",
+        "max_ns",
+        "max_at_insert",
+        "peak_rss_MiB",
+        "rss_vs_hb",
+    ]);
+    if with_go {
+        header.push("rss_vs_go");
+    }
+    let mut table = Table::new(&header);
+    for (name, _) in &tp {
+        let mut row = vec![name.clone()];
+        for f in ["build_ns", "hit_ns", "miss_ns", "path_hit_ns"] {
+            row.push(field(&tp, name, f).map_or("-".into(), |v| format!("{v:.1}")));
+            row.push(ratio(field(&tp, name, f), field(&tp, "hashbrown", f)));
+            if with_go {
+                row.push(ratio(field(&tp, name, f), field(&tp, go_ref, f)));
+            }
+        }
+        let p = pause.iter().find(|p| &p.name == name);
+        for q in [1, 3, 4] {
+            row.push(p.map_or("-".into(), |p| format!("{:.0}", p.numbers[q])));
+        }
+        row.push(p.map_or("-".into(), |p| p.len_at_max.to_string()));
+        let m = |n: &str| field(&mem, n, "net_peak_rss");
+        row.push(m(name).map_or("-".into(), |v| format!("{:.1}", v / (1u64 << 20) as f64)));
+        row.push(ratio(m(name), m("hashbrown")));
+        if with_go {
+            row.push(ratio(m(name), m(go_ref)));
+        }
+        table.push(row);
+    }
+    let mut floor_row = vec!["-".to_string(); table.header.len()];
+    floor_row[0] = "timer floor".into();
+    let at = |c: &str| table.header.iter().position(|h| h == c).expect("column");
+    floor_row[at("p99_ns")] = floor.quantile(0.99).to_string();
+    floor_row[at("p99.99_ns")] = floor.quantile(0.9999).to_string();
+    floor_row[at("max_ns")] = floor.max_ns.to_string();
+    table.push(floor_row);
+    println!(
+        "\n== compare at {n} keys: build, hit, miss, path hit in ns per operation (untimed loops, \
+         medians of {rounds} processes per map); p99, p99.99, max of timed inserts (medians of {rounds} \
+         rounds; the floor is empty Instant pairs); peak RSS net of a baseline process (median of {mem_rounds}); \
+         THP: {}",
+        crate::child::thp_mode()
+    );
+    table.print();
+    table.write_csv(&out.join("compare.csv"))?;
+    println!(
+        "\noutput: {} (compare.csv and the files above)",
+        out.display()
+    );
+    Ok(table)
+}
