@@ -10,14 +10,16 @@
 //! Panic safety: evacuating a chain of a doubling growth re-hashes its keys,
 //! and `Hash` may panic. We therefore hash every key of the chain first
 //! ("pass 1") and only then move entries ("pass 2", which cannot panic). A
-//! panic in pass 1 leaves the table exactly as it was.
+//! panic in pass 1 leaves the table exactly as it was. Same-size growths and
+//! shrinks hash nothing.
 
 use core::ptr::{self, NonNull};
 
 use super::RawTable;
 use super::bucket::{BUCKET_SLOTS, Bucket, Slot, group, overflow, top_at};
 use super::tophash::{
-    EVACUATED_EMPTY, EVACUATED_X, EVACUATED_Y, MIN_TOP_HASH, is_empty, is_evacuated_marker,
+    BitMask, EVACUATED_EMPTY, EVACUATED_X, MIN_TOP_HASH, evacuated_markers, is_empty,
+    is_evacuated_marker,
 };
 use crate::timing::Source;
 
@@ -30,74 +32,66 @@ const CURSOR_SKIP_CAP: usize = 1024;
 /// (`docs/design.md`, "Giving the old array back progressively").
 pub(super) const RELEASE_BATCH_BYTES: usize = 16 << 10;
 
-/// One bit per old slot of a chain: "goes to the Y destination". Chains of up
-/// to 16 buckets use the inline words; longer chains (only with very weak
+/// The Y destinations of one old chain of a doubling: mask `k` selects the
+/// slots of the chain's `k`-th bucket that go to Y. Chains of up to 8
+/// buckets use the inline masks; longer chains (only with very weak
 /// hashers) spill to the heap.
-struct YBits {
-    inline: [u64; 2],
-    heap: Vec<u64>,
+struct YMasks {
+    inline: [BitMask; 8],
+    heap: Vec<BitMask>,
 }
 
-impl YBits {
+impl YMasks {
     fn new() -> Self {
-        YBits {
-            inline: [0; 2],
+        YMasks {
+            inline: [BitMask::NONE; 8],
             heap: Vec::new(),
         }
     }
 
     #[inline]
-    fn set(&mut self, n: usize) {
-        let (word, bit) = (n / 64, n % 64);
-        if word < self.inline.len() {
-            self.inline[word] |= 1 << bit;
-        } else {
-            let idx = word - self.inline.len();
-            if self.heap.len() <= idx {
-                self.heap.resize(idx + 1, 0);
-            }
-            self.heap[idx] |= 1 << bit;
+    fn set(&mut self, k: usize, mask: BitMask) {
+        match self.inline.get_mut(k) {
+            Some(m) => *m = mask,
+            None => self.heap.push(mask), // buckets are visited in order
         }
     }
 
+    /// Bucket `k`'s mask; none (all X) if none was set, as in a same-size
+    /// growth.
     #[inline]
-    fn get(&self, n: usize) -> bool {
-        let (word, bit) = (n / 64, n % 64);
-        let w = if word < self.inline.len() {
-            self.inline[word]
-        } else {
-            self.heap
-                .get(word - self.inline.len())
+    fn get(&self, k: usize) -> BitMask {
+        match self.inline.get(k) {
+            Some(&m) => m,
+            None => self
+                .heap
+                .get(k - self.inline.len())
                 .copied()
-                .unwrap_or(0)
-        };
-        w & (1 << bit) != 0
+                .unwrap_or(BitMask::NONE),
+        }
     }
 }
 
-/// Where evacuated entries of one destination chain go next (Go `evacDst`).
-/// A growth's destinations start empty, so entries land densely; a shrink's
-/// may hold entries already, which the scan for empty slots steps over.
+/// The next slot to fill in a growth's destination chain (Go `evacDst`).
+/// The chain was empty when the evacuation of its old chain began (I5), so
+/// every slot from `index` on is empty and no scan is needed.
+struct Fill<K, V> {
+    bucket: NonNull<Bucket<K, V>>,
+    index: usize,
+}
+
+impl<K, V> Clone for Fill<K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V> Copy for Fill<K, V> {}
+
+/// The next slot to try in a shrink's destination chain, which may hold
+/// entries already: every slot before `index` is full.
 struct Dest<K, V> {
     bucket: NonNull<Bucket<K, V>>,
-    /// Next slot of `bucket` to try; every slot before it is full.
     index: usize,
-    /// Entries moved here so far.
-    moved: u64,
-    /// The chain was empty at the start (a growth's destination, I5), so
-    /// every slot from `index` on is empty and no scan is needed.
-    dense: bool,
-}
-
-impl<K, V> Dest<K, V> {
-    fn new(bucket: NonNull<Bucket<K, V>>, dense: bool) -> Self {
-        Dest {
-            bucket,
-            index: 0,
-            moved: 0,
-            dense,
-        }
-    }
 }
 
 impl<K, V> RawTable<K, V> {
@@ -148,53 +142,205 @@ impl<K, V> RawTable<K, V> {
     /// same-size growth keeps it at `old_index`; a shrink appends it to new
     /// chain `old_index & (2^B - 1)`, which may already hold entries from
     /// other old chains and from writes.
+    #[inline]
     fn move_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> u64 {
         // SAFETY: `evacuate_chain` checked `old_index` against the old
         // array's length and the cursor (I8, I10).
         let head = unsafe { self.old_buckets.bucket(old_index) };
-        let doubling = self.buckets.log2() > self.old_buckets.log2();
+        let moved = if self.buckets.log2() < self.old_buckets.log2() {
+            // SAFETY: as above: the head of an unevacuated old chain.
+            unsafe { self.move_chain_into_shrunk(head, old_index) }
+        } else {
+            // SAFETY: as above.
+            unsafe { self.move_chain_into_grown(head, old_index, hasher) }
+        };
+        // Go unlinks an evacuated chain's overflow buckets; we free the
+        // spilled ones now rather than when the cursor passes, which also
+        // keeps the cursor's release check to one comparison.
+        // SAFETY: `head` is a primary bucket of the old array whose chain was
+        // just evacuated: every slot marked and moved out, and only the
+        // head's markers are read again (I4, I10).
+        let freed = unsafe { self.old_buckets.unlink_overflow(head) };
+        if freed > 0 {
+            self.counters.released_early(freed as u64);
+        }
+        moved
+    }
+
+    /// `move_chain` for a doubling or a same-size growth, whose destination
+    /// chains are empty (I5), so entries land densely, in order.
+    ///
+    /// Two passes, for panic safety: pass 1 hashes every key of the chain
+    /// (the only step that can panic, in `hasher`) and records which go to
+    /// Y; pass 2 moves, and cannot panic. A panic in pass 1 leaves the table
+    /// exactly as it was.
+    ///
+    /// # Safety
+    ///
+    /// `head` is old chain `old_index`'s head, not evacuated yet (I4, I10),
+    /// and the table is growing into an array at least as large.
+    unsafe fn move_chain_into_grown(
+        &mut self,
+        head: NonNull<Bucket<K, V>>,
+        old_index: usize,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> u64 {
         let newbit = self.old_buckets.len();
-        // Pass 1: the only step that can panic (in `hasher`).
-        let mut ybits = YBits::new();
+        let doubling = self.buckets.log2() > self.old_buckets.log2();
+        let mut ymasks = YMasks::new();
         if doubling {
-            let mut n = 0;
+            let mut k = 0;
             let mut b = Some(head);
             while let Some(bb) = b {
+                let mut mask = BitMask::NONE;
                 // SAFETY: `bb` is the head or reached from it through links:
                 // live (I6); `match_full` yields slots with a live tophash,
                 // whose keys are initialised (I1).
                 unsafe {
                     for i in group(bb).match_full() {
-                        if hasher(
-                            &*Slot {
-                                bucket: bb,
-                                index: i,
-                            }
-                            .key(),
-                        ) as usize
-                            & newbit
-                            != 0
-                        {
-                            ybits.set(n + i);
+                        let key = &*Slot {
+                            bucket: bb,
+                            index: i,
                         }
+                        .key();
+                        let to_y = hasher(key) as usize & newbit != 0;
+                        mask = mask.union(BitMask::slot(i).keep_if(to_y));
                     }
                     b = overflow(bb);
                 }
-                n += BUCKET_SLOTS;
+                ymasks.set(k, mask);
+                k += 1;
             }
         }
-        // Pass 2: move; nothing below can panic.
-        // A growth's destinations are empty (I5); a shrink's may not be.
-        let dense = self.buckets.log2() >= self.old_buckets.log2();
-        // Every `old_index` maps to new chains that exist: X is
-        // `old_index & mask` (masked), and a doubling's Y is
-        // `old_index + 2^oldB < 2^(oldB+1)`.
-        let mut x = Dest::new(self.buckets.head_for(old_index as u64), dense);
-        let mut y = doubling.then(|| {
+        // Pass 2: nothing below can panic. X is `old_index`'s chain; a
+        // doubling's Y is `old_index + 2^oldB < 2^(oldB+1)`, which exists. A
+        // same-size growth has no Y bits set, so its Y is never used.
+        let mut x = Fill {
+            bucket: self.buckets.head_for(old_index as u64),
+            index: 0,
+        };
+        let mut y = if doubling {
             debug_assert!(old_index + newbit < self.buckets.len());
-            Dest::new(self.buckets.head_for((old_index + newbit) as u64), true)
-        });
-        let mut n = 0;
+            Fill {
+                bucket: self.buckets.head_for((old_index + newbit) as u64),
+                index: 0,
+            }
+        } else {
+            x
+        };
+        let mut moved = 0u64;
+        let mut k = 0;
+        let mut b = Some(head);
+        while let Some(bb) = b {
+            // SAFETY: `bb` is a live bucket of the old chain (I6), not
+            // evacuated (caller). Its live slots (tophash >= MIN_TOP_HASH:
+            // initialised, I1) are `full`, split by `ymask` between X and Y;
+            // each is moved out exactly once, into the next empty slot of its
+            // destination chain (`Fill`, I5), key and value before the
+            // tophash (I1). The bucket's markers are written from the copy in
+            // `group`, and leave no live tophash behind (I4).
+            unsafe {
+                let group = group(bb);
+                let full = group.match_full();
+                let ymask = ymasks.get(k);
+                (*bb.as_ptr()).tophash = evacuated_markers(full, ymask);
+                for i in full.minus(ymask) {
+                    self.fill_slot(
+                        &mut x,
+                        Slot {
+                            bucket: bb,
+                            index: i,
+                        },
+                        group.byte(i),
+                    );
+                    moved += 1;
+                }
+                for i in ymask {
+                    self.fill_slot(
+                        &mut y,
+                        Slot {
+                            bucket: bb,
+                            index: i,
+                        },
+                        group.byte(i),
+                    );
+                    moved += 1;
+                }
+                b = overflow(bb);
+            }
+            k += 1;
+        }
+        moved
+    }
+
+    /// Moves the entry at `from` (with tophash `top`) into the next slot of
+    /// a growth's destination chain.
+    ///
+    /// # Safety
+    ///
+    /// `from` is a live slot (I1) of a live old bucket, whose entry is
+    /// moved once (the caller marks it evacuated); `fill`'s bucket is live in
+    /// the new array and every slot from its index on is empty (I5).
+    #[inline(always)]
+    unsafe fn fill_slot(&mut self, fill: &mut Fill<K, V>, from: Slot<K, V>, top: u8) {
+        if fill.index == BUCKET_SLOTS {
+            // SAFETY: caller: the bucket is live.
+            fill.bucket = unsafe { self.next_fill_bucket(fill.bucket) };
+            fill.index = 0;
+        }
+        let to = Slot {
+            bucket: fill.bucket,
+            index: fill.index,
+        };
+        // SAFETY: `to` is an empty slot (caller, `index < 8` by the branch
+        // above) of a live destination bucket; `from` holds a live entry that
+        // is moved exactly once (caller). Key and value are copied before
+        // the tophash (I1).
+        unsafe {
+            debug_assert!(is_empty(*to.tophash()), "I5: growth destination not empty");
+            ptr::copy_nonoverlapping(from.key(), to.key(), 1);
+            ptr::copy_nonoverlapping(from.value(), to.value(), 1);
+            *to.tophash() = top;
+        }
+        fill.index += 1;
+    }
+
+    /// The bucket after `full`, a full last bucket of a growth's destination
+    /// chain: a fresh overflow bucket. Out of line, so that the move loop
+    /// keeps its registers.
+    ///
+    /// # Safety
+    ///
+    /// `full` is a live bucket of the new array's chains (I6).
+    #[cold]
+    #[inline(never)]
+    unsafe fn next_fill_bucket(&mut self, full: NonNull<Bucket<K, V>>) -> NonNull<Bucket<K, V>> {
+        // SAFETY: caller: `full` is live.
+        match unsafe { overflow(full) } {
+            Some(next) => next,
+            None => self.new_overflow(full),
+        }
+    }
+
+    /// `move_chain` for a shrink: every entry goes to new chain
+    /// `old_index & mask`, into its first empty slots. No key is hashed, so
+    /// nothing here can panic.
+    ///
+    /// # Safety
+    ///
+    /// `head` is old chain `old_index`'s head, not evacuated yet (I4, I10),
+    /// and the table is shrinking.
+    unsafe fn move_chain_into_shrunk(
+        &mut self,
+        head: NonNull<Bucket<K, V>>,
+        old_index: usize,
+    ) -> u64 {
+        // Masked, so the chain exists.
+        let mut dst = Dest {
+            bucket: self.buckets.head_for(old_index as u64),
+            index: 0,
+        };
+        let mut moved = 0;
         let mut b = Some(head);
         while let Some(bb) = b {
             for i in 0..BUCKET_SLOTS {
@@ -206,8 +352,8 @@ impl<K, V> RawTable<K, V> {
                 // old chain (I6). A slot with tophash >= MIN_TOP_HASH holds
                 // an entry (I1), which `push_evacuated` moves out; its old
                 // slot is marked evacuated first, so it is never read as
-                // live again (I1, I4). `dst` is X or Y of this chain, every
-                // slot before its position full (`Dest`).
+                // live again (I1, I4). Every slot before `dst`'s position is
+                // full (`Dest`).
                 unsafe {
                     let top = *from.tophash();
                     if is_empty(top) {
@@ -215,43 +361,29 @@ impl<K, V> RawTable<K, V> {
                         continue;
                     }
                     debug_assert!(top >= MIN_TOP_HASH, "I4: marker in unevacuated chain");
-                    let use_y = ybits.get(n + i);
-                    *from.tophash() = if use_y { EVACUATED_Y } else { EVACUATED_X };
-                    let dst = match (&mut y, use_y) {
-                        (Some(y), true) => y,
-                        _ => &mut x,
-                    };
-                    self.push_evacuated(dst, top, from);
+                    *from.tophash() = EVACUATED_X;
+                    self.push_evacuated(&mut dst, top, from);
                 }
+                moved += 1;
             }
-            n += BUCKET_SLOTS;
             // SAFETY: `bb` is live (I6); its link was not cut yet (that
-            // happens below, after the walk).
+            // happens after the walk).
             b = unsafe { overflow(bb) };
         }
-        // Go unlinks an evacuated chain's overflow buckets; we free the
-        // spilled ones now rather than when the cursor passes, which also
-        // keeps the cursor's release check to one comparison.
-        // SAFETY: `head` is a primary bucket of the old array whose chain was
-        // just evacuated: every slot marked and moved out, and only the
-        // head's markers are read again (I4, I10).
-        let freed = unsafe { self.old_buckets.unlink_overflow(head) };
-        if freed > 0 {
-            self.counters.released_early(freed as u64);
-        }
-        x.moved + y.map_or(0, |y| y.moved)
+        moved
     }
 
-    /// Puts one moved entry in the first empty slot of a destination chain
-    /// at or after `dst`'s position, linking an overflow bucket if the chain
-    /// is full. Filling the first empty slot keeps I2, as an insert does.
+    /// Puts one entry moved by a shrink in the first empty slot of its
+    /// destination chain at or after `dst`'s position, linking an overflow
+    /// bucket if the chain is full. Filling the first empty slot keeps I2,
+    /// as an insert does.
     ///
     /// # Safety
     ///
     /// 1. `from` is a slot of a live old bucket whose entry has not been
     ///    moved yet, and the caller marks it evacuated (so it is moved once);
-    /// 2. `dst` is a destination of this evacuation: its bucket is live in
-    ///    the new array, and every slot before its position is full.
+    /// 2. `dst`'s bucket is live in the new array, and every slot before its
+    ///    position is full.
     unsafe fn push_evacuated(&mut self, dst: &mut Dest<K, V>, top: u8, from: Slot<K, V>) {
         loop {
             if dst.index == BUCKET_SLOTS {
@@ -265,29 +397,26 @@ impl<K, V> RawTable<K, V> {
             }
             // SAFETY: `dst.index < 8` (the branch above wraps at 8) in a live
             // bucket (caller (2), or just linked by `new_overflow`).
-            if dst.dense || is_empty(unsafe { top_at(dst.bucket, dst.index) }) {
+            if is_empty(unsafe { top_at(dst.bucket, dst.index) }) {
                 break;
             }
             dst.index += 1;
         }
-        // SAFETY: the same bucket (live, caller (2) or just linked, I6) and
-        // index below 8 as in the loop.
-        debug_assert!(is_empty(unsafe { top_at(dst.bucket, dst.index) }), "I5");
         let to = Slot {
             bucket: dst.bucket,
             index: dst.index,
         };
-        // SAFETY: `to` is an empty slot of a live bucket of the destination
-        // chain for this entry's hash (I5); `from` holds a live entry
-        // (caller (1)), moved exactly once since the caller marks it
-        // evacuated. Key and value are copied before the tophash (I1).
+        // SAFETY: `to` is an empty slot (the loop stopped at it) of a live
+        // bucket of the destination chain for this entry's hash (I5);
+        // `from` holds a live entry (caller (1)), moved exactly once since
+        // the caller marks it evacuated. Key and value are copied before the
+        // tophash (I1).
         unsafe {
             ptr::copy_nonoverlapping(from.key(), to.key(), 1);
             ptr::copy_nonoverlapping(from.value(), to.value(), 1);
             *to.tophash() = top;
         }
         dst.index += 1;
-        dst.moved += 1;
     }
 
     /// Go `advanceEvacuationMark`: moves the cursor past the chain it points

@@ -55,17 +55,16 @@ impl<K, V> RawTable<K, V> {
         self.timing.get_or_insert_with(Timing::new)
     }
 
-    /// Runs `f`, adding its duration to `source` when timing is on.
+    /// Runs `f`, adding its duration to `source` when timing is on. `f` is
+    /// called from one place, so that it can be inlined.
     #[inline]
     pub(super) fn timed<R>(&mut self, source: Source, f: impl FnOnce(&mut Self) -> R) -> R {
-        if self.policy.timing() {
-            let start = Instant::now();
-            let r = f(self);
+        let start = self.policy.timing().then(Instant::now);
+        let r = f(self);
+        if let Some(start) = start {
             self.timing_mut().record_source(source, start);
-            r
-        } else {
-            f(self)
         }
+        r
     }
 
     /// Allocates a bucket array (timed as a pause source).

@@ -71,6 +71,12 @@ impl Group {
         Group(u64::from_le_bytes(bytes))
     }
 
+    /// Tophash byte of slot `i` (`i < 8`).
+    #[inline]
+    pub(crate) fn byte(self, i: usize) -> u8 {
+        (self.0 >> (8 * i)) as u8
+    }
+
     /// Slots whose tophash equals `top`.
     #[inline]
     pub(crate) fn match_byte(self, top: u8) -> BitMask {
@@ -102,14 +108,52 @@ impl Group {
     }
 }
 
+// `evacuated_markers` computes X and Y from EMPTY by subtraction.
+const _: () = assert!(EVACUATED_X == EVACUATED_EMPTY - 2 && EVACUATED_Y == EVACUATED_X + 1);
+
+/// The tophash word of an evacuated bucket: `EVACUATED_Y` at the slots of
+/// `y`, `EVACUATED_X` at the other slots of `full`, `EVACUATED_EMPTY`
+/// elsewhere (`y` is a subset of `full`).
+#[inline]
+pub(crate) fn evacuated_markers(full: BitMask, y: BitMask) -> [u8; 8] {
+    debug_assert_eq!(y.minus(full), BitMask::NONE);
+    // Per byte: EMPTY - 2·full + y, where `full >> 6` holds 2 and `y >> 7`
+    // holds 1 in each selected byte. No byte goes below 2, so nothing
+    // borrows or carries across bytes.
+    (LO * u64::from(EVACUATED_EMPTY) - (full.0 >> 6) + (y.0 >> 7)).to_le_bytes()
+}
+
 /// A set of slot indices, one `0x80` bit per selected byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct BitMask(u64);
 
 impl BitMask {
     /// No slot selected.
-    #[cfg(feature = "rayon")]
     pub(crate) const NONE: BitMask = BitMask(0);
+
+    /// Slot `i` alone (`i < 8`).
+    #[inline]
+    pub(crate) fn slot(i: usize) -> BitMask {
+        BitMask(0x80 << (8 * i))
+    }
+
+    /// This mask if `keep`, else none (without a branch).
+    #[inline]
+    pub(crate) fn keep_if(self, keep: bool) -> BitMask {
+        BitMask(self.0 & 0u64.wrapping_sub(u64::from(keep)))
+    }
+
+    /// Slots selected in either mask.
+    #[inline]
+    pub(crate) fn union(self, other: BitMask) -> BitMask {
+        BitMask(self.0 | other.0)
+    }
+
+    /// Slots selected here and not in `other`.
+    #[inline]
+    pub(crate) fn minus(self, other: BitMask) -> BitMask {
+        BitMask(self.0 & !other.0)
+    }
 
     /// Lowest selected slot index.
     #[inline]
@@ -169,6 +213,30 @@ mod tests {
                     assert_eq!(got, bytes_matching(bytes, |b| b >= MIN_TOP_HASH));
                     assert_eq!(g.has_empty_rest(), bytes.contains(&EMPTY_REST));
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn evacuated_markers_match_a_byte_loop() {
+        for full in 0..=255u32 {
+            for y in 0..=255u32 {
+                if y & !full != 0 {
+                    continue;
+                }
+                let mask = |bits: u32| {
+                    (0..8)
+                        .filter(|i| bits >> i & 1 != 0)
+                        .fold(BitMask::NONE, |m, i| m.union(BitMask::slot(i)))
+                };
+                let want: Vec<u8> = (0..8)
+                    .map(|i| match (full >> i & 1, y >> i & 1) {
+                        (0, _) => EVACUATED_EMPTY,
+                        (_, 0) => EVACUATED_X,
+                        _ => EVACUATED_Y,
+                    })
+                    .collect();
+                assert_eq!(evacuated_markers(mask(full), mask(y)).to_vec(), want);
             }
         }
     }
