@@ -267,3 +267,29 @@ fn instruments_serialize_to_json() {
             .contains("\"len\":1000")
     );
 }
+
+/// `Policy::with_huge_pages` changes only how large arrays are mapped: the
+/// map behaves as with Go's policy, through growths and early release.
+#[test]
+fn huge_page_maps_match_std() {
+    let n: u64 = if cfg!(miri) { 2_000 } else { 300_000 };
+    let mut map: EvacMap<u64, u64> = EvacMap::with_policy(Policy::go().with_huge_pages(true));
+    let mut model = std::collections::HashMap::new();
+    for i in 0..n {
+        map.insert(i, i);
+        model.insert(i, i);
+        if i % 997 == 0 {
+            map.remove(&(i / 2));
+            model.remove(&(i / 2));
+        }
+    }
+    map.check_invariants();
+    while map.holds_old_buckets() {
+        map.evacuate(64);
+    }
+    map.check_invariants();
+    assert_eq!(map.len(), model.len());
+    assert!(model.iter().all(|(k, v)| map.get(k) == Some(v)));
+    let clone = map.clone();
+    assert_eq!(clone, map);
+}

@@ -9,6 +9,7 @@
 //! | `evacmap/all_at_once` | the same buckets, every growth evacuated inside the insert that starts it |
 //! | `evacmap/cursor_steps=N` | Go's policy with `N` cursor steps per write |
 //! | `evacmap/auto_shrink` | Go's policy plus automatic shrinking at a fill of 1/8 |
+//! | `evacmap/huge_pages` | Go's policy with `Policy::with_huge_pages(true)`: large arrays ask for transparent huge pages |
 //! | `hashbrown` | `hashbrown::HashMap` (what std uses) |
 //! | `std` | `std::collections::HashMap` |
 //! | `griddle` | `griddle::HashMap`: hashbrown with incremental resize |
@@ -172,6 +173,9 @@ impl<K: Hash + Eq, S: BuildHasher> LabMap<K> for papaya::HashMap<K, u64, S> {
 /// is released about twice as fast, for more evacuation per write.
 pub const FAST_CURSOR: &str = "evacmap/cursor_steps=4";
 
+/// Go's policy with transparent huge pages asked for on large arrays.
+pub const HUGE_PAGES: &str = "evacmap/huge_pages";
+
 /// The fill at which `evacmap/auto_shrink` shrinks: Redis's 1/8.
 pub const AUTO_SHRINK_FILL: f64 = 0.125;
 
@@ -180,10 +184,11 @@ const CURSOR_STEPS: &str = "evacmap/cursor_steps=";
 
 /// The single-threaded maps `pause`, `memory` and the summary compare, in
 /// the order they are run and printed.
-pub const SINGLE_THREADED: [&str; 7] = [
+pub const SINGLE_THREADED: [&str; 8] = [
     "evacmap",
     "evacmap/all_at_once",
     FAST_CURSOR,
+    HUGE_PAGES,
     "hashbrown",
     "std",
     "griddle",
@@ -200,6 +205,7 @@ pub fn evacmap_policy(name: &str) -> Result<Option<Policy>, String> {
         "evacmap" => Policy::go(),
         "evacmap/all_at_once" => Policy::all_at_once(),
         "evacmap/auto_shrink" => Policy::go().with_auto_shrink(AUTO_SHRINK_FILL),
+        HUGE_PAGES => Policy::go().with_huge_pages(true),
         other if other.starts_with(CURSOR_STEPS) => {
             let steps = other[CURSOR_STEPS.len()..]
                 .parse()

@@ -54,8 +54,14 @@ fn pause_writes_table_csv_and_svg() {
     let rows = csv_rows(&dir.join("pause_summary.csv"));
     assert_eq!(rows[0][0], "map");
     let go = rows.iter().any(|r| r[0] == "go/gc_off");
-    // 7 maps and the timer floor, plus two Go maps and their floors.
-    assert_eq!(rows.len(), 1 + 8 + if go { 4 } else { 0 }, "{rows:?}");
+    // The single-threaded maps and the timer floor, plus two Go maps and
+    // their floors.
+    let maps = evacmap_lab::maps::SINGLE_THREADED.len();
+    assert_eq!(
+        rows.len(),
+        1 + maps + 1 + if go { 4 } else { 0 },
+        "{rows:?}"
+    );
     for row in &rows[1..] {
         assert_eq!(row.len(), rows[0].len());
         let nums: Vec<u64> = row[1..6].iter().map(|v| v.parse().unwrap()).collect();
@@ -300,8 +306,10 @@ fn memory_reports_every_map() {
     );
     let rows = csv_rows(&dir.join("memory.csv"));
     let go = rows.iter().any(|r| r[0].starts_with("go/"));
-    assert_eq!(rows.len(), 1 + 7 + if go { 2 } else { 0 }, "{rows:?}");
+    let maps = evacmap_lab::maps::SINGLE_THREADED.len();
+    assert_eq!(rows.len(), 1 + maps + if go { 2 } else { 0 }, "{rows:?}");
     assert!(rows.iter().any(|r| r[0] == "evacmap/cursor_steps=4"));
+    assert!(rows.iter().any(|r| r[0] == "evacmap/huge_pages"));
     let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
     for row in &rows[1..] {
         assert!(

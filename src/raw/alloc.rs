@@ -33,19 +33,31 @@ pub(super) fn maps_directly(bytes: usize) -> bool {
     cfg!(all(target_os = "linux", not(miri))) && bytes >= MAP_DIRECT_BYTES
 }
 
+/// Size of a transparent huge page on x86-64 and most aarch64 kernels:
+/// the alignment of a mapping that asks for them.
+const HUGE_PAGE_BYTES: usize = 2 << 20;
+
 /// Zeroed memory for a bucket array of `layout`, mapped directly if
 /// [`maps_directly`] says so; `None` if the allocator or the kernel refuses.
-/// Free it with [`free_array`] and the same layout.
+/// With `huge_pages`, a direct mapping of at least one huge page is
+/// aligned to [`HUGE_PAGE_BYTES`] and marked `MADV_HUGEPAGE`
+/// (`Policy::with_huge_pages`). Free it with [`free_array`] and the same
+/// layout.
 ///
 /// # Panics
 ///
 /// Never for a valid layout; `layout.size()` must be non-zero (checked in
 /// debug builds: a bucket is never zero-sized).
-pub(super) fn alloc_array(layout: Layout) -> Option<NonNull<u8>> {
+pub(super) fn alloc_array(layout: Layout, huge_pages: bool) -> Option<NonNull<u8>> {
     debug_assert!(layout.size() > 0, "bucket arrays are never zero-sized");
     let raw = if maps_directly(layout.size()) {
         // SAFETY: non-zero size (`maps_directly` needs MAP_DIRECT_BYTES).
-        unsafe { map_zeroed(layout.size()) }
+        unsafe {
+            map_zeroed(
+                layout.size(),
+                huge_pages && layout.size() >= HUGE_PAGE_BYTES,
+            )
+        }
     } else {
         // SAFETY: `alloc_zeroed` needs a non-zero size: a bucket holds at
         // least 8 tophash bytes and a pointer, so `layout` is never empty.
@@ -141,29 +153,62 @@ pub(super) unsafe fn give_back(_start: *mut u8, _len: usize) -> bool {
 }
 
 /// Fresh zeroed pages from the kernel (`mmap` of anonymous memory), or null
-/// if the mapping fails.
+/// if the mapping fails. With `huge`, the mapping starts on a huge-page
+/// boundary (a larger mapping is trimmed to `len` at an aligned start) and
+/// is marked `MADV_HUGEPAGE`; if the kernel refuses the advice, the
+/// mapping is kept with normal pages.
 ///
 /// # Safety
 ///
 /// `len > 0`.
 #[cfg(all(target_os = "linux", not(miri)))]
-unsafe fn map_zeroed(len: usize) -> *mut u8 {
-    // SAFETY: an anonymous private mapping at an address of the kernel's
-    // choosing touches no existing memory; `len > 0` (caller).
-    let p = unsafe {
-        libc::mmap(
-            core::ptr::null_mut(),
-            len,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        )
+unsafe fn map_zeroed(len: usize, huge: bool) -> *mut u8 {
+    let map = |len: usize| {
+        // SAFETY: an anonymous private mapping at an address of the
+        // kernel's choosing touches no existing memory; `len > 0` (caller).
+        let p = unsafe {
+            libc::mmap(
+                core::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        (p != libc::MAP_FAILED).then_some(p.cast::<u8>())
     };
-    if p == libc::MAP_FAILED {
-        core::ptr::null_mut()
-    } else {
-        p.cast()
+    if !huge {
+        return map(len).unwrap_or(core::ptr::null_mut());
+    }
+    let Some(page) = page_size() else {
+        return core::ptr::null_mut(); // unreachable: Linux has a page size
+    };
+    let len = len.next_multiple_of(page);
+    let Some(total) = len.checked_add(HUGE_PAGE_BYTES) else {
+        return core::ptr::null_mut();
+    };
+    let Some(p) = map(total) else {
+        return core::ptr::null_mut();
+    };
+    let head = p.align_offset(HUGE_PAGE_BYTES);
+    let tail = total - head - len;
+    // SAFETY: `[p, p + total)` is the mapping just made, owned here and
+    // unused; `head` and `tail` are whole pages (both `p` and `len` are
+    // page-aligned, and so is a 2 MiB boundary), and what stays mapped is
+    // `[p + head, p + head + len)`, which `unmap(start, len)` frees later.
+    // The advice only changes how the kernel backs the pages; a refusal
+    // (THP compiled out) leaves normal pages.
+    unsafe {
+        let start = p.add(head);
+        if head > 0 {
+            libc::munmap(p.cast(), head);
+        }
+        if tail > 0 {
+            libc::munmap(start.add(len).cast(), tail);
+        }
+        libc::madvise(start.cast(), len, libc::MADV_HUGEPAGE);
+        start
     }
 }
 
@@ -181,11 +226,36 @@ unsafe fn unmap(start: *mut u8, len: usize) {
 }
 
 #[cfg(not(all(target_os = "linux", not(miri))))]
-unsafe fn map_zeroed(_len: usize) -> *mut u8 {
+unsafe fn map_zeroed(_len: usize, _huge: bool) -> *mut u8 {
     unreachable!("maps_directly is false off Linux and under Miri")
 }
 
 #[cfg(not(all(target_os = "linux", not(miri))))]
 unsafe fn unmap(_start: *mut u8, _len: usize) {
     unreachable!("maps_directly is false off Linux and under Miri")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A huge-page array is aligned to a huge page where mappings are made,
+    /// zeroed, and freed like any other.
+    #[test]
+    fn huge_page_arrays_are_aligned_zeroed_and_freed() {
+        for (len, huge) in [(5 << 20, true), (5 << 20, false), (3 << 20 | 8, true)] {
+            let layout = Layout::from_size_align(len, 8).unwrap();
+            let p = alloc_array(layout, huge).expect("allocation");
+            if huge && maps_directly(len) {
+                assert_eq!(p.as_ptr().align_offset(HUGE_PAGE_BYTES), 0, "{len}");
+            }
+            // SAFETY: `p` holds `len` zeroed, writable bytes, owned here.
+            unsafe {
+                let bytes = core::slice::from_raw_parts_mut(p.as_ptr(), len);
+                assert!(bytes.iter().step_by(4093).all(|&b| b == 0));
+                bytes[len - 1] = 1;
+                free_array(p, layout);
+            }
+        }
+    }
 }

@@ -114,7 +114,9 @@ impl<K, V> BucketArray<K, V> {
     /// when `log2 >= 4`, all zeroed (so all empty). An array mapped directly
     /// (or any array under Miri) also reserves the pool's extension
     /// (`POOL_EXTENSION`, `has_extension`).
-    pub(crate) fn allocate(log2: u8) -> Result<Self, TryReserveError> {
+    /// With `huge_pages`, a directly mapped array asks for transparent huge
+    /// pages (`Policy::with_huge_pages`).
+    pub(crate) fn allocate(log2: u8, huge_pages: bool) -> Result<Self, TryReserveError> {
         if log2 > MAX_LOG2 {
             return Err(TryReserveError::CapacityOverflow);
         }
@@ -130,7 +132,7 @@ impl<K, V> BucketArray<K, V> {
         // Off Miri, `capacity > total` only when `total`'s size maps
         // directly, and a larger size does too; under Miri nothing maps. So
         // `free` reaches the same decision from `capacity`.
-        let ptr = alloc_array(layout)
+        let ptr = alloc_array(layout, huge_pages)
             .ok_or(TryReserveError::AllocError { layout })?
             .cast::<Bucket<K, V>>();
         Ok(BucketArray {

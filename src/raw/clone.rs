@@ -83,7 +83,8 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
         let mut new = Self::new(self.policy);
         let alloc = |a: &BucketArray<K, V>| {
             if a.is_allocated() {
-                BucketArray::allocate(a.log2()).unwrap_or_else(|e| e.raise())
+                BucketArray::allocate(a.log2(), self.policy.huge_pages())
+                    .unwrap_or_else(|e| e.raise())
             } else {
                 BucketArray::unallocated()
             }

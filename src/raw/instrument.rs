@@ -69,7 +69,8 @@ impl<K, V> RawTable<K, V> {
 
     /// Allocates a bucket array (timed as a pause source).
     pub(super) fn alloc_array(&mut self, log2: u8) -> Result<BucketArray<K, V>, TryReserveError> {
-        self.timed(Source::Alloc, |_| BucketArray::allocate(log2))
+        let huge_pages = self.policy.huge_pages();
+        self.timed(Source::Alloc, |_| BucketArray::allocate(log2, huge_pages))
     }
 
     /// Records an event, hands it to the probe, and publishes.

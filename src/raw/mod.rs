@@ -179,7 +179,8 @@ impl<K, V> RawTable<K, V> {
     pub(crate) fn with_capacity(policy: Policy, capacity: usize) -> Result<Self, TryReserveError> {
         let mut t = Self::new(policy);
         if capacity > 0 {
-            let array = BucketArray::allocate(sizing::log2_for(&policy, capacity)?)?;
+            let array =
+                BucketArray::allocate(sizing::log2_for(&policy, capacity)?, policy.huge_pages())?;
             t.set_buckets(array);
         }
         Ok(t)
