@@ -153,13 +153,14 @@ fn owning_parallel_iterators_drop_what_they_do_not_yield() {
 
 #[test]
 fn sets_in_parallel() {
-    let mut set: EvacSet<u64> = (0..10_000).into_par_iter().collect();
+    let n = size(10_000);
+    let mut set: EvacSet<u64> = (0..n).into_par_iter().collect();
     set.check_invariants();
-    assert_eq!(set.par_iter().sum::<u64>(), (0..10_000).sum::<u64>());
-    set.par_extend((5_000..12_000u64).into_par_iter());
-    assert_eq!(set.len(), 12_000);
+    assert_eq!(set.par_iter().sum::<u64>(), (0..n).sum::<u64>());
+    set.par_extend((n / 2..n + n / 5).into_par_iter());
+    assert_eq!(set.len() as u64, n + n / 5);
     let drained: BTreeSet<u64> = set.par_drain().collect();
-    assert_eq!(drained, (0..12_000).collect());
+    assert_eq!(drained, (0..n + n / 5).collect());
     assert!(set.is_empty());
     let owned: EvacSet<u64> = (0..100).collect();
     assert_eq!(owned.into_par_iter().count(), 100);
@@ -167,25 +168,26 @@ fn sets_in_parallel() {
 
 #[test]
 fn sharded_maps_and_sets_in_parallel() {
+    let n = size(20_000);
     let mut map: ShardedEvacMap<u64, u64> = ShardedEvacMap::with_shards(8);
-    map.par_extend((0..20_000u64).into_par_iter().map(|i| (i, i)));
+    map.par_extend((0..n).into_par_iter().map(|i| (i, i)));
     map.check_invariants();
-    assert_eq!(map.len(), 20_000);
+    assert_eq!(map.len() as u64, n);
     let sum = AtomicIsize::new(0);
     map.par_for_each(|_, v| {
         sum.fetch_add(*v as isize, Ordering::Relaxed);
     });
-    assert_eq!(sum.into_inner() as u64, (0..20_000).sum::<u64>());
+    assert_eq!(sum.into_inner() as u64, (0..n).sum::<u64>());
     map.par_for_each_mut(|k, v| *v += k);
     let owned: BTreeMap<u64, u64> = map.into_par_iter().collect();
-    assert_eq!(owned, (0..20_000).map(|i| (i, 2 * i)).collect());
+    assert_eq!(owned, (0..n).map(|i| (i, 2 * i)).collect());
 
     let mut set: ShardedEvacSet<u64> = ShardedEvacSet::new();
-    set.par_extend((0..5_000u64).into_par_iter());
-    set.par_extend((0..6_000u64).into_par_iter());
-    assert_eq!(set.len(), 6_000);
-    let map: ShardedEvacMap<u64, u64> = (0..3_000u64).into_par_iter().map(|i| (i, i)).collect();
-    assert_eq!(map.len(), 3_000);
-    let set: ShardedEvacSet<u64> = (0..3_000u64).into_par_iter().collect();
-    assert!(set.contains(&2_999));
+    set.par_extend((0..n / 4).into_par_iter());
+    set.par_extend((0..n / 2).into_par_iter());
+    assert_eq!(set.len() as u64, n / 2);
+    let map: ShardedEvacMap<u64, u64> = (0..n / 8).into_par_iter().map(|i| (i, i)).collect();
+    assert_eq!(map.len() as u64, n / 8);
+    let set: ShardedEvacSet<u64> = (0..n / 8).into_par_iter().collect();
+    assert!(set.contains(&(n / 8 - 1)));
 }
