@@ -71,6 +71,7 @@
 
 mod error;
 mod events;
+pub mod layout;
 #[cfg(evacmap_loom)]
 #[doc(hidden)]
 pub mod loom_hooks;
@@ -96,6 +97,7 @@ mod timing;
 pub use equivalent::Equivalent;
 pub use error::TryReserveError;
 pub use events::{Event, EventKind, ForceReason};
+pub use layout::{BucketLayout, DefaultLayout, GoLayout, SplitLayout};
 pub use map::{Entry, EvacMap};
 pub use policy::{GrowthKind, GrowthProgress, Policy};
 pub use probe::{EventBatch, Probe};

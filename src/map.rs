@@ -28,6 +28,7 @@ pub use iter::{
     Drain, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
 };
 
+use crate::layout::{BucketLayout, DefaultLayout};
 use crate::raw::{RawEntry, RawExtractIf, RawTable};
 use crate::{
     ChainLengths, DefaultHashBuilder, Equivalent, Event, GrowthProgress, PauseBuckets,
@@ -54,9 +55,9 @@ use crate::{
 /// assert_eq!(books.remove("Solaris"), Some(1961));
 /// assert_eq!(books.len(), 1);
 /// ```
-pub struct EvacMap<K, V, S = DefaultHashBuilder> {
+pub struct EvacMap<K, V, S = DefaultHashBuilder, L: BucketLayout = DefaultLayout> {
     hash_builder: S,
-    table: RawTable<K, V>,
+    table: RawTable<K, V, L>,
 }
 
 /// The hasher closure the raw table uses to re-hash keys while evacuating.
@@ -208,10 +209,7 @@ impl<K, V, S> EvacMap<K, V, S> {
         policy: Policy,
         hash_builder: S,
     ) -> Self {
-        EvacMap {
-            hash_builder,
-            table: RawTable::with_capacity(policy, capacity).unwrap_or_else(|e| e.raise()),
-        }
+        Self::with_layout_capacity_policy_and_hasher(capacity, policy, hash_builder)
     }
 
     /// An empty map with the given policy and hasher.
@@ -228,9 +226,98 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// ```
     #[must_use]
     pub const fn with_policy_and_hasher(policy: Policy, hash_builder: S) -> Self {
+        Self::with_layout_policy_and_hasher(policy, hash_builder)
+    }
+}
+
+impl<K, V, L: BucketLayout> EvacMap<K, V, DefaultHashBuilder, L> {
+    /// An empty map with layout `L` and Go's policy (the constructors
+    /// without `layout` in their name make maps of the default layout,
+    /// [`GoLayout`](crate::GoLayout)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{DefaultHashBuilder, EvacMap, SplitLayout};
+    ///
+    /// let mut map = EvacMap::<u32, u32, DefaultHashBuilder, SplitLayout>::with_layout();
+    /// map.insert(1, 2);
+    /// assert_eq!(map[&1], 2);
+    /// ```
+    #[must_use]
+    pub fn with_layout() -> Self {
+        Self::with_layout_policy_and_hasher(Policy::go(), DefaultHashBuilder::new())
+    }
+
+    /// An empty map with layout `L` and the given policy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{DefaultHashBuilder, EvacMap, Policy, SplitLayout};
+    ///
+    /// let map: EvacMap<u32, u32, DefaultHashBuilder, SplitLayout> =
+    ///     EvacMap::with_layout_and_policy(Policy::all_at_once());
+    /// assert!(map.policy().is_all_at_once());
+    /// ```
+    #[must_use]
+    pub fn with_layout_and_policy(policy: Policy) -> Self {
+        Self::with_layout_policy_and_hasher(policy, DefaultHashBuilder::new())
+    }
+}
+
+impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
+    /// An empty map with layout `L`, the given policy and hasher.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::hash_map::RandomState;
+    /// use evacmap::{EvacMap, Policy, SplitLayout};
+    ///
+    /// let mut map: EvacMap<char, u32, _, SplitLayout> =
+    ///     EvacMap::with_layout_policy_and_hasher(Policy::go(), RandomState::new());
+    /// map.insert('a', 1);
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    #[must_use]
+    pub const fn with_layout_policy_and_hasher(policy: Policy, hash_builder: S) -> Self {
         EvacMap {
             hash_builder,
             table: RawTable::new(policy),
+        }
+    }
+
+    /// An empty map with layout `L`, the given policy and hasher, with room
+    /// for `capacity` entries.
+    ///
+    /// # Panics
+    ///
+    /// Panics with "capacity overflow" if `capacity` needs more buckets than
+    /// can be addressed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{DefaultHashBuilder, EvacMap, Policy, SplitLayout};
+    ///
+    /// let map: EvacMap<u8, u8, _, SplitLayout> = EvacMap::with_layout_capacity_policy_and_hasher(
+    ///     10,
+    ///     Policy::go(),
+    ///     DefaultHashBuilder::new(),
+    /// );
+    /// assert!(map.capacity() >= 10);
+    /// ```
+    #[track_caller]
+    #[must_use]
+    pub fn with_layout_capacity_policy_and_hasher(
+        capacity: usize,
+        policy: Policy,
+        hash_builder: S,
+    ) -> Self {
+        EvacMap {
+            hash_builder,
+            table: RawTable::with_capacity(policy, capacity).unwrap_or_else(|e| e.raise()),
         }
     }
 
@@ -397,7 +484,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// pairs.sort();
     /// assert_eq!(pairs, [(&1, &'a'), (&2, &'b')]);
     /// ```
-    pub fn iter(&self) -> Iter<'_, K, V> {
+    pub fn iter(&self) -> Iter<'_, K, V, L> {
         Iter::new(self.table.iter())
     }
 
@@ -412,7 +499,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// }
     /// assert_eq!(map[&2], 21);
     /// ```
-    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V, L> {
         IterMut::new(self.table.iter_mut())
     }
 
@@ -426,7 +513,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// keys.sort();
     /// assert_eq!(keys, [1, 2]);
     /// ```
-    pub fn keys(&self) -> Keys<'_, K, V> {
+    pub fn keys(&self) -> Keys<'_, K, V, L> {
         Keys::new(self.iter())
     }
 
@@ -438,7 +525,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// let map: evacmap::EvacMap<_, _> = [(1, 10), (2, 20)].into_iter().collect();
     /// assert_eq!(map.values().sum::<i32>(), 30);
     /// ```
-    pub fn values(&self) -> Values<'_, K, V> {
+    pub fn values(&self) -> Values<'_, K, V, L> {
         Values::new(self.iter())
     }
 
@@ -451,7 +538,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// map.values_mut().for_each(|v| *v *= 2);
     /// assert_eq!(map.values().sum::<i32>(), 60);
     /// ```
-    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V, L> {
         ValuesMut::new(self.iter_mut())
     }
 
@@ -465,7 +552,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// keys.sort();
     /// assert_eq!(keys, [1, 2]);
     /// ```
-    pub fn into_keys(self) -> IntoKeys<K, V> {
+    pub fn into_keys(self) -> IntoKeys<K, V, L> {
         IntoKeys::new(self.into_iter())
     }
 
@@ -477,7 +564,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// let map: evacmap::EvacMap<_, _> = [(1, 10), (2, 20)].into_iter().collect();
     /// assert_eq!(map.into_values().sum::<i32>(), 30);
     /// ```
-    pub fn into_values(self) -> IntoValues<K, V> {
+    pub fn into_values(self) -> IntoValues<K, V, L> {
         IntoValues::new(self.into_iter())
     }
 
@@ -496,7 +583,7 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// assert!(map.is_empty());
     /// assert_eq!(map.capacity(), cap);
     /// ```
-    pub fn drain(&mut self) -> Drain<'_, K, V> {
+    pub fn drain(&mut self) -> Drain<'_, K, V, L> {
         Drain::new(self.table.drain())
     }
 
@@ -531,12 +618,15 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// assert_eq!(odd, [1, 3, 5, 7]);
     /// assert_eq!(map.len(), 4);
     /// ```
-    pub fn extract_if<F: FnMut(&K, &mut V) -> bool>(&mut self, pred: F) -> ExtractIf<'_, K, V, F> {
+    pub fn extract_if<F: FnMut(&K, &mut V) -> bool>(
+        &mut self,
+        pred: F,
+    ) -> ExtractIf<'_, K, V, F, L> {
         ExtractIf::new(self.table.extract_if(), pred)
     }
 
     /// The raw removal walker, for `EvacSet::extract_if`.
-    pub(crate) fn raw_extract_if(&mut self) -> RawExtractIf<'_, K, V> {
+    pub(crate) fn raw_extract_if(&mut self) -> RawExtractIf<'_, K, V, L> {
         self.table.extract_if()
     }
 
@@ -728,18 +818,18 @@ impl<K, V, S> EvacMap<K, V, S> {
 
     /// The raw table (for the parallel iterators).
     #[cfg(feature = "rayon")]
-    pub(crate) fn raw(&self) -> &RawTable<K, V> {
+    pub(crate) fn raw(&self) -> &RawTable<K, V, L> {
         &self.table
     }
 
     /// The raw table, mutably (for the parallel iterators).
     #[cfg(feature = "rayon")]
-    pub(crate) fn raw_mut(&mut self) -> &mut RawTable<K, V> {
+    pub(crate) fn raw_mut(&mut self) -> &mut RawTable<K, V, L> {
         &mut self.table
     }
 }
 
-impl<K, V, S> EvacMap<K, V, S>
+impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L>
 where
     K: Eq + Hash,
     S: BuildHasher,
@@ -847,7 +937,7 @@ where
     /// }
     /// assert_eq!(counts["a"], 2);
     /// ```
-    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S> {
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V, S, L> {
         let hash = self.hash_builder.hash_one(&key);
         self.entry_hashed(hash, key)
     }
@@ -855,7 +945,7 @@ where
     /// [`entry`](Self::entry) with `hash == self.hasher().hash_one(&key)`
     /// already computed (the sharded map hashes once to pick the shard).
     #[inline]
-    pub(crate) fn entry_hashed(&mut self, hash: u64, key: K) -> Entry<'_, K, V, S> {
+    pub(crate) fn entry_hashed(&mut self, hash: u64, key: K) -> Entry<'_, K, V, S, L> {
         let hasher = hasher_of(&self.hash_builder);
         match self.table.entry(hash, |k| *k == key, hasher) {
             RawEntry::Occupied(raw) => Entry::Occupied(OccupiedEntry::new(raw)),
@@ -877,7 +967,7 @@ where
     /// }
     /// assert_eq!(counts["a"], 2);
     /// ```
-    pub fn entry_ref<'a, 'b, Q>(&'a mut self, key: &'b Q) -> EntryRef<'a, 'b, K, Q, V, S>
+    pub fn entry_ref<'a, 'b, Q>(&'a mut self, key: &'b Q) -> EntryRef<'a, 'b, K, Q, V, S, L>
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
@@ -1174,7 +1264,7 @@ where
     }
 }
 
-impl<K: Clone, V: Clone, S: Clone> Clone for EvacMap<K, V, S> {
+impl<K: Clone, V: Clone, S: Clone, L: BucketLayout> Clone for EvacMap<K, V, S, L> {
     /// A deep copy with the same shape: a map cloned mid-growth is
     /// mid-growth at the same point.
     fn clone(&self) -> Self {
@@ -1208,21 +1298,24 @@ impl<K: Clone, V: Clone, S: Clone> Clone for EvacMap<K, V, S> {
 // consistent if user code (`Hash`, `Eq`, `Clone`, `Drop`) panics in it
 // (`tests/unwind.rs`), so observing it after a caught panic shows no broken
 // invariant; at worst an entry being moved is lost, as in std.
-impl<K: UnwindSafe, V: UnwindSafe, S: UnwindSafe> UnwindSafe for EvacMap<K, V, S> {}
+impl<K: UnwindSafe, V: UnwindSafe, S: UnwindSafe, L: BucketLayout> UnwindSafe
+    for EvacMap<K, V, S, L>
+{
+}
 
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for EvacMap<K, V, S> {
+impl<K: fmt::Debug, V: fmt::Debug, S, L: BucketLayout> fmt::Debug for EvacMap<K, V, S, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
     }
 }
 
-impl<K, V, S: Default> Default for EvacMap<K, V, S> {
+impl<K, V, S: Default, L: BucketLayout> Default for EvacMap<K, V, S, L> {
     fn default() -> Self {
-        Self::with_hasher(S::default())
+        Self::with_layout_policy_and_hasher(Policy::go(), S::default())
     }
 }
 
-impl<K, V, S> PartialEq for EvacMap<K, V, S>
+impl<K, V, S, L: BucketLayout> PartialEq for EvacMap<K, V, S, L>
 where
     K: Eq + Hash,
     V: PartialEq,
@@ -1233,9 +1326,9 @@ where
     }
 }
 
-impl<K: Eq + Hash, V: Eq, S: BuildHasher> Eq for EvacMap<K, V, S> {}
+impl<K: Eq + Hash, V: Eq, S: BuildHasher, L: BucketLayout> Eq for EvacMap<K, V, S, L> {}
 
-impl<K, Q, V, S> Index<&Q> for EvacMap<K, V, S>
+impl<K, Q, V, S, L: BucketLayout> Index<&Q> for EvacMap<K, V, S, L>
 where
     K: Eq + Hash,
     Q: Hash + Equivalent<K> + ?Sized,
@@ -1251,7 +1344,7 @@ where
     }
 }
 
-impl<K: Eq + Hash, V, S: BuildHasher> Extend<(K, V)> for EvacMap<K, V, S> {
+impl<K: Eq + Hash, V, S: BuildHasher, L: BucketLayout> Extend<(K, V)> for EvacMap<K, V, S, L> {
     fn extend<T: IntoIterator<Item = (K, V)>>(&mut self, iter: T) {
         // std's heuristic: reserve the whole hint into an empty map, half of
         // it otherwise (keys may already be present).
@@ -1268,7 +1361,7 @@ impl<K: Eq + Hash, V, S: BuildHasher> Extend<(K, V)> for EvacMap<K, V, S> {
     }
 }
 
-impl<'a, K, V, S> Extend<(&'a K, &'a V)> for EvacMap<K, V, S>
+impl<'a, K, V, S, L: BucketLayout> Extend<(&'a K, &'a V)> for EvacMap<K, V, S, L>
 where
     K: Eq + Hash + Copy,
     V: Copy,
@@ -1279,7 +1372,9 @@ where
     }
 }
 
-impl<K: Eq + Hash, V, S: BuildHasher + Default> FromIterator<(K, V)> for EvacMap<K, V, S> {
+impl<K: Eq + Hash, V, S: BuildHasher + Default, L: BucketLayout> FromIterator<(K, V)>
+    for EvacMap<K, V, S, L>
+{
     fn from_iter<T: IntoIterator<Item = (K, V)>>(iter: T) -> Self {
         let mut map = Self::default();
         map.extend(iter);
@@ -1299,29 +1394,29 @@ impl<K: Eq + Hash, V, const N: usize> From<[(K, V); N]> for EvacMap<K, V, Defaul
     }
 }
 
-impl<K, V, S> IntoIterator for EvacMap<K, V, S> {
+impl<K, V, S, L: BucketLayout> IntoIterator for EvacMap<K, V, S, L> {
     type Item = (K, V);
-    type IntoIter = IntoIter<K, V>;
+    type IntoIter = IntoIter<K, V, L>;
 
-    fn into_iter(self) -> IntoIter<K, V> {
+    fn into_iter(self) -> IntoIter<K, V, L> {
         IntoIter::new(self.table.into_iter())
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a EvacMap<K, V, S> {
+impl<'a, K, V, S, L: BucketLayout> IntoIterator for &'a EvacMap<K, V, S, L> {
     type Item = (&'a K, &'a V);
-    type IntoIter = Iter<'a, K, V>;
+    type IntoIter = Iter<'a, K, V, L>;
 
-    fn into_iter(self) -> Iter<'a, K, V> {
+    fn into_iter(self) -> Iter<'a, K, V, L> {
         self.iter()
     }
 }
 
-impl<'a, K, V, S> IntoIterator for &'a mut EvacMap<K, V, S> {
+impl<'a, K, V, S, L: BucketLayout> IntoIterator for &'a mut EvacMap<K, V, S, L> {
     type Item = (&'a K, &'a mut V);
-    type IntoIter = IterMut<'a, K, V>;
+    type IntoIter = IterMut<'a, K, V, L>;
 
-    fn into_iter(self) -> IterMut<'a, K, V> {
+    fn into_iter(self) -> IterMut<'a, K, V, L> {
         self.iter_mut()
     }
 }

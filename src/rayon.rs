@@ -25,7 +25,7 @@ use crate::{EvacMap, EvacSet, ShardedEvacMap, ShardedEvacSet};
 /// `IntoParallelIterator for &EvacMap`.
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub struct ParIter<'a, K, V> {
-    inner: RawParIter<'a, K, V>,
+    inner: RawParIter<'a, K, V, crate::DefaultLayout>,
 }
 
 impl<'a, K: Sync, V: Sync> ParallelIterator for ParIter<'a, K, V> {
@@ -45,7 +45,7 @@ impl<K, V> core::fmt::Debug for ParIter<'_, K, V> {
 /// Parallel iterator over `(&K, &mut V)`.
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub struct ParIterMut<'a, K, V> {
-    inner: RawParIterMut<'a, K, V>,
+    inner: RawParIterMut<'a, K, V, crate::DefaultLayout>,
 }
 
 impl<'a, K: Sync, V: Send> ParallelIterator for ParIterMut<'a, K, V> {

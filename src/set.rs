@@ -969,7 +969,7 @@ impl<T: fmt::Debug> fmt::Debug for Drain<'_, T> {
 /// ```
 #[must_use = "iterators are lazy and do nothing unless consumed; extract_if removes only the entries it yields"]
 pub struct ExtractIf<'a, T, F> {
-    inner: RawExtractIf<'a, T, ()>,
+    inner: RawExtractIf<'a, T, (), crate::DefaultLayout>,
     pred: F,
 }
 

@@ -293,3 +293,59 @@ fn huge_page_maps_match_std() {
     let clone = map.clone();
     assert_eq!(clone, map);
 }
+
+/// The split-tophash layout against std through growths, removals, a
+/// shrink, iteration, clone and drain, with `check_invariants` along the
+/// way. (Every suite also runs on it with `--cfg evacmap_split_default`:
+/// `scripts/test-all`.)
+#[test]
+fn split_layout_matches_std() {
+    use evacmap::SplitLayout;
+    type Split = EvacMap<u64, String, DefaultHashBuilder, SplitLayout>;
+    let n: u64 = if cfg!(miri) { 700 } else { 50_000 };
+    let mut map = Split::with_layout_and_policy(Policy::go().with_auto_shrink(0.25));
+    let mut model = std::collections::HashMap::new();
+    for i in 0..n {
+        map.insert(i, i.to_string());
+        model.insert(i, i.to_string());
+        if i % 7 == 0 {
+            assert_eq!(map.remove(&(i / 3)), model.remove(&(i / 3)));
+        }
+        if i % 1_000 == 0 {
+            map.check_invariants();
+        }
+    }
+    map.check_invariants();
+    let clone = map.clone();
+    clone.check_invariants();
+    assert_eq!(clone, map);
+    map.retain(|k, _| k % 5 != 0);
+    model.retain(|k, _| k % 5 != 0);
+    for i in 0..n * 9 / 10 {
+        assert_eq!(map.remove(&i), model.remove(&i));
+        if i % 4_096 == 0 {
+            map.check_invariants();
+        }
+    }
+    map.check_invariants();
+    assert!(map.stats().shrinks > 0, "the removals shrank the table");
+    assert_eq!(map.len(), model.len());
+    let seen: std::collections::HashMap<u64, String> = map.drain().collect();
+    assert_eq!(seen, model);
+    assert!(map.is_empty());
+    map.check_invariants();
+    assert_eq!(map.get(&1), None);
+}
+
+/// `--cfg evacmap_split_default` (the second pass of `scripts/test-all`)
+/// really runs the suites on the split layout.
+#[test]
+fn default_layout_follows_the_test_configuration() {
+    use evacmap::BucketLayout;
+    let want = if cfg!(evacmap_split_default) {
+        "split"
+    } else {
+        "go"
+    };
+    assert_eq!(<evacmap::DefaultLayout as BucketLayout>::NAME, want);
+}

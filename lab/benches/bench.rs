@@ -7,7 +7,7 @@
 //! `lookup_hit` (shuffled order), `lookup_miss`, `remove`, `iterate`, `mixed`
 //! (90% lookups, 10% inserts/removes); keys `u64_random`, `u64_seq` and
 //! `string` (8–40 bytes); sizes 1k, 100k, 1M. Maps: `evacmap` (Go's policy),
-//! `evacmap/all_at_once`, `hashbrown`, `std`, `griddle`, `papaya`.
+//! `evacmap/all_at_once`, `evacmap/split`, `hashbrown`, `std`, `griddle`, `papaya`.
 //!
 //! - Full run: `cargo bench -p evacmap-lab --bench bench` (short warm-up and
 //!   measurement times, so the whole matrix fits in about half an hour on 2
@@ -244,8 +244,13 @@ fn all_maps<K: Clone + Hash + Eq + 'static>(
         name: "evacmap/all_at_once",
         new: || maps::evacmap::<K>(Policy::all_at_once()),
     };
+    let split = Map {
+        name: "evacmap/split",
+        new: || maps::evacmap_split::<K>(Policy::go()),
+    };
     workloads(c, &go, keys_name, n, present, absent);
     workloads(c, &all_at_once, keys_name, n, present, absent);
+    workloads(c, &split, keys_name, n, present, absent);
     let brown = Map {
         name: "hashbrown",
         new: maps::hashbrown::<K>,

@@ -10,6 +10,7 @@
 //! | `evacmap/cursor_steps=N` | Go's policy with `N` cursor steps per write |
 //! | `evacmap/auto_shrink` | Go's policy plus automatic shrinking at a fill of 1/8 |
 //! | `evacmap/huge_pages` | Go's policy with `Policy::with_huge_pages(true)`: large arrays ask for transparent huge pages |
+//! | `evacmap/split` | Go's policy on `SplitLayout`: the tophash words in a dense array beside the buckets |
 //! | `hashbrown` | `hashbrown::HashMap` (what std uses) |
 //! | `std` | `std::collections::HashMap` |
 //! | `griddle` | `griddle::HashMap`: hashbrown with incremental resize |
@@ -17,7 +18,7 @@
 
 use std::hash::{BuildHasher, Hash};
 
-use evacmap::{EvacMap, Policy, Stats};
+use evacmap::{BucketLayout, EvacMap, Policy, SplitLayout, Stats};
 
 use crate::keys::{Hasher, hasher};
 
@@ -60,7 +61,7 @@ pub trait LabMap<K> {
     }
 }
 
-impl<K: Hash + Eq, S: BuildHasher> LabMap<K> for EvacMap<K, u64, S> {
+impl<K: Hash + Eq, S: BuildHasher, L: BucketLayout> LabMap<K> for EvacMap<K, u64, S, L> {
     #[inline]
     fn insert(&mut self, key: K, value: u64) {
         EvacMap::insert(self, key, value);
@@ -173,6 +174,9 @@ impl<K: Hash + Eq, S: BuildHasher> LabMap<K> for papaya::HashMap<K, u64, S> {
 /// is released about twice as fast, for more evacuation per write.
 pub const FAST_CURSOR: &str = "evacmap/cursor_steps=4";
 
+/// Go's policy on the split-tophash layout.
+pub const SPLIT: &str = "evacmap/split";
+
 /// Go's policy with transparent huge pages asked for on large arrays.
 pub const HUGE_PAGES: &str = "evacmap/huge_pages";
 
@@ -184,11 +188,12 @@ const CURSOR_STEPS: &str = "evacmap/cursor_steps=";
 
 /// The single-threaded maps `pause`, `memory` and the summary compare, in
 /// the order they are run and printed.
-pub const SINGLE_THREADED: [&str; 8] = [
+pub const SINGLE_THREADED: [&str; 9] = [
     "evacmap",
     "evacmap/all_at_once",
     FAST_CURSOR,
     HUGE_PAGES,
+    SPLIT,
     "hashbrown",
     "std",
     "griddle",
@@ -206,6 +211,7 @@ pub fn evacmap_policy(name: &str) -> Result<Option<Policy>, String> {
         "evacmap/all_at_once" => Policy::all_at_once(),
         "evacmap/auto_shrink" => Policy::go().with_auto_shrink(AUTO_SHRINK_FILL),
         HUGE_PAGES => Policy::go().with_huge_pages(true),
+        SPLIT => Policy::go(),
         other if other.starts_with(CURSOR_STEPS) => {
             let steps = other[CURSOR_STEPS.len()..]
                 .parse()
@@ -220,6 +226,12 @@ pub fn evacmap_policy(name: &str) -> Result<Option<Policy>, String> {
 /// An evacmap with `policy` and the lab's hasher.
 pub fn evacmap<K>(policy: Policy) -> EvacMap<K, u64, Hasher> {
     EvacMap::with_policy_and_hasher(policy, hasher())
+}
+
+/// An evacmap on the split-tophash layout with `policy` and the lab's
+/// hasher.
+pub fn evacmap_split<K>(policy: Policy) -> EvacMap<K, u64, Hasher, SplitLayout> {
+    EvacMap::with_layout_policy_and_hasher(policy, hasher())
 }
 
 /// A hashbrown map with the lab's hasher.
@@ -250,6 +262,9 @@ pub fn papaya<K>() -> papaya::HashMap<K, u64, Hasher> {
 /// A message naming the map if the name is unknown.
 pub fn make<K: Hash + Eq + 'static>(name: &str) -> Result<Box<dyn LabMap<K>>, String> {
     if let Some(policy) = evacmap_policy(name)? {
+        if name == SPLIT {
+            return Ok(Box::new(evacmap_split::<K>(policy)));
+        }
         return Ok(Box::new(evacmap::<K>(policy)));
     }
     Ok(match name {

@@ -5,6 +5,7 @@ use core::hash::{BuildHasher, Hash};
 
 use super::hasher_of;
 use crate::DefaultHashBuilder;
+use crate::layout::{BucketLayout, DefaultLayout};
 use crate::raw::{RawOccupied, RawVacant};
 
 /// A view into one entry of an [`EvacMap`](crate::EvacMap), occupied or
@@ -24,11 +25,11 @@ use crate::raw::{RawOccupied, RawVacant};
 /// }
 /// assert_eq!(map["k"], 1);
 /// ```
-pub enum Entry<'a, K, V, S = DefaultHashBuilder> {
+pub enum Entry<'a, K, V, S = DefaultHashBuilder, L: BucketLayout = DefaultLayout> {
     /// The key is present.
-    Occupied(OccupiedEntry<'a, K, V>),
+    Occupied(OccupiedEntry<'a, K, V, L>),
     /// The key is absent.
-    Vacant(VacantEntry<'a, K, V, S>),
+    Vacant(VacantEntry<'a, K, V, S, L>),
 }
 
 /// An entry whose key is present.
@@ -44,8 +45,8 @@ pub enum Entry<'a, K, V, S = DefaultHashBuilder> {
 /// }
 /// assert_eq!(map["k"], 2);
 /// ```
-pub struct OccupiedEntry<'a, K, V> {
-    raw: RawOccupied<'a, K, V>,
+pub struct OccupiedEntry<'a, K, V, L: BucketLayout = DefaultLayout> {
+    raw: RawOccupied<'a, K, V, L>,
 }
 
 /// An entry whose key is absent; holds the key until it is inserted.
@@ -62,14 +63,14 @@ pub struct OccupiedEntry<'a, K, V> {
 /// }
 /// assert_eq!(map["k"], 3);
 /// ```
-pub struct VacantEntry<'a, K, V, S = DefaultHashBuilder> {
-    raw: RawVacant<'a, K, V>,
+pub struct VacantEntry<'a, K, V, S = DefaultHashBuilder, L: BucketLayout = DefaultLayout> {
+    raw: RawVacant<'a, K, V, L>,
     key: K,
     hash_builder: &'a S,
 }
 
-impl<'a, K, V> OccupiedEntry<'a, K, V> {
-    pub(super) fn new(raw: RawOccupied<'a, K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> OccupiedEntry<'a, K, V, L> {
+    pub(super) fn new(raw: RawOccupied<'a, K, V, L>) -> Self {
         OccupiedEntry { raw }
     }
 
@@ -192,8 +193,8 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     }
 }
 
-impl<'a, K, V, S> VacantEntry<'a, K, V, S> {
-    pub(super) fn new(raw: RawVacant<'a, K, V>, key: K, hash_builder: &'a S) -> Self {
+impl<'a, K, V, S, L: BucketLayout> VacantEntry<'a, K, V, S, L> {
+    pub(super) fn new(raw: RawVacant<'a, K, V, L>, key: K, hash_builder: &'a S) -> Self {
         VacantEntry {
             raw,
             key,
@@ -231,7 +232,7 @@ impl<'a, K, V, S> VacantEntry<'a, K, V, S> {
     }
 }
 
-impl<'a, K: Hash, V, S: BuildHasher> VacantEntry<'a, K, V, S> {
+impl<'a, K: Hash, V, S: BuildHasher, L: BucketLayout> VacantEntry<'a, K, V, S, L> {
     /// Inserts the value, returning a mutable reference to it. May start a
     /// growth (after finishing a running one if the load limit is crossed).
     ///
@@ -263,7 +264,7 @@ impl<'a, K: Hash, V, S: BuildHasher> VacantEntry<'a, K, V, S> {
     ///     assert_eq!(o.key(), &"k");
     /// }
     /// ```
-    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, L> {
         let raw = self
             .raw
             .insert(self.key, value, hasher_of(self.hash_builder));
@@ -271,7 +272,7 @@ impl<'a, K: Hash, V, S: BuildHasher> VacantEntry<'a, K, V, S> {
     }
 }
 
-impl<'a, K: Hash, V, S: BuildHasher> Entry<'a, K, V, S> {
+impl<'a, K: Hash, V, S: BuildHasher, L: BucketLayout> Entry<'a, K, V, S, L> {
     /// The value, inserting `default` first if the key is absent.
     ///
     /// # Examples
@@ -342,7 +343,7 @@ impl<'a, K: Hash, V, S: BuildHasher> Entry<'a, K, V, S> {
     /// let e = map.entry("k").insert_entry(1);
     /// assert_eq!(e.get(), &1);
     /// ```
-    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, L> {
         match self {
             Entry::Occupied(mut o) => {
                 o.insert(value);
@@ -353,7 +354,7 @@ impl<'a, K: Hash, V, S: BuildHasher> Entry<'a, K, V, S> {
     }
 }
 
-impl<'a, K, V, S> Entry<'a, K, V, S> {
+impl<'a, K, V, S, L: BucketLayout> Entry<'a, K, V, S, L> {
     /// The entry's key.
     ///
     /// # Examples
@@ -387,7 +388,7 @@ impl<'a, K, V, S> Entry<'a, K, V, S> {
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entry<'_, K, V, S> {
+impl<K: fmt::Debug, V: fmt::Debug, S, L: BucketLayout> fmt::Debug for Entry<'_, K, V, S, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Entry::Occupied(o) => f.debug_tuple("Entry").field(o).finish(),
@@ -396,7 +397,7 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Entry<'_, K, V, S> {
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for OccupiedEntry<'_, K, V> {
+impl<K: fmt::Debug, V: fmt::Debug, L: BucketLayout> fmt::Debug for OccupiedEntry<'_, K, V, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OccupiedEntry")
             .field("key", self.key())
@@ -405,7 +406,7 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for OccupiedEntry<'_, K, V> {
     }
 }
 
-impl<K: fmt::Debug, V, S> fmt::Debug for VacantEntry<'_, K, V, S> {
+impl<K: fmt::Debug, V, S, L: BucketLayout> fmt::Debug for VacantEntry<'_, K, V, S, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("VacantEntry").field(self.key()).finish()
     }
@@ -429,22 +430,31 @@ impl<K: fmt::Debug, V, S> fmt::Debug for VacantEntry<'_, K, V, S> {
 /// }
 /// assert_eq!(map["k"], 1);
 /// ```
-pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S = DefaultHashBuilder> {
+pub enum EntryRef<'a, 'b, K, Q: ?Sized, V, S = DefaultHashBuilder, L: BucketLayout = DefaultLayout>
+{
     /// The key is present.
-    Occupied(OccupiedEntry<'a, K, V>),
+    Occupied(OccupiedEntry<'a, K, V, L>),
     /// The key is absent.
-    Vacant(VacantEntryRef<'a, 'b, K, Q, V, S>),
+    Vacant(VacantEntryRef<'a, 'b, K, Q, V, S, L>),
 }
 
 /// An entry whose borrowed key is absent; see [`EntryRef`].
-pub struct VacantEntryRef<'a, 'b, K, Q: ?Sized, V, S = DefaultHashBuilder> {
-    raw: RawVacant<'a, K, V>,
+pub struct VacantEntryRef<
+    'a,
+    'b,
+    K,
+    Q: ?Sized,
+    V,
+    S = DefaultHashBuilder,
+    L: BucketLayout = DefaultLayout,
+> {
+    raw: RawVacant<'a, K, V, L>,
     key: &'b Q,
     hash_builder: &'a S,
 }
 
-impl<'a, 'b, K, Q: ?Sized, V, S> VacantEntryRef<'a, 'b, K, Q, V, S> {
-    pub(super) fn new(raw: RawVacant<'a, K, V>, key: &'b Q, hash_builder: &'a S) -> Self {
+impl<'a, 'b, K, Q: ?Sized, V, S, L: BucketLayout> VacantEntryRef<'a, 'b, K, Q, V, S, L> {
+    pub(super) fn new(raw: RawVacant<'a, K, V, L>, key: &'b Q, hash_builder: &'a S) -> Self {
         VacantEntryRef {
             raw,
             key,
@@ -469,8 +479,8 @@ impl<'a, 'b, K, Q: ?Sized, V, S> VacantEntryRef<'a, 'b, K, Q, V, S> {
     }
 }
 
-impl<'a, 'b, K: Hash + From<&'b Q>, Q: ?Sized, V, S: BuildHasher>
-    VacantEntryRef<'a, 'b, K, Q, V, S>
+impl<'a, 'b, K: Hash + From<&'b Q>, Q: ?Sized, V, S: BuildHasher, L: BucketLayout>
+    VacantEntryRef<'a, 'b, K, Q, V, S, L>
 {
     /// Inserts `K::from(key)` with `value`, returning a mutable reference
     /// to the value.
@@ -502,14 +512,16 @@ impl<'a, 'b, K: Hash + From<&'b Q>, Q: ?Sized, V, S: BuildHasher>
     ///     assert_eq!(v.insert_entry(1).key(), "k");
     /// }
     /// ```
-    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V, L> {
         let key = K::from(self.key);
         let raw = self.raw.insert(key, value, hasher_of(self.hash_builder));
         OccupiedEntry::new(raw)
     }
 }
 
-impl<'a, 'b, K: Hash + From<&'b Q>, Q: ?Sized, V, S: BuildHasher> EntryRef<'a, 'b, K, Q, V, S> {
+impl<'a, 'b, K: Hash + From<&'b Q>, Q: ?Sized, V, S: BuildHasher, L: BucketLayout>
+    EntryRef<'a, 'b, K, Q, V, S, L>
+{
     /// The value, inserting `default` first if the key is absent.
     ///
     /// # Examples
@@ -592,8 +604,8 @@ impl<'a, 'b, K: Hash + From<&'b Q>, Q: ?Sized, V, S: BuildHasher> EntryRef<'a, '
     }
 }
 
-impl<K: fmt::Debug, Q: ?Sized + fmt::Debug, V: fmt::Debug, S> fmt::Debug
-    for EntryRef<'_, '_, K, Q, V, S>
+impl<K: fmt::Debug, Q: ?Sized + fmt::Debug, V: fmt::Debug, S, L: BucketLayout> fmt::Debug
+    for EntryRef<'_, '_, K, Q, V, S, L>
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -603,7 +615,9 @@ impl<K: fmt::Debug, Q: ?Sized + fmt::Debug, V: fmt::Debug, S> fmt::Debug
     }
 }
 
-impl<K, Q: ?Sized + fmt::Debug, V, S> fmt::Debug for VacantEntryRef<'_, '_, K, Q, V, S> {
+impl<K, Q: ?Sized + fmt::Debug, V, S, L: BucketLayout> fmt::Debug
+    for VacantEntryRef<'_, '_, K, Q, V, S, L>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("VacantEntryRef").field(&self.key).finish()
     }

@@ -5,6 +5,7 @@
 use core::fmt;
 use core::iter::FusedIterator;
 
+use crate::layout::{BucketLayout, DefaultLayout};
 use crate::raw::{MutIter, RawDrain, RawExtractIf, RawIntoIter, RefIter};
 
 /// Iterator over `(&K, &V)`; made by [`EvacMap::iter`](crate::EvacMap::iter).
@@ -16,12 +17,12 @@ use crate::raw::{MutIter, RawDrain, RawExtractIf, RawIntoIter, RefIter};
 /// let it = map.iter();
 /// assert_eq!(it.len(), 1);
 /// ```
-pub struct Iter<'a, K, V> {
-    inner: RefIter<'a, K, V>,
+pub struct Iter<'a, K, V, L: BucketLayout = DefaultLayout> {
+    inner: RefIter<'a, K, V, L>,
 }
 
-impl<'a, K, V> Iter<'a, K, V> {
-    pub(super) fn new(inner: RefIter<'a, K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> Iter<'a, K, V, L> {
+    pub(super) fn new(inner: RefIter<'a, K, V, L>) -> Self {
         Iter { inner }
     }
 }
@@ -34,7 +35,7 @@ impl<'a, K, V> Iter<'a, K, V> {
 /// let it: evacmap::map::Iter<'_, u8, u8> = Default::default();
 /// assert_eq!(it.count(), 0);
 /// ```
-impl<K, V> Default for Iter<'_, K, V> {
+impl<K, V, L: BucketLayout> Default for Iter<'_, K, V, L> {
     fn default() -> Self {
         Iter {
             inner: RefIter::default(),
@@ -42,7 +43,7 @@ impl<K, V> Default for Iter<'_, K, V> {
     }
 }
 
-impl<K, V> Clone for Iter<'_, K, V> {
+impl<K, V, L: BucketLayout> Clone for Iter<'_, K, V, L> {
     fn clone(&self) -> Self {
         Iter {
             inner: self.inner.clone(),
@@ -50,7 +51,7 @@ impl<K, V> Clone for Iter<'_, K, V> {
     }
 }
 
-impl<'a, K, V> Iterator for Iter<'a, K, V> {
+impl<'a, K, V, L: BucketLayout> Iterator for Iter<'a, K, V, L> {
     type Item = (&'a K, &'a V);
 
     #[inline]
@@ -63,15 +64,15 @@ impl<'a, K, V> Iterator for Iter<'a, K, V> {
     }
 }
 
-impl<K, V> ExactSizeIterator for Iter<'_, K, V> {
+impl<K, V, L: BucketLayout> ExactSizeIterator for Iter<'_, K, V, L> {
     fn len(&self) -> usize {
         self.inner.len()
     }
 }
 
-impl<K, V> FusedIterator for Iter<'_, K, V> {}
+impl<K, V, L: BucketLayout> FusedIterator for Iter<'_, K, V, L> {}
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
+impl<K: fmt::Debug, V: fmt::Debug, L: BucketLayout> fmt::Debug for Iter<'_, K, V, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.clone()).finish()
     }
@@ -89,12 +90,12 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
 /// }
 /// assert_eq!(map[&1], 3);
 /// ```
-pub struct IterMut<'a, K, V> {
-    inner: MutIter<'a, K, V>,
+pub struct IterMut<'a, K, V, L: BucketLayout = DefaultLayout> {
+    inner: MutIter<'a, K, V, L>,
 }
 
 /// An empty iterator, as std's.
-impl<K, V> Default for IterMut<'_, K, V> {
+impl<K, V, L: BucketLayout> Default for IterMut<'_, K, V, L> {
     fn default() -> Self {
         IterMut {
             inner: MutIter::default(),
@@ -102,13 +103,13 @@ impl<K, V> Default for IterMut<'_, K, V> {
     }
 }
 
-impl<'a, K, V> IterMut<'a, K, V> {
-    pub(super) fn new(inner: MutIter<'a, K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> IterMut<'a, K, V, L> {
+    pub(super) fn new(inner: MutIter<'a, K, V, L>) -> Self {
         IterMut { inner }
     }
 }
 
-impl<'a, K, V> Iterator for IterMut<'a, K, V> {
+impl<'a, K, V, L: BucketLayout> Iterator for IterMut<'a, K, V, L> {
     type Item = (&'a K, &'a mut V);
 
     #[inline]
@@ -121,15 +122,15 @@ impl<'a, K, V> Iterator for IterMut<'a, K, V> {
     }
 }
 
-impl<K, V> ExactSizeIterator for IterMut<'_, K, V> {
+impl<K, V, L: BucketLayout> ExactSizeIterator for IterMut<'_, K, V, L> {
     fn len(&self) -> usize {
         self.inner.len()
     }
 }
 
-impl<K, V> FusedIterator for IterMut<'_, K, V> {}
+impl<K, V, L: BucketLayout> FusedIterator for IterMut<'_, K, V, L> {}
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for IterMut<'_, K, V> {
+impl<K: fmt::Debug, V: fmt::Debug, L: BucketLayout> fmt::Debug for IterMut<'_, K, V, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.inner.remaining()).finish()
     }
@@ -144,18 +145,18 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for IterMut<'_, K, V> {
 /// let v: Vec<(i32, i32)> = map.into_iter().collect();
 /// assert_eq!(v, [(1, 2)]);
 /// ```
-pub struct IntoIter<K, V> {
-    inner: RawIntoIter<K, V>,
+pub struct IntoIter<K, V, L: BucketLayout = DefaultLayout> {
+    inner: RawIntoIter<K, V, L>,
 }
 
-impl<K, V> IntoIter<K, V> {
-    pub(super) fn new(inner: RawIntoIter<K, V>) -> Self {
+impl<K, V, L: BucketLayout> IntoIter<K, V, L> {
+    pub(super) fn new(inner: RawIntoIter<K, V, L>) -> Self {
         IntoIter { inner }
     }
 }
 
 /// An empty iterator, as std's.
-impl<K, V> Default for IntoIter<K, V> {
+impl<K, V, L: BucketLayout> Default for IntoIter<K, V, L> {
     fn default() -> Self {
         IntoIter {
             inner: RawIntoIter::default(),
@@ -163,7 +164,7 @@ impl<K, V> Default for IntoIter<K, V> {
     }
 }
 
-impl<K, V> Iterator for IntoIter<K, V> {
+impl<K, V, L: BucketLayout> Iterator for IntoIter<K, V, L> {
     type Item = (K, V);
 
     #[inline]
@@ -176,15 +177,15 @@ impl<K, V> Iterator for IntoIter<K, V> {
     }
 }
 
-impl<K, V> ExactSizeIterator for IntoIter<K, V> {
+impl<K, V, L: BucketLayout> ExactSizeIterator for IntoIter<K, V, L> {
     fn len(&self) -> usize {
         self.inner.len()
     }
 }
 
-impl<K, V> FusedIterator for IntoIter<K, V> {}
+impl<K, V, L: BucketLayout> FusedIterator for IntoIter<K, V, L> {}
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for IntoIter<K, V> {
+impl<K: fmt::Debug, V: fmt::Debug, L: BucketLayout> fmt::Debug for IntoIter<K, V, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.inner.remaining()).finish()
     }
@@ -199,17 +200,17 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for IntoIter<K, V> {
 /// assert_eq!(map.drain().len(), 1);
 /// assert!(map.is_empty());
 /// ```
-pub struct Drain<'a, K, V> {
-    inner: RawDrain<'a, K, V>,
+pub struct Drain<'a, K, V, L: BucketLayout = DefaultLayout> {
+    inner: RawDrain<'a, K, V, L>,
 }
 
-impl<'a, K, V> Drain<'a, K, V> {
-    pub(super) fn new(inner: RawDrain<'a, K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> Drain<'a, K, V, L> {
+    pub(super) fn new(inner: RawDrain<'a, K, V, L>) -> Self {
         Drain { inner }
     }
 }
 
-impl<K, V> Iterator for Drain<'_, K, V> {
+impl<K, V, L: BucketLayout> Iterator for Drain<'_, K, V, L> {
     type Item = (K, V);
 
     #[inline]
@@ -222,15 +223,15 @@ impl<K, V> Iterator for Drain<'_, K, V> {
     }
 }
 
-impl<K, V> ExactSizeIterator for Drain<'_, K, V> {
+impl<K, V, L: BucketLayout> ExactSizeIterator for Drain<'_, K, V, L> {
     fn len(&self) -> usize {
         self.inner.len()
     }
 }
 
-impl<K, V> FusedIterator for Drain<'_, K, V> {}
+impl<K, V, L: BucketLayout> FusedIterator for Drain<'_, K, V, L> {}
 
-impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Drain<'_, K, V> {
+impl<K: fmt::Debug, V: fmt::Debug, L: BucketLayout> fmt::Debug for Drain<'_, K, V, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.inner.remaining()).finish()
     }
@@ -247,18 +248,18 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Drain<'_, K, V> {
 /// assert_eq!(taken, [(1, 2)]);
 /// ```
 #[must_use = "iterators are lazy and do nothing unless consumed; extract_if removes only the entries it yields"]
-pub struct ExtractIf<'a, K, V, F> {
-    inner: RawExtractIf<'a, K, V>,
+pub struct ExtractIf<'a, K, V, F, L: BucketLayout = DefaultLayout> {
+    inner: RawExtractIf<'a, K, V, L>,
     pred: F,
 }
 
-impl<'a, K, V, F> ExtractIf<'a, K, V, F> {
-    pub(super) fn new(inner: RawExtractIf<'a, K, V>, pred: F) -> Self {
+impl<'a, K, V, F, L: BucketLayout> ExtractIf<'a, K, V, F, L> {
+    pub(super) fn new(inner: RawExtractIf<'a, K, V, L>, pred: F) -> Self {
         ExtractIf { inner, pred }
     }
 }
 
-impl<K, V, F: FnMut(&K, &mut V) -> bool> Iterator for ExtractIf<'_, K, V, F> {
+impl<K, V, F: FnMut(&K, &mut V) -> bool, L: BucketLayout> Iterator for ExtractIf<'_, K, V, F, L> {
     type Item = (K, V);
 
     fn next(&mut self) -> Option<(K, V)> {
@@ -270,9 +271,12 @@ impl<K, V, F: FnMut(&K, &mut V) -> bool> Iterator for ExtractIf<'_, K, V, F> {
     }
 }
 
-impl<K, V, F: FnMut(&K, &mut V) -> bool> FusedIterator for ExtractIf<'_, K, V, F> {}
+impl<K, V, F: FnMut(&K, &mut V) -> bool, L: BucketLayout> FusedIterator
+    for ExtractIf<'_, K, V, F, L>
+{
+}
 
-impl<K, V, F> fmt::Debug for ExtractIf<'_, K, V, F> {
+impl<K, V, F, L: BucketLayout> fmt::Debug for ExtractIf<'_, K, V, F, L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ExtractIf").finish_non_exhaustive()
     }
@@ -282,17 +286,17 @@ impl<K, V, F> fmt::Debug for ExtractIf<'_, K, V, F> {
 macro_rules! projection {
     ($(#[$doc:meta])* $name:ident<$($lt:lifetime,)? $k:ident, $v:ident>: $inner:ty => $item:ty, |$x:pat_param| $proj:expr, debug: |$s:ident| $dbg:expr, clone: $clone:tt) => {
         $(#[$doc])*
-        pub struct $name<$($lt,)? $k, $v> {
+        pub struct $name<$($lt,)? $k, $v, L: BucketLayout = DefaultLayout> {
             inner: $inner,
         }
 
-        impl<$($lt,)? $k, $v> $name<$($lt,)? $k, $v> {
+        impl<$($lt,)? $k, $v, L: BucketLayout> $name<$($lt,)? $k, $v, L> {
             pub(super) fn new(inner: $inner) -> Self {
                 $name { inner }
             }
         }
 
-        impl<$($lt,)? $k, $v> Iterator for $name<$($lt,)? $k, $v> {
+        impl<$($lt,)? $k, $v, L: BucketLayout> Iterator for $name<$($lt,)? $k, $v, L> {
             type Item = $item;
 
             #[inline]
@@ -305,22 +309,22 @@ macro_rules! projection {
             }
         }
 
-        impl<$($lt,)? $k, $v> ExactSizeIterator for $name<$($lt,)? $k, $v> {
+        impl<$($lt,)? $k, $v, L: BucketLayout> ExactSizeIterator for $name<$($lt,)? $k, $v, L> {
             fn len(&self) -> usize {
                 self.inner.len()
             }
         }
 
-        impl<$($lt,)? $k, $v> FusedIterator for $name<$($lt,)? $k, $v> {}
+        impl<$($lt,)? $k, $v, L: BucketLayout> FusedIterator for $name<$($lt,)? $k, $v, L> {}
 
         /// An empty iterator, as std's.
-        impl<$($lt,)? $k, $v> Default for $name<$($lt,)? $k, $v> {
+        impl<$($lt,)? $k, $v, L: BucketLayout> Default for $name<$($lt,)? $k, $v, L> {
             fn default() -> Self {
                 $name { inner: Default::default() }
             }
         }
 
-        impl<$($lt,)? $k: fmt::Debug, $v: fmt::Debug> fmt::Debug for $name<$($lt,)? $k, $v> {
+        impl<$($lt,)? $k: fmt::Debug, $v: fmt::Debug, L: BucketLayout> fmt::Debug for $name<$($lt,)? $k, $v, L> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let $s = self;
                 f.debug_list().entries($dbg).finish()
@@ -330,7 +334,7 @@ macro_rules! projection {
         projection!(@clone $clone $name<$($lt,)? $k, $v>);
     };
     (@clone yes $name:ident<$($lt:lifetime,)? $k:ident, $v:ident>) => {
-        impl<$($lt,)? $k, $v> Clone for $name<$($lt,)? $k, $v> {
+        impl<$($lt,)? $k, $v, L: BucketLayout> Clone for $name<$($lt,)? $k, $v, L> {
             fn clone(&self) -> Self {
                 $name { inner: self.inner.clone() }
             }
@@ -348,7 +352,7 @@ projection!(
     /// let map = evacmap::EvacMap::from([(1, 2)]);
     /// assert_eq!(map.keys().collect::<Vec<_>>(), [&1]);
     /// ```
-    Keys<'a, K, V>: Iter<'a, K, V> => &'a K, |(k, _)| k,
+    Keys<'a, K, V>: Iter<'a, K, V, L> => &'a K, |(k, _)| k,
     debug: |s| s.inner.clone().map(|(k, _)| k), clone: yes
 );
 
@@ -361,7 +365,7 @@ projection!(
     /// let map = evacmap::EvacMap::from([(1, 2)]);
     /// assert_eq!(map.values().collect::<Vec<_>>(), [&2]);
     /// ```
-    Values<'a, K, V>: Iter<'a, K, V> => &'a V, |(_, v)| v,
+    Values<'a, K, V>: Iter<'a, K, V, L> => &'a V, |(_, v)| v,
     debug: |s| s.inner.clone().map(|(_, v)| v), clone: yes
 );
 
@@ -376,7 +380,7 @@ projection!(
     /// map.values_mut().for_each(|v| *v = 0);
     /// assert_eq!(map[&1], 0);
     /// ```
-    ValuesMut<'a, K, V>: IterMut<'a, K, V> => &'a mut V, |(_, v)| v,
+    ValuesMut<'a, K, V>: IterMut<'a, K, V, L> => &'a mut V, |(_, v)| v,
     debug: |s| s.inner.inner.remaining().map(|(_, v)| v), clone: no
 );
 
@@ -390,7 +394,7 @@ projection!(
     /// let map = evacmap::EvacMap::from([(1, 2)]);
     /// assert_eq!(map.into_keys().collect::<Vec<_>>(), [1]);
     /// ```
-    IntoKeys<K, V>: IntoIter<K, V> => K, |(k, _)| k,
+    IntoKeys<K, V>: IntoIter<K, V, L> => K, |(k, _)| k,
     debug: |s| s.inner.inner.remaining().map(|(k, _)| k), clone: no
 );
 
@@ -404,6 +408,6 @@ projection!(
     /// let map = evacmap::EvacMap::from([(1, 2)]);
     /// assert_eq!(map.into_values().collect::<Vec<_>>(), [2]);
     /// ```
-    IntoValues<K, V>: IntoIter<K, V> => V, |(_, v)| v,
+    IntoValues<K, V>: IntoIter<K, V, L> => V, |(_, v)| v,
     debug: |s| s.inner.inner.remaining().map(|(_, v)| v), clone: no
 );

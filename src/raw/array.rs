@@ -3,7 +3,8 @@
 //! and the progressive release of an old array's memory.
 //!
 //! ```text
-//! BucketArray: [ 2^B primary buckets | pool (2^(B-4) if B >= 4) | extension ]
+//! BucketArray, Go's layout:  [ 2^B primary buckets | pool (2^(B-4) if B >= 4) | extension ]
+//! BucketArray, split layout: [ one tophash word per bucket below ] [ the same buckets, without them ]
 //! ```
 //! The extension (`POOL_EXTENSION` more pools) exists only for arrays mapped
 //! directly, where reserved address space costs nothing until touched, and
@@ -16,8 +17,9 @@ use core::ptr::{self, NonNull};
 use super::alloc::{
     alloc_array, alloc_bucket, free_array, free_bucket, give_back, maps_directly, page_size,
 };
-use super::bucket::{Bucket, overflow};
+use super::bucket::{Bucket, Tops, overflow, spill_layout};
 use crate::TryReserveError;
+use crate::layout::BucketLayout;
 
 /// Largest supported `B`: keeps `2^B` buckets addressable and the byte size
 /// of an array within `isize::MAX` for every bucket size we can have.
@@ -51,9 +53,15 @@ fn has_extension(bytes: usize) -> bool {
 /// Miri, the pool's extension: `has_extension`), plus the overflow buckets
 /// allocated one by one once those ran out (found by walking the chains;
 /// invariant I6).
-pub(crate) struct BucketArray<K, V> {
-    /// Start of the allocation; dangling when `total == 0` (no array yet).
-    ptr: NonNull<Bucket<K, V>>,
+pub(crate) struct BucketArray<K, V, L: BucketLayout> {
+    /// Bucket 0: the start of the allocation in Go's layout, just after the
+    /// dense tophash words in the split layout; dangling when `total == 0`
+    /// (no array yet).
+    ptr: NonNull<Bucket<K, V, L>>,
+    /// Split layout: the dense tophash words (`capacity` of them), at the
+    /// start of the allocation. Dangling in Go's layout and when
+    /// unallocated.
+    words: NonNull<[u8; 8]>,
     /// `B`: the array has `2^log2` primary buckets (0 when unallocated).
     log2: u8,
     /// `2^log2 - 1`, cached: every lookup masks a hash with it.
@@ -90,11 +98,12 @@ pub(crate) struct BucketArray<K, V> {
     release_due: usize,
 }
 
-impl<K, V> BucketArray<K, V> {
+impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     /// An array that owns no memory (a map that never held an entry).
     pub(crate) const fn unallocated() -> Self {
         BucketArray {
             ptr: NonNull::dangling(),
+            words: NonNull::dangling(),
             log2: 0,
             mask: 0,
             total: 0,
@@ -123,20 +132,23 @@ impl<K, V> BucketArray<K, V> {
         let primary = 1usize << log2;
         let pool = if log2 >= 4 { 1usize << (log2 - 4) } else { 0 };
         let total = primary + pool;
-        let capacity = if has_extension(Self::layout(total)?.size()) {
+        let capacity = if has_extension(Self::layout(total)?.0.size()) {
             total + POOL_EXTENSION * pool
         } else {
             total
         };
-        let layout = Self::layout(capacity)?;
+        let (layout, buckets_at) = Self::layout(capacity)?;
         // Off Miri, `capacity > total` only when `total`'s size maps
         // directly, and a larger size does too; under Miri nothing maps. So
         // `free` reaches the same decision from `capacity`.
-        let ptr = alloc_array(layout, huge_pages)
-            .ok_or(TryReserveError::AllocError { layout })?
-            .cast::<Bucket<K, V>>();
+        let start =
+            alloc_array(layout, huge_pages).ok_or(TryReserveError::AllocError { layout })?;
+        // SAFETY: `buckets_at < layout.size()`: the buckets' offset inside
+        // the allocation (`layout`).
+        let ptr = unsafe { start.add(buckets_at) }.cast::<Bucket<K, V, L>>();
         Ok(BucketArray {
             ptr,
+            words: start.cast::<[u8; 8]>(),
             log2,
             mask: primary - 1,
             total,
@@ -146,14 +158,38 @@ impl<K, V> BucketArray<K, V> {
         })
     }
 
-    fn layout(total: usize) -> Result<Layout, TryReserveError> {
-        Layout::array::<Bucket<K, V>>(total).map_err(|_| TryReserveError::CapacityOverflow)
+    /// The allocation of an array of `capacity` buckets, and the offset of
+    /// bucket 0 in it: the buckets alone in Go's layout; in the split
+    /// layout, first their dense tophash words.
+    fn layout(capacity: usize) -> Result<(Layout, usize), TryReserveError> {
+        let overflow = |_| TryReserveError::CapacityOverflow;
+        let buckets = Layout::array::<Bucket<K, V, L>>(capacity).map_err(overflow)?;
+        if L::SPLIT {
+            let words = Layout::array::<[u8; 8]>(capacity).map_err(overflow)?;
+            words.extend(buckets).map_err(overflow)
+        } else {
+            Ok((buckets, 0))
+        }
+    }
+
+    /// Memory per bucket: the bucket, and its dense tophash word in the
+    /// split layout.
+    const BUCKET_BYTES: usize = size_of::<Bucket<K, V, L>>() + if L::SPLIT { 8 } else { 0 };
+
+    /// Where this array's tophash words are (valid while it is allocated).
+    #[inline]
+    pub(crate) fn tops(&self) -> Tops<K, V, L> {
+        Tops::new(
+            self.words.as_ptr(),
+            self.ptr.as_ptr().addr(),
+            self.capacity * size_of::<Bucket<K, V, L>>(),
+        )
     }
 
     /// Bytes of Go's array: primary and pool buckets (not counting the pool's
     /// extension or spilled overflow buckets).
     pub(crate) fn array_bytes(&self) -> usize {
-        self.total * size_of::<Bucket<K, V>>()
+        self.total * Self::BUCKET_BYTES
     }
 
     /// Extension buckets handed out so far.
@@ -166,8 +202,9 @@ impl<K, V> BucketArray<K, V> {
     /// allocated one by one. (The extension's untouched pages hold no
     /// memory and are not counted.)
     pub(crate) fn bytes(&self) -> usize {
-        let overflow = self.extension_used() + self.spilled;
-        self.array_bytes() + overflow * size_of::<Bucket<K, V>>() - self.released_page_bytes
+        let extension = self.extension_used() * Self::BUCKET_BYTES;
+        let spilled = self.spilled * spill_layout::<K, V, L>().0.size();
+        self.array_bytes() + extension + spilled - self.released_page_bytes
     }
 
     /// Bytes given back early by `release_below` (pages and spilled buckets).
@@ -213,7 +250,9 @@ impl<K, V> BucketArray<K, V> {
     /// As for `release_below`.
     #[cold]
     unsafe fn release_below_now(&mut self, chains: usize, batch: usize) -> usize {
-        let size = size_of::<Bucket<K, V>>();
+        // Only bucket pages are given back; the split layout's dense words
+        // (8 bytes a bucket) stay until the array is freed.
+        let size = size_of::<Bucket<K, V, L>>();
         let mut released = 0;
         self.released_chains = self.released_chains.max(chains);
         if let Some(page) = page_size() {
@@ -280,7 +319,7 @@ impl<K, V> BucketArray<K, V> {
     ///
     /// `i < self.len()` (so the array is allocated).
     #[inline]
-    pub(crate) unsafe fn bucket(&self, i: usize) -> NonNull<Bucket<K, V>> {
+    pub(crate) unsafe fn bucket(&self, i: usize) -> NonNull<Bucket<K, V, L>> {
         debug_assert!(
             self.is_allocated() && i < self.len(),
             "bucket {i} out of range"
@@ -295,7 +334,7 @@ impl<K, V> BucketArray<K, V> {
     /// is unallocated: the caller checks `is_allocated` (or `count > 0`,
     /// I7) before reading through it.
     #[inline]
-    pub(crate) fn head_for(&self, hash: u64) -> NonNull<Bucket<K, V>> {
+    pub(crate) fn head_for(&self, hash: u64) -> NonNull<Bucket<K, V, L>> {
         let i = hash as usize & self.mask;
         // SAFETY: allocated: `i <= mask < 2^B <= total`, inside the
         // allocation; unallocated: `mask == 0`, so `i == 0`, and an offset
@@ -317,16 +356,16 @@ impl<K, V> BucketArray<K, V> {
             // initialised (the allocation was zeroed).
             let b = unsafe { self.ptr.add(i) };
             // SAFETY: `b` is inside the allocation and initialised (above).
-            unsafe { (*b.as_ptr()).tophash != [0; 8] || overflow(b).is_some() }
+            unsafe { *self.tops().word(b) != [0; 8] || overflow(b).is_some() }
         })
     }
 
     /// True if `b` lies inside this array's allocation (primary, pool or
     /// extension), as opposed to a separately allocated overflow bucket.
-    fn contains(&self, b: NonNull<Bucket<K, V>>) -> bool {
+    fn contains(&self, b: NonNull<Bucket<K, V, L>>) -> bool {
         let start = self.ptr.as_ptr().addr();
         let addr = b.as_ptr().addr();
-        addr >= start && addr < start + self.capacity * size_of::<Bucket<K, V>>()
+        addr >= start && addr < start + self.capacity * size_of::<Bucket<K, V, L>>()
     }
 
     /// Go `newoverflow`: a fresh empty bucket linked after `last`, taken from
@@ -339,8 +378,8 @@ impl<K, V> BucketArray<K, V> {
     /// link is null.
     pub(crate) unsafe fn push_overflow(
         &mut self,
-        last: NonNull<Bucket<K, V>>,
-    ) -> (NonNull<Bucket<K, V>>, usize) {
+        last: NonNull<Bucket<K, V, L>>,
+    ) -> (NonNull<Bucket<K, V, L>>, usize) {
         // SAFETY: caller: `last` is live.
         debug_assert!(unsafe { overflow(last) }.is_none());
         self.linked_overflow += 1;
@@ -350,16 +389,20 @@ impl<K, V> BucketArray<K, V> {
             // zeroed bucket that no chain links to yet (I6).
             let b = unsafe { self.ptr.add(self.next_pool) };
             if self.next_pool >= self.total {
-                allocated = size_of::<Bucket<K, V>>(); // extension: counted in `bytes`
+                allocated = Self::BUCKET_BYTES; // extension: counted in `bytes`
             }
             self.next_pool += 1;
             b
         } else {
-            let layout = Layout::new::<Bucket<K, V>>();
+            let (layout, offset) = spill_layout::<K, V, L>();
             self.spilled += 1;
             allocated = layout.size();
-            // A zeroed bucket is an empty one (`bucket.rs`).
-            alloc_bucket(layout).cast::<Bucket<K, V>>()
+            // A zeroed bucket (and tophash word) is an empty one
+            // (`bucket.rs`).
+            let start = alloc_bucket(layout);
+            // SAFETY: `offset < layout.size()`: the bucket inside the
+            // allocation (`spill_layout`).
+            unsafe { start.add(offset) }.cast::<Bucket<K, V, L>>()
         };
         // SAFETY: caller: `last` is live and ours to link.
         unsafe { (*last.as_ptr()).overflow = new.as_ptr() };
@@ -374,9 +417,9 @@ impl<K, V> BucketArray<K, V> {
     /// `head` is a primary bucket of this array whose chain was just
     /// evacuated: its slots are all marked evacuated and hold no live entry,
     /// and nothing reads past the head again (I4, I10).
-    pub(crate) unsafe fn unlink_overflow(&mut self, head: NonNull<Bucket<K, V>>) -> usize {
+    pub(crate) unsafe fn unlink_overflow(&mut self, head: NonNull<Bucket<K, V, L>>) -> usize {
         // SAFETY: the caller's guarantee, passed on.
-        let freed = unsafe { self.free_chain_spills(head) } * size_of::<Bucket<K, V>>();
+        let freed = unsafe { self.free_chain_spills(head) } * spill_layout::<K, V, L>().0.size();
         self.released_bytes += freed;
         freed
     }
@@ -390,7 +433,7 @@ impl<K, V> BucketArray<K, V> {
     /// `head` is a primary bucket of this array whose chain is intact (I6)
     /// and holds no entry that is used again.
     #[inline]
-    unsafe fn free_chain_spills(&mut self, head: NonNull<Bucket<K, V>>) -> usize {
+    unsafe fn free_chain_spills(&mut self, head: NonNull<Bucket<K, V, L>>) -> usize {
         // SAFETY: caller: `head` is live.
         let mut next = unsafe { overflow(head) };
         if next.is_none() {
@@ -399,15 +442,17 @@ impl<K, V> BucketArray<K, V> {
         let mut freed = 0;
         // SAFETY: caller: the chain's links are valid and each bucket is
         // linked once (I6), and a bucket outside this allocation was
-        // allocated alone by `push_overflow` with `alloc_bucket` and this
-        // layout (I6), so `free_bucket` may free it. Each link is read before
-        // the bucket holding it is freed, and the head's link is cut last,
-        // so nothing reaches the freed buckets.
+        // allocated alone by `push_overflow` with `alloc_bucket` and
+        // `spill_layout`, at its offset (I6), so `free_bucket` may free its
+        // allocation. Each link is read before the bucket holding it is
+        // freed, and the head's link is cut last, so nothing reaches the
+        // freed buckets.
         unsafe {
+            let (layout, offset) = spill_layout::<K, V, L>();
             while let Some(b) = next {
                 next = overflow(b);
                 if !self.contains(b) {
-                    free_bucket(b.cast(), Layout::new::<Bucket<K, V>>());
+                    free_bucket(b.cast::<u8>().sub(offset), layout);
                     freed += 1;
                 }
             }
@@ -435,7 +480,7 @@ impl<K, V> BucketArray<K, V> {
         let lo = (base + self.released_end).next_multiple_of(page);
         // Up to the last bucket handed out: the extension's untouched pages
         // hold nothing to give back.
-        let used = self.total.max(self.next_pool) * size_of::<Bucket<K, V>>();
+        let used = self.total.max(self.next_pool) * size_of::<Bucket<K, V, L>>();
         let end = (base + used) / page * page;
         let hi = (lo + batch.max(page)).min(end);
         if hi <= lo {
@@ -486,11 +531,12 @@ impl<K, V> BucketArray<K, V> {
         }
         // SAFETY: caller: nothing in the array is used again.
         unsafe { self.free_spilled() };
-        let layout = Self::layout(self.capacity).expect("layout was valid at allocation");
-        // SAFETY: `ptr` came from `alloc_array` with the layout of
-        // `capacity` buckets (`allocate`), and the caller gives up its
-        // contents.
-        unsafe { free_array(self.ptr.cast(), layout) };
+        let (layout, buckets_at) =
+            Self::layout(self.capacity).expect("layout was valid at allocation");
+        // SAFETY: the allocation starts `buckets_at` bytes before bucket 0
+        // (`allocate`); it came from `alloc_array` with the layout of
+        // `capacity` buckets, and the caller gives up its contents.
+        unsafe { free_array(self.ptr.cast::<u8>().sub(buckets_at), layout) };
         *self = Self::unallocated();
     }
 
@@ -513,10 +559,16 @@ impl<K, V> BucketArray<K, V> {
         // SAFETY: caller: nothing in the array is used again; the links left
         // dangling by this are zeroed just below.
         unsafe { self.free_spilled() };
-        // SAFETY: `used <= capacity` buckets were allocated at `ptr`;
-        // all-zero bytes are a valid empty bucket (EMPTY_REST = 0, null
-        // link, uninit slots).
-        unsafe { ptr::write_bytes(ptr.as_ptr(), 0, used) };
+        // SAFETY: `used <= capacity` buckets were allocated at `ptr`, and as
+        // many dense words at `words` in the split layout; all-zero bytes
+        // are a valid empty bucket (EMPTY_REST = 0, null link, uninit
+        // slots).
+        unsafe {
+            ptr::write_bytes(ptr.as_ptr(), 0, used);
+            if L::SPLIT {
+                ptr::write_bytes(self.words.as_ptr(), 0, used);
+            }
+        }
         self.next_pool = 1 << log2;
         self.linked_overflow = 0;
         self.spilled = 0;

@@ -3,11 +3,12 @@
 //! the chain-length distribution (`EvacMap::chain_lengths`).
 
 use super::array::BucketArray;
-use super::bucket::{BUCKET_SLOTS, Slot, group, overflow, top_at};
+use super::bucket::{BUCKET_SLOTS, Slot, overflow};
 use super::tophash::{EMPTY_REST, MIN_TOP_HASH, is_empty, is_evacuated_marker, tophash};
 use super::{RawTable, sizing};
+use crate::layout::BucketLayout;
 
-impl<K, V> RawTable<K, V> {
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// The chain-length distribution of the current array and of the
     /// unevacuated old chains (from the cursor on: below it, chains may
     /// have been given back, I10, and are evacuated, I3).
@@ -18,8 +19,9 @@ impl<K, V> RawTable<K, V> {
             for j in start.min(array.len())..array.len() {
                 // SAFETY: `j < len()`, at or above the released chains (I10).
                 let head = unsafe { array.bucket(j) };
+                let tops = array.tops();
                 // SAFETY: a live primary bucket (above).
-                if is_evacuated_marker(unsafe { top_at(head, 0) }) {
+                if is_evacuated_marker(unsafe { tops.top_at(head, 0) }) {
                     continue; // I4: no entry, nothing linked
                 }
                 let (mut buckets, mut live) = (0usize, 0usize);
@@ -27,7 +29,7 @@ impl<K, V> RawTable<K, V> {
                 while let Some(bucket) = b {
                     buckets += 1;
                     // SAFETY: the head or linked from it (I6): live.
-                    live += unsafe { group(bucket) }.match_full().count();
+                    live += unsafe { tops.group(bucket) }.match_full().count();
                     // SAFETY: as above.
                     b = unsafe { overflow(bucket) };
                 }
@@ -113,7 +115,7 @@ impl<K, V> RawTable<K, V> {
             let head = unsafe { self.old_buckets.bucket(j) };
             // SAFETY: `head` is a primary bucket of the allocated old array
             // whose pages were not given back (I10, above).
-            let is_evac = is_evacuated_marker(unsafe { top_at(head, 0) });
+            let is_evac = is_evacuated_marker(unsafe { self.old_buckets.tops().top_at(head, 0) });
             if j < self.evac_cursor {
                 assert!(
                     is_evac,
@@ -159,7 +161,8 @@ impl<K, V> RawTable<K, V> {
                     let b = unsafe { self.buckets.bucket(dest) };
                     // SAFETY: `b` is a primary bucket of the allocated new
                     // array, and `i < 8`.
-                    let all_rest = (0..BUCKET_SLOTS).all(|i| unsafe { top_at(b, i) } == EMPTY_REST);
+                    let all_rest = (0..BUCKET_SLOTS)
+                        .all(|i| unsafe { self.buckets.tops().top_at(b, i) } == EMPTY_REST);
                     // SAFETY: `b` is live (just above).
                     let unlinked = unsafe { overflow(b) }.is_none();
                     assert!(
@@ -197,7 +200,7 @@ impl<K, V> RawTable<K, V> {
                         let old = unsafe { self.old_buckets.bucket(old_j) };
                         // SAFETY: a primary bucket of the live old array, not
                         // given back (I10).
-                        let top0 = unsafe { top_at(old, 0) };
+                        let top0 = unsafe { self.old_buckets.tops().top_at(old, 0) };
                         assert!(
                             is_evacuated_marker(top0),
                             "I5: entry in new chain {j} while its old chain is not evacuated"
@@ -235,11 +238,12 @@ impl<K, V> RawTable<K, V> {
     /// Visits every slot of chain `j` of `array`, checking I2 and I6.
     fn walk_chain(
         &self,
-        array: &BucketArray<K, V>,
+        array: &BucketArray<K, V, L>,
         j: usize,
         seen: &mut Vec<usize>,
-        mut visit: impl FnMut(Slot<K, V>, u8),
+        mut visit: impl FnMut(Slot<K, V, L>, u8),
     ) {
+        let tops = array.tops();
         let mut rest = false;
         // SAFETY: callers pass `j < array.len()`, at or above the array's
         // released chains (I10).
@@ -249,7 +253,7 @@ impl<K, V> RawTable<K, V> {
             for index in 0..BUCKET_SLOTS {
                 // SAFETY: `bucket` is the chain's head (above) or reached
                 // from it through links (I6), and `index < 8`.
-                let top = unsafe { top_at(bucket, index) };
+                let top = unsafe { tops.top_at(bucket, index) };
                 if !is_evacuated_marker(top) {
                     if rest {
                         assert_eq!(top, EMPTY_REST, "I2: non-EMPTY_REST slot after EMPTY_REST");

@@ -4,6 +4,7 @@ use super::RawTable;
 use super::array::BucketArray;
 use super::bucket::{BUCKET_SLOTS, Slot, overflow};
 use super::tophash::{EVACUATED_EMPTY, MIN_TOP_HASH};
+use crate::layout::BucketLayout;
 
 /// Copies chains `start..src.len()` of `src` into the empty, same-sized
 /// `dst` (same chains, same markers, same slot positions), and marks
@@ -11,20 +12,21 @@ use super::tophash::{EVACUATED_EMPTY, MIN_TOP_HASH};
 /// cloned to `*count` as soon as it is in place. If a clone panics, `dst`
 /// holds exactly the entries counted (each slot's tophash is written after
 /// its entry), so a table made of it stays consistent.
-fn copy_chains<K: Clone, V: Clone>(
-    src: &BucketArray<K, V>,
-    dst: &mut BucketArray<K, V>,
+fn copy_chains<K: Clone, V: Clone, L: BucketLayout>(
+    src: &BucketArray<K, V, L>,
+    dst: &mut BucketArray<K, V, L>,
     start: usize,
     count: &mut usize,
 ) {
     debug_assert_eq!(src.log2(), dst.log2());
+    let (src_tops, dst_tops) = (src.tops(), dst.tops());
     for i in 0..start {
         // SAFETY: `i < start <= len()` (`bucket`'s precondition), and `dst`
         // has the same length: a primary bucket of the fresh array.
         let d = unsafe { dst.bucket(i) };
         // SAFETY: `d` is live (above); writing markers into an empty fresh
         // chain makes it an evacuated one (I4).
-        unsafe { (*d.as_ptr()).tophash = [EVACUATED_EMPTY; BUCKET_SLOTS] };
+        unsafe { *dst_tops.word(d) = [EVACUATED_EMPTY; BUCKET_SLOTS] };
     }
     for i in start..src.len() {
         // SAFETY: `i < len()` for both arrays (same `B`); chains at or above
@@ -48,7 +50,7 @@ fn copy_chains<K: Clone, V: Clone>(
                 // destination's key and value are written before its
                 // tophash (I1).
                 unsafe {
-                    let top = *from.tophash();
+                    let top = *src_tops.slot(from);
                     if top >= MIN_TOP_HASH {
                         // Both clones before either write: if the value's
                         // clone panics, the key's clone is a local and is
@@ -59,7 +61,7 @@ fn copy_chains<K: Clone, V: Clone>(
                         to.value().write(value);
                         *count += 1;
                     }
-                    *to.tophash() = top;
+                    *dst_tops.slot(to) = top;
                 }
             }
             // SAFETY: `s` is live (I6).
@@ -76,12 +78,12 @@ fn copy_chains<K: Clone, V: Clone>(
     }
 }
 
-impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
+impl<K: Clone, V: Clone, L: BucketLayout> Clone for RawTable<K, V, L> {
     /// A deep copy with the same shape: same arrays, same chains, same
     /// markers, same cursor, so a clone taken mid-growth is mid-growth too.
     fn clone(&self) -> Self {
         let mut new = Self::new(self.policy);
-        let alloc = |a: &BucketArray<K, V>| {
+        let alloc = |a: &BucketArray<K, V, L>| {
             if a.is_allocated() {
                 BucketArray::allocate(a.log2(), self.policy.huge_pages())
                     .unwrap_or_else(|e| e.raise())
@@ -126,7 +128,7 @@ impl<K: Clone, V: Clone> Clone for RawTable<K, V> {
     }
 }
 
-impl<K, V> RawTable<K, V> {
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Copies everything but the entries and arrays: cursor, evacuated
     /// count, overflow count, counters, events, timing.
     fn copy_state_of(&mut self, src: &Self) {

@@ -16,11 +16,12 @@
 use core::ptr::{self, NonNull};
 
 use super::RawTable;
-use super::bucket::{BUCKET_SLOTS, Bucket, Slot, group, overflow, top_at};
+use super::bucket::{BUCKET_SLOTS, Bucket, Slot, Tops, overflow};
 use super::tophash::{
-    BitMask, EVACUATED_EMPTY, EVACUATED_X, MIN_TOP_HASH, evacuated_markers, is_empty,
+    BitMask, EVACUATED_EMPTY, EVACUATED_X, Group, MIN_TOP_HASH, evacuated_markers, is_empty,
     is_evacuated_marker,
 };
+use crate::layout::BucketLayout;
 use crate::timing::Source;
 
 /// Most already-evacuated chains the cursor skips in one step (Go: 1024).
@@ -75,26 +76,28 @@ impl YMasks {
 /// The next slot to fill in a growth's destination chain (Go `evacDst`).
 /// The chain was empty when the evacuation of its old chain began (I5), so
 /// every slot from `index` on is empty and no scan is needed.
-struct Fill<K, V> {
-    bucket: NonNull<Bucket<K, V>>,
+struct Fill<K, V, L: BucketLayout> {
+    bucket: NonNull<Bucket<K, V, L>>,
+    /// `bucket`'s tophash word (I11), found once per bucket.
+    word: *mut [u8; 8],
     index: usize,
 }
 
-impl<K, V> Clone for Fill<K, V> {
+impl<K, V, L: BucketLayout> Clone for Fill<K, V, L> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<K, V> Copy for Fill<K, V> {}
+impl<K, V, L: BucketLayout> Copy for Fill<K, V, L> {}
 
 /// The next slot to try in a shrink's destination chain, which may hold
 /// entries already: every slot before `index` is full.
-struct Dest<K, V> {
-    bucket: NonNull<Bucket<K, V>>,
+struct Dest<K, V, L: BucketLayout> {
+    bucket: NonNull<Bucket<K, V, L>>,
     index: usize,
 }
 
-impl<K, V> RawTable<K, V> {
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Go `growWork`: evacuates the old chain that a write of `hash` uses
     /// (so the write sees its key's chain in the new array, I5), then
     /// `cursor_steps` more at the cursor.
@@ -121,8 +124,10 @@ impl<K, V> RawTable<K, V> {
         // old mask or pass the cursor, I3); at or above the cursor its
         // pages are still there (I10).
         let head = unsafe { self.old_buckets.bucket(old_index) };
-        // SAFETY: `head` is a live primary bucket (I8, I10, above).
-        let moved = !is_evacuated_marker(unsafe { top_at(head, 0) });
+        // SAFETY: `head` is primary bucket `old_index`, live (I8, I10, above).
+        let moved = !is_evacuated_marker(unsafe {
+            (*self.old_buckets.tops().head_word(old_index, head))[0]
+        });
         if moved {
             let entries = self.timed(Source::Evacuation, |t| t.move_chain(old_index, hasher));
             self.counters.evacuated(entries);
@@ -181,10 +186,11 @@ impl<K, V> RawTable<K, V> {
     /// and the table is growing into an array at least as large.
     unsafe fn move_chain_into_grown(
         &mut self,
-        head: NonNull<Bucket<K, V>>,
+        head: NonNull<Bucket<K, V, L>>,
         old_index: usize,
         hasher: &impl Fn(&K) -> u64,
     ) -> u64 {
+        let (old, new) = (self.old_buckets.tops(), self.buckets.tops());
         let newbit = self.old_buckets.len();
         let doubling = self.buckets.log2() > self.old_buckets.log2();
         let mut ymasks = YMasks::new();
@@ -197,7 +203,8 @@ impl<K, V> RawTable<K, V> {
                 // live (I6); `match_full` yields slots with a live tophash,
                 // whose keys are initialised (I1).
                 unsafe {
-                    for i in group(bb).match_full() {
+                    let group = Group::load(*old.chain_word(old_index, k, bb));
+                    for i in group.match_full() {
                         let key = &*Slot {
                             bucket: bb,
                             index: i,
@@ -215,16 +222,20 @@ impl<K, V> RawTable<K, V> {
         // Pass 2: nothing below can panic. X is `old_index`'s chain; a
         // doubling's Y is `old_index + 2^oldB < 2^(oldB+1)`, which exists. A
         // same-size growth has no Y bits set, so its Y is never used.
-        let mut x = Fill {
-            bucket: self.buckets.head_for(old_index as u64),
-            index: 0,
-        };
-        let mut y = if doubling {
-            debug_assert!(old_index + newbit < self.buckets.len());
+        let fill_at = |i: usize| {
+            let bucket = self.buckets.head_for(i as u64);
             Fill {
-                bucket: self.buckets.head_for((old_index + newbit) as u64),
+                bucket,
+                // SAFETY: `i < len()` (above): primary bucket `i` of the
+                // allocated new array.
+                word: unsafe { new.head_word(i, bucket) },
                 index: 0,
             }
+        };
+        let mut x = fill_at(old_index);
+        let mut y = if doubling {
+            debug_assert!(old_index + newbit < self.buckets.len());
+            fill_at(old_index + newbit)
         } else {
             x
         };
@@ -240,30 +251,25 @@ impl<K, V> RawTable<K, V> {
             // tophash (I1). The bucket's markers are written from the copy in
             // `group`, and leave no live tophash behind (I4).
             unsafe {
-                let group = group(bb);
+                let word = old.chain_word(old_index, k, bb);
+                let group = Group::load(*word);
                 let full = group.match_full();
                 let ymask = ymasks.get(k);
-                (*bb.as_ptr()).tophash = evacuated_markers(full, ymask);
+                *word = evacuated_markers(full, ymask);
                 for i in full.minus(ymask) {
-                    self.fill_slot(
-                        &mut x,
-                        Slot {
-                            bucket: bb,
-                            index: i,
-                        },
-                        group.byte(i),
-                    );
+                    let from = Slot {
+                        bucket: bb,
+                        index: i,
+                    };
+                    self.fill_slot(new, &mut x, from, group.byte(i));
                     moved += 1;
                 }
                 for i in ymask {
-                    self.fill_slot(
-                        &mut y,
-                        Slot {
-                            bucket: bb,
-                            index: i,
-                        },
-                        group.byte(i),
-                    );
+                    let from = Slot {
+                        bucket: bb,
+                        index: i,
+                    };
+                    self.fill_slot(new, &mut y, from, group.byte(i));
                     moved += 1;
                 }
                 b = overflow(bb);
@@ -280,12 +286,23 @@ impl<K, V> RawTable<K, V> {
     ///
     /// `from` is a live slot (I1) of a live old bucket, whose entry is
     /// moved once (the caller marks it evacuated); `fill`'s bucket is live in
-    /// the new array and every slot from its index on is empty (I5).
+    /// the new array, whose tophash words are `new`, and every slot from its
+    /// index on is empty (I5).
     #[inline(always)]
-    unsafe fn fill_slot(&mut self, fill: &mut Fill<K, V>, from: Slot<K, V>, top: u8) {
+    unsafe fn fill_slot(
+        &mut self,
+        new: Tops<K, V, L>,
+        fill: &mut Fill<K, V, L>,
+        from: Slot<K, V, L>,
+        top: u8,
+    ) {
         if fill.index == BUCKET_SLOTS {
-            // SAFETY: caller: the bucket is live.
-            fill.bucket = unsafe { self.next_fill_bucket(fill.bucket) };
+            // SAFETY: caller: the bucket is live, and so is the one linked
+            // after it, in the new array's chains (I6, I11).
+            unsafe {
+                fill.bucket = self.next_fill_bucket(fill.bucket);
+                fill.word = new.word(fill.bucket);
+            }
             fill.index = 0;
         }
         let to = Slot {
@@ -293,14 +310,15 @@ impl<K, V> RawTable<K, V> {
             index: fill.index,
         };
         // SAFETY: `to` is an empty slot (caller, `index < 8` by the branch
-        // above) of a live destination bucket; `from` holds a live entry that
-        // is moved exactly once (caller). Key and value are copied before
-        // the tophash (I1).
+        // above) of a live destination bucket, whose word is `fill.word`;
+        // `from` holds a live entry that is moved exactly once (caller). Key
+        // and value are copied before the tophash (I1).
         unsafe {
-            debug_assert!(is_empty(*to.tophash()), "I5: growth destination not empty");
+            let to_top = fill.word.cast::<u8>().add(fill.index);
+            debug_assert!(is_empty(*to_top), "I5: growth destination not empty");
             ptr::copy_nonoverlapping(from.key(), to.key(), 1);
             ptr::copy_nonoverlapping(from.value(), to.value(), 1);
-            *to.tophash() = top;
+            *to_top = top;
         }
         fill.index += 1;
     }
@@ -314,7 +332,10 @@ impl<K, V> RawTable<K, V> {
     /// `full` is a live bucket of the new array's chains (I6).
     #[cold]
     #[inline(never)]
-    unsafe fn next_fill_bucket(&mut self, full: NonNull<Bucket<K, V>>) -> NonNull<Bucket<K, V>> {
+    unsafe fn next_fill_bucket(
+        &mut self,
+        full: NonNull<Bucket<K, V, L>>,
+    ) -> NonNull<Bucket<K, V, L>> {
         // SAFETY: caller: `full` is live.
         match unsafe { overflow(full) } {
             Some(next) => next,
@@ -332,9 +353,10 @@ impl<K, V> RawTable<K, V> {
     /// and the table is shrinking.
     unsafe fn move_chain_into_shrunk(
         &mut self,
-        head: NonNull<Bucket<K, V>>,
+        head: NonNull<Bucket<K, V, L>>,
         old_index: usize,
     ) -> u64 {
+        let old = self.old_buckets.tops();
         // Masked, so the chain exists.
         let mut dst = Dest {
             bucket: self.buckets.head_for(old_index as u64),
@@ -355,13 +377,14 @@ impl<K, V> RawTable<K, V> {
                 // live again (I1, I4). Every slot before `dst`'s position is
                 // full (`Dest`).
                 unsafe {
-                    let top = *from.tophash();
+                    let from_top = old.slot(from);
+                    let top = *from_top;
                     if is_empty(top) {
-                        *from.tophash() = EVACUATED_EMPTY;
+                        *from_top = EVACUATED_EMPTY;
                         continue;
                     }
                     debug_assert!(top >= MIN_TOP_HASH, "I4: marker in unevacuated chain");
-                    *from.tophash() = EVACUATED_X;
+                    *from_top = EVACUATED_X;
                     self.push_evacuated(&mut dst, top, from);
                 }
                 moved += 1;
@@ -384,7 +407,8 @@ impl<K, V> RawTable<K, V> {
     ///    moved yet, and the caller marks it evacuated (so it is moved once);
     /// 2. `dst`'s bucket is live in the new array, and every slot before its
     ///    position is full.
-    unsafe fn push_evacuated(&mut self, dst: &mut Dest<K, V>, top: u8, from: Slot<K, V>) {
+    unsafe fn push_evacuated(&mut self, dst: &mut Dest<K, V, L>, top: u8, from: Slot<K, V, L>) {
+        let new = self.buckets.tops();
         loop {
             if dst.index == BUCKET_SLOTS {
                 // SAFETY: caller (2): `dst.bucket` is a live bucket of a
@@ -397,7 +421,7 @@ impl<K, V> RawTable<K, V> {
             }
             // SAFETY: `dst.index < 8` (the branch above wraps at 8) in a live
             // bucket (caller (2), or just linked by `new_overflow`).
-            if is_empty(unsafe { top_at(dst.bucket, dst.index) }) {
+            if is_empty(unsafe { new.top_at(dst.bucket, dst.index) }) {
                 break;
             }
             dst.index += 1;
@@ -414,7 +438,7 @@ impl<K, V> RawTable<K, V> {
         unsafe {
             ptr::copy_nonoverlapping(from.key(), to.key(), 1);
             ptr::copy_nonoverlapping(from.value(), to.value(), 1);
-            *to.tophash() = top;
+            *new.slot(to) = top;
         }
         dst.index += 1;
     }
@@ -430,7 +454,10 @@ impl<K, V> RawTable<K, V> {
             // SAFETY: `evac_cursor < stop <= len`: a primary bucket of the
             // allocated old array (I8), at or above the cursor, so not given
             // back (I10).
-            && is_evacuated_marker(unsafe { top_at(self.old_buckets.bucket(self.evac_cursor), 0) })
+            && is_evacuated_marker(unsafe {
+                let i = self.evac_cursor;
+                (*self.old_buckets.tops().head_word(i, self.old_buckets.bucket(i)))[0]
+            })
         {
             self.evac_cursor += 1;
             self.counters.skipped();

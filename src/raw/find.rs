@@ -4,62 +4,115 @@
 use core::ptr::NonNull;
 
 use super::RawTable;
-use super::bucket::{Bucket, Slot, group, overflow, top_at};
+use super::array::BucketArray;
+use super::bucket::{Bucket, Slot, Tops, overflow};
 use super::tophash::{Group, is_evacuated_marker, tophash};
+use crate::layout::BucketLayout;
 
-impl<K, V> RawTable<K, V> {
-    /// Head of the chain a read of `hash` must search: the old chain while it
-    /// is not evacuated, else the new one (Go `mapaccess` step 4).
+/// The head of a chain and the array that holds it.
+pub(super) struct Chain<'a, K, V, L: BucketLayout> {
+    pub(super) array: &'a BucketArray<K, V, L>,
+    pub(super) head: NonNull<Bucket<K, V, L>>,
+    /// The head's tophash word (found by index, without a range check).
+    pub(super) head_word: *mut [u8; 8],
+}
+
+impl<K, V, L: BucketLayout> Chain<'_, K, V, L> {
+    /// Where the chain's array keeps its tophash words.
+    pub(super) fn tops(&self) -> Tops<K, V, L> {
+        self.array.tops()
+    }
+}
+
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
+    /// The new array's chain for `hash`.
+    ///
+    /// # Safety
+    ///
+    /// The array is allocated.
+    #[inline]
+    pub(super) unsafe fn new_chain(&self, hash: u64) -> Chain<'_, K, V, L> {
+        let i = hash as usize & self.buckets.mask();
+        let head = self.buckets.head_for(hash);
+        Chain {
+            array: &self.buckets,
+            head,
+            // SAFETY: caller: allocated, so `head` is primary bucket `i`.
+            head_word: unsafe { self.buckets.tops().head_word(i, head) },
+        }
+    }
+
+    /// The chain a read of `hash` must search: the old chain while it is
+    /// not evacuated, else the new one (Go `mapaccess` step 4).
     /// `count_read`: count it in `lookups_in_old_buckets` when the old
     /// chain is used (only reads do; the count sits inside the growing
     /// branch, so reads cost nothing extra when no growth runs).
+    ///
+    /// # Safety
+    ///
+    /// The new array is allocated.
     #[inline]
-    pub(super) fn read_chain(&self, hash: u64, count_read: bool) -> NonNull<Bucket<K, V>> {
-        let head = self.buckets.head_for(hash);
+    pub(super) unsafe fn read_chain(&self, hash: u64, count_read: bool) -> Chain<'_, K, V, L> {
         if self.is_growing() {
             // Growing, so the old array is allocated (I8): `head_for` masks
             // to a primary bucket of it.
-            let old = self.old_buckets.head_for(hash);
             let j = hash as usize & self.old_buckets.mask();
-            // SAFETY: `old` is that primary bucket, read only at or above
-            // the cursor (I10: below it the chain may have been given back;
-            // it is evacuated by I3).
-            if j >= self.evac_cursor && !is_evacuated_marker(unsafe { top_at(old, 0) }) {
-                if count_read {
-                    self.counters.lookup_in_old();
+            let old = self.old_buckets.head_for(hash);
+            let tops = self.old_buckets.tops();
+            // Read only at or above the cursor (I10: below it the chain may
+            // have been given back; it is evacuated by I3).
+            if j >= self.evac_cursor {
+                // SAFETY: `old` is primary bucket `j` of the allocated old
+                // array (I8), not given back (I10, above).
+                let word = unsafe { tops.head_word(j, old) };
+                // SAFETY: the word of that live primary bucket (I11).
+                if !is_evacuated_marker(unsafe { (*word)[0] }) {
+                    if count_read {
+                        self.counters.lookup_in_old();
+                    }
+                    return Chain {
+                        array: &self.old_buckets,
+                        head: old,
+                        head_word: word,
+                    };
                 }
-                return old;
             }
         }
-        head
+        // SAFETY: caller: the new array is allocated.
+        unsafe { self.new_chain(hash) }
     }
 
     /// Finds the live slot holding a key with this hash for which `eq` holds.
     #[inline]
-    pub(crate) fn find(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<Slot<K, V>> {
+    pub(crate) fn find(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<Slot<K, V, L>> {
         if self.count == 0 {
             return None;
         }
-        Self::find_in_chain(self.read_chain(hash, true), hash, eq)
+        // SAFETY: `count > 0`, so the array is allocated (I7).
+        Self::find_in_chain(unsafe { self.read_chain(hash, true) }, hash, eq)
     }
 
     /// Searches one chain (Go `mapaccess` step 5): SWAR-match the tophash
     /// word, compare keys only on matches, stop at `EMPTY_REST`. Calls
-    /// `on_miss` with each bucket (and its tophash word) that did not hold
+    /// `on_miss` with each bucket (its address, its tophash word's address
+    /// and the word) that did not hold
     /// the key. Returns the key's slot, or the last bucket visited.
     #[inline]
+    #[allow(clippy::type_complexity)]
     pub(super) fn search_chain(
-        head: NonNull<Bucket<K, V>>,
+        chain: Chain<'_, K, V, L>,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
-        mut on_miss: impl FnMut(NonNull<Bucket<K, V>>, Group),
-    ) -> Result<Slot<K, V>, NonNull<Bucket<K, V>>> {
+        mut on_miss: impl FnMut(NonNull<Bucket<K, V, L>>, *mut [u8; 8], Group),
+    ) -> Result<Slot<K, V, L>, NonNull<Bucket<K, V, L>>> {
         let top = tophash(hash);
-        let mut b = head;
+        let mut b = chain.head;
+        let mut word = chain.head_word;
         loop {
-            // SAFETY: `b` is the head the caller passed (a primary bucket of
-            // an allocated array) or reached through its links (I6): live.
-            let g = unsafe { group(b) };
+            // SAFETY: `word` is the word (I11) of `b`, which is the head the
+            // caller passed (a primary bucket of an allocated array) or
+            // reached through its links (I6): live.
+            let g = Group::load(unsafe { *word });
             for i in g.match_byte(top) {
                 let slot = Slot {
                     bucket: b,
@@ -72,13 +125,18 @@ impl<K, V> RawTable<K, V> {
                     return Ok(slot);
                 }
             }
-            on_miss(b, g);
+            on_miss(b, word, g);
             if g.has_empty_rest() {
                 return Err(b); // I2: nothing live after an EMPTY_REST.
             }
             // SAFETY: `b` is live (the head or linked, I6, as above).
             match unsafe { overflow(b) } {
-                Some(next) => b = next,
+                Some(next) => {
+                    b = next;
+                    // SAFETY: `next` is a live bucket of one of the chains
+                    // of `chain.array` (I6, I11).
+                    word = unsafe { chain.tops().word(next) };
+                }
                 None => return Err(b),
             }
         }
@@ -87,11 +145,11 @@ impl<K, V> RawTable<K, V> {
     /// `search_chain` for lookups.
     #[inline]
     pub(super) fn find_in_chain(
-        head: NonNull<Bucket<K, V>>,
+        chain: Chain<'_, K, V, L>,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
-    ) -> Option<Slot<K, V>> {
-        Self::search_chain(head, hash, eq, |_, _| {}).ok()
+    ) -> Option<Slot<K, V, L>> {
+        Self::search_chain(chain, hash, eq, |_, _, _| {}).ok()
     }
 
     #[inline]
@@ -115,7 +173,7 @@ impl<K, V> RawTable<K, V> {
     }
 }
 
-impl<K, V> RawTable<K, V> {
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Mutable references to the values of `N` keys (`eq(i, k)` says
     /// whether `k` is key `i`, of hash `hashes[i]`); `None` if two of them
     /// are the same entry.
@@ -124,7 +182,7 @@ impl<K, V> RawTable<K, V> {
         hashes: [u64; N],
         mut eq: impl FnMut(usize, &K) -> bool,
     ) -> Option<[Option<&mut V>; N]> {
-        let mut slots: [Option<Slot<K, V>>; N] = [None; N];
+        let mut slots: [Option<Slot<K, V, L>>; N] = [None; N];
         for (i, slot) in slots.iter_mut().enumerate() {
             *slot = self.find(hashes[i], |k| eq(i, k));
         }

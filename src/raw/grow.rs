@@ -13,10 +13,11 @@ use super::evacuate::RELEASE_BATCH_BYTES;
 use super::{RawTable, sizing};
 use crate::TryReserveError;
 use crate::events::{EventKind, ForceReason};
+use crate::layout::BucketLayout;
 use crate::stats::now_ns;
 use crate::timing::Source;
 
-impl<K, V> RawTable<K, V> {
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Go `hashGrow`: allocates the new array (`log2` is `B` for a same-size
     /// growth, `B + 1` for a doubling) and makes the current one the old
     /// array. Nothing moves here, except under `Policy::all_at_once()`, which

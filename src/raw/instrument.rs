@@ -8,11 +8,12 @@ use super::RawTable;
 use super::array::BucketArray;
 use crate::TryReserveError;
 use crate::events::{Event, EventKind};
+use crate::layout::BucketLayout;
 use crate::probe::{Probe, Shared};
 use crate::stats::{Stats, now_ns};
 use crate::timing::{OpKind, OpStart, PauseBuckets, PauseHistogram, Source, Timing, TimingStats};
 
-impl<K, V> RawTable<K, V> {
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Bucket memory held now: both arrays and their allocated overflow buckets.
     pub(crate) fn bytes_held(&self) -> u64 {
         (self.buckets.bytes() + self.old_buckets.bytes() + self.retired.bytes()) as u64
@@ -68,7 +69,10 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Allocates a bucket array (timed as a pause source).
-    pub(super) fn alloc_array(&mut self, log2: u8) -> Result<BucketArray<K, V>, TryReserveError> {
+    pub(super) fn alloc_array(
+        &mut self,
+        log2: u8,
+    ) -> Result<BucketArray<K, V, L>, TryReserveError> {
         let huge_pages = self.policy.huge_pages();
         self.timed(Source::Alloc, |_| BucketArray::allocate(log2, huge_pages))
     }

@@ -11,40 +11,56 @@ use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 
 use super::array::BucketArray;
-use super::bucket::{Bucket, Slot, group, overflow, top_at};
+use super::bucket::{Bucket, Slot, Tops, overflow};
 use super::tophash::{BitMask, is_evacuated_marker};
 use super::{RawTable, ScopeGuard};
+use crate::layout::BucketLayout;
 
-/// A live slot and the head of the chain it is in.
-pub(crate) type ChainSlot<K, V> = (NonNull<Bucket<K, V>>, Slot<K, V>);
+/// A live slot, the head of the chain it is in, and where that array's
+/// tophash words are.
+pub(crate) type ChainSlot<K, V, L> = (Tops<K, V, L>, NonNull<Bucket<K, V, L>>, Slot<K, V, L>);
 
-/// Base pointer and length of one array's primary buckets.
-struct ArrayView<K, V> {
-    base: Option<NonNull<Bucket<K, V>>>,
+/// Base pointer and length of one array's primary buckets, and its tophash
+/// words.
+struct ArrayView<K, V, L: BucketLayout> {
+    base: Option<NonNull<Bucket<K, V, L>>>,
     len: usize,
+    tops: Tops<K, V, L>,
 }
 
-impl<K, V> Clone for ArrayView<K, V> {
+impl<K, V, L: BucketLayout> Clone for ArrayView<K, V, L> {
     fn clone(&self) -> Self {
         ArrayView {
             base: self.base,
             len: self.len,
+            tops: self.tops,
+        }
+    }
+}
+
+impl<K, V, L: BucketLayout> ArrayView<K, V, L> {
+    fn of(a: &BucketArray<K, V, L>) -> Self {
+        ArrayView {
+            // SAFETY: `0 < len()` when allocated (`bucket`'s precondition).
+            base: a.is_allocated().then(|| unsafe { a.bucket(0) }),
+            len: a.len(),
+            tops: a.tops(),
         }
     }
 }
 
 /// Iterator over the live slots of a table, old chains first.
-pub(crate) struct RawIter<K, V> {
+pub(crate) struct RawIter<K, V, L: BucketLayout> {
     /// `[old array, new array]`.
-    arrays: [ArrayView<K, V>; 2],
+    arrays: [ArrayView<K, V, L>; 2],
     /// Index into `arrays` being walked.
     phase: usize,
     /// Next primary bucket to start in `arrays[phase]`.
     next_primary: usize,
     /// Head of the chain being walked.
-    head: Option<NonNull<Bucket<K, V>>>,
+    head: Option<NonNull<Bucket<K, V, L>>>,
     /// Bucket being walked.
-    current: Option<NonNull<Bucket<K, V>>>,
+    current: Option<NonNull<Bucket<K, V, L>>>,
     /// Live slots of `current` not yet yielded.
     full: BitMask,
     /// Live slots not yet yielded (the table's `count` at creation).
@@ -52,7 +68,7 @@ pub(crate) struct RawIter<K, V> {
     marker: PhantomData<(K, V)>,
 }
 
-impl<K, V> Clone for RawIter<K, V> {
+impl<K, V, L: BucketLayout> Clone for RawIter<K, V, L> {
     fn clone(&self) -> Self {
         RawIter {
             arrays: self.arrays.clone(),
@@ -67,7 +83,7 @@ impl<K, V> Clone for RawIter<K, V> {
     }
 }
 
-impl<K, V> RawIter<K, V> {
+impl<K, V, L: BucketLayout> RawIter<K, V, L> {
     /// An iterator over `table`'s live slots as they are now.
     ///
     /// # Safety
@@ -77,14 +93,12 @@ impl<K, V> RawIter<K, V> {
     /// clear or free; only `erase` of slots already yielded (which keeps
     /// every position, and the remaining slots' contents). The callers hold
     /// a borrow of the table, or own it, for that long.
-    pub(crate) unsafe fn new(table: &RawTable<K, V>) -> Self {
-        let view = |a: &BucketArray<K, V>| ArrayView {
-            // SAFETY: `0 < len()` when allocated (`bucket`'s precondition).
-            base: a.is_allocated().then(|| unsafe { a.bucket(0) }),
-            len: a.len(),
-        };
+    pub(crate) unsafe fn new(table: &RawTable<K, V, L>) -> Self {
         RawIter {
-            arrays: [view(&table.old_buckets), view(&table.buckets)],
+            arrays: [
+                ArrayView::of(&table.old_buckets),
+                ArrayView::of(&table.buckets),
+            ],
             phase: 0,
             // Old chains below the cursor are evacuated (I3) and must not be
             // read (I10).
@@ -102,8 +116,8 @@ impl<K, V> RawIter<K, V> {
     pub(crate) fn empty() -> Self {
         RawIter {
             arrays: [
-                ArrayView { base: None, len: 0 },
-                ArrayView { base: None, len: 0 },
+                ArrayView::of(&BucketArray::unallocated()),
+                ArrayView::of(&BucketArray::unallocated()),
             ],
             phase: 1,
             next_primary: 0,
@@ -121,7 +135,7 @@ impl<K, V> RawIter<K, V> {
     }
 
     /// The next live slot and the head of its chain.
-    pub(crate) fn next_with_head(&mut self) -> Option<ChainSlot<K, V>> {
+    pub(crate) fn next_with_head(&mut self) -> Option<ChainSlot<K, V, L>> {
         loop {
             if self.remaining == 0 {
                 return None;
@@ -131,7 +145,8 @@ impl<K, V> RawIter<K, V> {
             {
                 self.full = self.full.remove_lowest();
                 self.remaining -= 1;
-                return Some((head, Slot { bucket, index: i }));
+                let tops = self.arrays[self.phase].tops;
+                return Some((tops, head, Slot { bucket, index: i }));
             }
             // SAFETY: `current` is a live bucket of the table this iterator
             // was made from, which outlives it and is not restructured
@@ -151,7 +166,7 @@ impl<K, V> RawIter<K, V> {
                 // SAFETY: `head` is a live primary bucket (above), at or
                 // above the cursor in the old array, so not given back
                 // (I10: `new` starts the old array at the cursor).
-                if self.phase == 0 && is_evacuated_marker(unsafe { top_at(head, 0) }) {
+                if self.phase == 0 && is_evacuated_marker(unsafe { view.tops.top_at(head, 0) }) {
                     self.current = None;
                     continue;
                 }
@@ -169,11 +184,11 @@ impl<K, V> RawIter<K, V> {
         }
     }
 
-    fn enter(&mut self, b: NonNull<Bucket<K, V>>) {
+    fn enter(&mut self, b: NonNull<Bucket<K, V, L>>) {
         self.current = Some(b);
-        // SAFETY: `b` is a live bucket: a head or reached from one through
-        // links (`next_with_head`, I6).
-        self.full = unsafe { group(b) }.match_full();
+        // SAFETY: `b` is a live bucket of `arrays[phase]`'s chains: a head or
+        // reached from one through links (`next_with_head`, I6).
+        self.full = unsafe { self.arrays[self.phase].tops.group(b) }.match_full();
     }
 }
 
@@ -181,12 +196,12 @@ fn group_empty() -> BitMask {
     super::tophash::Group::load([0; 8]).match_full()
 }
 
-impl<K, V> Iterator for RawIter<K, V> {
-    type Item = Slot<K, V>;
+impl<K, V, L: BucketLayout> Iterator for RawIter<K, V, L> {
+    type Item = Slot<K, V, L>;
 
     #[inline]
-    fn next(&mut self) -> Option<Slot<K, V>> {
-        self.next_with_head().map(|(_, slot)| slot)
+    fn next(&mut self) -> Option<Slot<K, V, L>> {
+        self.next_with_head().map(|(_, _, slot)| slot)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -200,7 +215,7 @@ impl<K, V> Iterator for RawIter<K, V> {
 ///
 /// `slot` is live (its bucket live, its tophash `>= MIN_TOP_HASH`, I1), and
 /// its entry is neither read nor dropped again.
-unsafe fn read_entry<K, V>(slot: Slot<K, V>) -> (K, V) {
+unsafe fn read_entry<K, V, L: BucketLayout>(slot: Slot<K, V, L>) -> (K, V) {
     // SAFETY: caller: a live slot (I1) of a live bucket, whose key and value
     // are initialised; ownership passes to the caller.
     unsafe { (ptr::read(slot.key()), ptr::read(slot.value())) }
@@ -211,7 +226,7 @@ unsafe fn read_entry<K, V>(slot: Slot<K, V>) -> (K, V) {
 /// # Safety
 ///
 /// As for `read_entry`.
-unsafe fn drop_slot<K, V>(slot: Slot<K, V>) {
+unsafe fn drop_slot<K, V, L: BucketLayout>(slot: Slot<K, V, L>) {
     // A tuple drops its second field even if dropping the first panics.
     // SAFETY: caller: `read_entry`'s contract; ownership passes to this tuple.
     drop(unsafe { read_entry(slot) });
@@ -225,7 +240,7 @@ unsafe fn drop_slot<K, V>(slot: Slot<K, V>) {
 /// `iter` is valid (`RawIter::new`'s contract) and the caller treats every
 /// entry it yields as gone: the table is cleared or freed afterwards,
 /// without reading or dropping those entries again.
-pub(crate) unsafe fn drop_remaining<K, V>(iter: RawIter<K, V>) {
+pub(crate) unsafe fn drop_remaining<K, V, L: BucketLayout>(iter: RawIter<K, V, L>) {
     let mut guard = ScopeGuard::new(iter, |iter| {
         for slot in iter {
             // SAFETY: a valid iterator yields each live slot (I1) once, so
@@ -243,25 +258,25 @@ pub(crate) unsafe fn drop_remaining<K, V>(iter: RawIter<K, V>) {
 }
 
 /// Owning iterator: moves entries out, frees the arrays when dropped.
-pub(crate) struct RawIntoIter<K, V> {
-    iter: RawIter<K, V>,
-    table: RawTable<K, V>,
+pub(crate) struct RawIntoIter<K, V, L: BucketLayout> {
+    iter: RawIter<K, V, L>,
+    table: RawTable<K, V, L>,
 }
 
 // SAFETY: owns the table's entries, like `RawTable`.
-unsafe impl<K: Send, V: Send> Send for RawIntoIter<K, V> {}
+unsafe impl<K: Send, V: Send, L: BucketLayout> Send for RawIntoIter<K, V, L> {}
 // SAFETY: `&RawIntoIter` gives out only `&K`/`&V` (through `remaining`, for
 // `Debug`), which is sound to share when `K` and `V` are `Sync`.
-unsafe impl<K: Sync, V: Sync> Sync for RawIntoIter<K, V> {}
+unsafe impl<K: Sync, V: Sync, L: BucketLayout> Sync for RawIntoIter<K, V, L> {}
 
-impl<K, V> Default for RawIntoIter<K, V> {
+impl<K, V, L: BucketLayout> Default for RawIntoIter<K, V, L> {
     fn default() -> Self {
         RawIntoIter::new(RawTable::new(crate::Policy::go()))
     }
 }
 
-impl<K, V> RawIntoIter<K, V> {
-    pub(crate) fn new(table: RawTable<K, V>) -> Self {
+impl<K, V, L: BucketLayout> RawIntoIter<K, V, L> {
+    pub(crate) fn new(table: RawTable<K, V, L>) -> Self {
         RawIntoIter {
             // SAFETY: the iterator owns the table (moving the `RawTable`
             // value does not move its arrays) and only reads entries out.
@@ -275,7 +290,7 @@ impl<K, V> RawIntoIter<K, V> {
     }
 
     /// Shared view of the entries not yet yielded.
-    pub(crate) fn remaining(&self) -> RefIter<'_, K, V> {
+    pub(crate) fn remaining(&self) -> RefIter<'_, K, V, L> {
         RefIter {
             iter: self.iter.clone(),
             marker: PhantomData,
@@ -283,7 +298,7 @@ impl<K, V> RawIntoIter<K, V> {
     }
 }
 
-impl<K, V> Iterator for RawIntoIter<K, V> {
+impl<K, V, L: BucketLayout> Iterator for RawIntoIter<K, V, L> {
     type Item = (K, V);
 
     fn next(&mut self) -> Option<(K, V)> {
@@ -299,7 +314,7 @@ impl<K, V> Iterator for RawIntoIter<K, V> {
     }
 }
 
-impl<K, V> Drop for RawIntoIter<K, V> {
+impl<K, V, L: BucketLayout> Drop for RawIntoIter<K, V, L> {
     fn drop(&mut self) {
         let _free = ScopeGuard::new(&mut self.table, |t| t.forget_entries_and_free());
         // SAFETY: the iterator is valid (the table is owned, unchanged);
@@ -308,7 +323,7 @@ impl<K, V> Drop for RawIntoIter<K, V> {
     }
 }
 
-impl<K, V> RawTable<K, V> {
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Frees both arrays without dropping entries (all were moved out or
     /// dropped), leaving an empty unallocated table.
     fn forget_entries_and_free(&mut self) {
@@ -328,22 +343,22 @@ impl<K, V> RawTable<K, V> {
 /// it empty, so `mem::forget` on the drain leaks but never double-drops);
 /// on drop the remaining entries are dropped and the emptied arrays are
 /// given back, keeping `B`.
-pub(crate) struct RawDrain<'a, K, V> {
-    iter: RawIter<K, V>,
-    table: RawTable<K, V>,
-    orig: &'a mut RawTable<K, V>,
+pub(crate) struct RawDrain<'a, K, V, L: BucketLayout> {
+    iter: RawIter<K, V, L>,
+    table: RawTable<K, V, L>,
+    orig: &'a mut RawTable<K, V, L>,
 }
 
 // SAFETY: it owns the drained entries and holds the map's exclusive
 // `&mut` borrow, like `RawIntoIter` plus a `&mut RawTable`: sound to send
 // when `K` and `V` are `Send`.
-unsafe impl<K: Send, V: Send> Send for RawDrain<'_, K, V> {}
+unsafe impl<K: Send, V: Send, L: BucketLayout> Send for RawDrain<'_, K, V, L> {}
 // SAFETY: `&RawDrain` gives out only `&K`/`&V` (through `remaining`, for
 // `Debug`): sound when `K` and `V` are `Sync`.
-unsafe impl<K: Sync, V: Sync> Sync for RawDrain<'_, K, V> {}
+unsafe impl<K: Sync, V: Sync, L: BucketLayout> Sync for RawDrain<'_, K, V, L> {}
 
-impl<'a, K, V> RawDrain<'a, K, V> {
-    pub(crate) fn new(orig: &'a mut RawTable<K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> RawDrain<'a, K, V, L> {
+    pub(crate) fn new(orig: &'a mut RawTable<K, V, L>) -> Self {
         let table = core::mem::replace(orig, RawTable::new(orig.policy));
         RawDrain {
             // SAFETY: the drain owns the moved-out table until its `Drop`
@@ -358,7 +373,7 @@ impl<'a, K, V> RawDrain<'a, K, V> {
         self.iter.len()
     }
 
-    pub(crate) fn remaining(&self) -> RefIter<'_, K, V> {
+    pub(crate) fn remaining(&self) -> RefIter<'_, K, V, L> {
         RefIter {
             iter: self.iter.clone(),
             marker: PhantomData,
@@ -366,7 +381,7 @@ impl<'a, K, V> RawDrain<'a, K, V> {
     }
 }
 
-impl<K, V> Iterator for RawDrain<'_, K, V> {
+impl<K, V, L: BucketLayout> Iterator for RawDrain<'_, K, V, L> {
     type Item = (K, V);
 
     fn next(&mut self) -> Option<(K, V)> {
@@ -381,7 +396,7 @@ impl<K, V> Iterator for RawDrain<'_, K, V> {
     }
 }
 
-impl<K, V> Drop for RawDrain<'_, K, V> {
+impl<K, V, L: BucketLayout> Drop for RawDrain<'_, K, V, L> {
     fn drop(&mut self) {
         let table = &mut self.table;
         let orig = &mut *self.orig;
@@ -396,19 +411,19 @@ impl<K, V> Drop for RawDrain<'_, K, V> {
 }
 
 /// Shared-reference iterator over a borrowed table.
-pub(crate) struct RefIter<'a, K, V> {
-    iter: RawIter<K, V>,
-    marker: PhantomData<&'a RawTable<K, V>>,
+pub(crate) struct RefIter<'a, K, V, L: BucketLayout> {
+    iter: RawIter<K, V, L>,
+    marker: PhantomData<&'a RawTable<K, V, L>>,
 }
 
 // SAFETY: yields `&K`/`&V` only, like `&RawTable`: sound to send to another
 // thread when `K` and `V` are `Sync`.
-unsafe impl<K: Sync, V: Sync> Send for RefIter<'_, K, V> {}
+unsafe impl<K: Sync, V: Sync, L: BucketLayout> Send for RefIter<'_, K, V, L> {}
 // SAFETY: `&RefIter` gives out nothing but clones of it, which yield `&K`
 // and `&V`: sound when `K` and `V` are `Sync`.
-unsafe impl<K: Sync, V: Sync> Sync for RefIter<'_, K, V> {}
+unsafe impl<K: Sync, V: Sync, L: BucketLayout> Sync for RefIter<'_, K, V, L> {}
 
-impl<K, V> Default for RefIter<'_, K, V> {
+impl<K, V, L: BucketLayout> Default for RefIter<'_, K, V, L> {
     fn default() -> Self {
         RefIter {
             iter: RawIter::empty(),
@@ -417,7 +432,7 @@ impl<K, V> Default for RefIter<'_, K, V> {
     }
 }
 
-impl<K, V> Clone for RefIter<'_, K, V> {
+impl<K, V, L: BucketLayout> Clone for RefIter<'_, K, V, L> {
     fn clone(&self) -> Self {
         RefIter {
             iter: self.iter.clone(),
@@ -426,8 +441,8 @@ impl<K, V> Clone for RefIter<'_, K, V> {
     }
 }
 
-impl<'a, K, V> RefIter<'a, K, V> {
-    pub(crate) fn new(table: &'a RawTable<K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> RefIter<'a, K, V, L> {
+    pub(crate) fn new(table: &'a RawTable<K, V, L>) -> Self {
         RefIter {
             // SAFETY: the shared borrow for `'a` keeps the table alive and
             // unchanged for as long as this iterator and its items.
@@ -441,7 +456,7 @@ impl<'a, K, V> RefIter<'a, K, V> {
     }
 }
 
-impl<'a, K, V> Iterator for RefIter<'a, K, V> {
+impl<'a, K, V, L: BucketLayout> Iterator for RefIter<'a, K, V, L> {
     type Item = (&'a K, &'a V);
 
     #[inline]
@@ -459,18 +474,18 @@ impl<'a, K, V> Iterator for RefIter<'a, K, V> {
 }
 
 /// Mutable-value iterator over a borrowed table.
-pub(crate) struct MutIter<'a, K, V> {
-    iter: RawIter<K, V>,
-    marker: PhantomData<&'a mut RawTable<K, V>>,
+pub(crate) struct MutIter<'a, K, V, L: BucketLayout> {
+    iter: RawIter<K, V, L>,
+    marker: PhantomData<&'a mut RawTable<K, V, L>>,
 }
 
 // SAFETY: yields `&K` and `&mut V`, like `(&K, &mut V)`.
-unsafe impl<K: Sync, V: Send> Send for MutIter<'_, K, V> {}
+unsafe impl<K: Sync, V: Send, L: BucketLayout> Send for MutIter<'_, K, V, L> {}
 // SAFETY: `&MutIter` gives out only `&K`/`&V` (through `remaining`, for
 // `Debug`), sound to share when `K` and `V` are `Sync`.
-unsafe impl<K: Sync, V: Sync> Sync for MutIter<'_, K, V> {}
+unsafe impl<K: Sync, V: Sync, L: BucketLayout> Sync for MutIter<'_, K, V, L> {}
 
-impl<K, V> Default for MutIter<'_, K, V> {
+impl<K, V, L: BucketLayout> Default for MutIter<'_, K, V, L> {
     fn default() -> Self {
         MutIter {
             iter: RawIter::empty(),
@@ -479,8 +494,8 @@ impl<K, V> Default for MutIter<'_, K, V> {
     }
 }
 
-impl<'a, K, V> MutIter<'a, K, V> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> MutIter<'a, K, V, L> {
+    pub(crate) fn new(table: &'a mut RawTable<K, V, L>) -> Self {
         MutIter {
             // SAFETY: the unique borrow for `'a` keeps the table alive and
             // unchanged, except through this iterator's `&mut V`s.
@@ -494,7 +509,7 @@ impl<'a, K, V> MutIter<'a, K, V> {
     }
 
     /// Shared view of the entries not yet yielded.
-    pub(crate) fn remaining(&self) -> RefIter<'_, K, V> {
+    pub(crate) fn remaining(&self) -> RefIter<'_, K, V, L> {
         RefIter {
             iter: self.iter.clone(),
             marker: PhantomData,
@@ -502,7 +517,7 @@ impl<'a, K, V> MutIter<'a, K, V> {
     }
 }
 
-impl<'a, K, V> Iterator for MutIter<'a, K, V> {
+impl<'a, K, V, L: BucketLayout> Iterator for MutIter<'a, K, V, L> {
     type Item = (&'a K, &'a mut V);
 
     #[inline]
@@ -519,18 +534,18 @@ impl<'a, K, V> Iterator for MutIter<'a, K, V> {
 }
 
 /// Removes entries matching a predicate while walking a borrowed table.
-pub(crate) struct RawExtractIf<'a, K, V> {
-    table: &'a mut RawTable<K, V>,
-    iter: RawIter<K, V>,
+pub(crate) struct RawExtractIf<'a, K, V, L: BucketLayout> {
+    table: &'a mut RawTable<K, V, L>,
+    iter: RawIter<K, V, L>,
 }
 
 // SAFETY: like `&mut RawTable`.
-unsafe impl<K: Send, V: Send> Send for RawExtractIf<'_, K, V> {}
+unsafe impl<K: Send, V: Send, L: BucketLayout> Send for RawExtractIf<'_, K, V, L> {}
 // SAFETY: `&RawExtractIf` gives access to nothing.
-unsafe impl<K: Sync, V: Sync> Sync for RawExtractIf<'_, K, V> {}
+unsafe impl<K: Sync, V: Sync, L: BucketLayout> Sync for RawExtractIf<'_, K, V, L> {}
 
-impl<'a, K, V> RawExtractIf<'a, K, V> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> RawExtractIf<'a, K, V, L> {
+    pub(crate) fn new(table: &'a mut RawTable<K, V, L>) -> Self {
         // SAFETY: the unique borrow for `'a` keeps the table alive; it only
         // changes through `next`, by `erase` of slots already yielded.
         let iter = unsafe { RawIter::new(table) };
@@ -546,7 +561,7 @@ impl<'a, K, V> RawExtractIf<'a, K, V> {
     /// Entries stay in place; removal only marks the slot empty, so the
     /// iterator's position stays valid.
     pub(crate) fn next(&mut self, mut pred: impl FnMut(&K, &mut V) -> bool) -> Option<(K, V)> {
-        while let Some((head, slot)) = self.iter.next_with_head() {
+        while let Some((tops, head, slot)) = self.iter.next_with_head() {
             // SAFETY: `iter` was made from `table`, which is borrowed uniquely
             // and only changes by `erase` (which keeps positions); each live
             // slot (I1) is yielded once, so the `&mut V` is unique.
@@ -554,7 +569,7 @@ impl<'a, K, V> RawExtractIf<'a, K, V> {
             if take {
                 // SAFETY: `next_with_head` yields a live slot (I1) with the
                 // head of its chain (`erase`'s precondition).
-                return Some(unsafe { self.table.erase(head, slot) });
+                return Some(unsafe { self.table.erase(tops, head, slot) });
             }
         }
         None

@@ -18,7 +18,8 @@
 //! | `alloc.rs` | the memory layer: the only calls to the allocator and the OS |
 //! | `tophash.rs` | marker values, SWAR matching of 8 tophash bytes |
 //! | `iter.rs` | raw iteration, owning and draining iterators |
-//! | `clone.rs` | deep copy with the same shape |
+//! | `clone.rs` | deep copy with the same shape, `clone_from` |
+//! | `par.rs` | rayon producers over the chains of both arrays (feature `rayon`) |
 //! | `instrument.rs` | counters, events, timing and probe hooks (no `unsafe`) |
 //! | `check.rs` | `check_invariants`: a full walk checking I1–I10 |
 //!
@@ -60,6 +61,11 @@
 //!   may have been given back (pages returned to the OS): nothing reads an
 //!   old chain below the cursor; readers compare with the cursor before
 //!   reading a chain's marker.
+//! - **I11** A bucket's tophash word is where its array's `Tops` says
+//!   (`bucket.rs`): inside the bucket in Go's layout; in the split layout,
+//!   the array's dense word of the bucket's index, or, for a spilled
+//!   overflow bucket, the word at the start of its own allocation. Every
+//!   tophash access goes through the `Tops` of the array holding the chain.
 #![allow(unsafe_code)]
 
 mod alloc;
@@ -88,6 +94,7 @@ pub(crate) use par::{RawParIter, RawParIterMut};
 pub(crate) use write::{RawEntry, RawOccupied, RawVacant};
 
 use crate::events::EventLog;
+use crate::layout::BucketLayout;
 use crate::probe::Shared;
 use crate::stats::Counters;
 use crate::sync::Arc;
@@ -96,17 +103,17 @@ use crate::{GrowthKind, GrowthProgress, Policy, TryReserveError};
 
 /// Go's `hmap`, minus the fields Rust ownership makes unnecessary (`flags`:
 /// `&mut` rules out concurrent writers and iterators that outlive a write).
-pub(crate) struct RawTable<K, V> {
+pub(crate) struct RawTable<K, V, L: BucketLayout> {
     /// Live entries (Go `count`), I7.
     count: usize,
     /// `buckets`: `2^B` buckets, `B = buckets.log2()`.
-    buckets: BucketArray<K, V>,
+    buckets: BucketArray<K, V, L>,
     /// `oldbuckets`: the array being evacuated; unallocated when not growing (I8).
-    old_buckets: BucketArray<K, V>,
+    old_buckets: BucketArray<K, V, L>,
     /// An old array whose growth has ended, holding no entry, whose
     /// remaining pages (mostly the overflow pool) are given back one batch
     /// per write before it is freed (not in Go; see `retire_old_array`).
-    retired: BucketArray<K, V>,
+    retired: BucketArray<K, V, L>,
     /// `nevacuate`: every old bucket below it is evacuated (I3).
     evac_cursor: usize,
     /// Old chains evacuated so far in this growth (by writes or the cursor).
@@ -141,15 +148,15 @@ pub(crate) struct RawTable<K, V> {
 
 // SAFETY: the table owns its keys and values (like a `Vec<(K, V)>`); the raw
 // pointers are private and never shared outside a borrow of the table.
-unsafe impl<K: Send, V: Send> Send for RawTable<K, V> {}
+unsafe impl<K: Send, V: Send, L: BucketLayout> Send for RawTable<K, V, L> {}
 // SAFETY: through `&RawTable` a thread gets only `&K`/`&V` (sound to share
 // when `K` and `V` are `Sync`) and reads the table's own fields. The one
 // write through `&self` is the `lookups_in_old_buckets` counter, bumped by
 // reads during a growth: an atomic (`stats::RelaxedCount`), so concurrent
 // readers may lose counts but never race on memory.
-unsafe impl<K: Sync, V: Sync> Sync for RawTable<K, V> {}
+unsafe impl<K: Sync, V: Sync, L: BucketLayout> Sync for RawTable<K, V, L> {}
 
-impl<K, V> RawTable<K, V> {
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// An empty table that owns no memory.
     pub(crate) const fn new(policy: Policy) -> Self {
         RawTable {
@@ -188,7 +195,7 @@ impl<K, V> RawTable<K, V> {
 
     /// Installs a freshly allocated array as `buckets` (the previous one must
     /// be freed or moved away by the caller) and accounts for its memory.
-    fn set_buckets(&mut self, array: BucketArray<K, V>) {
+    fn set_buckets(&mut self, array: BucketArray<K, V, L>) {
         let bytes = array.bytes() as u64;
         self.buckets = array;
         self.max_load = sizing::capacity_at(&self.policy, self.buckets.log2());
@@ -266,28 +273,28 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Shared references to every entry.
-    pub(crate) fn iter(&self) -> RefIter<'_, K, V> {
+    pub(crate) fn iter(&self) -> RefIter<'_, K, V, L> {
         RefIter::new(self)
     }
 
     /// Every entry with its value borrowed mutably.
-    pub(crate) fn iter_mut(&mut self) -> MutIter<'_, K, V> {
+    pub(crate) fn iter_mut(&mut self) -> MutIter<'_, K, V, L> {
         MutIter::new(self)
     }
 
     /// Removes entries matching a predicate, one per `next` call.
-    pub(crate) fn extract_if(&mut self) -> RawExtractIf<'_, K, V> {
+    pub(crate) fn extract_if(&mut self) -> RawExtractIf<'_, K, V, L> {
         RawExtractIf::new(self)
     }
 
     /// Moves every array out into a drain, leaving `self` empty and
     /// unallocated until the drain gives the (cleared) arrays back.
-    pub(crate) fn drain(&mut self) -> RawDrain<'_, K, V> {
+    pub(crate) fn drain(&mut self) -> RawDrain<'_, K, V, L> {
         RawDrain::new(self)
     }
 
     /// Consumes the table into an owning iterator.
-    pub(crate) fn into_iter(self) -> RawIntoIter<K, V> {
+    pub(crate) fn into_iter(self) -> RawIntoIter<K, V, L> {
         RawIntoIter::new(self)
     }
 
@@ -298,7 +305,7 @@ impl<K, V> RawTable<K, V> {
     }
 }
 
-impl<K, V> Drop for RawTable<K, V> {
+impl<K, V, L: BucketLayout> Drop for RawTable<K, V, L> {
     fn drop(&mut self) {
         let guard = ScopeGuard::new(self, |t| {
             // SAFETY: every entry has been dropped by then (or we are

@@ -12,30 +12,36 @@ use ::rayon::iter::ParallelIterator;
 use ::rayon::iter::plumbing::{Folder, UnindexedConsumer, UnindexedProducer, bridge_unindexed};
 
 use super::RawTable;
-use super::bucket::{Bucket, Slot, group, overflow, top_at};
+use super::bucket::{Bucket, Slot, Tops, overflow};
 use super::tophash::{BitMask, is_evacuated_marker};
+use crate::layout::BucketLayout;
 
 /// The chains to walk, as numbers `0..count`, and how to find chain `c`.
-struct Chains<K, V> {
+struct Chains<K, V, L: BucketLayout> {
     /// First primary bucket of the old array's unreleased part (at the
-    /// cursor), and how many chains from there; then the new array.
-    old: Option<NonNull<Bucket<K, V>>>,
+    /// cursor), and how many chains from there; then the new array. With
+    /// each array's tophash words.
+    old: Option<NonNull<Bucket<K, V, L>>>,
     old_count: usize,
-    new: Option<NonNull<Bucket<K, V>>>,
+    old_tops: Tops<K, V, L>,
+    new: Option<NonNull<Bucket<K, V, L>>>,
     new_count: usize,
+    new_tops: Tops<K, V, L>,
 }
 
-impl<K, V> Clone for Chains<K, V> {
+impl<K, V, L: BucketLayout> Clone for Chains<K, V, L> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<K, V> Copy for Chains<K, V> {}
+impl<K, V, L: BucketLayout> Copy for Chains<K, V, L> {}
 
-impl<K, V> Chains<K, V> {
-    fn of(table: &RawTable<K, V>) -> Self {
+impl<K, V, L: BucketLayout> Chains<K, V, L> {
+    fn of(table: &RawTable<K, V, L>) -> Self {
         let old_count = table.old_buckets.len() - table.evac_cursor.min(table.old_buckets.len());
         Chains {
+            old_tops: table.old_buckets.tops(),
+            new_tops: table.buckets.tops(),
             // SAFETY: `evac_cursor < len()` while growing (I3), so the
             // bucket at the cursor is a primary bucket of the old array.
             old: (old_count > 0).then(|| unsafe { table.old_buckets.bucket(table.evac_cursor) }),
@@ -60,46 +66,47 @@ impl<K, V> Chains<K, V> {
     /// The table these chains were taken from stays alive and unchanged
     /// (but for values written through the slots) while the iterator is
     /// used, and `c < count()`.
-    unsafe fn slots(&self, c: usize) -> ChainSlots<K, V> {
-        let head = if c < self.old_count {
+    unsafe fn slots(&self, c: usize) -> ChainSlots<K, V, L> {
+        let (tops, head) = if c < self.old_count {
             // SAFETY: caller: `c < old_count`; chains from the cursor on
             // are in the array and not given back (I10).
             let head = unsafe { self.old.expect("old chains").add(c) };
             // I4: an evacuated old chain holds no entry.
             // SAFETY: a live primary bucket (above).
-            if is_evacuated_marker(unsafe { top_at(head, 0) }) {
-                return ChainSlots::EMPTY;
+            if is_evacuated_marker(unsafe { self.old_tops.top_at(head, 0) }) {
+                return ChainSlots {
+                    bucket: None,
+                    full: BitMask::NONE,
+                    tops: self.old_tops,
+                };
             }
-            head
+            (self.old_tops, head)
         } else {
             // SAFETY: caller: `c - old_count < new_count`.
-            unsafe { self.new.expect("new chains").add(c - self.old_count) }
+            let head = unsafe { self.new.expect("new chains").add(c - self.old_count) };
+            (self.new_tops, head)
         };
         ChainSlots {
             bucket: Some(head),
-            // SAFETY: `head` is a live primary bucket (above).
-            full: unsafe { group(head) }.match_full(),
+            // SAFETY: `head` is a live primary bucket of `tops`'s array
+            // (above).
+            full: unsafe { tops.group(head) }.match_full(),
+            tops,
         }
     }
 }
 
 /// The live slots of one chain (see `Chains::slots`).
-struct ChainSlots<K, V> {
-    bucket: Option<NonNull<Bucket<K, V>>>,
+struct ChainSlots<K, V, L: BucketLayout> {
+    bucket: Option<NonNull<Bucket<K, V, L>>>,
     full: BitMask,
+    tops: Tops<K, V, L>,
 }
 
-impl<K, V> ChainSlots<K, V> {
-    const EMPTY: Self = ChainSlots {
-        bucket: None,
-        full: BitMask::NONE,
-    };
-}
+impl<K, V, L: BucketLayout> Iterator for ChainSlots<K, V, L> {
+    type Item = Slot<K, V, L>;
 
-impl<K, V> Iterator for ChainSlots<K, V> {
-    type Item = Slot<K, V>;
-
-    fn next(&mut self) -> Option<Slot<K, V>> {
+    fn next(&mut self) -> Option<Slot<K, V, L>> {
         loop {
             let bucket = self.bucket?;
             if let Some(index) = self.full.lowest() {
@@ -111,26 +118,26 @@ impl<K, V> Iterator for ChainSlots<K, V> {
             self.bucket = unsafe { overflow(bucket) };
             if let Some(next) = self.bucket {
                 // SAFETY: as above.
-                self.full = unsafe { group(next) }.match_full();
+                self.full = unsafe { self.tops.group(next) }.match_full();
             }
         }
     }
 }
 
 /// A range of chains of a shared table.
-pub(crate) struct RawParIter<'a, K, V> {
-    chains: Chains<K, V>,
+pub(crate) struct RawParIter<'a, K, V, L: BucketLayout> {
+    chains: Chains<K, V, L>,
     lo: usize,
     hi: usize,
-    marker: PhantomData<&'a RawTable<K, V>>,
+    marker: PhantomData<&'a RawTable<K, V, L>>,
 }
 
 // SAFETY: it only reads the table and yields `&K`/`&V`, like `&RawTable`,
 // which is `Send` when `K` and `V` are `Sync`.
-unsafe impl<K: Sync, V: Sync> Send for RawParIter<'_, K, V> {}
+unsafe impl<K: Sync, V: Sync, L: BucketLayout> Send for RawParIter<'_, K, V, L> {}
 
-impl<'a, K, V> RawParIter<'a, K, V> {
-    pub(crate) fn new(table: &'a RawTable<K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> RawParIter<'a, K, V, L> {
+    pub(crate) fn new(table: &'a RawTable<K, V, L>) -> Self {
         let chains = Chains::of(table);
         RawParIter {
             lo: 0,
@@ -141,7 +148,7 @@ impl<'a, K, V> RawParIter<'a, K, V> {
     }
 }
 
-impl<'a, K: Sync, V: Sync> ParallelIterator for RawParIter<'a, K, V> {
+impl<'a, K: Sync, V: Sync, L: BucketLayout> ParallelIterator for RawParIter<'a, K, V, L> {
     type Item = (&'a K, &'a V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
@@ -149,7 +156,7 @@ impl<'a, K: Sync, V: Sync> ParallelIterator for RawParIter<'a, K, V> {
     }
 }
 
-impl<'a, K: Sync, V: Sync> UnindexedProducer for RawParIter<'a, K, V> {
+impl<'a, K: Sync, V: Sync, L: BucketLayout> UnindexedProducer for RawParIter<'a, K, V, L> {
     type Item = (&'a K, &'a V);
 
     fn split(self) -> (Self, Option<Self>) {
@@ -183,20 +190,20 @@ impl<'a, K: Sync, V: Sync> UnindexedProducer for RawParIter<'a, K, V> {
 }
 
 /// A range of chains of a uniquely borrowed table.
-pub(crate) struct RawParIterMut<'a, K, V> {
-    chains: Chains<K, V>,
+pub(crate) struct RawParIterMut<'a, K, V, L: BucketLayout> {
+    chains: Chains<K, V, L>,
     lo: usize,
     hi: usize,
-    marker: PhantomData<&'a mut RawTable<K, V>>,
+    marker: PhantomData<&'a mut RawTable<K, V, L>>,
 }
 
 // SAFETY: it yields `&K` and `&mut V` of distinct entries (each chain is in
 // exactly one range), like `(&K, &mut V)`: `Send` when `K: Sync` and
 // `V: Send`.
-unsafe impl<K: Sync, V: Send> Send for RawParIterMut<'_, K, V> {}
+unsafe impl<K: Sync, V: Send, L: BucketLayout> Send for RawParIterMut<'_, K, V, L> {}
 
-impl<'a, K, V> RawParIterMut<'a, K, V> {
-    pub(crate) fn new(table: &'a mut RawTable<K, V>) -> Self {
+impl<'a, K, V, L: BucketLayout> RawParIterMut<'a, K, V, L> {
+    pub(crate) fn new(table: &'a mut RawTable<K, V, L>) -> Self {
         let chains = Chains::of(table);
         RawParIterMut {
             lo: 0,
@@ -207,7 +214,7 @@ impl<'a, K, V> RawParIterMut<'a, K, V> {
     }
 }
 
-impl<'a, K: Sync, V: Send> ParallelIterator for RawParIterMut<'a, K, V> {
+impl<'a, K: Sync, V: Send, L: BucketLayout> ParallelIterator for RawParIterMut<'a, K, V, L> {
     type Item = (&'a K, &'a mut V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
@@ -215,7 +222,7 @@ impl<'a, K: Sync, V: Send> ParallelIterator for RawParIterMut<'a, K, V> {
     }
 }
 
-impl<'a, K: Sync, V: Send> UnindexedProducer for RawParIterMut<'a, K, V> {
+impl<'a, K: Sync, V: Send, L: BucketLayout> UnindexedProducer for RawParIterMut<'a, K, V, L> {
     type Item = (&'a K, &'a mut V);
 
     fn split(self) -> (Self, Option<Self>) {

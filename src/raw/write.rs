@@ -9,45 +9,54 @@
 
 use core::ptr::{self, NonNull};
 
-use super::bucket::{Bucket, Slot, group, mark_slot_empty, overflow};
-use super::tophash::{self, MIN_TOP_HASH, tophash};
+use super::bucket::{Bucket, Slot, Tops, mark_slot_empty, overflow};
+use super::tophash::{self, Group, MIN_TOP_HASH, tophash};
 use super::{RawTable, sizing};
 use crate::events::ForceReason;
+use crate::layout::BucketLayout;
 use crate::timing::{OpKind, OpStart};
 
 /// Where an absent key can be inserted, found while scanning its chain.
-#[derive(Clone, Copy)]
-pub(crate) enum InsertHint<K, V> {
+pub(crate) enum InsertHint<K, V, L: BucketLayout> {
     /// The first empty slot of the chain.
-    Empty(Slot<K, V>),
+    Empty(Slot<K, V, L>),
     /// The chain has no empty slot; this is its last bucket.
-    Full(NonNull<Bucket<K, V>>),
+    Full(NonNull<Bucket<K, V, L>>),
 }
 
 /// Result of [`RawTable::entry`].
-pub(crate) enum RawEntry<'a, K, V> {
-    Occupied(RawOccupied<'a, K, V>),
-    Vacant(RawVacant<'a, K, V>),
+pub(crate) enum RawEntry<'a, K, V, L: BucketLayout> {
+    Occupied(RawOccupied<'a, K, V, L>),
+    Vacant(RawVacant<'a, K, V, L>),
 }
 
 /// A live slot, borrowed mutably with its table.
-pub(crate) struct RawOccupied<'a, K, V> {
-    table: &'a mut RawTable<K, V>,
-    /// Head of the chain holding `slot`, for `EMPTY_REST` upkeep on removal.
-    head: NonNull<Bucket<K, V>>,
-    slot: Slot<K, V>,
+pub(crate) struct RawOccupied<'a, K, V, L: BucketLayout> {
+    table: &'a mut RawTable<K, V, L>,
+    /// Head of the chain holding `slot`, and its array's tophash words, for
+    /// `EMPTY_REST` upkeep on removal.
+    tops: Tops<K, V, L>,
+    head: NonNull<Bucket<K, V, L>>,
+    slot: Slot<K, V, L>,
 }
 
 /// An absent key's insertion point, borrowed mutably with its table.
-pub(crate) struct RawVacant<'a, K, V> {
-    table: &'a mut RawTable<K, V>,
+pub(crate) struct RawVacant<'a, K, V, L: BucketLayout> {
+    table: &'a mut RawTable<K, V, L>,
     hash: u64,
-    hint: Option<InsertHint<K, V>>,
+    hint: Option<InsertHint<K, V, L>>,
     /// When the write started, if timed.
     started: Option<OpStart>,
 }
 
-impl<K, V> RawTable<K, V> {
+impl<K, V, L: BucketLayout> Clone for InsertHint<K, V, L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V, L: BucketLayout> Copy for InsertHint<K, V, L> {}
+
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Go `mapassign` up to the growth check: allocates the first bucket if
     /// needed, evacuates the old bucket this write uses plus `cursor_steps` at
     /// the cursor, then scans the (new) chain for the key.
@@ -57,7 +66,7 @@ impl<K, V> RawTable<K, V> {
         hash: u64,
         eq: impl FnMut(&K) -> bool,
         hasher: impl Fn(&K) -> u64,
-    ) -> RawEntry<'_, K, V> {
+    ) -> RawEntry<'_, K, V, L> {
         let started = self.write_begin();
         if !self.buckets.is_allocated() {
             return RawEntry::Vacant(RawVacant {
@@ -70,13 +79,16 @@ impl<K, V> RawTable<K, V> {
         if self.is_growing() {
             self.grow_work(hash, &hasher);
         }
-        let head = self.buckets.head_for(hash);
+        // SAFETY: allocated (checked above).
+        let chain = unsafe { self.new_chain(hash) };
+        let (tops, head) = (chain.tops(), chain.head);
         debug_assert!(
-            head == self.read_chain(hash, false),
+            // SAFETY: allocated.
+            head == unsafe { self.read_chain(hash, false) }.head,
             "I5: write chain not evacuated"
         );
         let mut first_empty = None;
-        let found = Self::search_chain(head, hash, eq, |b, g| {
+        let found = Self::search_chain(chain, hash, eq, |b, _, g| {
             if first_empty.is_none() {
                 first_empty = g
                     .match_empty()
@@ -89,6 +101,7 @@ impl<K, V> RawTable<K, V> {
                 self.write_end(OpKind::Insert, started);
                 return RawEntry::Occupied(RawOccupied {
                     table: self,
+                    tops,
                     head,
                     slot,
                 });
@@ -111,9 +124,9 @@ impl<K, V> RawTable<K, V> {
         hash: u64,
         key: K,
         value: V,
-        mut hint: Option<InsertHint<K, V>>,
+        mut hint: Option<InsertHint<K, V, L>>,
         hasher: &impl Fn(&K) -> u64,
-    ) -> Slot<K, V> {
+    ) -> Slot<K, V, L> {
         if !self.buckets.is_allocated() {
             self.first_array();
             hint = None;
@@ -137,10 +150,11 @@ impl<K, V> RawTable<K, V> {
         // key's chain because `grow_work` evacuated the old chain feeding it
         // (I5). Writing key and value before the tophash establishes I1.
         unsafe {
-            debug_assert!(tophash::is_empty(*slot.tophash()));
+            let top = self.buckets.tops().slot(slot);
+            debug_assert!(tophash::is_empty(*top));
             slot.key().write(key);
             slot.value().write(value);
-            *slot.tophash() = tophash(hash);
+            *top = tophash(hash);
         }
         self.count += 1;
         slot
@@ -175,13 +189,19 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// First empty slot of the new chain for `hash`, or its last bucket.
-    fn find_insert_hint(&self, hash: u64) -> InsertHint<K, V> {
+    fn find_insert_hint(&self, hash: u64) -> InsertHint<K, V, L> {
+        let tops = self.buckets.tops();
+        let head_index = hash as usize & self.buckets.mask();
         let mut b = self.buckets.head_for(hash);
+        let mut k = 0;
         loop {
             // SAFETY: the array is allocated (callers run after
             // `first_array` or a growth start), so `b` is its primary
-            // bucket for `hash` or reached from it through links (I6): live.
-            let g = unsafe { group(b) };
+            // bucket for `hash` or reached from it through links (I6): live,
+            // bucket `k` of chain `head_index`.
+            let word = unsafe { tops.chain_word(head_index, k, b) };
+            // SAFETY: the word of a live bucket (I11).
+            let g = Group::load(unsafe { *word });
             if let Some(i) = g.match_empty().lowest() {
                 return InsertHint::Empty(Slot {
                     bucket: b,
@@ -193,6 +213,7 @@ impl<K, V> RawTable<K, V> {
                 Some(next) => b = next,
                 None => return InsertHint::Full(b),
             }
+            k += 1;
         }
     }
 
@@ -202,7 +223,10 @@ impl<K, V> RawTable<K, V> {
     }
 
     /// Go `newoverflow` + `incrnoverflow`: links a fresh bucket after `last`.
-    pub(super) fn new_overflow(&mut self, last: NonNull<Bucket<K, V>>) -> NonNull<Bucket<K, V>> {
+    pub(super) fn new_overflow(
+        &mut self,
+        last: NonNull<Bucket<K, V, L>>,
+    ) -> NonNull<Bucket<K, V, L>> {
         let log2 = self.buckets.log2();
         if log2 < 16 {
             self.noverflow = self.noverflow.saturating_add(1);
@@ -240,11 +264,13 @@ impl<K, V> RawTable<K, V> {
         if self.is_growing() && self.policy.evacuate_on_remove() {
             self.grow_work(hash, &hasher);
         }
-        let head = self.read_chain(hash, false);
-        let removed = Self::find_in_chain(head, hash, eq).map(|slot| {
+        // SAFETY: `count > 0`, so the array is allocated (I7).
+        let chain = unsafe { self.read_chain(hash, false) };
+        let (tops, head) = (chain.tops(), chain.head);
+        let removed = Self::find_in_chain(chain, hash, eq).map(|slot| {
             // SAFETY: `find_in_chain` returned a live slot (I1) of the chain
-            // headed by `head`.
-            unsafe { self.erase(head, slot) }
+            // headed by `head`, in the array of `tops`.
+            unsafe { self.erase(tops, head, slot) }
         });
         if removed.is_some() {
             self.maybe_auto_shrink();
@@ -280,23 +306,28 @@ impl<K, V> RawTable<K, V> {
     /// # Safety
     ///
     /// `slot` is live (I1) and belongs to the chain headed by `head`, a
-    /// chain of this table.
-    pub(super) unsafe fn erase(&mut self, head: NonNull<Bucket<K, V>>, slot: Slot<K, V>) -> (K, V) {
+    /// chain of this table in the array whose tophash words are `tops`.
+    pub(super) unsafe fn erase(
+        &mut self,
+        tops: Tops<K, V, L>,
+        head: NonNull<Bucket<K, V, L>>,
+        slot: Slot<K, V, L>,
+    ) -> (K, V) {
         // SAFETY: caller: a live slot (I1) of a live chain, so its key and
         // value are initialised and may be moved out; `mark_slot_empty` then
         // marks it empty (I1 again: an empty slot is never read), with the
-        // chain's own head (its precondition).
+        // chain's own head and array (its precondition).
         unsafe {
-            debug_assert!(*slot.tophash() >= MIN_TOP_HASH);
+            debug_assert!(*tops.slot(slot) >= MIN_TOP_HASH);
             let entry = (ptr::read(slot.key()), ptr::read(slot.value()));
-            mark_slot_empty(head, slot.bucket, slot.index);
+            mark_slot_empty(tops, head, slot.bucket, slot.index);
             self.count -= 1;
             entry
         }
     }
 }
 
-impl<'a, K, V> RawOccupied<'a, K, V> {
+impl<'a, K, V, L: BucketLayout> RawOccupied<'a, K, V, L> {
     pub(crate) fn key(&self) -> &K {
         // SAFETY: `slot` is a live slot (I1) of `table`, which this entry
         // borrows mutably, so no write can free or move it meanwhile.
@@ -334,26 +365,27 @@ impl<'a, K, V> RawOccupied<'a, K, V> {
     pub(crate) fn remove(self) -> (K, V) {
         // SAFETY: `slot` is live (I1) and `head` heads its chain (both set
         // by `entry` or `insert` under this borrow).
-        let entry = unsafe { self.table.erase(self.head, self.slot) };
+        let entry = unsafe { self.table.erase(self.tops, self.head, self.slot) };
         self.table.maybe_auto_shrink();
         entry
     }
 }
 
-impl<'a, K, V> RawVacant<'a, K, V> {
+impl<'a, K, V, L: BucketLayout> RawVacant<'a, K, V, L> {
     #[inline]
     pub(crate) fn insert(
         self,
         key: K,
         value: V,
         hasher: impl Fn(&K) -> u64,
-    ) -> RawOccupied<'a, K, V> {
+    ) -> RawOccupied<'a, K, V, L> {
         let slot = self
             .table
             .insert_absent(self.hash, key, value, self.hint, &hasher);
         self.table.write_end(OpKind::Insert, self.started);
         let head = self.table.buckets.head_for(self.hash);
         RawOccupied {
+            tops: self.table.buckets.tops(),
             table: self.table,
             head,
             slot,

@@ -1,0 +1,80 @@
+//! Where a bucket's eight tophash bytes live: the map's layout, chosen by
+//! a type parameter ([`EvacMap<K, V, S, L>`](crate::EvacMap)).
+//!
+//! | layout | tophash word of a bucket | a lookup that misses reads |
+//! |---|---|---|
+//! | [`GoLayout`] (the default) | inside the bucket, before its keys, as in Go's `bmap` | the first cache line of each bucket of the chain |
+//! | [`SplitLayout`] | in a dense array of 8-byte words beside the buckets, indexed like them | the dense word (8 bytes per bucket: 2 MiB at 1M keys), and a full bucket's overflow link |
+//!
+//! Everything else is Go's in both: 8-slot buckets, overflow chains and
+//! the overflow pool, the evacuation cursor, the growth triggers. The split
+//! layout is a departure from Go, offered to measure what Go's layout costs
+//! apart from what incremental evacuation costs (`docs/results.md`).
+//!
+//! The trait is sealed: the two layouts are the only ones.
+//!
+//! # Examples
+//!
+//! ```
+//! use evacmap::{DefaultHashBuilder, EvacMap, Policy, SplitLayout};
+//!
+//! let mut map: EvacMap<u64, u64, DefaultHashBuilder, SplitLayout> = EvacMap::with_layout();
+//! map.insert(1, 2);
+//! assert_eq!(map.get(&1), Some(&2));
+//! ```
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A bucket layout: [`GoLayout`] or [`SplitLayout`] (see the
+/// [module docs](self)).
+pub trait BucketLayout: sealed::Sealed + Send + Sync + Unpin + 'static {
+    /// True if the tophash words live in a dense array beside the buckets.
+    #[doc(hidden)]
+    const SPLIT: bool;
+    /// The tophash field inside a bucket: 8 bytes, or none.
+    #[doc(hidden)]
+    type Inline: Copy;
+    /// The name `Debug` and the lab print.
+    #[doc(hidden)]
+    const NAME: &'static str;
+}
+
+/// Go's `bmap`: each bucket starts with its eight tophash bytes. The
+/// default layout of every map in the crate.
+#[derive(Debug)]
+pub enum GoLayout {}
+
+impl sealed::Sealed for GoLayout {}
+impl BucketLayout for GoLayout {
+    const SPLIT: bool = false;
+    type Inline = [u8; 8];
+    const NAME: &'static str = "go";
+}
+
+/// The tophash words of all primary and pool buckets in one dense array
+/// beside the buckets (8 bytes per bucket, indexed like them); buckets hold
+/// only keys, values and the overflow link. An overflow bucket allocated on
+/// its own carries its word just before it.
+#[derive(Debug)]
+pub enum SplitLayout {}
+
+impl sealed::Sealed for SplitLayout {}
+impl BucketLayout for SplitLayout {
+    const SPLIT: bool = true;
+    type Inline = [u8; 0];
+    const NAME: &'static str = "split";
+}
+
+/// The layout of `EvacMap::new()` and of the type's default parameter:
+/// [`GoLayout`]. (The crate's own test runs build with
+/// `--cfg evacmap_split_default` to run every suite on [`SplitLayout`]
+/// too.)
+#[cfg(not(evacmap_split_default))]
+pub type DefaultLayout = GoLayout;
+
+/// The layout of `EvacMap::new()` and of the type's default parameter (in
+/// this test build, [`SplitLayout`]).
+#[cfg(evacmap_split_default)]
+pub type DefaultLayout = SplitLayout;
