@@ -219,8 +219,10 @@ mod tests {
 
     #[test]
     fn evacuated_markers_match_a_byte_loop() {
-        for full in 0..=255u32 {
-            for y in 0..=255u32 {
+        // Every pair of masks (a sample of them under Miri, which is slow).
+        let step = if cfg!(miri) { 29 } else { 1 };
+        for full in (0..=255u32).step_by(step) {
+            for y in (0..=255u32).step_by(step) {
                 if y & !full != 0 {
                     continue;
                 }
