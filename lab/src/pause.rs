@@ -364,31 +364,36 @@ pub fn run(
     )?;
     let mut slow_rows = Vec::new();
     let mut series = Vec::new();
-    for r in &first {
+    let mut add = |name: &str, points: Vec<(f64, f64)>| {
+        let points = slowest(points);
         slow_rows.extend(
-            r.log
-                .slow
-                .iter()
-                .map(|&(i, ns)| vec![r.name.clone(), i.to_string(), ns.to_string()]),
-        );
-        series.push(Series::new(
-            r.name.clone(),
-            r.log.slow.iter().map(|&(i, ns)| (i as f64, ns as f64)),
-        ));
-    }
-    for (name, runs) in &go_runs {
-        slow_rows.extend(
-            runs[0]
-                .slow
+            points
                 .iter()
                 .map(|&(i, ns)| vec![name.to_string(), i.to_string(), ns.to_string()]),
         );
-        series.push(Series::new(name.to_string(), runs[0].slow.iter().copied()));
+        series.push(Series::new(name.to_string(), points));
+    };
+    for r in &first {
+        add(
+            &r.name,
+            r.log
+                .slow
+                .iter()
+                .map(|&(i, ns)| (i as f64, ns as f64))
+                .collect(),
+        );
     }
-    series.push(Series::new(
+    for (name, runs) in &go_runs {
+        add(name, runs[0].slow.clone());
+    }
+    add(
         "timer floor",
-        floor.slow.iter().map(|&(i, ns)| (i as f64, ns as f64)),
-    ));
+        floor
+            .slow
+            .iter()
+            .map(|&(i, ns)| (i as f64, ns as f64))
+            .collect(),
+    );
     crate::report::write_csv(
         &out.join("pause_slow.csv"),
         &["map".into(), "insert".into(), "ns".into()],
@@ -424,8 +429,10 @@ pub fn run(
         &out.join("pause_timeline.svg"),
         &LinePlot {
             title: &format!(
-                "Inserts slower than {} µs ({} keys; timer floor: empty Instant pairs)",
+                "Inserts slower than {} µs, at most the {} slowest per map ({} keys; timer \
+                 floor: empty Instant pairs)",
                 SLOW_NS / 1000,
+                fmt_count(TIMELINE_CAP as f64),
                 fmt_count(n as f64)
             ),
             x_label: "entries before the insert",
@@ -447,10 +454,46 @@ pub fn run(
     Ok((summaries, floor))
 }
 
+/// How many slow inserts per map the timeline and `pause_slow.csv` keep: a
+/// map whose every insert is slow (papaya at 10M keys has ~175,000 above
+/// the threshold) would otherwise bury the others and make a 17 MB SVG. The
+/// percentile plot carries the whole distribution.
+const TIMELINE_CAP: usize = 5_000;
+
+/// The `TIMELINE_CAP` slowest of `points` (`(insert, ns)`), in insert order.
+fn slowest(mut points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    if points.len() > TIMELINE_CAP {
+        points.sort_by(|a, b| b.1.total_cmp(&a.1));
+        points.truncate(TIMELINE_CAP);
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    points
+}
+
 fn row(name: &str, numbers: &[f64], len_at_max: String, floor_max: u64) -> Vec<String> {
     let mut r = vec![name.to_string()];
     r.extend(numbers.iter().map(|v| format!("{v:.0}")));
     r.push(len_at_max);
     r.push(format!("{:.1}", numbers[4] / floor_max.max(1) as f64));
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slowest_keeps_the_slowest_in_insert_order() {
+        let few = vec![(3.0, 1.0), (1.0, 9.0)];
+        assert_eq!(slowest(few.clone()), few);
+        let many: Vec<(f64, f64)> = (0..TIMELINE_CAP + 10)
+            .map(|i| (i as f64, ((i * 7919) % 10_007) as f64))
+            .collect();
+        let kept = slowest(many.clone());
+        assert_eq!(kept.len(), TIMELINE_CAP);
+        assert!(kept.windows(2).all(|w| w[0].0 < w[1].0));
+        let cut = kept.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+        let dropped = many.iter().filter(|p| !kept.contains(p));
+        assert!(dropped.into_iter().all(|p| p.1 <= cut));
+    }
 }
