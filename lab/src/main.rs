@@ -81,6 +81,10 @@ enum Command {
         /// Processes per map, in a different order each round.
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
         rounds: u64,
+        /// Only these maps (comma-separated names as in the table, e.g.
+        /// `evacmap,evacmap/split,hashbrown`): more rounds for an A/B.
+        #[arg(long, value_delimiter = ',')]
+        maps: Option<Vec<String>>,
     },
     /// Peak resident memory (VmHWM) of a process that builds a map of N
     /// keys, per map, net of a baseline process, next to evacmap's own byte
@@ -192,9 +196,9 @@ fn run(cli: Cli) -> Res<()> {
             let go = find_go(&cli)?;
             pause::run(*n as usize, *rounds as usize, seed, out, &go).map(drop)
         }
-        Some(Command::Throughput { n, rounds }) => {
+        Some(Command::Throughput { n, rounds, maps }) => {
             let go = find_go(&cli)?;
-            throughput::run(*n, *rounds as usize, seed, out, &go).map(drop)
+            throughput::run(*n, *rounds as usize, seed, out, &go, maps.as_deref()).map(drop)
         }
         Some(Command::Memory { n, rounds }) => {
             let go = find_go(&cli)?;

@@ -60,7 +60,7 @@ pub fn all(out: &Path, scale: f64, seed: u64, go: &Availability) -> Res<()> {
         "\n== throughput ({} keys, {} rounds, one process per map and round)",
         s.throughput, s.rounds
     );
-    let tp = crate::throughput::run(s.throughput, s.rounds, seed, out, go)?;
+    let tp = crate::throughput::run(s.throughput, s.rounds, seed, out, go, None)?;
     println!("\n== residency (burst of {} keys)", s.residency);
     crate::residency::run(s.residency as usize, seed, out, go)?;
     println!(
@@ -193,7 +193,7 @@ pub fn compare(n: u64, rounds: usize, seed: u64, out: &Path, go: &Availability) 
     println!("== pause ({n} inserts per map, each timed, {rounds} rounds)");
     let (pause, floor) = crate::pause::run(n as usize, rounds, seed, out, go)?;
     println!("\n== throughput ({n} keys, {rounds} rounds, one process per map and round)");
-    let tp = crate::throughput::run(n, rounds, seed, out, go)?;
+    let tp = crate::throughput::run(n, rounds, seed, out, go, None)?;
     let mem_rounds = rounds.min(3);
     println!("\n== memory ({n} keys, {mem_rounds} rounds, one process per map and round)");
     let mem = crate::throughput::memory(n, mem_rounds, seed, out, go)?;

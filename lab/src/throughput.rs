@@ -90,18 +90,31 @@ fn baseline(go: Option<&go::GoPeer>) -> Res<(f64, Option<f64>)> {
     Ok((rust, go))
 }
 
-/// Runs every peer `rounds` times (alternating order) and returns the
-/// medians per peer, in the order of `SINGLE_THREADED` then Go's.
+/// Runs every peer (those named in `only`, if given) `rounds` times
+/// (alternating order) and returns the medians per peer, in the order of
+/// `SINGLE_THREADED` then Go's.
 fn run_all(
     n: u64,
     rounds: usize,
     seed: u64,
     build_only: bool,
     go: &Availability,
+    only: Option<&[String]>,
 ) -> Res<Vec<(String, Medians)>> {
     let mut peers: Vec<Peer<'_>> = SINGLE_THREADED.iter().map(|&m| Peer::Rust(m)).collect();
     if let Some(p) = go.peer() {
         peers.extend(go::CONFIGS.iter().map(|&(name, gc)| Peer::Go(p, name, gc)));
+    }
+    if let Some(only) = only {
+        let known: Vec<&str> = peers.iter().map(Peer::name).collect();
+        if let Some(unknown) = only.iter().find(|m| !known.contains(&m.as_str())) {
+            return Err(format!(
+                "--maps: no map {unknown:?} here (maps: {}; Go's need a Go with the classic map)",
+                known.join(", ")
+            )
+            .into());
+        }
+        peers.retain(|p| only.iter().any(|m| m == p.name()));
     }
     let mut samples: Vec<Vec<BTreeMap<String, f64>>> = vec![Vec::new(); peers.len()];
     let bar = progress((rounds * peers.len()) as u64, "child processes");
@@ -152,14 +165,22 @@ fn get(m: &[(String, Medians)], name: &str, field: &str) -> Option<f64> {
 /// Throughput results: per peer, its medians.
 pub type Throughput = Vec<(String, Medians)>;
 
-/// `lab throughput`.
+/// `lab throughput`, on every map or on those named in `only`.
 ///
 /// # Errors
 ///
-/// A child that fails or prints no result, or output errors.
-pub fn run(n: u64, rounds: usize, seed: u64, out: &Path, go: &Availability) -> Res<Throughput> {
+/// A child that fails or prints no result, a name in `only` that is no
+/// map, or output errors.
+pub fn run(
+    n: u64,
+    rounds: usize,
+    seed: u64,
+    out: &Path,
+    go: &Availability,
+    only: Option<&[String]>,
+) -> Res<Throughput> {
     out_dir(out)?;
-    let res = run_all(n, rounds, seed, false, go)?;
+    let res = run_all(n, rounds, seed, false, go, only)?;
     let fields = [
         "build_ns",
         "hit_ns",
@@ -220,7 +241,7 @@ pub fn run(n: u64, rounds: usize, seed: u64, out: &Path, go: &Availability) -> R
 pub fn memory(n: u64, rounds: usize, seed: u64, out: &Path, go: &Availability) -> Res<Throughput> {
     out_dir(out)?;
     let (base, go_base) = baseline(go.peer())?;
-    let mut res = run_all(n, rounds, seed, true, go)?;
+    let mut res = run_all(n, rounds, seed, true, go, None)?;
     for (name, m) in &mut res {
         let b = if name.starts_with("go/") {
             go_base.unwrap_or(0.0)
