@@ -6,7 +6,7 @@ use evacmap::{DefaultHashBuilder, EvacMap, EventKind, ForceReason, Policy, Stats
 
 type Map = EvacMap<u64, u64, DefaultHashBuilder>;
 
-const N: u64 = if cfg!(miri) { 3_000 } else { 200_000 };
+const N: u64 = if cfg!(miri) { 1_500 } else { 200_000 };
 
 fn map(policy: Policy) -> Map {
     // Fixed seeds: the counts below are deterministic.
@@ -397,7 +397,7 @@ fn overflow_beyond_the_pool_is_counted_and_freed() {
     // pool (2^(B-4) buckets) runs out, then its extension (reserved after
     // arrays of 256 KiB or more on Linux; at 10,000 keys `B` is 11, 300 KiB),
     // and then overflow buckets come from the allocator one by one.
-    let n: u64 = if cfg!(miri) { 800 } else { 10_000 };
+    let n: u64 = if cfg!(miri) { 600 } else { 10_000 };
     let key = |i: u64| (i % 64) | (i / 64) << 56;
     let mut m = EvacMap::with_policy_and_hasher(Policy::go(), Identity);
     let mut model = std::collections::HashMap::new();

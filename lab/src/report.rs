@@ -13,6 +13,7 @@ use hdrhistogram::Histogram;
 use indicatif::{ProgressBar, ProgressStyle};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// The error type of the experiments.
 pub type Res<T> = Result<T, Box<dyn Error>>;
@@ -209,9 +210,9 @@ pub fn fmt_bytes(bytes: f64) -> String {
     if bytes < K {
         format!("{bytes:.0} B")
     } else if bytes < K * K {
-        format!("{:.0} KiB", bytes / K)
+        format!("{} KiB", short(bytes / K))
     } else if bytes < K * K * K {
-        format!("{:.0} MiB", bytes / (K * K))
+        format!("{} MiB", short(bytes / (K * K)))
     } else {
         format!("{:.1} GiB", bytes / (K * K * K))
     }
@@ -226,6 +227,11 @@ pub fn fmt_count(n: f64) -> String {
     } else {
         format!("{n:.0}")
     }
+}
+
+/// One decimal below 10 (`1.4`, `9`), none above (`437`).
+fn short(x: f64) -> String {
+    if x < 10.0 { trim(x) } else { format!("{x:.0}") }
 }
 
 fn trim(x: f64) -> String {
@@ -627,40 +633,56 @@ pub fn plot_percentiles(path: &Path, title: &str, curves: &[(String, Vec<(f64, f
     Ok(())
 }
 
-/// An SVG bar chart: one bar per (label, value), values in `unit`.
+/// An SVG bar chart: one horizontal bar per (label, value), top to bottom
+/// in the order given, each with its value at its end, values in `unit`.
 ///
 /// # Errors
 ///
 /// Drawing or I/O errors.
 pub fn plot_bars(path: &Path, title: &str, unit: Unit, bars: &[(String, f64)]) -> Res<()> {
-    let y_max = bars.iter().map(|b| b.1).fold(1.0, f64::max);
-    let root = SVGBackend::new(path, (1000, 500)).into_drawing_area();
+    let x_max = bars.iter().map(|b| b.1).fold(1.0, f64::max);
+    let rows = bars.len().max(1);
+    let height = 90 + 32 * rows as u32;
+    let root = SVGBackend::new(path, (1000, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 18))
         .margin(10)
-        .x_label_area_size(60)
-        .y_label_area_size(80)
-        .build_cartesian_2d(0.0..bars.len() as f64, 0.0..y_max * 1.1)?;
+        .x_label_area_size(30)
+        .y_label_area_size(190)
+        .build_cartesian_2d(0.0..x_max * 1.18, 0.0..rows as f64)?;
     let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    // Row `i` (from the top) spans y in [rows - i - 1, rows - i).
+    let row_of = |y: f64| rows as f64 - y;
     chart
         .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(bars.len() * 2 + 1)
-        .x_label_formatter(&|x| {
-            let i = x.floor() as usize;
-            if (x - i as f64 - 0.5).abs() < 0.01 {
+        .disable_y_mesh()
+        .y_labels(rows * 2 + 1)
+        .y_label_formatter(&|y| {
+            let r = row_of(*y);
+            let i = r.floor() as usize;
+            if (r - i as f64 - 0.5).abs() < 0.01 {
                 labels.get(i).cloned().unwrap_or_default()
             } else {
                 String::new()
             }
         })
-        .y_label_formatter(&|v| unit.fmt(*v))
+        .y_label_style(("sans-serif", 14))
+        .x_label_formatter(&|v| unit.fmt(*v))
         .draw()?;
     chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+        let top = (rows - i) as f64;
         Rectangle::new(
-            [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, b.1)],
+            [(0.0, top - 0.85), (b.1, top - 0.15)],
             color_of(&b.0, i).filled(),
+        )
+    }))?;
+    chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
+        let top = (rows - i) as f64;
+        Text::new(
+            format!(" {}", unit.fmt(b.1)),
+            (b.1, top - 0.5),
+            TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center)),
         )
     }))?;
     root.present()?;
@@ -686,6 +708,8 @@ mod tests {
         assert_eq!(fmt_ns(12_300.0), "12.3 µs");
         assert_eq!(fmt_ns(4_560_000.0), "4.56 ms");
         assert_eq!(fmt_bytes(3.0 * 1024.0 * 1024.0), "3 MiB");
+        assert_eq!(fmt_bytes(1.5 * 1024.0 * 1024.0), "1.5 MiB");
+        assert_eq!(fmt_bytes(436.8 * 1024.0 * 1024.0), "437 MiB");
         assert_eq!(fmt_count(900_000.0), "900k");
         assert_eq!(fmt_count(10_000_000.0), "10M");
     }

@@ -83,7 +83,7 @@ fn growth_triggers_follow_go_formula() {
 #[test]
 fn default_map_is_growing_during_many_inserts() {
     // Done-when criterion: 200,000 u64 keys, growing during > 1000 inserts.
-    let n = if cfg!(miri) { 2_000 } else { 200_000 };
+    let n = if cfg!(miri) { 1_000 } else { 200_000 };
     let mut map = EvacMap::new();
     let mut growing = 0;
     for i in 0..n as u64 {
@@ -203,9 +203,14 @@ fn forced_completion_when_limit_hit_mid_growth() {
     // the buckets they touch, so the next doubling comes due mid-growth.
     let mut map = EvacMap::with_policy_and_hasher(Policy::go().with_cursor_steps(0), Identity);
     let n = scaled(5000) as u64;
+    // Every insert checked, but only every 7th under Miri (the check is a
+    // full walk; Miri is there for the memory accesses).
+    let every = if cfg!(miri) { 7 } else { 1 };
     for i in 0..n {
         map.insert(i * 16, i);
-        map.check_invariants();
+        if i % every == 0 || i == n - 1 {
+            map.check_invariants();
+        }
     }
     for i in 0..n {
         assert_eq!(map[&(i * 16)], i);
