@@ -94,16 +94,15 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
 
     /// Searches one chain (Go `mapaccess` step 5): SWAR-match the tophash
     /// word, compare keys only on matches, stop at `EMPTY_REST`. Calls
-    /// `on_miss` with each bucket (its address, its tophash word's address
-    /// and the word) that did not hold
-    /// the key. Returns the key's slot, or the last bucket visited.
+    /// `on_miss` with each bucket that did not hold the key and its tophash
+    /// word. Returns the key's slot, or the last bucket visited.
     #[inline]
     #[allow(clippy::type_complexity)]
     pub(super) fn search_chain(
         chain: Chain<'_, K, V, L>,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
-        mut on_miss: impl FnMut(NonNull<Bucket<K, V, L>>, *mut [u8; 8], Group),
+        mut on_miss: impl FnMut(NonNull<Bucket<K, V, L>>, Group),
     ) -> Result<Slot<K, V, L>, NonNull<Bucket<K, V, L>>> {
         let top = tophash(hash);
         let mut b = chain.head;
@@ -125,7 +124,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                     return Ok(slot);
                 }
             }
-            on_miss(b, word, g);
+            on_miss(b, g);
             if g.has_empty_rest() {
                 return Err(b); // I2: nothing live after an EMPTY_REST.
             }
@@ -149,7 +148,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         hash: u64,
         eq: impl FnMut(&K) -> bool,
     ) -> Option<Slot<K, V, L>> {
-        Self::search_chain(chain, hash, eq, |_, _, _| {}).ok()
+        Self::search_chain(chain, hash, eq, |_, _| {}).ok()
     }
 
     #[inline]

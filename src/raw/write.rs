@@ -9,8 +9,9 @@
 
 use core::ptr::{self, NonNull};
 
-use super::bucket::{Bucket, Slot, Tops, mark_slot_empty, overflow};
-use super::tophash::{self, Group, MIN_TOP_HASH, tophash};
+use super::bucket::{Bucket, Slot, Tops, mark_slot_empty};
+use super::find::Chain;
+use super::tophash::{self, MIN_TOP_HASH, tophash};
 use super::{RawTable, sizing};
 use crate::events::ForceReason;
 use crate::layout::BucketLayout;
@@ -87,8 +88,36 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             head == unsafe { self.read_chain(hash, false) }.head,
             "I5: write chain not evacuated"
         );
+        match Self::search_for_insert(chain, hash, eq) {
+            Ok(slot) => {
+                self.write_end(OpKind::Insert, started);
+                RawEntry::Occupied(RawOccupied {
+                    table: self,
+                    tops,
+                    head,
+                    slot,
+                })
+            }
+            Err(hint) => RawEntry::Vacant(RawVacant {
+                table: self,
+                hash,
+                hint: Some(hint),
+                started,
+            }),
+        }
+    }
+
+    /// `search_chain` for writes: the key's slot, or where it would go (the
+    /// chain's first empty slot, or its last bucket if it has none; a chain
+    /// that ended at an `EMPTY_REST` has an empty slot).
+    #[inline]
+    fn search_for_insert(
+        chain: Chain<'_, K, V, L>,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+    ) -> Result<Slot<K, V, L>, InsertHint<K, V, L>> {
         let mut first_empty = None;
-        let found = Self::search_chain(chain, hash, eq, |b, _, g| {
+        let found = Self::search_chain(chain, hash, eq, |b, g| {
             if first_empty.is_none() {
                 first_empty = g
                     .match_empty()
@@ -96,25 +125,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                     .map(|index| Slot { bucket: b, index });
             }
         });
-        let hint = match found {
-            Ok(slot) => {
-                self.write_end(OpKind::Insert, started);
-                return RawEntry::Occupied(RawOccupied {
-                    table: self,
-                    tops,
-                    head,
-                    slot,
-                });
-            }
-            // A chain that ended at an EMPTY_REST has an empty slot.
-            Err(last) => Some(first_empty.map_or(InsertHint::Full(last), InsertHint::Empty)),
-        };
-        RawEntry::Vacant(RawVacant {
-            table: self,
-            hash,
-            hint,
-            started,
-        })
+        found.map_err(|last| first_empty.map_or(InsertHint::Full(last), InsertHint::Empty))
     }
 
     /// Go `mapassign` from the growth check on, for a key known to be absent.
@@ -188,32 +199,15 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         }
     }
 
-    /// First empty slot of the new chain for `hash`, or its last bucket.
+    /// Where the absent key of `hash` goes in its new chain, found again
+    /// after a growth start or the first array voided `entry`'s hint.
     fn find_insert_hint(&self, hash: u64) -> InsertHint<K, V, L> {
-        let tops = self.buckets.tops();
-        let head_index = hash as usize & self.buckets.mask();
-        let mut b = self.buckets.head_for(hash);
-        let mut k = 0;
-        loop {
-            // SAFETY: the array is allocated (callers run after
-            // `first_array` or a growth start), so `b` is its primary
-            // bucket for `hash` or reached from it through links (I6): live,
-            // bucket `k` of chain `head_index`.
-            let word = unsafe { tops.chain_word(head_index, k, b) };
-            // SAFETY: the word of a live bucket (I11).
-            let g = Group::load(unsafe { *word });
-            if let Some(i) = g.match_empty().lowest() {
-                return InsertHint::Empty(Slot {
-                    bucket: b,
-                    index: i,
-                });
-            }
-            // SAFETY: `b` is live (the head or linked, I6, as above).
-            match unsafe { overflow(b) } {
-                Some(next) => b = next,
-                None => return InsertHint::Full(b),
-            }
-            k += 1;
+        // SAFETY: the array is allocated (callers run after `first_array`
+        // or a growth start).
+        let chain = unsafe { self.new_chain(hash) };
+        match Self::search_for_insert(chain, hash, |_| false) {
+            Ok(_) => unreachable!("no key matches `|_| false`"),
+            Err(hint) => hint,
         }
     }
 
