@@ -18,6 +18,7 @@ use super::alloc::{
     alloc_array, alloc_bucket, free_array, free_bucket, give_back, maps_directly, page_size,
 };
 use super::bucket::{Bucket, Tops, overflow, spill_layout};
+use super::tophash::is_evacuated_marker;
 use crate::TryReserveError;
 use crate::layout::BucketLayout;
 
@@ -327,6 +328,19 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
         // SAFETY: caller: `i < 2^B <= total`, so the offset stays inside the
         // allocation.
         unsafe { self.ptr.add(i) }
+    }
+
+    /// Go `evacuated(b)` for chain `i`: whether its head's first tophash
+    /// byte is an evacuation marker, which marks the whole chain (I4).
+    ///
+    /// # Safety
+    ///
+    /// `i < self.len()`, and chain `i`'s pages were not given back (I10).
+    #[inline]
+    pub(crate) unsafe fn chain_evacuated(&self, i: usize) -> bool {
+        // SAFETY: caller: primary bucket `i` of the allocated array, with
+        // its pages; its word is found by index (`head_word`).
+        unsafe { is_evacuated_marker((*self.tops().head_word(i, self.bucket(i)))[0]) }
     }
 
     /// Head of the chain that `hash` selects (`hash & mask`). Dangling, but

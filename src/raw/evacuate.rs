@@ -19,7 +19,6 @@ use super::RawTable;
 use super::bucket::{BUCKET_SLOTS, Bucket, Slot, Tops, overflow};
 use super::tophash::{
     BitMask, EVACUATED_EMPTY, EVACUATED_X, Group, MIN_TOP_HASH, evacuated_markers, is_empty,
-    is_evacuated_marker,
 };
 use crate::layout::BucketLayout;
 use crate::timing::Source;
@@ -123,11 +122,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // `old_index < len()` (asserted above; callers mask a hash with the
         // old mask or pass the cursor, I3); at or above the cursor its
         // pages are still there (I10).
-        let head = unsafe { self.old_buckets.bucket(old_index) };
-        // SAFETY: `head` is primary bucket `old_index`, live (I8, I10, above).
-        let moved = !is_evacuated_marker(unsafe {
-            (*self.old_buckets.tops().head_word(old_index, head))[0]
-        });
+        let moved = !unsafe { self.old_buckets.chain_evacuated(old_index) };
         if moved {
             let entries = self.timed(Source::Evacuation, |t| t.move_chain(old_index, hasher));
             self.counters.evacuated(entries);
@@ -300,7 +295,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             // SAFETY: caller: the bucket is live, and so is the one linked
             // after it, in the new array's chains (I6, I11).
             unsafe {
-                fill.bucket = self.next_fill_bucket(fill.bucket);
+                fill.bucket = self.next_dest_bucket(fill.bucket);
                 fill.word = new.word(fill.bucket);
             }
             fill.index = 0;
@@ -323,16 +318,16 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         fill.index += 1;
     }
 
-    /// The bucket after `full`, a full last bucket of a growth's destination
-    /// chain: a fresh overflow bucket. Out of line, so that the move loop
-    /// keeps its registers.
+    /// The bucket after `full`, a full bucket of a destination chain (a
+    /// growth's or a shrink's): the one linked after it, or a fresh overflow
+    /// bucket. Out of line, so that the move loops keep their registers.
     ///
     /// # Safety
     ///
     /// `full` is a live bucket of the new array's chains (I6).
     #[cold]
     #[inline(never)]
-    unsafe fn next_fill_bucket(
+    unsafe fn next_dest_bucket(
         &mut self,
         full: NonNull<Bucket<K, V, L>>,
     ) -> NonNull<Bucket<K, V, L>> {
@@ -413,10 +408,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             if dst.index == BUCKET_SLOTS {
                 // SAFETY: caller (2): `dst.bucket` is a live bucket of a
                 // new chain (I6).
-                dst.bucket = match unsafe { overflow(dst.bucket) } {
-                    Some(next) => next,
-                    None => self.new_overflow(dst.bucket),
-                };
+                dst.bucket = unsafe { self.next_dest_bucket(dst.bucket) };
                 dst.index = 0;
             }
             // SAFETY: `dst.index < 8` (the branch above wraps at 8) in a live
@@ -451,13 +443,9 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let len = self.old_buckets.len();
         let stop = (self.evac_cursor + CURSOR_SKIP_CAP).min(len);
         while self.evac_cursor != stop
-            // SAFETY: `evac_cursor < stop <= len`: a primary bucket of the
-            // allocated old array (I8), at or above the cursor, so not given
-            // back (I10).
-            && is_evacuated_marker(unsafe {
-                let i = self.evac_cursor;
-                (*self.old_buckets.tops().head_word(i, self.old_buckets.bucket(i)))[0]
-            })
+            // SAFETY: `evac_cursor < stop <= len`: a chain of the allocated
+            // old array (I8), at or above the cursor, so not given back (I10).
+            && unsafe { self.old_buckets.chain_evacuated(self.evac_cursor) }
         {
             self.evac_cursor += 1;
             self.counters.skipped();
