@@ -15,6 +15,38 @@ use super::shard::{Locked, WriteGuard};
 use crate::sync::RwLockReadGuard;
 use crate::{DefaultHashBuilder, EvacMap};
 
+/// For an entry guard with `key()` and `value()`: `Deref` to the value and
+/// a `Debug` of `Name(key, value)`; with `mut`, also `DerefMut` through
+/// `value_mut()`.
+macro_rules! entry_guard_traits {
+    ($name:ident) => {
+        impl<K, V, S> Deref for $name<'_, K, V, S> {
+            type Target = V;
+            fn deref(&self) -> &V {
+                self.value()
+            }
+        }
+
+        impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for $name<'_, K, V, S> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name))
+                    .field(self.key())
+                    .field(self.value())
+                    .finish()
+            }
+        }
+    };
+    ($name:ident, mut) => {
+        entry_guard_traits!($name);
+
+        impl<K, V, S> DerefMut for $name<'_, K, V, S> {
+            fn deref_mut(&mut self) -> &mut V {
+                self.value_mut()
+            }
+        }
+    };
+}
+
 /// A read-locked entry of a [`ShardedEvacMap`]; see
 /// [`ShardedEvacMap::get`]. Dereferences to the value.
 pub struct Ref<'a, K, V, S = DefaultHashBuilder> {
@@ -49,21 +81,7 @@ impl<K, V, S> Ref<'_, K, V, S> {
     }
 }
 
-impl<K, V, S> Deref for Ref<'_, K, V, S> {
-    type Target = V;
-    fn deref(&self) -> &V {
-        self.value()
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Ref<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Ref")
-            .field(self.key())
-            .field(self.value())
-            .finish()
-    }
-}
+entry_guard_traits!(Ref);
 
 /// A write-locked entry of a [`ShardedEvacMap`]; see
 /// [`ShardedEvacMap::get_mut`]. Dereferences (mutably) to the value.
@@ -113,27 +131,7 @@ impl<K, V, S> RefMut<'_, K, V, S> {
     }
 }
 
-impl<K, V, S> Deref for RefMut<'_, K, V, S> {
-    type Target = V;
-    fn deref(&self) -> &V {
-        self.value()
-    }
-}
-
-impl<K, V, S> DerefMut for RefMut<'_, K, V, S> {
-    fn deref_mut(&mut self) -> &mut V {
-        self.value_mut()
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for RefMut<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RefMut")
-            .field(self.key())
-            .field(self.value())
-            .finish()
-    }
-}
+entry_guard_traits!(RefMut, mut);
 
 /// One shard, read-locked; see [`ShardedEvacMap::shards`]. Dereferences to
 /// the shard's [`EvacMap`].
@@ -205,21 +203,7 @@ impl<K, V, S> RefMulti<'_, K, V, S> {
     }
 }
 
-impl<K, V, S> Deref for RefMulti<'_, K, V, S> {
-    type Target = V;
-    fn deref(&self) -> &V {
-        self.value()
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for RefMulti<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RefMulti")
-            .field(self.key())
-            .field(self.value())
-            .finish()
-    }
-}
+entry_guard_traits!(RefMulti);
 
 /// One entry of [`ShardedEvacMap::iter_mut`]: its shard stays write-locked
 /// while this item, or the iterator still in that shard, lives.
@@ -272,24 +256,4 @@ impl<K, V, S> RefMutMulti<'_, K, V, S> {
     }
 }
 
-impl<K, V, S> Deref for RefMutMulti<'_, K, V, S> {
-    type Target = V;
-    fn deref(&self) -> &V {
-        self.value()
-    }
-}
-
-impl<K, V, S> DerefMut for RefMutMulti<'_, K, V, S> {
-    fn deref_mut(&mut self) -> &mut V {
-        self.value_mut()
-    }
-}
-
-impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for RefMutMulti<'_, K, V, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RefMutMulti")
-            .field(self.key())
-            .field(self.value())
-            .finish()
-    }
-}
+entry_guard_traits!(RefMutMulti, mut);
