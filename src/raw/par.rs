@@ -124,11 +124,67 @@ impl<K, V, L: BucketLayout> Iterator for ChainSlots<K, V, L> {
     }
 }
 
-/// A range of chains of a shared table.
-pub(crate) struct RawParIter<'a, K, V, L: BucketLayout> {
+/// Chains `lo..hi` of a table: what one rayon task walks.
+struct ChainRange<K, V, L: BucketLayout> {
     chains: Chains<K, V, L>,
     lo: usize,
     hi: usize,
+}
+
+impl<K, V, L: BucketLayout> ChainRange<K, V, L> {
+    fn whole(table: &RawTable<K, V, L>) -> Self {
+        let chains = Chains::of(table);
+        ChainRange {
+            lo: 0,
+            hi: chains.count(),
+            chains,
+        }
+    }
+
+    /// Keeps the lower half and returns the upper one; `None` below two
+    /// chains.
+    fn split_off(&mut self) -> Option<Self> {
+        if self.hi - self.lo < 2 {
+            return None;
+        }
+        let mid = self.lo + (self.hi - self.lo) / 2;
+        let upper = ChainRange {
+            chains: self.chains,
+            lo: mid,
+            hi: self.hi,
+        };
+        self.hi = mid;
+        Some(upper)
+    }
+
+    /// Feeds `item(slot)` of every live slot of the range to `folder`,
+    /// until it is full.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Chains::slots`]: the table stays alive and unchanged (but for
+    /// values written through the slots) while `item`'s results are used.
+    unsafe fn fold<T, F: Folder<T>>(
+        self,
+        mut folder: F,
+        mut item: impl FnMut(Slot<K, V, L>) -> T,
+    ) -> F {
+        for c in self.lo..self.hi {
+            // SAFETY: caller; `c < hi <= count()`.
+            for slot in unsafe { self.chains.slots(c) } {
+                folder = folder.consume(item(slot));
+                if folder.full() {
+                    return folder;
+                }
+            }
+        }
+        folder
+    }
+}
+
+/// A range of chains of a shared table.
+pub(crate) struct RawParIter<'a, K, V, L: BucketLayout> {
+    range: ChainRange<K, V, L>,
     marker: PhantomData<&'a RawTable<K, V, L>>,
 }
 
@@ -138,11 +194,8 @@ unsafe impl<K: Sync, V: Sync, L: BucketLayout> Send for RawParIter<'_, K, V, L> 
 
 impl<'a, K, V, L: BucketLayout> RawParIter<'a, K, V, L> {
     pub(crate) fn new(table: &'a RawTable<K, V, L>) -> Self {
-        let chains = Chains::of(table);
         RawParIter {
-            lo: 0,
-            hi: chains.count(),
-            chains,
+            range: ChainRange::whole(table),
             marker: PhantomData,
         }
     }
@@ -159,41 +212,28 @@ impl<'a, K: Sync, V: Sync, L: BucketLayout> ParallelIterator for RawParIter<'a, 
 impl<'a, K: Sync, V: Sync, L: BucketLayout> UnindexedProducer for RawParIter<'a, K, V, L> {
     type Item = (&'a K, &'a V);
 
-    fn split(self) -> (Self, Option<Self>) {
-        if self.hi - self.lo < 2 {
-            return (self, None);
-        }
-        let mid = self.lo + (self.hi - self.lo) / 2;
-        let right = RawParIter {
-            chains: self.chains,
-            lo: mid,
-            hi: self.hi,
+    fn split(mut self) -> (Self, Option<Self>) {
+        let upper = self.range.split_off().map(|range| RawParIter {
+            range,
             marker: PhantomData,
-        };
-        (RawParIter { hi: mid, ..self }, Some(right))
+        });
+        (self, upper)
     }
 
-    fn fold_with<F: Folder<Self::Item>>(self, mut folder: F) -> F {
-        for c in self.lo..self.hi {
-            // SAFETY: the table is borrowed shared for `'a` (the marker),
-            // unchanged; `c < hi <= count()`.
-            for slot in unsafe { self.chains.slots(c) } {
-                // SAFETY: a live slot (I1) of the table shared for `'a`.
-                folder = folder.consume(unsafe { (&*slot.key(), &*slot.value()) });
-                if folder.full() {
-                    return folder;
-                }
-            }
-        }
-        folder
+    fn fold_with<F: Folder<Self::Item>>(self, folder: F) -> F {
+        let item = |slot: Slot<K, V, L>| {
+            // SAFETY: a live slot (I1) of the table shared for `'a`.
+            unsafe { (&*slot.key(), &*slot.value()) }
+        };
+        // SAFETY: the table is borrowed shared for `'a` (the marker), so it
+        // stays alive and unchanged.
+        unsafe { self.range.fold(folder, item) }
     }
 }
 
 /// A range of chains of a uniquely borrowed table.
 pub(crate) struct RawParIterMut<'a, K, V, L: BucketLayout> {
-    chains: Chains<K, V, L>,
-    lo: usize,
-    hi: usize,
+    range: ChainRange<K, V, L>,
     marker: PhantomData<&'a mut RawTable<K, V, L>>,
 }
 
@@ -204,11 +244,8 @@ unsafe impl<K: Sync, V: Send, L: BucketLayout> Send for RawParIterMut<'_, K, V, 
 
 impl<'a, K, V, L: BucketLayout> RawParIterMut<'a, K, V, L> {
     pub(crate) fn new(table: &'a mut RawTable<K, V, L>) -> Self {
-        let chains = Chains::of(table);
         RawParIterMut {
-            lo: 0,
-            hi: chains.count(),
-            chains,
+            range: ChainRange::whole(table),
             marker: PhantomData,
         }
     }
@@ -225,34 +262,22 @@ impl<'a, K: Sync, V: Send, L: BucketLayout> ParallelIterator for RawParIterMut<'
 impl<'a, K: Sync, V: Send, L: BucketLayout> UnindexedProducer for RawParIterMut<'a, K, V, L> {
     type Item = (&'a K, &'a mut V);
 
-    fn split(self) -> (Self, Option<Self>) {
-        if self.hi - self.lo < 2 {
-            return (self, None);
-        }
-        let mid = self.lo + (self.hi - self.lo) / 2;
-        let right = RawParIterMut {
-            chains: self.chains,
-            lo: mid,
-            hi: self.hi,
+    fn split(mut self) -> (Self, Option<Self>) {
+        let upper = self.range.split_off().map(|range| RawParIterMut {
+            range,
             marker: PhantomData,
-        };
-        (RawParIterMut { hi: mid, ..self }, Some(right))
+        });
+        (self, upper)
     }
 
-    fn fold_with<F: Folder<Self::Item>>(self, mut folder: F) -> F {
-        for c in self.lo..self.hi {
-            // SAFETY: the table is borrowed uniquely for `'a` and changed
-            // only through these `&mut V`; `c < hi <= count()`.
-            for slot in unsafe { self.chains.slots(c) } {
-                // SAFETY: a live slot (I1); chain `c` is walked by this
-                // range only and each slot once, so the `&mut V` is unique
-                // for `'a`.
-                folder = folder.consume(unsafe { (&*slot.key(), &mut *slot.value()) });
-                if folder.full() {
-                    return folder;
-                }
-            }
-        }
-        folder
+    fn fold_with<F: Folder<Self::Item>>(self, folder: F) -> F {
+        let item = |slot: Slot<K, V, L>| {
+            // SAFETY: a live slot (I1); chain ranges are disjoint and each
+            // slot is visited once, so the `&mut V` is unique for `'a`.
+            unsafe { (&*slot.key(), &mut *slot.value()) }
+        };
+        // SAFETY: the table is borrowed uniquely for `'a` and changed only
+        // through these `&mut V`.
+        unsafe { self.range.fold(folder, item) }
     }
 }
