@@ -107,9 +107,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
 
     /// Evacuates everything left and releases the old array.
     pub(crate) fn finish_growth(&mut self, hasher: &impl Fn(&K) -> u64) {
-        while self.is_growing() {
-            self.evacuate_chain(self.evac_cursor, hasher);
-        }
+        self.evacuate_steps_in_op(usize::MAX, hasher);
     }
 
     /// Evacuates for about `budget`, checking the clock every `BATCH`
@@ -279,7 +277,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             return; // more than any table holds: nothing to give back
         };
         if want == 0 {
-            self.counters.op_begin();
+            self.op_begin();
             let bytes = self.free_arrays_of_empty_table();
             self.counters.shrink_bytes_returned += bytes;
             self.event(crate::events::EventKind::OldArrayReleased { bytes });
@@ -290,7 +288,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         }
         // One public call is one operation: the forced finish below is part
         // of it, not another.
-        self.counters.op_begin();
+        self.op_begin();
         self.finish_growth_forced(ForceReason::Explicit, &hasher);
         let _ = self.start_shrink(target);
     }
@@ -330,7 +328,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let target = sizing::log2_for(&self.policy, need)?;
         // One public call is one operation: every forced finish and doubling
         // below counts towards this operation's maxima.
-        self.counters.op_begin();
+        self.op_begin();
         if self.count == 0 {
             let array = self.alloc_array(target)?;
             self.free_arrays_of_empty_table();
