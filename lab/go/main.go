@@ -1,19 +1,25 @@
 // Command evacmap-lab-go runs the evacmap lab's workloads on Go's own
-// classic map (map[uint64]uint64 and map[string]uint64), with the lab's
+// map (map[uint64]uint64 and map[string]uint64), classic or Swiss, with the lab's
 // key generator bit for bit, and prints machine-readable lines that
 // `lab` parses:
 //
 //	RESULT map=NAME key=value ...   one per run
 //	CURVE nines ns                  latency by percentile (pause)
 //	SLOW index ns                   inserts slower than 20 µs (pause)
-//	GROWTH index                    inserts that started a growth (pause)
+//	GROWTH index                    inserts that started a growth (classic) or doubled the directory (Swiss) (pause)
 //	SAMPLE phase op micros old_bytes old_pending   (residency)
 //	TRACE kind start_write oldB newB end_write     (trace)
 //
 //	KEY i key path                                  (keys: the generator's output)
 //
-// Modes: throughput, build, pause, residency, trace, keys. Only the
-// standard library is used.
+// Modes: throughput, lookups (throughput without the path-string map),
+// build, pause, residency, trace (classic map only), keys, info. Only the standard library is used.
+//
+// The same source builds for either of Go's maps: with -tags
+// evacmap_classic it reads the classic map's header (classic.go; the lab
+// builds it so with Go <= 1.23, or 1.24/1.25 and
+// GOEXPERIMENT=noswissmap); without, for the Swiss map (swiss.go), it
+// never touches hmap. `-mode info` prints which one was built.
 package main
 
 import (
@@ -27,7 +33,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 )
 
 // mix is splitmix64's output function.
@@ -70,7 +75,7 @@ func shuffleSeed(seed uint64) uint64 { return seed + 0x5151 }
 const slowNs = 20000
 
 var (
-	mode  = flag.String("mode", "throughput", "throughput, build, pause, residency, trace or keys")
+	mode  = flag.String("mode", "throughput", "throughput, lookups, build, pause, residency, trace, keys or info")
 	n     = flag.Uint64("n", 1000000, "keys")
 	m     = flag.Uint64("m", 0, "trace: insert+delete pairs after the fill (churn)")
 	seed  = flag.Uint64("seed", 1, "key stream seed")
@@ -104,15 +109,19 @@ func main() {
 	}
 	switch *mode {
 	case "throughput":
-		throughput(false)
+		throughput(false, true)
+	case "lookups":
+		throughput(false, false)
 	case "build":
-		throughput(true)
+		throughput(true, false)
 	case "pause":
 		pause()
 	case "residency":
 		residency()
 	case "trace":
 		trace()
+	case "info":
+		fmt.Printf("FLAVOUR %s %s\n", flavour, runtime.Version())
 	case "keys":
 		for i := uint64(0); i < *n; i++ {
 			fmt.Printf("KEY %d %d %s\n", i, key(*seed, i), pathKey(*seed, i))
@@ -155,8 +164,10 @@ func result(fields [][2]string) {
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
-// throughput: the lab's child phases (evacmap_lab::child).
-func throughput(buildOnly bool) {
+// throughput: the lab's child phases (evacmap_lab::child): the build,
+// then unless buildOnly the hits and misses, then with paths the
+// path-string map.
+func throughput(buildOnly, paths bool) {
 	N := *n
 	fields := [][2]string{}
 	if *noMap {
@@ -210,6 +221,10 @@ func throughput(buildOnly bool) {
 		}
 		misses = nil
 		mp = nil
+		if !paths {
+			result(fields)
+			return
+		}
 		pm := make(map[string]uint64)
 		t = nanotime()
 		for i := uint64(0); i < N; i++ {
@@ -239,208 +254,121 @@ func throughput(buildOnly bool) {
 	result(fields)
 }
 
-// quantile is the smallest sample v such that at least q of the samples
-// are <= v (what HdrHistogram's value_at_quantile reports).
-func quantile(sorted []int64, q float64) int64 {
-	if q >= 1 {
-		return sorted[len(sorted)-1]
-	}
-	i := int(math.Ceil(q*float64(len(sorted)))) - 1
-	if i < 0 {
-		i = 0
-	}
-	return sorted[i]
+// latencies is an exact record of many latencies in constant memory: a
+// count per nanosecond below exactLimit, and the rare larger values kept
+// one by one, plus the slowest inserts' indices for the timeline.
+type latencies struct {
+	counts [exactLimit]uint32
+	big    []int64
+	n      uint64
+	sum    float64
+	max    int64
+	argmax uint64
+	slow   [][2]int64
 }
 
-func latencyResult(label string, lat []int64, argmax int) {
-	var sum float64
-	for _, v := range lat {
-		sum += float64(v)
+// exactLimit: values below 1 ms are counted per nanosecond (4 MiB).
+const exactLimit = 1 << 20
+
+// slowCap bounds the SLOW lines (the lab keeps the slowest 5,000 per map).
+const slowCap = 200000
+
+func (l *latencies) record(d int64) {
+	if d < 0 {
+		d = 0
 	}
-	sorted := append([]int64(nil), lat...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	if d < exactLimit {
+		l.counts[d]++
+	} else {
+		l.big = append(l.big, d)
+	}
+	if d > l.max || l.n == 0 {
+		l.max, l.argmax = d, l.n
+	}
+	if d > slowNs && len(l.slow) < slowCap {
+		l.slow = append(l.slow, [2]int64{int64(l.n), d})
+	}
+	l.sum += float64(d)
+	l.n++
+}
+
+// quantile is the smallest recorded value v such that at least q of the
+// values are <= v (what HdrHistogram's value_at_quantile reports).
+func (l *latencies) quantile(q float64) int64 {
+	if q >= 1 || l.n == 0 {
+		return l.max
+	}
+	rank := uint64(math.Ceil(q * float64(l.n)))
+	if rank < 1 {
+		rank = 1
+	}
+	seen := uint64(0)
+	for v, c := range l.counts {
+		seen += uint64(c)
+		if seen >= rank {
+			return int64(v)
+		}
+	}
+	sort.Slice(l.big, func(i, j int) bool { return l.big[i] < l.big[j] })
+	return l.big[rank-seen-1]
+}
+
+// print writes the RESULT line and the CURVE points of one record.
+func (l *latencies) print(label string) {
 	saved := *name
 	*name = label
 	result([][2]string{
-		{"p50_ns", num(float64(quantile(sorted, 0.5)))},
-		{"p99_ns", num(float64(quantile(sorted, 0.99)))},
-		{"p99.9_ns", num(float64(quantile(sorted, 0.999)))},
-		{"p99.99_ns", num(float64(quantile(sorted, 0.9999)))},
-		{"max_ns", num(float64(quantile(sorted, 1)))},
-		{"mean_ns", num(sum / float64(len(lat)))},
-		{"argmax", strconv.Itoa(argmax)},
+		{"p50_ns", num(float64(l.quantile(0.5)))},
+		{"p99_ns", num(float64(l.quantile(0.99)))},
+		{"p99.9_ns", num(float64(l.quantile(0.999)))},
+		{"p99.99_ns", num(float64(l.quantile(0.9999)))},
+		{"max_ns", num(float64(l.max))},
+		{"mean_ns", num(l.sum / float64(l.n))},
+		{"argmax", strconv.FormatUint(l.argmax, 10)},
 	})
 	*name = saved
-	maxNines := math.Log10(math.Max(float64(len(lat)), 2))
-	for _, nines := range []float64{0, 0.5, 1, 2, 3, 4, 5, 6} {
+	maxNines := math.Log10(math.Max(float64(l.n), 2))
+	for _, nines := range []float64{0, 0.5, 1, 2, 3, 4, 5, 6, 7} {
 		if nines < maxNines {
-			fmt.Printf("CURVE %s %g %d\n", label, nines, quantile(sorted, 1-math.Pow(10, -nines)))
+			fmt.Printf("CURVE %s %g %d\n", label, nines, l.quantile(1-math.Pow(10, -nines)))
 		}
 	}
-	fmt.Printf("CURVE %s %g %d\n", label, maxNines, sorted[len(sorted)-1])
+	fmt.Printf("CURVE %s %g %d\n", label, maxNines, l.max)
 }
 
 // pause: every insert timed with runtime.nanotime, and the timer's floor
-// with the same clock.
+// (as many empty pairs of the same clock). Keys are made on the fly and
+// latencies counted in constant memory, so that 10^8 inserts fit.
 func pause() {
 	N := *n
-	keys := make([]uint64, N)
-	for i := range keys {
-		keys[i] = key(*seed, uint64(i))
-	}
-	floor := make([]int64, N)
-	for i := range floor {
+	floor := new(latencies)
+	for i := uint64(0); i < N; i++ {
 		t0 := nanotime()
-		floor[i] = nanotime() - t0
+		floor.record(nanotime() - t0)
 	}
-	lat := make([]int64, N)
+	lat := new(latencies)
 	mp := make(map[uint64]uint64)
-	h := header(mp)
-	argmax := 0
-	growing, lastB := false, int(h.B)
-	var growths []int
-	for i, k := range keys {
+	watch := newGrowthWatch(mp)
+	var growths []uint64
+	for i := uint64(0); i < N; i++ {
+		k := key(*seed, i)
 		t0 := nanotime()
 		mp[k] = k
-		d := nanotime() - t0
-		lat[i] = d
-		if d > lat[argmax] {
-			argmax = i
+		lat.record(nanotime() - t0)
+		if watch.started() {
+			growths = append(growths, i)
 		}
-		if g := h.oldbuckets != nil; g != growing || int(h.B) != lastB {
-			if g || !growing {
-				growths = append(growths, i)
-			}
-			growing, lastB = g, int(h.B)
-		}
+	}
+	if uint64(len(mp)) != N {
+		fail("%d of %d keys stored", len(mp), N)
 	}
 	runtime.KeepAlive(mp)
-	latencyResult(*name, lat, argmax)
-	fargmax := 0
-	for i, v := range floor {
-		if v > floor[fargmax] {
-			fargmax = i
-		}
-	}
-	latencyResult(*name+"-timer-floor", floor, fargmax)
-	for i, d := range lat {
-		if d > slowNs {
-			fmt.Printf("SLOW %d %d\n", i, d)
-		}
+	lat.print(*name)
+	floor.print(*name + "-timer-floor")
+	for _, s := range lat.slow {
+		fmt.Printf("SLOW %d %d\n", s[0], s[1])
 	}
 	for _, i := range growths {
 		fmt.Printf("GROWTH %d\n", i)
 	}
-}
-
-// oldBytes is the memory Go's old bucket array holds: 2^oldB buckets plus
-// the overflow pool of 2^(oldB-4) (before size-class rounding), or 0.
-func oldBytes(h *hmap) (float64, float64) {
-	if h.oldbuckets == nil {
-		return 0, 0
-	}
-	oldB := int(h.B) - 1
-	if h.flags&8 != 0 { // sameSizeGrow
-		oldB = int(h.B)
-	}
-	nold := 1 << oldB
-	pool := 0
-	if oldB >= 4 {
-		pool = 1 << (oldB - 4)
-	}
-	return float64((nold + pool) * bucketBytes), float64(nold - int(h.nevacuate))
-}
-
-// residency: a write burst until a growth is in progress, 2N reads, then 50
-// idle ticks of 1 ms (evacmap_lab::residency's phases). Go has no way to
-// evacuate without a write.
-func residency() {
-	N := *n
-	mp := make(map[uint64]uint64)
-	h := header(mp)
-	start := time.Now()
-	op := 0
-	sample := func(phase string) {
-		b, pending := oldBytes(h)
-		fmt.Printf("SAMPLE %s %d %d %g %g\n", phase, op, time.Since(start).Microseconds(), b, pending)
-	}
-	burst := uint64(0)
-	for burst < N || h.oldbuckets == nil {
-		k := key(*seed, burst)
-		mp[k] = k
-		burst++
-		op++
-		if op%1000 == 0 {
-			sample("burst")
-		}
-	}
-	sample("burst")
-	found := 0
-	for i := uint64(0); i < 2*N; i++ {
-		if _, ok := mp[key(*seed, (i*7919)%N)]; ok {
-			found++
-		}
-		op++
-		if op%1000 == 0 {
-			sample("reads")
-		}
-	}
-	sample("reads")
-	for t := 0; t < 50; t++ {
-		time.Sleep(time.Millisecond)
-		op++
-		sample("idle")
-	}
-	result([][2]string{{"burst", strconv.FormatUint(burst, 10)}, {"found", strconv.Itoa(found)}})
-}
-
-// trace: untimed inserts of N keys, then M pairs (insert a new key, delete
-// the oldest), reading the header after every write; one TRACE line per
-// growth: kind (double or same), the write index (0-based) at which it
-// started and at which the old array was released, B before and after.
-func trace() {
-	N, M := *n, *m
-	mp := make(map[uint64]uint64)
-	h := header(mp)
-	write := 0
-	startAt, oldB, kind := -1, 0, ""
-	lastB := int(h.B)
-	observe := func() {
-		if h.count != len(mp) {
-			fail("hmap.count %d != len %d: layout changed mid-run", h.count, len(mp))
-		}
-		growing := h.oldbuckets != nil
-		if !growing && startAt < 0 && int(h.B) != lastB {
-			// Small tables: the write that starts the growth also
-			// evacuates every old bucket (1 or 2 of them).
-			fmt.Printf("TRACE double %d %d %d %d\n", write, lastB, h.B, write)
-		}
-		lastB = int(h.B)
-		if growing && startAt < 0 {
-			startAt = write
-			if h.flags&8 != 0 {
-				kind, oldB = "same", int(h.B)
-			} else {
-				kind, oldB = "double", int(h.B)-1
-			}
-		} else if !growing && startAt >= 0 {
-			fmt.Printf("TRACE %s %d %d %d %d\n", kind, startAt, oldB, h.B, write)
-			startAt = -1
-		}
-		write++
-	}
-	for i := uint64(0); i < N; i++ {
-		mp[key(*seed, i)] = i
-		observe()
-	}
-	for j := uint64(0); j < M; j++ {
-		mp[key(*seed, N+j)] = j
-		observe()
-		delete(mp, key(*seed, j))
-		observe()
-	}
-	if startAt >= 0 {
-		fmt.Printf("TRACE %s %d %d %d -1\n", kind, startAt, oldB, h.B)
-	}
-	result([][2]string{{"writes", strconv.Itoa(write)}, {"len", strconv.Itoa(len(mp))}})
 }

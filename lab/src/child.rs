@@ -1,22 +1,27 @@
 //! The measurement child: one fresh process per map and round, so that no
-//! map inherits another's pages or allocator state. `lab throughput` and
-//! `lab memory` start it as `lab child --map NAME --n N --seed S` and read
-//! one `RESULT key=value ...` line, the same line the Go peer prints
-//! (`lab/go/`), so both parse alike.
+//! map inherits another's pages or allocator state. `runner.rs` starts it
+//! as `lab child --map NAME --mode MODE --n N --seed S` and reads the lines
+//! it prints, the same lines the Go peer prints (`lab/go/`), so both parse
+//! alike.
 //!
-//! Phases, each timed as a whole loop (no per-operation timer):
-//! 1. **build**: insert `key(seed, i)` for `i < n` into a new map made
-//!    without a size hint; then the peak RSS (`VmHWM`) and the bytes in
-//!    transparent huge pages (`AnonHugePages`) are read, before anything
-//!    else is allocated;
-//! 2. **hit**: look up every inserted key, in a shuffled order;
-//! 3. **miss**: look up `n` keys of another stream;
-//! 4. **path**: build a second map keyed by `n` path strings
-//!    (`keys::path_key`), then look each up with a freshly allocated copy
-//!    (so no lookup can short-cut on pointer equality), shuffled.
-//!
-//! The map is not settled between phases: reads see it as a burst of
-//! inserts leaves it, as they would in Go.
+//! Modes:
+//! - **throughput**: 1. *build*: insert `key(seed, i)` for `i < n` into a
+//!   new map made without a size hint, timed as a whole loop; then the peak
+//!   RSS (`VmHWM`) and the bytes in transparent huge pages
+//!   (`AnonHugePages`) are read, before anything else is allocated, and for
+//!   evacmap the old-array residency of the build (from its events);
+//!   2. *hit*: look up every inserted key, in a shuffled order; 3. *miss*:
+//!   look up `n` keys of another stream; 4. *path*: build a second map
+//!   keyed by `n` path strings (`keys::path_key`), then look each up with
+//!   a freshly allocated copy (so no lookup can short-cut on pointer
+//!   equality), shuffled. The map is not settled between phases: reads see
+//!   it as a burst of inserts leaves it, as they would in Go.
+//! - **lookups**: phases 1 to 3.
+//! - **build**: phase 1 only.
+//! - **pause**: `n` empty `Instant` pairs (the timer's floor), then every
+//!   insert of the build timed on its own.
+//! - **attribute**: `attribute.rs`: every insert timed, and what happened
+//!   inside the slow ones.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -25,7 +30,8 @@ use std::time::Instant;
 
 use crate::keys::{key, path_key, shuffled_indices};
 use crate::maps::{LabMap, make};
-use crate::report::Res;
+use crate::pause::{SLOW_NS, timer_floor};
+use crate::report::{LatencyLog, Res, percentile_curve};
 
 /// The stream of absent keys for seed `seed`.
 pub fn miss_seed(seed: u64) -> u64 {
@@ -38,12 +44,34 @@ pub fn shuffle_seed(seed: u64) -> u64 {
 }
 
 /// Runs the child for `map` ("none" for the baseline process that builds
-/// nothing) and prints its `RESULT` line. `build_only` skips phases 2–4.
+/// nothing) in `mode` and prints its lines.
 ///
 /// # Errors
 ///
-/// An unknown map, a map that lost keys, or `/proc` unreadable.
-pub fn child(map: &str, n: u64, seed: u64, build_only: bool) -> Res<()> {
+/// An unknown map or mode, a map that lost keys, or `/proc` unreadable.
+pub fn child(map: &str, mode: &str, n: u64, seed: u64) -> Res<()> {
+    match mode {
+        "throughput" => throughput(map, n, seed, Phases::All),
+        "lookups" => throughput(map, n, seed, Phases::Lookups),
+        "build" => throughput(map, n, seed, Phases::Build),
+        "pause" => pause(map, n, seed),
+        "attribute" => crate::attribute::child(map, n, seed),
+        other => Err(format!("unknown child mode {other:?}").into()),
+    }
+}
+
+/// The phases a throughput process runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phases {
+    /// Build only.
+    Build,
+    /// Build, hits, misses.
+    Lookups,
+    /// Build, hits, misses, path strings.
+    All,
+}
+
+fn throughput(map: &str, n: u64, seed: u64, phases: Phases) -> Res<()> {
     let mut out = BTreeMap::new();
     if map == "none" {
         let (hwm, thp) = (vm_hwm()?, anon_huge_pages());
@@ -64,40 +92,116 @@ pub fn child(map: &str, n: u64, seed: u64, build_only: bool) -> Res<()> {
         out.insert("bytes_allocated", s.bytes_allocated as f64);
         out.insert("peak_bytes_allocated", s.peak_bytes_allocated as f64);
     }
+    if let Some(r) = m.residency() {
+        out.insert("held_writes", r.writes as f64);
+        out.insert("held_ms", r.ns as f64 / 1e6);
+        out.insert("old_mib_writes", r.byte_writes / (1u64 << 20) as f64);
+        out.insert("old_mib_ms", r.byte_ns / (1u64 << 20) as f64 / 1e6);
+    }
     if m.len() as u64 != n {
         return Err(format!("{map}: {} of {n} keys stored", m.len()).into());
     }
-    if !build_only {
-        let order = shuffled_indices(n as usize, shuffle_seed(seed));
-        let hits: Vec<u64> = order.iter().map(|&i| key(seed, i as u64)).collect();
-        let t = Instant::now();
-        let found = hits.iter().filter(|k| m.get(k).is_some()).count();
-        out.insert("hit_ns", per_op(t, n));
-        check(map, "hit", found as u64, n)?;
-        drop(hits);
-        let misses: Vec<u64> = (0..n).map(|i| key(miss_seed(seed), i)).collect();
-        let t = Instant::now();
-        let found = misses.iter().filter(|k| m.get(k).is_some()).count();
-        out.insert("miss_ns", per_op(t, n));
-        check(map, "miss", found as u64, 0)?;
-        drop(misses);
-        drop(m);
-
-        let mut p: Box<dyn LabMap<String>> = make(map)?;
-        let t = Instant::now();
-        for i in 0..n {
-            p.insert(path_key(seed, i), i);
-        }
-        out.insert("path_build_ns", per_op(t, n));
-        let copies: Vec<String> = order.iter().map(|&i| path_key(seed, i as u64)).collect();
-        let t = Instant::now();
-        let found = copies.iter().filter(|k| p.get(k).is_some()).count();
-        out.insert("path_hit_ns", per_op(t, n));
-        check(map, "path hit", found as u64, n)?;
-        black_box(&p);
+    if phases != Phases::Build {
+        lookups(&mut out, map, m, n, seed, phases == Phases::All)?;
     }
     print_result(map, &out);
     Ok(())
+}
+
+/// Phases 2 to 4 of the throughput mode.
+fn lookups(
+    out: &mut BTreeMap<&str, f64>,
+    map: &str,
+    m: Box<dyn LabMap<u64>>,
+    n: u64,
+    seed: u64,
+    paths: bool,
+) -> Res<()> {
+    let order = shuffled_indices(n as usize, shuffle_seed(seed));
+    let hits: Vec<u64> = order.iter().map(|&i| key(seed, i as u64)).collect();
+    let t = Instant::now();
+    let found = hits.iter().filter(|k| m.get(k).is_some()).count();
+    out.insert("hit_ns", per_op(t, n));
+    check(map, "hit", found as u64, n)?;
+    drop(hits);
+    let misses: Vec<u64> = (0..n).map(|i| key(miss_seed(seed), i)).collect();
+    let t = Instant::now();
+    let found = misses.iter().filter(|k| m.get(k).is_some()).count();
+    out.insert("miss_ns", per_op(t, n));
+    check(map, "miss", found as u64, 0)?;
+    drop(misses);
+    drop(m);
+    if !paths {
+        return Ok(());
+    }
+    let mut p: Box<dyn LabMap<String>> = make(map)?;
+    let t = Instant::now();
+    for i in 0..n {
+        p.insert(path_key(seed, i), i);
+    }
+    out.insert("path_build_ns", per_op(t, n));
+    let copies: Vec<String> = order.iter().map(|&i| path_key(seed, i as u64)).collect();
+    let t = Instant::now();
+    let found = copies.iter().filter(|k| p.get(k).is_some()).count();
+    out.insert("path_hit_ns", per_op(t, n));
+    check(map, "path hit", found as u64, n)?;
+    black_box(&p);
+    Ok(())
+}
+
+/// The pause mode: the timer's floor, then every insert timed.
+fn pause(map: &str, n: u64, seed: u64) -> Res<()> {
+    let floor = timer_floor(n as usize);
+    let mut m: Box<dyn LabMap<u64>> = make(map)?;
+    let mut log = LatencyLog::new(SLOW_NS);
+    let mut growths = Vec::new();
+    let mut cap = m.capacity();
+    for i in 0..n {
+        let k = key(seed, i);
+        let start = Instant::now();
+        m.insert(k, k);
+        log.record(start.elapsed().as_nanos() as u64);
+        let now = m.capacity();
+        if now != cap {
+            // The first insert allocates the first table: not a growth.
+            if i > 0 {
+                growths.push(i);
+            }
+            cap = now;
+        }
+    }
+    if m.len() as u64 != n {
+        return Err(format!("{map}: {} of {n} keys stored", m.len()).into());
+    }
+    drop(m);
+    print_latencies(map, &log);
+    print_latencies(&format!("{map}-timer-floor"), &floor);
+    for (i, ns) in &log.slow {
+        println!("SLOW {i} {ns}");
+    }
+    for i in growths {
+        println!("GROWTH {i}");
+    }
+    Ok(())
+}
+
+/// A `RESULT` line with a log's quantiles, mean and argmax, and its
+/// `CURVE` lines.
+pub fn print_latencies(label: &str, log: &LatencyLog) {
+    let mut out = BTreeMap::new();
+    for (name, q) in crate::pause::QUANTILES {
+        let v = if q.is_nan() {
+            log.mean_ns()
+        } else {
+            log.quantile(q) as f64
+        };
+        out.insert(name, v);
+    }
+    out.insert("argmax", log.argmax as f64);
+    print_result(label, &out);
+    for (nines, ns) in percentile_curve(log) {
+        println!("CURVE {label} {nines} {ns}");
+    }
 }
 
 fn per_op(t: Instant, n: u64) -> f64 {
@@ -112,7 +216,8 @@ fn check(map: &str, what: &str, found: u64, expect: u64) -> Res<()> {
     }
 }
 
-fn print_result(map: &str, out: &BTreeMap<&str, f64>) {
+/// Prints `RESULT map=NAME key=value ...`.
+pub fn print_result(map: &str, out: &BTreeMap<&str, f64>) {
     let fields: Vec<String> = out.iter().map(|(k, v)| format!("{k}={v}")).collect();
     println!("RESULT map={map} {}", fields.join(" "));
 }
@@ -157,7 +262,7 @@ pub fn find_result(stdout: &str) -> Result<(String, BTreeMap<String, f64>), Stri
 }
 
 /// `VmHWM` (peak resident memory) of this process, in bytes.
-fn vm_hwm() -> Res<u64> {
+pub fn vm_hwm() -> Res<u64> {
     let status = fs::read_to_string("/proc/self/status")
         .map_err(|e| format!("reading /proc/self/status (Linux only): {e}"))?;
     let line = status

@@ -10,22 +10,11 @@ use std::time::Instant;
 
 use crate::keys::key;
 use crate::maps::make;
-use crate::report::{LinePlot, Res, Series, Table, Unit, fmt_count, out_dir, plot_lines, progress};
+use crate::report::{
+    LinePlot, Res, Series, Table, Unit, fmt_count, out_dir, plot_lines, progress, read_csv,
+};
 
 const SAMPLES: u64 = 200;
-
-/// The maps churn runs: every single-threaded one but the cursor-steps
-/// variant, plus automatic shrinking (which must not fire at a constant
-/// size).
-pub const MAPS: [&str; 7] = [
-    "evacmap",
-    "evacmap/all_at_once",
-    "evacmap/auto_shrink",
-    "hashbrown",
-    "std",
-    "griddle",
-    "papaya",
-];
 
 /// Runs the experiment; returns ns per insert+remove pair per map.
 ///
@@ -45,16 +34,14 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
         "bytes_allocated",
     ]);
     let mut csv = Vec::new();
-    let mut series = Vec::new();
     let mut speeds = Vec::new();
     let mut ends = Vec::new();
-    for name in MAPS {
+    for name in crate::registry::names_in(crate::registry::Experiment::Churn) {
         let mut map = make::<u64>(name)?;
         for i in 0..n {
             map.insert(key(seed, i), i);
         }
         let every = (m / SAMPLES).max(1);
-        let mut points = Vec::new();
         let mut timed_ns = 0u128;
         let mut j = 0;
         let bar = progress(m, &format!("churn: {name}"));
@@ -76,15 +63,11 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
                     s.same_size_growths.to_string(),
                     s.bytes_allocated.to_string(),
                 ]);
-                points.push((j as f64, s.overflow_buckets as f64));
             }
         }
         bar.finish_and_clear();
         if map.len() as u64 != n {
             return Err(format!("{name}: churn changed the size to {}", map.len()).into());
-        }
-        if !points.is_empty() {
-            series.push(Series::new(name, points));
         }
         speeds.push((name, timed_ns as f64 / m.max(1) as f64));
         ends.push(map.stats());
@@ -126,12 +109,41 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
         .map(String::from),
         &csv,
     )?;
+    crate::report::write_csv(
+        &out.join("churn_info.csv"),
+        &["keys".to_string()],
+        &[vec![n.to_string()]],
+    )?;
+    plot(out)?;
+    println!(
+        "\noutput: {} (churn_summary.csv, churn.csv, churn.svg)",
+        out.display()
+    );
+    Ok(speeds)
+}
+
+/// Draws `churn.svg` from the CSV files in `out`.
+///
+/// # Errors
+///
+/// Missing or malformed CSV files, drawing errors.
+pub fn plot(out: &Path) -> Res<()> {
+    let n: f64 = read_csv(&out.join("churn_info.csv"))?.rows[0][0].parse()?;
+    let t = read_csv(&out.join("churn.csv"))?;
+    let mut series: Vec<Series> = Vec::new();
+    for r in &t.rows {
+        let pt: (f64, f64) = (r[1].parse()?, r[2].parse()?);
+        match series.iter_mut().find(|s| s.name == r[0]) {
+            Some(s) => s.points.push((pt.0, Some(pt.1))),
+            None => series.push(Series::new(r[0].clone(), [pt])),
+        }
+    }
     plot_lines(
         &out.join("churn.svg"),
         &LinePlot {
             title: &format!(
                 "Overflow buckets while churning {} entries (insert a new key, remove the oldest)",
-                fmt_count(n as f64)
+                fmt_count(n)
             ),
             x_label: "insert+remove pairs",
             x_unit: Unit::Count,
@@ -143,10 +155,5 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
             points_only: false,
         },
         &series,
-    )?;
-    println!(
-        "\noutput: {} (churn_summary.csv, churn.csv, churn.svg)",
-        out.display()
-    );
-    Ok(speeds)
+    )
 }

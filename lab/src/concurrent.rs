@@ -33,7 +33,8 @@ use hdrhistogram::Histogram;
 
 use crate::keys::{Hasher, hasher, random_keys};
 use crate::pause::timer_floor;
-use crate::report::{LinePlot, Res, Series, Table, Unit, fmt_count, plot_lines};
+use crate::registry::{self, Experiment};
+use crate::report::{LinePlot, Res, Series, Table, Unit, fmt_count, plot_lines, read_csv};
 
 /// Width of the timeline's windows: each point is the largest lookup
 /// latency that ended in it.
@@ -41,15 +42,6 @@ const WINDOW_MS: usize = 5;
 
 /// Shards of every sharded map (the default for 2 CPUs, as in `dashmap`).
 const SHARDS: usize = 8;
-
-/// The maps, by name.
-pub const MAPS: [&str; 5] = [
-    "evacmap",
-    "evacmap/all_at_once",
-    "dashmap",
-    "papaya",
-    "RwLock<hashbrown>",
-];
 
 /// Write-lock hold percentiles (ns).
 #[derive(Clone, Copy)]
@@ -131,21 +123,22 @@ impl SharedMap for RwLock<hashbrown::HashMap<u64, u64, Hasher>> {
     }
 }
 
-fn make(name: &str) -> Box<dyn SharedMap> {
-    match name {
-        "evacmap" => Box::new(
+/// A concurrent map by its registry name.
+fn make(name: &str) -> Res<Box<dyn SharedMap>> {
+    Ok(match name {
+        "sharded/evacmap" => Box::new(
             ShardedEvacMap::with_shards_policy_and_hasher(SHARDS, Policy::go(), hasher())
                 .with_lock_timing(true),
         ),
-        "evacmap/all_at_once" => Box::new(
+        "sharded/all_at_once" => Box::new(
             ShardedEvacMap::with_shards_policy_and_hasher(SHARDS, Policy::all_at_once(), hasher())
                 .with_lock_timing(true),
         ),
         "dashmap" => Box::new(DashMap::with_hasher_and_shard_amount(hasher(), SHARDS)),
-        "papaya" => Box::new(papaya::HashMap::with_hasher(hasher())),
+        "papaya/concurrent" => Box::new(papaya::HashMap::with_hasher(hasher())),
         "RwLock<hashbrown>" => Box::new(RwLock::new(hashbrown::HashMap::with_hasher(hasher()))),
-        other => unreachable!("unknown map {other}"),
-    }
+        other => return Err(format!("concurrent: no constructor for map {other:?}").into()),
+    })
 }
 
 /// One run's results.
@@ -219,7 +212,7 @@ fn reader(
 }
 
 fn run_one(name: &'static str, keys: &Arc<Vec<u64>>, readers: usize) -> Res<RunResult> {
-    let map: Arc<dyn SharedMap> = Arc::from(make(name));
+    let map: Arc<dyn SharedMap> = Arc::from(make(name)?);
     let published = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
@@ -316,8 +309,7 @@ pub fn run(n: u64, seed: u64, out: &Path) -> Res<()> {
     ]);
     let mut timeline_rows = Vec::new();
     for readers in [1, 3] {
-        let mut series = Vec::new();
-        for name in MAPS {
+        for name in registry::names_in(Experiment::Concurrent) {
             eprintln!("concurrent: {name}, {readers} reader(s)");
             let r = run_one(name, &keys, readers)?;
             let hold = r
@@ -344,29 +336,68 @@ pub fn run(n: u64, seed: u64, out: &Path) -> Res<()> {
                     readers.to_string(),
                     (w * WINDOW_MS).to_string(),
                     v.to_string(),
+                    format!("{:.3}", r.writer_ms),
                 ]);
             }
-            // x: share of this map's writer run; an empty window is a gap.
-            let ms = r.writer_ms.max(WINDOW_MS as f64);
-            series.push(Series {
-                name: name.to_string(),
-                points: r
-                    .timeline
-                    .iter()
-                    .enumerate()
-                    .map(|(w, &v)| {
-                        let x = 100.0 * ((w * WINDOW_MS) as f64 / ms).min(1.0);
-                        (x, (v > 0).then_some(v as f64))
-                    })
-                    .collect(),
-            });
+        }
+    }
+    let mut floor_row = vec!["-".to_string(); table.header.len()];
+    floor_row[0] = "timer floor".into();
+    floor_row[2] = floor.quantile(0.5).to_string();
+    floor_row[3] = floor.quantile(0.99).to_string();
+    floor_row[4] = floor.quantile(0.999).to_string();
+    floor_row[5] = floor.max_ns.to_string();
+    table.push(floor_row);
+    table.print();
+    table.write_csv(&out.join("concurrent_summary.csv"))?;
+    crate::report::write_csv(
+        &out.join("concurrent_timeline.csv"),
+        &["map", "readers", "ms", "read_max_ns", "writer_ms"].map(String::from),
+        &timeline_rows,
+    )?;
+    crate::report::write_csv(
+        &out.join("concurrent_info.csv"),
+        &["keys".to_string()],
+        &[vec![n.to_string()]],
+    )?;
+    plot(out)?;
+    println!(
+        "\noutput: {} (concurrent_summary.csv, concurrent_timeline.csv, concurrent_1r.svg, concurrent_3r.svg)",
+        out.display()
+    );
+    Ok(())
+}
+
+/// Draws `concurrent_1r.svg` and `concurrent_3r.svg` from the CSV files
+/// in `out`: per map, the largest lookup latency of each window against
+/// the share of its own writer's run; a window without a lookup is a gap.
+///
+/// # Errors
+///
+/// Missing or malformed CSV files, drawing errors.
+pub fn plot(out: &Path) -> Res<()> {
+    let n: f64 = read_csv(&out.join("concurrent_info.csv"))?.rows[0][0].parse()?;
+    let t = read_csv(&out.join("concurrent_timeline.csv"))?;
+    for readers in ["1", "3"] {
+        let mut series: Vec<Series> = Vec::new();
+        for r in t.rows.iter().filter(|r| r[1] == readers) {
+            let (ms, v, writer_ms): (f64, f64, f64) = (r[2].parse()?, r[3].parse()?, r[4].parse()?);
+            let x = 100.0 * (ms / writer_ms.max(WINDOW_MS as f64)).min(1.0);
+            let pt = (x, (v > 0.0).then_some(v));
+            match series.iter_mut().find(|s| s.name == r[0]) {
+                Some(s) => s.points.push(pt),
+                None => series.push(Series {
+                    name: r[0].clone(),
+                    points: vec![pt],
+                }),
+            }
         }
         plot_lines(
             &out.join(format!("concurrent_{readers}r.svg")),
             &LinePlot {
                 title: &format!(
                     "Largest lookup latency per {WINDOW_MS} ms: {readers} reader(s), 1 writer inserting {} keys",
-                    fmt_count(n as f64)
+                    fmt_count(n)
                 ),
                 x_label: "% of the map's writer run (each map's own duration)",
                 x_unit: Unit::Count,
@@ -380,23 +411,5 @@ pub fn run(n: u64, seed: u64, out: &Path) -> Res<()> {
             &series,
         )?;
     }
-    let mut floor_row = vec!["-".to_string(); table.header.len()];
-    floor_row[0] = "timer floor".into();
-    floor_row[2] = floor.quantile(0.5).to_string();
-    floor_row[3] = floor.quantile(0.99).to_string();
-    floor_row[4] = floor.quantile(0.999).to_string();
-    floor_row[5] = floor.max_ns.to_string();
-    table.push(floor_row);
-    table.print();
-    table.write_csv(&out.join("concurrent_summary.csv"))?;
-    crate::report::write_csv(
-        &out.join("concurrent_timeline.csv"),
-        &["map", "readers", "ms", "read_max_ns"].map(String::from),
-        &timeline_rows,
-    )?;
-    println!(
-        "\noutput: {} (concurrent_summary.csv, concurrent_timeline.csv, concurrent_1r.svg, concurrent_3r.svg)",
-        out.display()
-    );
     Ok(())
 }

@@ -21,8 +21,9 @@ use std::time::Instant;
 use crate::keys::key;
 use crate::maps::{LabMap, make};
 use crate::pause::{SLOW_NS, timer_floor};
+use crate::registry::{self, Experiment, Kind, MapSpec};
 use crate::report::{
-    LatencyLog, LinePlot, Phase, Res, Series, Table, Unit, fmt_count, out_dir, plot_lines,
+    LatencyLog, LinePlot, Phase, Res, Series, Table, Unit, fmt_count, out_dir, plot_lines, read_csv,
 };
 
 /// One key in `KEEP_EVERY` survives the removal phase (5%).
@@ -30,18 +31,24 @@ const KEEP_EVERY: u64 = 20;
 /// Memory samples per run.
 const SAMPLES: u64 = 600;
 
-/// (label, map name for `make`, whether `shrink_to_fit` is called after the
-/// removals).
-const RUNS: [(&str, &str, bool); 4] = [
-    ("evacmap", "evacmap", false),
-    ("evacmap/auto_shrink", "evacmap/auto_shrink", false),
-    ("evacmap+shrink_to_fit", "evacmap", true),
-    ("hashbrown+shrink_to_fit", "hashbrown", true),
-];
+/// The runs of one registered map: (label, whether `shrink_to_fit` is
+/// called after the removals). Go's policy runs without and with the
+/// call; automatic shrinking needs no call; the other maps only shrink
+/// when asked.
+fn runs_for(m: &MapSpec) -> Vec<(String, bool)> {
+    match (m.kind, m.name) {
+        (Kind::Evacmap, "evacmap/auto_shrink") => vec![(m.name.into(), false)],
+        (Kind::Evacmap, _) => vec![
+            (m.name.into(), false),
+            (format!("{}+shrink_to_fit", m.name), true),
+        ],
+        _ => vec![(format!("{}+shrink_to_fit", m.name), true)],
+    }
+}
 
 /// One run's measurements.
 struct Run {
-    label: &'static str,
+    label: String,
     /// (operation number, table bytes) through every phase.
     bytes: Vec<(usize, u64)>,
     peak: u64,
@@ -68,7 +75,7 @@ fn live_key(seed: u64, n: u64, position: u64) -> u64 {
     }
 }
 
-fn run_one(label: &'static str, name: &str, shrink: bool, n: u64, m: u64, seed: u64) -> Res<Run> {
+fn run_one(label: String, name: &str, shrink: bool, n: u64, m: u64, seed: u64) -> Res<Run> {
     let mut map: Box<dyn LabMap<u64>> = make(name)?;
     let every = ((n + n + m) / SAMPLES).max(1);
     let mut op = 0usize;
@@ -148,12 +155,14 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<()> {
     out_dir(out)?;
     let floor = timer_floor((n + m) as usize);
     let mut runs = Vec::new();
-    for (label, name, shrink) in RUNS {
-        eprintln!(
-            "drain: {label}: fill {n}, remove {}, then {m} insert+remove+read",
-            n - n / KEEP_EVERY
-        );
-        runs.push(run_one(label, name, shrink, n, m, seed)?);
+    for spec in registry::maps_in(Experiment::Drain, &crate::go::GoPeers::none()) {
+        for (label, shrink) in runs_for(spec) {
+            eprintln!(
+                "drain: {label}: fill {n}, remove {}, then {m} insert+remove+read",
+                n - n / KEEP_EVERY
+            );
+            runs.push(run_one(label, spec.name, shrink, n, m, seed)?);
+        }
     }
     let brown = runs
         .iter()
@@ -177,7 +186,7 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<()> {
     for r in &runs {
         let s = &r.latencies;
         table.push(vec![
-            r.label.into(),
+            r.label.clone(),
             mib(r.peak),
             mib(r.after_removals),
             mib(r.end),
@@ -212,24 +221,55 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<()> {
         &["map", "op", "table_bytes"].map(String::from),
         &csv,
     )?;
-    let series: Vec<Series> = runs
-        .iter()
-        .map(|r| {
-            Series::new(
-                r.label,
-                r.bytes.iter().map(|&(op, b)| (op as f64, b as f64)),
-            )
-        })
-        .collect();
     let (r0, r1) = runs[0].removals;
-    let last = runs[0].bytes.last().map_or(0.0, |b| b.0 as f64);
+    crate::report::write_csv(
+        &out.join("drain_info.csv"),
+        &["keys", "ops", "removals_start", "removals_end"].map(String::from),
+        &[vec![
+            n.to_string(),
+            m.to_string(),
+            r0.to_string(),
+            r1.to_string(),
+        ]],
+    )?;
+    plot(out)?;
+    println!(
+        "\noutput: {} (drain_summary.csv, drain.csv, drain.svg)",
+        out.display()
+    );
+    Ok(())
+}
+
+/// Draws `drain.svg` from the CSV files in `out`.
+///
+/// # Errors
+///
+/// Missing or malformed CSV files, drawing errors.
+pub fn plot(out: &Path) -> Res<()> {
+    let info = read_csv(&out.join("drain_info.csv"))?;
+    let v: Vec<f64> = info.rows[0]
+        .iter()
+        .map(|c| c.parse())
+        .collect::<Result<_, _>>()?;
+    let (n, m, r0, r1) = (v[0], v[1], v[2], v[3]);
+    let t = read_csv(&out.join("drain.csv"))?;
+    let mut series: Vec<Series> = Vec::new();
+    let mut last = 0.0f64;
+    for r in &t.rows {
+        let pt: (f64, f64) = (r[1].parse()?, r[2].parse()?);
+        last = last.max(pt.0);
+        match series.iter_mut().find(|s| s.name == r[0]) {
+            Some(s) => s.points.push((pt.0, Some(pt.1))),
+            None => series.push(Series::new(r[0].clone(), [pt])),
+        }
+    }
     plot_lines(
         &out.join("drain.svg"),
         &LinePlot {
             title: &format!(
                 "Table memory: fill {}, remove 95%, then {} insert+remove+read operations",
-                fmt_count(n as f64),
-                fmt_count(m as f64)
+                fmt_count(n),
+                fmt_count(m)
             ),
             x_label: "operations",
             x_unit: Unit::Count,
@@ -239,25 +279,20 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<()> {
             phases: vec![
                 Phase {
                     label: "fill".into(),
-                    x: 0.0..r0 as f64,
+                    x: 0.0..r0,
                 },
                 Phase {
                     label: "delete burst".into(),
-                    x: r0 as f64..r1 as f64,
+                    x: r0..r1,
                 },
                 Phase {
                     label: "steady".into(),
-                    x: r1 as f64..last,
+                    x: r1..last,
                 },
             ],
             marks: None,
             points_only: false,
         },
         &series,
-    )?;
-    println!(
-        "\noutput: {} (drain_summary.csv, drain.csv, drain.svg)",
-        out.display()
-    );
-    Ok(())
+    )
 }

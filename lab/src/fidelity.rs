@@ -26,7 +26,7 @@ use evacmap::Policy;
 use crate::go::GoPeer;
 use crate::keys::key;
 use crate::maps::evacmap;
-use crate::report::{LinePlot, Res, Series, Table, Unit, out_dir, plot_lines};
+use crate::report::{LinePlot, Res, Series, Table, Unit, out_dir, plot_lines, read_csv};
 
 /// One growth of one run.
 #[derive(Clone, Debug, PartialEq)]
@@ -370,18 +370,39 @@ pub fn run(go: &GoPeer, n: u64, churn: u64, seed: u64, seeds: u64, out: &Path) -
         if all_match { "yes, every one" } else { "NO" }
     );
     table.write_csv(&out.join("fidelity.csv"))?;
-    let per_b = |writes: fn(&Row) -> &Vec<u64>| -> Vec<(f64, f64)> {
-        f.doublings
+    plot(out)?;
+    println!("\noutput: {} (fidelity.csv, fidelity.svg)", out.display());
+    Ok(f)
+}
+
+/// Draws `fidelity.svg` from `fidelity.csv`: the writes each doubling
+/// lasted, per old bucket, in both maps.
+///
+/// # Errors
+///
+/// A missing or malformed CSV file, drawing errors.
+pub fn plot(out: &Path) -> Res<()> {
+    let t = read_csv(&out.join("fidelity.csv"))?;
+    let col = |name: &str| {
+        t.header
             .iter()
-            .filter(|r| !writes(r).is_empty())
-            .map(|r| {
-                (
-                    f64::from(r.old_b),
-                    mean_u(writes(r)) / (1u64 << r.old_b) as f64,
-                )
-            })
-            .collect()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("fidelity.csv: no column {name}"))
     };
+    let (b, go, evac) = (
+        col("B")?,
+        col("writes_go_mean")?,
+        col("writes_evacmap_mean")?,
+    );
+    let mut series = [Series::new("go/gc_off", []), Series::new("evacmap", [])];
+    for r in &t.rows {
+        let old_b: f64 = r[b].split("->").next().unwrap_or("").parse()?;
+        for (s, c) in series.iter_mut().zip([go, evac]) {
+            if let Some(w) = r[c].parse::<f64>().ok().filter(|w| w.is_finite()) {
+                s.points.push((old_b, Some(w / old_b.exp2())));
+            }
+        }
+    }
     plot_lines(
         &out.join("fidelity.svg"),
         &LinePlot {
@@ -395,13 +416,8 @@ pub fn run(go: &GoPeer, n: u64, churn: u64, seed: u64, seeds: u64, out: &Path) -
             marks: None,
             points_only: false,
         },
-        &[
-            Series::new("go (Go's own map)", per_b(|r| &r.go_writes)),
-            Series::new("evacmap", per_b(|r| &r.evac_writes)),
-        ],
-    )?;
-    println!("\noutput: {} (fidelity.csv, fidelity.svg)", out.display());
-    Ok(f)
+        &series,
+    )
 }
 
 #[cfg(test)]

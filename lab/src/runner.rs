@@ -1,0 +1,222 @@
+//! Running one single-threaded map in a fresh process and reading what it
+//! prints. A Rust map runs as `lab child` (`child.rs`); Go's maps run as
+//! the Go program (`lab/go/`). Both print the same lines, parsed here:
+//!
+//! ```text
+//! RESULT map=NAME key=value ...   the run's numbers (pause: a second one for the timer floor)
+//! CURVE label nines ns            latency by percentile (pause)
+//! SLOW index ns                   inserts slower than 20 µs (pause)
+//! GROWTH index                    inserts that started a growth (pause)
+//! ```
+//!
+//! So every experiment that runs processes (`throughput`, `memory`,
+//! `pause`, `frontier`, `scaling`) treats Rust and Go maps alike.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use crate::child::find_result;
+use crate::go::GoPeers;
+use crate::registry::{Kind, MapSpec};
+use crate::report::Res;
+
+/// What a process measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Untimed build, then hits, misses and path-string keys.
+    Throughput,
+    /// Untimed build, hits and misses.
+    Lookups,
+    /// Untimed build and peak RSS only.
+    Build,
+    /// Every insert timed, and the timer's floor.
+    Pause,
+}
+
+impl Mode {
+    /// The word both programs take (`--mode`, `-mode`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Mode::Throughput => "throughput",
+            Mode::Lookups => "lookups",
+            Mode::Build => "build",
+            Mode::Pause => "pause",
+        }
+    }
+}
+
+/// A map to run: a registered one, or a setting of evacmap that is not
+/// registered on its own (`frontier`'s `evacmap/cursor_steps=N`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The name `maps::make` (or the Go program's `-name`) takes.
+    pub name: String,
+    /// How it runs.
+    pub kind: Kind,
+}
+
+impl From<&MapSpec> for Target {
+    fn from(m: &MapSpec) -> Target {
+        Target {
+            name: m.name.to_string(),
+            kind: m.kind,
+        }
+    }
+}
+
+impl Target {
+    /// A setting of evacmap by name (`maps::make` must know it).
+    pub fn evacmap(name: impl Into<String>) -> Target {
+        Target {
+            name: name.into(),
+            kind: Kind::Evacmap,
+        }
+    }
+}
+
+/// Numbers from one `RESULT` line.
+pub type Values = BTreeMap<String, f64>;
+
+/// Everything one process printed.
+#[derive(Clone, Debug, Default)]
+pub struct Output {
+    /// The map's `RESULT` line.
+    pub values: Values,
+    /// The timer floor's `RESULT` line (pause).
+    pub floor: Option<Values>,
+    /// Latency-by-percentile curves by label (the map's, then its floor's).
+    pub curves: Vec<(String, Vec<(f64, f64)>)>,
+    /// `(insert, ns)` of inserts slower than 20 µs.
+    pub slow: Vec<(u64, u64)>,
+    /// Inserts that started a growth.
+    pub growths: Vec<u64>,
+}
+
+/// Runs `target` once in `mode`.
+///
+/// # Errors
+///
+/// A Go map whose flavour `go` lacks, a process that fails, or output that
+/// does not parse.
+pub fn run(target: &Target, mode: Mode, n: u64, seed: u64, go: &GoPeers) -> Res<Output> {
+    let stdout = match target.kind {
+        Kind::Go(flavour, gc) => {
+            let peer = go.get(flavour).ok_or_else(|| go.skipped_line(flavour))?;
+            peer.run(&[
+                "-mode".into(),
+                mode.word().into(),
+                "-n".into(),
+                n.to_string(),
+                "-seed".into(),
+                seed.to_string(),
+                "-gc".into(),
+                gc.flag().into(),
+                "-name".into(),
+                target.name.clone(),
+            ])?
+        }
+        Kind::Evacmap | Kind::Peer => rust_child(&target.name, mode, n, seed)?,
+        Kind::Concurrent => {
+            return Err(format!(
+                "{} is a concurrent map: it runs in `concurrent`",
+                target.name
+            )
+            .into());
+        }
+    };
+    parse(&stdout).map_err(|e| format!("{}: {e}", target.name).into())
+}
+
+/// The baseline process of `memory`: a process of the same program that
+/// builds nothing; its peak RSS (bytes).
+///
+/// # Errors
+///
+/// As for [`run`].
+pub fn baseline_rss(kind: Kind, go: &GoPeers) -> Res<f64> {
+    let stdout = match kind {
+        Kind::Go(flavour, _) => {
+            let peer = go.get(flavour).ok_or_else(|| go.skipped_line(flavour))?;
+            peer.run(&["-mode".into(), "build".into(), "-baseline".into()])?
+        }
+        _ => rust_child("none", Mode::Build, 0, 0)?,
+    };
+    Ok(find_result(&stdout)?
+        .1
+        .get("hwm_bytes")
+        .copied()
+        .ok_or("baseline: no hwm_bytes")?)
+}
+
+fn rust_child(map: &str, mode: Mode, n: u64, seed: u64) -> Res<String> {
+    let exe = std::env::current_exe()?;
+    let out = Command::new(exe)
+        .args(["child", "--map", map, "--mode", mode.word()])
+        .args(["--n", &n.to_string(), "--seed", &seed.to_string()])
+        .output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "child for {map} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+        .into());
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// Parses a process's output (see the module docs).
+///
+/// # Errors
+///
+/// No `RESULT` line, or a line that does not parse.
+pub fn parse(stdout: &str) -> Result<Output, String> {
+    let mut out = Output::default();
+    let mut results = Vec::new();
+    for line in stdout.lines() {
+        let w: Vec<&str> = line.split_whitespace().collect();
+        let bad = || format!("bad line {line:?}");
+        let num = |i: usize| -> Result<f64, String> {
+            w.get(i).and_then(|v| v.parse().ok()).ok_or_else(bad)
+        };
+        match w.first().copied() {
+            Some("RESULT") => results.push(crate::child::parse_result(line)?.1),
+            Some("CURVE") => {
+                let label = w.get(1).ok_or_else(bad)?.to_string();
+                let pt = (num(2)?, num(3)?);
+                match out.curves.iter_mut().find(|c| c.0 == label) {
+                    Some(c) => c.1.push(pt),
+                    None => out.curves.push((label, vec![pt])),
+                }
+            }
+            Some("SLOW") => out.slow.push((num(1)? as u64, num(2)? as u64)),
+            Some("GROWTH") => out.growths.push(num(1)? as u64),
+            _ => {}
+        }
+    }
+    let mut results = results.into_iter();
+    out.values = results.next().ok_or("no RESULT line")?;
+    out.floor = results.next();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_parses() {
+        let out = parse(
+            "noise\nRESULT map=a p50_ns=5 max_ns=9\nRESULT map=a-timer-floor max_ns=3\n\
+             CURVE a 0 5\nCURVE a 1 7\nCURVE a-timer-floor 0 1\nSLOW 17 25000\nGROWTH 8\n",
+        )
+        .unwrap();
+        assert_eq!(out.values["max_ns"], 9.0);
+        assert_eq!(out.floor.unwrap()["max_ns"], 3.0);
+        assert_eq!(out.curves.len(), 2);
+        assert_eq!(out.curves[0].1, [(0.0, 5.0), (1.0, 7.0)]);
+        assert_eq!(out.slow, [(17, 25000)]);
+        assert_eq!(out.growths, [8]);
+        assert!(parse("CURVE a x 1\nRESULT map=a b=1").is_err());
+        assert!(parse("nothing").is_err());
+    }
+}
