@@ -15,9 +15,12 @@
 //! | `preempted` | the thread was switched out involuntarily: the machine |
 //! | `none` | nothing of the above: an interrupt, or the hypervisor |
 //!
-//! The same process also times N empty clock pairs and counts how many
-//! exceed the threshold: the rate at which the machine alone produces
-//! such delays.
+//! The same process also measures the machine alone: N empty clock pairs
+//! (how often a delay above the threshold hits code that does nothing,
+//! per second of running), and the first touch of every 4 KiB page of a
+//! fresh 256 MiB allocation, each timed (what one page fault costs here:
+//! evacmap's arrays are mapped directly, so their pages are faulted in by
+//! the writes that first touch them).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -119,11 +122,13 @@ pub fn child(map: &str, n: u64, seed: u64) -> Res<()> {
     let mut usage = rusage();
     let mut counts: BTreeMap<&str, f64> = CAUSES.iter().map(|&c| (c, 0.0)).collect();
     let mut slow = 0u64;
+    let mut inside_ns = 0u64;
     for i in 0..n {
         let k = key(seed, i);
         let t = Instant::now();
         m.insert(k, k);
         let ns = t.elapsed().as_nanos() as u64;
+        inside_ns += ns;
         let after_usage = rusage();
         let after = m.stats().ok_or("counters vanished")?;
         if ns > threshold {
@@ -145,13 +150,47 @@ pub fn child(map: &str, n: u64, seed: u64) -> Res<()> {
     if m.len() as u64 != n {
         return Err(format!("{map}: {} of {n} keys stored", m.len()).into());
     }
+    drop(m);
+    let touch = touch_probe(256 << 20, threshold);
     counts.insert("inserts", n as f64);
     counts.insert("slow_inserts", slow as f64);
+    counts.insert("inserts_secs", inside_ns as f64 / 1e9);
     counts.insert("floor_slow_pairs", floor_slow as f64);
+    counts.insert("floor_secs", floor.sum_ns as f64 / 1e9);
     counts.insert("floor_max_ns", floor.max_ns as f64);
     counts.insert("threshold_ns", threshold as f64);
+    counts.insert("touch_pages", touch.0 as f64);
+    counts.insert("touch_mean_ns", touch.1);
+    counts.insert("touch_slow_pages", touch.2 as f64);
+    counts.insert("touch_max_ns", touch.3 as f64);
     print_result(map, &counts);
     Ok(())
+}
+
+/// Times the first write to every 4 KiB page of a fresh zeroed allocation
+/// of `bytes` (large, so the allocator maps it directly): pages, mean ns,
+/// pages slower than `threshold` ns, the slowest.
+fn touch_probe(bytes: usize, threshold: u64) -> (u64, f64, u64, u64) {
+    const PAGE: usize = 4096;
+    let mut v: Vec<u8> = vec![0; bytes];
+    let (mut total, mut slow, mut max) = (0u64, 0u64, 0u64);
+    for i in (0..bytes).step_by(PAGE) {
+        let t = Instant::now();
+        touch(&mut v[i]);
+        let ns = t.elapsed().as_nanos() as u64;
+        total += ns;
+        slow += u64::from(ns > threshold);
+        max = max.max(ns);
+    }
+    let pages = (bytes / PAGE) as u64;
+    std::hint::black_box(&v);
+    (pages, total as f64 / pages as f64, slow, max)
+}
+
+/// A store the optimiser keeps.
+#[inline(never)]
+fn touch(b: &mut u8) {
+    *std::hint::black_box(b) = 1;
 }
 
 /// One slow insert as the child reported it.
@@ -238,12 +277,22 @@ pub fn run(map: &str, n: u64, threshold_us: u64, seed: u64, out: &Path) -> Res<V
     let (slow, counts) = measure(map, n, seed, threshold_us)?;
     let c = |k: &str| counts.get(k).copied().unwrap_or(0.0);
     println!(
-        "\n{map}: {} of {} inserts took more than {threshold_us} µs; {} of as many empty clock \
-         pairs did (largest pair {:.0} µs)",
+        "\n{map}: {} of {} inserts took more than {threshold_us} µs ({:.2} per second spent inside \
+         inserts); {} of as many empty clock pairs did ({:.2} per second; largest pair {:.0} µs)",
         c("slow_inserts"),
         c("inserts"),
+        c("slow_inserts") / c("inserts_secs").max(1e-9),
         c("floor_slow_pairs"),
+        c("floor_slow_pairs") / c("floor_secs").max(1e-9),
         c("floor_max_ns") / 1e3
+    );
+    println!(
+        "the machine's page faults: first writes to the {} pages of a fresh 256 MiB allocation \
+         took {:.2} µs each on average; {} took more than {threshold_us} µs, the slowest {:.0} µs",
+        c("touch_pages"),
+        c("touch_mean_ns") / 1e3,
+        c("touch_slow_pages"),
+        c("touch_max_ns") / 1e3
     );
     let mut t = Table::new(&["cause", "slow_inserts_with_it"]);
     for cause in CAUSES {
