@@ -909,9 +909,17 @@ where
     /// Like [`reserve`](Self::reserve), but returns an error instead of
     /// panicking or aborting if the capacity overflows or the allocator fails.
     ///
+    /// A reserve that needs several doublings makes them one after the
+    /// other, each finished before the next; if the memory for one of them
+    /// cannot be had, the call stops there: the map keeps its entries and is
+    /// whole, with the capacity of the last doubling that succeeded.
+    ///
     /// # Errors
     ///
-    /// [`TryReserveError::CapacityOverflow`] or [`TryReserveError::AllocError`].
+    /// [`TryReserveError::CapacityOverflow`] if the capacity would exceed
+    /// what a table can address (nothing changes), or
+    /// [`TryReserveError::AllocError`] with the layout the allocator (or,
+    /// for large arrays, the kernel's `mmap`) refused.
     ///
     /// # Examples
     ///
