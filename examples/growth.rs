@@ -25,10 +25,10 @@ fn main() {
         "len", "B", "array bytes", "event"
     );
     for i in 0..n {
-        let was_growing = map.is_growing();
+        let was_growing = map.is_evacuating();
         let log2 = map.bucket_log2();
         map.insert(i, i);
-        match (was_growing, map.growth_progress()) {
+        match (was_growing, map.phase().progress()) {
             // Tables of 1 or 2 buckets: the insert that starts the growth
             // also evacuates every old bucket.
             (false, None) if log2.is_some() && map.bucket_log2() != log2 => println!(
@@ -58,7 +58,7 @@ fn main() {
             _ => {}
         }
     }
-    match map.growth_progress() {
+    match map.phase().progress() {
         None => println!("\nno growth in progress after {n} inserts"),
         Some(p) => {
             println!(
@@ -70,7 +70,7 @@ fn main() {
                     assert_eq!(map.get(&i), Some(&i));
                 }
             }
-            let q = map.growth_progress().unwrap();
+            let q = map.phase().progress().unwrap();
             println!(
                 "after {} reads: still {} of {} evacuated, {} bytes of bucket arrays held",
                 3 * n,
@@ -83,7 +83,7 @@ fn main() {
             let mut ticks = 0;
             // Until the old array is gone: the growth, then the retired
             // remainder of its pages.
-            while map.holds_old_buckets() {
+            while map.holds_old_memory() {
                 map.evacuate_for(Duration::from_millis(1));
                 ticks += 1;
             }

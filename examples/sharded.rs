@@ -56,10 +56,10 @@ fn main() {
     );
     println!(
         "right after the writers: growing {}, {} bytes of old arrays held",
-        map.is_growing(),
+        map.is_evacuating(),
         map.stats().old_bytes_held
     );
-    while map.holds_old_buckets() {
+    while map.holds_old_memory() {
         std::thread::sleep(Duration::from_millis(1));
     }
     let moved = maintainer.stop();

@@ -93,7 +93,7 @@ pub enum EventKind {
 ///
 /// let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
 /// let mut i = 0u64;
-/// while !map.is_growing() {
+/// while !map.is_evacuating() {
 ///     map.insert(i, ());
 ///     i += 1;
 /// }

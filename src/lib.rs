@@ -25,11 +25,11 @@
 //! assert_eq!(map.get(&21), Some(&42));
 //! // The last doubling started at 6.5 entries per bucket and is still being
 //! // evacuated a little on every write:
-//! if let Some(p) = map.growth_progress() {
+//! if let Some(p) = map.phase().progress() {
 //!     println!("{} of {} old buckets evacuated", p.evacuated, p.total);
 //! }
 //! map.finish_growth(); // release the old buckets now
-//! assert!(!map.is_growing());
+//! assert!(!map.is_evacuating());
 //! ```
 //!
 //! ## Structure
@@ -99,7 +99,7 @@ pub use error::TryReserveError;
 pub use events::{Event, EventKind, ForceReason};
 pub use layout::{BucketLayout, DefaultLayout, GoLayout, SplitLayout};
 pub use map::{Entry, EvacMap};
-pub use policy::{GrowthKind, GrowthProgress, Policy};
+pub use policy::{GrowthKind, GrowthProgress, Phase, Policy};
 pub use probe::{EventBatch, Probe};
 #[cfg(not(evacmap_loom))]
 pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler, SnapshotSource};

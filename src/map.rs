@@ -29,16 +29,16 @@ pub use iter::{
 };
 
 use crate::layout::{BucketLayout, DefaultLayout};
-use crate::raw::{RawEntry, RawExtractIf, RawTable};
+use crate::raw::{Budget, RawEntry, RawExtractIf, RawTable};
 use crate::{
-    ChainLengths, DefaultHashBuilder, Equivalent, Event, GrowthProgress, PauseBuckets,
-    PauseHistogram, Policy, Probe, Stats, TimingStats, TryReserveError,
+    ChainLengths, DefaultHashBuilder, Equivalent, Event, PauseBuckets, PauseHistogram, Phase,
+    Policy, Probe, Stats, TimingStats, TryReserveError,
 };
 
 /// A hash map with Go's bucket layout and incremental evacuation.
 ///
 /// The API follows `std::collections::HashMap`; the additions are the
-/// growth controls ([`is_growing`](Self::is_growing),
+/// growth controls ([`is_growing`](Self::is_evacuating),
 /// [`growth_progress`](Self::growth_progress), [`evacuate`](Self::evacuate),
 /// [`evacuate_for`](Self::evacuate_for), [`finish_growth`](Self::finish_growth))
 /// and the [`Policy`] chosen at construction.
@@ -392,8 +392,34 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
         self.table.capacity()
     }
 
-    /// True while old buckets are held: a growth has started and not every
-    /// old bucket has been evacuated yet.
+    /// Where the map is in its growth lifecycle: idle, evacuating (with
+    /// how far it has come) or retiring (see [`Phase`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::{EvacMap, GrowthKind, Phase};
+    ///
+    /// let mut map = EvacMap::new();
+    /// let mut seen = false;
+    /// for i in 0..1000u32 {
+    ///     map.insert(i, i);
+    ///     if let Phase::Evacuating(p) = map.phase() {
+    ///         assert!(p.evacuated < p.total);
+    ///         assert_eq!(p.kind, GrowthKind::Doubling);
+    ///         seen = true;
+    ///     }
+    /// }
+    /// assert!(seen);
+    /// ```
+    pub fn phase(&self) -> Phase {
+        self.table.phase()
+    }
+
+    /// True while a growth or shrink runs (Go's `h.growing()`): some
+    /// entries may still be in old buckets, which reads consult and writes
+    /// evacuate. Not the same as [`holds_old_memory`](Self::holds_old_memory):
+    /// a growth's old array outlives it while its memory is given back.
     ///
     /// # Examples
     ///
@@ -405,18 +431,20 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
     /// // The 9th insert overloaded the single bucket and started a doubling;
     /// // the old bucket feeding the new key's bucket was evacuated, and with
     /// // only one old bucket the growth is already complete.
-    /// assert!(!map.is_growing());
+    /// assert!(!map.is_evacuating());
     /// ```
     #[inline]
-    pub fn is_growing(&self) -> bool {
-        self.table.is_growing()
+    pub fn is_evacuating(&self) -> bool {
+        self.table.is_evacuating()
     }
 
-    /// True while old-array memory is held: during a growth, and after one
-    /// while the rest of the old array (mostly its overflow pool) is given
-    /// back one batch per write (`docs/design.md`, "Retiring"). `evacuate`
-    /// and `evacuate_for` give it back too; `finish_growth` frees it at once.
-    /// Equivalent to `stats().old_bytes_held > 0`, without the snapshot.
+    /// True while old-array memory is held: while evacuating, and after a
+    /// growth while the rest of its old array (mostly the overflow pool) is
+    /// given back one batch per write (`Phase::Retiring`). `evacuate` and
+    /// `evacuate_for` give it back too; `finish_growth` frees it at once.
+    /// Equivalent to `instruments().stats().old_bytes_held > 0`, without the
+    /// snapshot. Not the same as [`is_evacuating`](Self::is_evacuating),
+    /// which says whether entries may still be in old buckets.
     ///
     /// # Examples
     ///
@@ -425,37 +453,14 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
     /// for i in 0..100_000u32 {
     ///     map.insert(i, i);
     /// }
-    /// while map.holds_old_buckets() {
+    /// while map.holds_old_memory() {
     ///     map.evacuate(64);
     /// }
     /// assert_eq!(map.stats().old_bytes_held, 0);
     /// ```
     #[inline]
-    pub fn holds_old_buckets(&self) -> bool {
-        self.table.holds_old_buckets()
-    }
-
-    /// How far the growth in progress has come, or `None` if none is.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{EvacMap, GrowthKind};
-    ///
-    /// let mut map = EvacMap::new();
-    /// let mut seen = false;
-    /// for i in 0..1000u32 {
-    ///     map.insert(i, i);
-    ///     if let Some(p) = map.growth_progress() {
-    ///         assert!(p.evacuated < p.total);
-    ///         assert_eq!(p.kind, GrowthKind::Doubling);
-    ///         seen = true;
-    ///     }
-    /// }
-    /// assert!(seen);
-    /// ```
-    pub fn growth_progress(&self) -> Option<GrowthProgress> {
-        self.table.growth_progress()
+    pub fn holds_old_memory(&self) -> bool {
+        self.table.holds_old_memory()
     }
 
     /// `B`: the map has `2^B` buckets (`None` before the first insert).
@@ -855,7 +860,7 @@ where
     /// map.retain(|&k, _| k < 10);
     /// map.shrink_to_fit();
     /// assert!(map.capacity() >= 10 && map.capacity() < 100);
-    /// assert!(map.is_growing()); // the shrink runs incrementally...
+    /// assert!(map.is_evacuating()); // the shrink runs incrementally...
     /// map.finish_growth(); // ...or is finished on demand
     /// assert_eq!(map.stats().shrinks_completed, 1);
     /// assert_eq!(map.len(), 10);
@@ -1198,14 +1203,14 @@ where
     /// for i in 0..10_000u32 {
     ///     map.insert(i, i);
     /// }
-    /// while map.is_growing() {
+    /// while map.is_evacuating() {
     ///     assert!(map.evacuate(64) > 0);
     /// }
     /// assert_eq!(map.evacuate(64), 0);
     /// ```
     pub fn evacuate(&mut self, max_buckets: usize) -> usize {
-        self.table
-            .evacuate_steps(max_buckets, &hasher_of(&self.hash_builder))
+        let hasher = hasher_of(&self.hash_builder);
+        self.table.evacuate(Budget::Chains(max_buckets), &hasher)
     }
 
     /// Evacuates old buckets for about `budget` of wall time, checking the
@@ -1222,13 +1227,13 @@ where
     /// for i in 0..10_000u32 {
     ///     map.insert(i, i);
     /// }
-    /// while map.is_growing() {
+    /// while map.is_evacuating() {
     ///     map.evacuate_for(Duration::from_micros(100));
     /// }
     /// ```
     pub fn evacuate_for(&mut self, budget: Duration) -> usize {
-        self.table
-            .evacuate_for(budget, &hasher_of(&self.hash_builder))
+        let hasher = hasher_of(&self.hash_builder);
+        self.table.evacuate(Budget::Time(budget), &hasher)
     }
 
     /// Evacuates every remaining old bucket and releases the old array.
@@ -1241,12 +1246,10 @@ where
     ///     map.insert(i, i);
     /// }
     /// map.finish_growth();
-    /// assert!(!map.is_growing());
-    /// assert_eq!(map.growth_progress(), None);
+    /// assert_eq!(map.phase(), evacmap::Phase::Idle);
     /// ```
     pub fn finish_growth(&mut self) {
-        self.table
-            .finish_growth_explicit(&hasher_of(&self.hash_builder));
+        self.table.finish_growth(&hasher_of(&self.hash_builder));
     }
 
     /// Walks the whole table and panics, naming the broken invariant (see

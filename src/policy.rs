@@ -6,9 +6,18 @@
 /// that this is the bucket's slot count).
 pub(crate) const MAX_LOAD_FACTOR: f64 = 8.0;
 
-/// How a map grows and evacuates. `Policy::default()` is Go's classic map.
+/// How a map grows and evacuates, and what it measures.
+/// `Policy::default()` is Go's classic map.
 ///
-/// | knob | Go | meaning |
+/// Two groups of settings: the **growth knobs** decide the table's shape
+/// and when and how much it evacuates; the **instrument settings**
+/// ([`with_timing`](Policy::with_timing),
+/// [`with_event_capacity`](Policy::with_event_capacity),
+/// [`with_publish_interval`](Policy::with_publish_interval)) decide only
+/// what is measured and never change the table. `clone_from` reuses an
+/// array when the growth knobs agree, whatever the instrument settings.
+///
+/// | growth knob | Go | meaning |
 /// |---|---|---|
 /// | [`load_factor`](Policy::load_factor) | 6.5 | average entries per bucket before the table doubles |
 /// | [`cursor_steps`](Policy::cursor_steps) | 1 | old buckets evacuated at the cursor by each write, besides the one the write uses |
@@ -29,17 +38,29 @@ pub(crate) const MAX_LOAD_FACTOR: f64 = 8.0;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Policy {
+    growth: GrowthKnobs,
+    instruments: InstrumentSettings,
+}
+
+/// The settings that shape the table (see [`Policy`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct GrowthKnobs {
     load_factor: f64,
     cursor_steps: usize,
     evacuate_on_remove: bool,
     all_at_once: bool,
-    timing: bool,
-    event_capacity: usize,
-    publish_interval: u64,
     /// Fill (entries per slot) at or below which a removal starts a shrink;
     /// 0 when off.
     auto_shrink: f64,
     huge_pages: bool,
+}
+
+/// The settings of the instruments only (see [`Policy`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct InstrumentSettings {
+    pub(crate) timing: bool,
+    pub(crate) event_capacity: usize,
+    pub(crate) publish_interval: u64,
 }
 
 impl Default for Policy {
@@ -60,16 +81,31 @@ impl Policy {
     /// ```
     pub const fn go() -> Self {
         Policy {
-            load_factor: 6.5,
-            cursor_steps: 1,
-            evacuate_on_remove: true,
-            all_at_once: false,
-            timing: false,
-            event_capacity: 256,
-            publish_interval: 1024,
-            auto_shrink: 0.0,
-            huge_pages: false,
+            growth: GrowthKnobs {
+                load_factor: 6.5,
+                cursor_steps: 1,
+                evacuate_on_remove: true,
+                all_at_once: false,
+                auto_shrink: 0.0,
+                huge_pages: false,
+            },
+            instruments: InstrumentSettings {
+                timing: false,
+                event_capacity: 256,
+                publish_interval: 1024,
+            },
         }
+    }
+
+    /// The growth knobs alone: two policies that agree on them build the
+    /// same tables.
+    pub(crate) const fn growth_knobs(&self) -> GrowthKnobs {
+        self.growth
+    }
+
+    /// The instrument settings alone.
+    pub(crate) const fn instrument_settings(&self) -> InstrumentSettings {
+        self.instruments
     }
 
     /// The stop-the-world baseline on the same structure: identical buckets
@@ -84,14 +120,13 @@ impl Policy {
     /// let mut map = EvacMap::with_policy(Policy::all_at_once());
     /// for i in 0..1000u32 {
     ///     map.insert(i, i);
-    ///     assert!(!map.is_growing());
+    ///     assert!(!map.is_evacuating());
     /// }
     /// ```
     pub const fn all_at_once() -> Self {
-        Policy {
-            all_at_once: true,
-            ..Policy::go()
-        }
+        let mut p = Policy::go();
+        p.growth.all_at_once = true;
+        p
     }
 
     /// Sets the load factor: the average number of entries per bucket at
@@ -116,10 +151,9 @@ impl Policy {
             load_factor > 0.0 && load_factor <= MAX_LOAD_FACTOR,
             "evacmap: load factor must be in (0, 8], got {load_factor}"
         );
-        Policy {
-            load_factor,
-            ..self
-        }
+        let mut p = self;
+        p.growth.load_factor = load_factor;
+        p
     }
 
     /// Sets how many extra old buckets each write evacuates at the cursor,
@@ -134,10 +168,9 @@ impl Policy {
     /// assert_eq!(p.cursor_steps(), 0);
     /// ```
     pub const fn with_cursor_steps(self, cursor_steps: usize) -> Self {
-        Policy {
-            cursor_steps,
-            ..self
-        }
+        let mut p = self;
+        p.growth.cursor_steps = cursor_steps;
+        p
     }
 
     /// Sets whether removals evacuate like inserts do (Go: `true`). With
@@ -151,10 +184,9 @@ impl Policy {
     /// assert!(!p.evacuate_on_remove());
     /// ```
     pub const fn with_evacuate_on_remove(self, evacuate_on_remove: bool) -> Self {
-        Policy {
-            evacuate_on_remove,
-            ..self
-        }
+        let mut p = self;
+        p.growth.evacuate_on_remove = evacuate_on_remove;
+        p
     }
 
     /// Turns pause timing on or off (default off): every write is timed with
@@ -171,7 +203,9 @@ impl Policy {
     /// assert!(p.timing());
     /// ```
     pub const fn with_timing(self, timing: bool) -> Self {
-        Policy { timing, ..self }
+        let mut p = self;
+        p.instruments.timing = timing;
+        p
     }
 
     /// Asks the kernel for transparent huge pages (2 MiB) on the bucket
@@ -199,7 +233,9 @@ impl Policy {
     /// assert!(map.policy().huge_pages());
     /// ```
     pub const fn with_huge_pages(self, huge_pages: bool) -> Self {
-        Policy { huge_pages, ..self }
+        let mut p = self;
+        p.growth.huge_pages = huge_pages;
+        p
     }
 
     /// Sets how many events the map keeps (default 256; 0 keeps none). The
@@ -213,10 +249,9 @@ impl Policy {
     /// assert_eq!(p.event_capacity(), 16);
     /// ```
     pub const fn with_event_capacity(self, event_capacity: usize) -> Self {
-        Policy {
-            event_capacity,
-            ..self
-        }
+        let mut p = self;
+        p.instruments.event_capacity = event_capacity;
+        p
     }
 
     /// Sets how often, in writes, the map publishes its counters to a probe
@@ -238,10 +273,9 @@ impl Policy {
             writes > 0,
             "evacmap: publish interval must be at least 1 write"
         );
-        Policy {
-            publish_interval: writes,
-            ..self
-        }
+        let mut p = self;
+        p.instruments.publish_interval = writes;
+        p
     }
 
     /// Turns automatic shrinking on (default off, as in Go, whose maps never
@@ -291,10 +325,9 @@ impl Policy {
             fill > 0.0 && fill < 1.0,
             "evacmap: auto-shrink fill must be in (0, 1), got {fill}"
         );
-        Policy {
-            auto_shrink: fill,
-            ..self
-        }
+        let mut p = self;
+        p.growth.auto_shrink = fill;
+        p
     }
 
     /// The fill at or below which removals start a shrink, if automatic
@@ -309,7 +342,7 @@ impl Policy {
     /// assert_eq!(Policy::go().with_auto_shrink(0.125).auto_shrink(), Some(0.125));
     /// ```
     pub fn auto_shrink(&self) -> Option<f64> {
-        (self.auto_shrink > 0.0).then_some(self.auto_shrink)
+        (self.growth.auto_shrink > 0.0).then_some(self.growth.auto_shrink)
     }
 
     /// Whether writes are timed.
@@ -320,7 +353,7 @@ impl Policy {
     /// assert!(!evacmap::Policy::default().timing());
     /// ```
     pub const fn timing(&self) -> bool {
-        self.timing
+        self.instruments.timing
     }
 
     /// Whether large bucket arrays ask for transparent huge pages.
@@ -331,7 +364,7 @@ impl Policy {
     /// assert!(!evacmap::Policy::default().huge_pages());
     /// ```
     pub const fn huge_pages(&self) -> bool {
-        self.huge_pages
+        self.growth.huge_pages
     }
 
     /// Events kept by the map.
@@ -342,7 +375,7 @@ impl Policy {
     /// assert_eq!(evacmap::Policy::default().event_capacity(), 256);
     /// ```
     pub const fn event_capacity(&self) -> usize {
-        self.event_capacity
+        self.instruments.event_capacity
     }
 
     /// Writes between publications to a probe.
@@ -353,7 +386,7 @@ impl Policy {
     /// assert_eq!(evacmap::Policy::default().publish_interval(), 1024);
     /// ```
     pub const fn publish_interval(&self) -> u64 {
-        self.publish_interval
+        self.instruments.publish_interval
     }
 
     /// The load factor (entries per bucket before doubling).
@@ -364,7 +397,7 @@ impl Policy {
     /// assert_eq!(evacmap::Policy::default().load_factor(), 6.5);
     /// ```
     pub const fn load_factor(&self) -> f64 {
-        self.load_factor
+        self.growth.load_factor
     }
 
     /// Extra old buckets evacuated at the cursor by each write.
@@ -375,7 +408,7 @@ impl Policy {
     /// assert_eq!(evacmap::Policy::default().cursor_steps(), 1);
     /// ```
     pub const fn cursor_steps(&self) -> usize {
-        self.cursor_steps
+        self.growth.cursor_steps
     }
 
     /// Whether removals do evacuation work.
@@ -386,7 +419,7 @@ impl Policy {
     /// assert!(evacmap::Policy::default().evacuate_on_remove());
     /// ```
     pub const fn evacuate_on_remove(&self) -> bool {
-        self.evacuate_on_remove
+        self.growth.evacuate_on_remove
     }
 
     /// Whether growth is evacuated entirely by the insert that starts it.
@@ -397,12 +430,94 @@ impl Policy {
     /// assert!(evacmap::Policy::all_at_once().is_all_at_once());
     /// ```
     pub const fn is_all_at_once(&self) -> bool {
-        self.all_at_once
+        self.growth.all_at_once
     }
 }
 
-/// How far the growth in progress has come; see
-/// [`EvacMap::growth_progress`](crate::EvacMap::growth_progress).
+/// Where a map is in its growth lifecycle; see
+/// [`EvacMap::phase`](crate::EvacMap::phase).
+///
+/// | phase | entries in old buckets? | old-array memory held? | what ends it |
+/// |---|---|---|---|
+/// | `Idle` | no | no | an insert that crosses the load limit, a shrink |
+/// | `Evacuating` | maybe: reads look there, writes move them | yes | the cursor passing the last old bucket (writes, `evacuate`, `evacuate_for`, `finish_growth`) |
+/// | `Retiring` | no | yes, less each write | the last batch given back (writes, `evacuate`, `evacuate_for`), or `finish_growth` |
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, GrowthKind, Phase};
+///
+/// let mut map = EvacMap::new();
+/// for i in 0..100_000u32 {
+///     map.insert(i, i);
+/// }
+/// match map.phase() {
+///     Phase::Evacuating(p) => assert_eq!(p.kind, GrowthKind::Doubling),
+///     Phase::Retiring { bytes } => assert!(bytes > 0),
+///     Phase::Idle => {}
+///     _ => unreachable!(),
+/// }
+/// map.finish_growth();
+/// assert_eq!(map.phase(), Phase::Idle);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum Phase {
+    /// No old array: nothing to evacuate, no old memory held.
+    Idle,
+    /// A growth or shrink runs (Go `h.growing()`): some entries may still
+    /// be in old buckets, which reads consult and writes evacuate.
+    Evacuating(GrowthProgress),
+    /// The last growth is over (every entry is in the current array), but
+    /// its old array still holds `bytes` of memory (mostly the overflow
+    /// pool), given back one batch per write.
+    Retiring {
+        /// Old-array memory still held.
+        bytes: u64,
+    },
+}
+
+impl Phase {
+    /// True while a growth or shrink runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!evacmap::Phase::Idle.is_evacuating());
+    /// ```
+    pub const fn is_evacuating(&self) -> bool {
+        matches!(self, Phase::Evacuating(_))
+    }
+
+    /// True while an old array holds memory: evacuating or retiring.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(evacmap::Phase::Retiring { bytes: 1 }.holds_old_memory());
+    /// ```
+    pub const fn holds_old_memory(&self) -> bool {
+        !matches!(self, Phase::Idle)
+    }
+
+    /// How far the growth in progress has come, while evacuating.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(evacmap::Phase::Idle.progress(), None);
+    /// ```
+    pub const fn progress(&self) -> Option<GrowthProgress> {
+        match self {
+            Phase::Evacuating(p) => Some(*p),
+            _ => None,
+        }
+    }
+}
+
+/// How far the growth in progress has come; see [`Phase::Evacuating`].
 ///
 /// # Examples
 ///
@@ -412,11 +527,11 @@ impl Policy {
 /// // No cursor steps: only writes to a bucket evacuate it.
 /// let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
 /// let mut i = 0u64;
-/// while !map.is_growing() {
+/// while !map.is_evacuating() {
 ///     map.insert(i, ());
 ///     i += 1;
 /// }
-/// let p = map.growth_progress().unwrap();
+/// let p = map.phase().progress().unwrap();
 /// assert!(p.evacuated < p.total);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -441,7 +556,7 @@ pub struct GrowthProgress {
 /// let mut map = EvacMap::new();
 /// for i in 0..100u32 {
 ///     map.insert(i, i);
-///     if let Some(p) = map.growth_progress() {
+///     if let Some(p) = map.phase().progress() {
 ///         assert_eq!(p.kind, GrowthKind::Doubling); // inserts only: always doubling
 ///     }
 /// }

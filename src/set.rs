@@ -19,7 +19,7 @@ use std::time::Duration;
 use crate::map::{self, EvacMap};
 use crate::raw::RawExtractIf;
 use crate::{
-    DefaultHashBuilder, Equivalent, Event, GrowthProgress, PauseHistogram, Policy, Probe, Stats,
+    DefaultHashBuilder, Equivalent, Event, PauseHistogram, Phase, Policy, Probe, Stats,
     TimingStats, TryReserveError,
 };
 
@@ -233,28 +233,28 @@ impl<T, S> EvacSet<T, S> {
         self.map.capacity()
     }
 
-    /// True while old buckets are held; see [`EvacMap::is_growing`].
+    /// True while a growth or shrink runs; see [`EvacMap::is_evacuating`].
     ///
     /// # Examples
     ///
     /// ```
     /// let set: evacmap::EvacSet<u8> = evacmap::EvacSet::new();
-    /// assert!(!set.is_growing());
+    /// assert!(!set.is_evacuating());
     /// ```
-    pub fn is_growing(&self) -> bool {
-        self.map.is_growing()
+    pub fn is_evacuating(&self) -> bool {
+        self.map.is_evacuating()
     }
 
-    /// Progress of the growth in progress; see [`EvacMap::growth_progress`].
+    /// Where the set is in its growth lifecycle; see [`EvacMap::phase`].
     ///
     /// # Examples
     ///
     /// ```
     /// let set: evacmap::EvacSet<u8> = evacmap::EvacSet::new();
-    /// assert_eq!(set.growth_progress(), None);
+    /// assert_eq!(set.phase(), evacmap::Phase::Idle);
     /// ```
-    pub fn growth_progress(&self) -> Option<GrowthProgress> {
-        self.map.growth_progress()
+    pub fn phase(&self) -> Phase {
+        self.map.phase()
     }
 
     /// An iterator over the elements in arbitrary order.
@@ -335,17 +335,17 @@ impl<T, S> EvacSet<T, S> {
         &self.map
     }
 
-    /// True while an old array is held; see [`EvacMap::holds_old_buckets`].
+    /// True while an old array is held; see [`EvacMap::holds_old_memory`].
     ///
     /// # Examples
     ///
     /// ```
     /// let mut set: evacmap::EvacSet<u32> = (0..5000).collect();
     /// set.finish_growth();
-    /// assert!(!set.holds_old_buckets());
+    /// assert!(!set.holds_old_memory());
     /// ```
-    pub fn holds_old_buckets(&self) -> bool {
-        self.map.holds_old_buckets()
+    pub fn holds_old_memory(&self) -> bool {
+        self.map.holds_old_memory()
     }
 
     /// The set's counters; see [`EvacMap::stats`].
@@ -588,7 +588,7 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     ///
     /// ```
     /// let mut set: evacmap::EvacSet<u32> = (0..5000).collect();
-    /// while set.is_growing() {
+    /// while set.is_evacuating() {
     ///     set.evacuate(8);
     /// }
     /// ```
@@ -615,7 +615,7 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// ```
     /// let mut set: evacmap::EvacSet<u32> = (0..5000).collect();
     /// set.finish_growth();
-    /// assert!(!set.is_growing());
+    /// assert!(!set.is_evacuating());
     /// ```
     pub fn finish_growth(&mut self) {
         self.map.finish_growth();

@@ -376,11 +376,11 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// for i in 0..1000u32 {
     ///     map.insert(i, i);
     /// }
-    /// while map.is_growing() {
+    /// while map.is_evacuating() {
     ///     map.maintain(64);
     /// }
     /// ```
-    pub fn is_growing(&self) -> bool {
+    pub fn is_evacuating(&self) -> bool {
         self.shards
             .iter()
             .any(|s| s.growing.load(Ordering::Relaxed))
@@ -388,7 +388,7 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
 
     /// True if some shard holds old-array memory (as of its last write): a
     /// growth in progress, or the remainder of a finished one being given
-    /// back (see [`EvacMap::holds_old_buckets`]). [`maintain`](Self::maintain)
+    /// back (see [`EvacMap::holds_old_memory`]). [`maintain`](Self::maintain)
     /// works until this is false.
     ///
     /// # Examples
@@ -398,12 +398,12 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// for i in 0..100_000u32 {
     ///     map.insert(i, i);
     /// }
-    /// while map.holds_old_buckets() {
+    /// while map.holds_old_memory() {
     ///     map.maintain(256);
     /// }
     /// assert_eq!(map.stats().old_bytes_held, 0);
     /// ```
-    pub fn holds_old_buckets(&self) -> bool {
+    pub fn holds_old_memory(&self) -> bool {
         self.shards
             .iter()
             .any(|s| s.holds_old.load(Ordering::Relaxed))
@@ -594,9 +594,9 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// for i in 0..10_000u32 {
     ///     map.insert(i, i);
     /// }
-    /// assert!(map.is_growing());
+    /// assert!(map.is_evacuating());
     /// let mut moved = 0;
-    /// while map.holds_old_buckets() {
+    /// while map.holds_old_memory() {
     ///     moved += map.maintain(100);
     /// }
     /// assert!(moved > 0);
@@ -1159,12 +1159,12 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
             );
             assert_eq!(
                 shard.growing.load(Ordering::Relaxed),
-                guard.is_growing(),
+                guard.is_evacuating(),
                 "sharded: shard {i}'s growing flag differs from its map's"
             );
             assert_eq!(
                 shard.holds_old.load(Ordering::Relaxed),
-                guard.holds_old_buckets(),
+                guard.holds_old_memory(),
                 "sharded: shard {i}'s old-buckets flag differs from its map's"
             );
         }

@@ -168,36 +168,38 @@ stats_struct! {
     events_recorded,
 }
 
-/// What the raw table counts. Shape fields are not stored here: they are
+/// What the raw table counts, behind one gate: every update is a method
+/// below, and those marked (stats) in [`Stats`] compile to nothing without
+/// the `stats` feature. Shape fields are not stored here: they are
 /// computed from the arrays when a snapshot is taken.
 #[derive(Clone, Debug)]
 pub(crate) struct Counters {
-    pub(crate) writes: u64,
-    pub(crate) growths: u64,
-    pub(crate) same_size_growths: u64,
-    pub(crate) growths_completed: u64,
-    pub(crate) forced_completions: u64,
-    pub(crate) shrinks: u64,
-    pub(crate) shrinks_completed: u64,
-    pub(crate) shrink_bytes_returned: u64,
-    pub(crate) bytes_released_early: u64,
-    pub(crate) buckets_evacuated: u64,
-    pub(crate) entries_moved: u64,
-    pub(crate) evacuated_buckets_skipped: u64,
-    pub(crate) overflow_allocated: u64,
+    writes: u64,
+    growths: u64,
+    same_size_growths: u64,
+    growths_completed: u64,
+    forced_completions: u64,
+    shrinks: u64,
+    shrinks_completed: u64,
+    shrink_bytes_returned: u64,
+    bytes_released_early: u64,
+    buckets_evacuated: u64,
+    entries_moved: u64,
+    evacuated_buckets_skipped: u64,
+    overflow_allocated: u64,
     /// Bumped through `&self` on the read path.
-    pub(crate) lookups_in_old_buckets: RelaxedCount,
-    pub(crate) max_entries_moved_in_one_op: u64,
-    pub(crate) max_buckets_evacuated_in_one_op: u64,
-    pub(crate) max_bytes_allocated_in_one_op: u64,
-    pub(crate) writes_during_growth: u64,
-    pub(crate) last_growth_writes: u64,
-    pub(crate) last_growth_wall_ns: u64,
-    pub(crate) peak_bytes_allocated: u64,
+    lookups_in_old_buckets: RelaxedCount,
+    max_entries_moved_in_one_op: u64,
+    max_buckets_evacuated_in_one_op: u64,
+    max_bytes_allocated_in_one_op: u64,
+    writes_during_growth: u64,
+    last_growth_writes: u64,
+    last_growth_wall_ns: u64,
+    peak_bytes_allocated: u64,
     /// Writes of the growth in progress (always counted: events report it).
-    pub(crate) current_growth_writes: u64,
+    current_growth_writes: u64,
     /// Start of the growth in progress (ns since the process epoch).
-    pub(crate) growth_started_ns: u64,
+    growth_started_ns: u64,
     /// Operations other than writes begun (explicit evacuation, reserve).
     /// `writes + other_ops` numbers the operation in progress.
     other_ops: u64,
@@ -360,6 +362,20 @@ impl Clone for RelaxedCount {
 /// True if the `stats` feature is on.
 const ON: bool = cfg!(feature = "stats");
 
+/// How a growth or shrink ended (see [`Stats::growths_completed`] and
+/// [`Stats::forced_completions`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GrowthEnd {
+    /// A growth whose cursor reached the end through incremental work, or
+    /// all at once under `Policy::all_at_once()`.
+    Completed,
+    /// A growth finished at once before its time (`finish_growth`,
+    /// `reserve`, `shrink_to`, or the load limit).
+    Forced,
+    /// A shrink, which gave back this many bytes.
+    Shrunk(u64),
+}
+
 impl Counters {
     pub(crate) const fn new() -> Self {
         Counters {
@@ -428,6 +444,70 @@ impl Counters {
         }
     }
 
+    /// A growth (`shrink == false`; `same_size` if it keeps the bucket
+    /// count) or a shrink started.
+    pub(crate) fn growth_started(&mut self, shrink: bool, same_size: bool) {
+        if shrink {
+            self.shrinks += 1;
+        } else {
+            self.growths += 1;
+            self.same_size_growths += u64::from(same_size);
+        }
+        self.current_growth_writes = 0;
+        self.growth_started_ns = now_ns();
+    }
+
+    /// The growth or shrink in progress ended; returns the writes it lasted
+    /// and its wall time (ns).
+    pub(crate) fn growth_ended(&mut self, end: GrowthEnd) -> (u64, u64) {
+        match end {
+            GrowthEnd::Completed => self.growths_completed += 1,
+            GrowthEnd::Forced => self.forced_completions += 1,
+            GrowthEnd::Shrunk(returned) => {
+                self.shrinks_completed += 1;
+                self.shrink_bytes_returned += returned;
+            }
+        }
+        self.last_growth_writes = self.current_growth_writes;
+        self.last_growth_wall_ns = now_ns().saturating_sub(self.growth_started_ns);
+        (self.last_growth_writes, self.last_growth_wall_ns)
+    }
+
+    /// An empty table's array of `bytes` was freed by a shrink request.
+    pub(crate) fn shrink_freed(&mut self, bytes: u64) {
+        self.shrink_bytes_returned += bytes;
+    }
+
+    /// Wall time of the last completed growth (ns).
+    pub(crate) fn last_growth_wall_ns(&self) -> u64 {
+        self.last_growth_wall_ns
+    }
+
+    /// Writes the counters' fields of a snapshot.
+    pub(crate) fn fill(&self, s: &mut Stats) {
+        s.bytes_released_early = self.bytes_released_early;
+        s.writes = self.writes;
+        s.growths = self.growths;
+        s.same_size_growths = self.same_size_growths;
+        s.growths_completed = self.growths_completed;
+        s.forced_completions = self.forced_completions;
+        s.shrinks = self.shrinks;
+        s.shrinks_completed = self.shrinks_completed;
+        s.shrink_bytes_returned = self.shrink_bytes_returned;
+        s.buckets_evacuated = self.buckets_evacuated;
+        s.entries_moved = self.entries_moved;
+        s.evacuated_buckets_skipped = self.evacuated_buckets_skipped;
+        s.overflow_allocated = self.overflow_allocated;
+        s.lookups_in_old_buckets = self.lookups_in_old_buckets.get();
+        s.max_entries_moved_in_one_op = self.max_entries_moved_in_one_op;
+        s.max_buckets_evacuated_in_one_op = self.max_buckets_evacuated_in_one_op;
+        s.max_bytes_allocated_in_one_op = self.max_bytes_allocated_in_one_op;
+        s.writes_during_growth = self.writes_during_growth;
+        s.last_growth_writes = self.last_growth_writes;
+        s.last_growth_wall_ns = self.last_growth_wall_ns;
+        s.peak_bytes_allocated = self.peak_bytes_allocated;
+    }
+
     /// A read looked in an old bucket.
     #[inline]
     pub(crate) fn lookup_in_old(&self) {
@@ -452,11 +532,11 @@ impl Counters {
         }
     }
 
-    /// The cursor skipped an already-evacuated chain.
+    /// The cursor skipped `n` already-evacuated chains.
     #[inline]
-    pub(crate) fn skipped(&mut self) {
+    pub(crate) fn skipped(&mut self, n: u64) {
         if ON {
-            self.evacuated_buckets_skipped += 1;
+            self.evacuated_buckets_skipped += n;
         }
     }
 

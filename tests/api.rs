@@ -76,7 +76,7 @@ fn get_disjoint_mut_matches_std() {
 fn clone_from_copies_mid_growth_and_reuses_same_shapes() {
     let mut source: EvacMap<u64, String> = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
     let mut i = 0;
-    while i < 500 || !source.is_growing() {
+    while i < 500 || !source.is_evacuating() {
         source.insert(i, i.to_string());
         i += 1;
     }
@@ -85,7 +85,7 @@ fn clone_from_copies_mid_growth_and_reuses_same_shapes() {
     target.clone_from(&source);
     target.check_invariants();
     assert_eq!(target, source);
-    assert_eq!(target.growth_progress(), source.growth_progress());
+    assert_eq!(target.phase().progress(), source.phase().progress());
     source.finish_growth();
     let mut same: EvacMap<u64, String> = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
     for k in 0..source.len() as u64 {
@@ -161,7 +161,7 @@ fn set_instruments() {
     assert_eq!(probe.snapshot().len, u64::from(n));
     assert!(set.stats().growths > 0 && !set.events().is_empty());
     assert!(set.timing().is_some() && set.pause_histogram().unwrap().insert.count == u64::from(n));
-    while set.holds_old_buckets() {
+    while set.holds_old_memory() {
         set.evacuate_for(std::time::Duration::from_millis(1));
     }
     assert_eq!(set.stats().old_bytes_held, 0);
@@ -284,7 +284,7 @@ fn huge_page_maps_match_std() {
         }
     }
     map.check_invariants();
-    while map.holds_old_buckets() {
+    while map.holds_old_memory() {
         map.evacuate(64);
     }
     map.check_invariants();

@@ -19,7 +19,10 @@ fn filled(counter: &Counter, n: u64) -> EvacMap<String, Counted, DefaultHashBuil
     for i in 0..n {
         map.insert(i.to_string(), counter.value(i));
     }
-    assert!(map.is_growing(), "the scenarios want a growth in progress");
+    assert!(
+        map.is_evacuating(),
+        "the scenarios want a growth in progress"
+    );
     map
 }
 
@@ -124,7 +127,7 @@ fn clone_mid_growth_counts() {
     let map = filled(&c, N);
     let copy = map.clone();
     assert_eq!(c.live(), 2 * N as isize);
-    assert_eq!(copy.growth_progress(), map.growth_progress());
+    assert_eq!(copy.phase().progress(), map.phase().progress());
     drop(map);
     assert_eq!(c.live(), N as isize);
     copy.check_invariants();

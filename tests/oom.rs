@@ -303,14 +303,14 @@ fn child(scenario: &str) {
                 Weak(Weakness::Constant),
             );
             let mut i = 0u64;
-            while !map.is_growing() {
+            while !map.is_evacuating() {
                 map.insert(i, i);
                 i += 1;
             }
             brink();
             exhaust();
             for k in i..i + 64 {
-                if !map.is_growing() {
+                if !map.is_evacuating() {
                     println!("the growth ended before memory did");
                     return;
                 }
@@ -325,7 +325,7 @@ fn child(scenario: &str) {
                 map.insert(k, k);
             }
             assert_eq!(map.stats().overflow_buckets, 16);
-            assert!(!map.is_growing());
+            assert!(!map.is_evacuating());
             brink();
             exhaust();
             map.insert(136, 136);
@@ -370,7 +370,7 @@ fn child(scenario: &str) {
             limit_address_space(16 << 20);
             let err = map.try_reserve(10_000_000).unwrap_err();
             assert!(matches!(err, TryReserveError::AllocError { .. }), "{err:?}");
-            assert!(!map.is_growing() && map.capacity() > cap && map.capacity() < 10_000_000);
+            assert!(!map.is_evacuating() && map.capacity() > cap && map.capacity() < 10_000_000);
             restore();
             map.check_invariants();
             assert!((0..1000).all(|i| map[&i] == i));

@@ -179,7 +179,7 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
                 assert_eq!(got, model.remove(&k));
             }
             Op::Evacuate(n) => {
-                let before = map.growth_progress();
+                let before = map.phase().progress();
                 let moved = map.evacuate(usize::from(n));
                 assert!(moved <= usize::from(n));
                 if before.is_none() {
@@ -188,11 +188,11 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
             }
             Op::FinishGrowth => {
                 map.finish_growth();
-                assert!(!map.is_growing());
+                assert!(!map.is_evacuating());
             }
             Op::Clone => {
                 let copy = map.clone();
-                assert_eq!(copy.growth_progress(), map.growth_progress());
+                assert_eq!(copy.phase().progress(), map.phase().progress());
                 assert_same(&copy, &model);
                 // clone_from into a map of another shape, and into one of
                 // the same shape (which reuses its array).
@@ -262,10 +262,10 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
             }
         }
         assert_same(&map, &model);
-        let shrinking = matches!(map.growth_progress(), Some(p) if p.kind == GrowthKind::Shrink);
+        let shrinking = matches!(map.phase().progress(), Some(p) if p.kind == GrowthKind::Shrink);
         STEPS.with(|c| {
             let (growing, all) = c.get();
-            c.set((growing + usize::from(map.is_growing()), all + 1));
+            c.set((growing + usize::from(map.is_evacuating()), all + 1));
         });
         SHRINKS.with(|c| c.set(c.get() + map.stats().shrinks_completed - shrinks_before));
         SHRINK_STEPS.with(|c| c.set(c.get() + usize::from(shrinking)));

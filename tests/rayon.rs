@@ -26,7 +26,7 @@ fn maps() -> Vec<(String, EvacMap<u64, u64>)> {
     }
     let mut growing = EvacMap::new();
     let mut i = 0;
-    while growing.len() < size(2_000) as usize || !growing.is_growing() {
+    while growing.len() < size(2_000) as usize || !growing.is_evacuating() {
         growing.insert(i, i * 3);
         i += 1;
     }
@@ -36,7 +36,7 @@ fn maps() -> Vec<(String, EvacMap<u64, u64>)> {
     shrinking.extend((0..size(20_000)).map(|i| (i, i * 3)));
     shrinking.finish_growth();
     let mut i = 0;
-    while !shrinking.is_growing() {
+    while !shrinking.is_evacuating() {
         shrinking.remove(&i);
         i += 1;
     }
@@ -125,7 +125,7 @@ fn owning_parallel_iterators_drop_what_they_do_not_yield() {
     let build = || {
         let mut map = EvacMap::new();
         let mut i = 0u64;
-        while map.len() < size(3_000) as usize || !map.is_growing() {
+        while map.len() < size(3_000) as usize || !map.is_evacuating() {
             map.insert(i, Live::new(&live));
             i += 1;
         }

@@ -410,13 +410,13 @@ fn maintainer_races_writers_and_finishes_growths() {
     // With cursor steps off, only the maintainer (and writes landing in old
     // chains) can finish a growth. Wait for it: bounded, never timed.
     for _ in 0..200_000 {
-        if !map.holds_old_buckets() {
+        if !map.holds_old_memory() {
             break;
         }
         thread::sleep(Duration::from_micros(100));
     }
     assert!(
-        !map.holds_old_buckets(),
+        !map.holds_old_memory(),
         "the maintainer did not finish the growths"
     );
     let moved = maintainer.stop();

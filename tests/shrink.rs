@@ -34,7 +34,7 @@ fn shrink_to_fit_counts_and_events() {
     let s = map.stats();
     assert_eq!(s.shrinks, 1);
     assert_eq!(s.shrinks_completed, 0);
-    let progress = map.growth_progress().expect("a shrink is running");
+    let progress = map.phase().progress().expect("a shrink is running");
     assert_eq!(progress.kind, GrowthKind::Shrink);
     let to_log2 = map.bucket_log2().unwrap();
     assert!(to_log2 < from_log2);
@@ -50,10 +50,10 @@ fn shrink_to_fit_counts_and_events() {
     for i in 0..N {
         assert_eq!(map.get(&i), (i < KEEP).then_some(&i));
     }
-    assert_eq!(map.growth_progress(), Some(progress));
+    assert_eq!(map.phase().progress(), Some(progress));
     map.check_invariants();
 
-    while map.is_growing() {
+    while map.is_evacuating() {
         map.evacuate(7);
         map.check_invariants();
     }
@@ -88,10 +88,10 @@ fn shrink_to_fit_counts_and_events() {
 fn writes_during_a_shrink_finish_it() {
     let mut map = sparse(Policy::go());
     map.shrink_to_fit();
-    let total = map.growth_progress().unwrap().total;
+    let total = map.phase().progress().unwrap().total;
     let mut writes = 0;
     // Overwrites and removals: the length stays small, so no growth starts.
-    while map.is_growing() {
+    while map.is_evacuating() {
         let k = writes % (2 * KEEP);
         if k < KEEP {
             assert_eq!(map.insert(k, k + 1), Some(k));
@@ -138,15 +138,15 @@ fn inserts_past_the_capacity_during_a_shrink_force_it_then_double() {
 fn shrink_during_a_growth_finishes_the_growth_first() {
     let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
     let mut i = 0u32;
-    while !map.is_growing() || map.len() < 1000 {
+    while !map.is_evacuating() || map.len() < 1000 {
         map.insert(i, i);
         i += 1;
     }
-    assert_eq!(map.growth_progress().unwrap().kind, GrowthKind::Doubling);
+    assert_eq!(map.phase().progress().unwrap().kind, GrowthKind::Doubling);
     map.retain(|&k, _| k < 10);
     let forced = map.stats().forced_completions;
     map.shrink_to_fit();
-    assert_eq!(map.growth_progress().unwrap().kind, GrowthKind::Shrink);
+    assert_eq!(map.phase().progress().unwrap().kind, GrowthKind::Shrink);
     assert_eq!(map.stats().forced_completions, forced + 1);
     map.check_invariants();
 }
@@ -156,14 +156,14 @@ fn shrink_to_keeps_the_requested_capacity() {
     let mut map = sparse(Policy::go());
     let cap = map.capacity();
     map.shrink_to(cap); // not smaller: nothing to do
-    assert!(!map.is_growing());
+    assert!(!map.is_evacuating());
     let min = cap / 4;
     map.shrink_to(min);
     assert!(map.capacity() >= min && map.capacity() < cap);
     map.finish_growth();
     assert!(map.capacity() >= min);
     map.shrink_to(usize::MAX); // more than any table holds: nothing to do
-    assert!(!map.is_growing());
+    assert!(!map.is_evacuating());
 }
 
 #[test]
@@ -183,7 +183,7 @@ fn empty_map_frees_its_array() {
 fn all_at_once_shrinks_inside_the_call() {
     let mut map = sparse(Policy::all_at_once());
     map.shrink_to_fit();
-    assert!(!map.is_growing());
+    assert!(!map.is_evacuating());
     assert_eq!(map.stats().shrinks_completed, 1);
     map.check_invariants();
 }
@@ -278,7 +278,7 @@ fn constant_hash_chains_merge() {
     map.retain(|&k, _| k % 10 == 0);
     map.shrink_to_fit();
     let mut step = 0;
-    while map.is_growing() {
+    while map.is_evacuating() {
         map.insert(step * 10 % n, 0);
         map.remove(&(step * 10 % n + 1));
         map.check_invariants();
@@ -301,7 +301,7 @@ fn values_are_dropped_once_across_a_shrink() {
     }
     map.shrink_to_fit();
     map.evacuate(1);
-    assert!(map.is_growing());
+    assert!(map.is_evacuating());
     assert_eq!(c.live(), 10);
     let copy = map.clone();
     assert_eq!(c.live(), 20);

@@ -60,7 +60,7 @@ fn inserting_n_keys_starts_go_many_growths_and_moves_each_entry_present_at_start
     let mut growing_inserts = 0;
     for i in 0..N {
         m.insert(i, i);
-        growing_inserts += u64::from(m.is_growing());
+        growing_inserts += u64::from(m.is_evacuating());
     }
     let s = m.stats();
     assert_cross_field(&s);
@@ -110,7 +110,7 @@ fn all_at_once_moves_the_whole_table_in_one_insert() {
     let mut m = map(Policy::all_at_once());
     for i in 0..N {
         m.insert(i, i);
-        assert!(!m.is_growing());
+        assert!(!m.is_evacuating());
     }
     let s = m.stats();
     let largest = *lens_at_growth_start(&m).iter().max().unwrap();
@@ -124,12 +124,12 @@ fn all_at_once_moves_the_whole_table_in_one_insert() {
 fn reads_during_growth_count_lookups_in_old_buckets() {
     let mut m = map(Policy::go().with_cursor_steps(0));
     let mut i = 0;
-    while i < 1000 || !m.is_growing() {
+    while i < 1000 || !m.is_evacuating() {
         m.insert(i, i);
         i += 1;
     }
     let before = m.stats();
-    let p = m.growth_progress().unwrap();
+    let p = m.phase().progress().unwrap();
     for k in 0..i {
         assert!(m.get(&k).is_some());
     }
@@ -151,12 +151,13 @@ fn reads_during_growth_count_lookups_in_old_buckets() {
 fn forced_completions_are_counted_and_logged() {
     let mut m = map(Policy::go().with_cursor_steps(0));
     let mut i = 0;
-    while !m.is_growing() {
+    while !m.is_evacuating() {
         m.insert(i, i);
         i += 1;
     }
     let left = m
-        .growth_progress()
+        .phase()
+        .progress()
         .map(|p| (p.total - p.evacuated) as u64)
         .unwrap();
     m.finish_growth();
@@ -208,7 +209,7 @@ fn reserve_is_one_operation() {
     // same operation as the doublings after it.
     let mut m = map(Policy::go().with_cursor_steps(0));
     let mut i = 0;
-    while !m.is_growing() {
+    while !m.is_evacuating() {
         m.insert(i, i);
         i += 1;
     }
@@ -278,7 +279,7 @@ fn bytes_allocated_tracks_arrays_and_overflow() {
 fn clear_mid_growth_abandons_the_growth() {
     let mut m = map(Policy::go().with_cursor_steps(0));
     let mut i = 0;
-    while !m.is_growing() {
+    while !m.is_evacuating() {
         m.insert(i, i);
         i += 1;
     }
@@ -321,7 +322,7 @@ fn old_array_is_given_back_as_the_cursor_passes() {
     // Until a growth from at least 2^12 buckets (576 KiB) is under way
     // (smaller under Miri, which cannot model `madvise` anyway).
     let min_old = if cfg!(miri) { 1 << 5 } else { 1 << 12 };
-    while !(m.is_growing() && m.stats().old_bucket_count >= min_old) {
+    while !(m.is_evacuating() && m.stats().old_bucket_count >= min_old) {
         m.insert(i, i);
         i += 1;
     }

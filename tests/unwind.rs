@@ -19,7 +19,7 @@ fn growing_map(policy: Policy) -> EvacMap<Trap, u64> {
     disarm();
     let mut map = EvacMap::with_policy(policy);
     let mut i = 0;
-    while i < N || !map.is_growing() {
+    while i < N || !map.is_evacuating() {
         map.insert(Trap(i), i * 10);
         i += 1;
     }
@@ -93,7 +93,7 @@ fn hash_panics_during_all_at_once_growth() {
         if r.is_err() && fuse > 0 {
             // Interrupted mid-evacuation: the growth is left in progress,
             // consistently, and the next write continues it.
-            assert!(map.is_growing());
+            assert!(map.is_evacuating());
         }
         assert_usable(&mut map, 0..52);
     }
@@ -119,7 +119,7 @@ fn eq_panics_mid_growth() {
 fn counted_map(c: &Counter, bad: u64) -> EvacMap<u64, common::Counted> {
     let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
     let mut i = 0;
-    while i < N || !map.is_growing() {
+    while i < N || !map.is_evacuating() {
         let v = if i == bad {
             c.panicking_value(i)
         } else {
@@ -138,7 +138,7 @@ fn drop_panics_in_clear_drop_drain_and_into_iter() {
         let mut map = counted_map(&c, bad);
         assert!(catch_unwind(AssertUnwindSafe(|| map.clear())).is_err());
         assert_eq!(c.live(), 0, "every value dropped exactly once");
-        assert!(map.is_empty() && !map.is_growing());
+        assert!(map.is_empty() && !map.is_evacuating());
         map.insert(1, c.value(1));
         map.check_invariants();
         drop(map);
@@ -197,11 +197,11 @@ fn clone_panics_mid_clone() {
     let mut map: EvacMap<Counted, Counted> =
         EvacMap::with_policy(Policy::go().with_cursor_steps(0));
     let mut i = 0;
-    while i < N || !map.is_growing() {
+    while i < N || !map.is_evacuating() {
         map.insert(c.value(i), c.value(i * 10));
         i += 1;
     }
-    let p = map.growth_progress().unwrap();
+    let p = map.phase().progress().unwrap();
     assert!(
         p.evacuated > 0 && p.evacuated < p.total,
         "both arrays hold entries"

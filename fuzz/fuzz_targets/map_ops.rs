@@ -244,13 +244,13 @@ fn apply<L: BucketLayout>(
         }
         Op::FinishGrowth => {
             map.finish_growth();
-            assert!(!map.is_growing() && !map.holds_old_buckets());
+            assert!(!map.is_evacuating() && !map.holds_old_memory());
         }
         Op::Clone => {
             let c = map.clone();
             c.check_invariants();
             same(&c, model);
-            assert_eq!(c.is_growing(), map.is_growing());
+            assert_eq!(c.is_evacuating(), map.is_evacuating());
         }
         Op::CloneFromAndSwap => {
             spare.clone_from(map);
@@ -273,7 +273,7 @@ fn apply<L: BucketLayout>(
         Op::Clear => {
             map.clear();
             model.clear();
-            assert!(!map.is_growing());
+            assert!(!map.is_evacuating());
         }
     }
 }

@@ -119,7 +119,7 @@ impl Tracker {
     /// Looks at the map after write number `self.write`.
     fn observe(&mut self, map: &evacmap::EvacMap<u64, u64, crate::keys::Hasher>) {
         let b = map.bucket_log2();
-        let progress = map.growth_progress();
+        let progress = map.phase().progress();
         if let Some(g) = self.open.as_mut() {
             g.residency += map.stats().old_bytes_held as f64;
             if progress.is_none() {

@@ -65,7 +65,7 @@ fn scenario(n: usize, seed: u64, tick: bool) -> (Vec<Sample>, usize) {
     let mut samples = Vec::new();
     let mut op = 0;
     let mut burst = 0;
-    while burst < n || !map.is_growing() {
+    while burst < n || !map.is_evacuating() {
         let k = key(seed, burst as u64);
         map.insert(k, k);
         burst += 1;

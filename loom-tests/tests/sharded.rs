@@ -35,7 +35,7 @@ fn full_map() -> Arc<Map> {
     for k in 0..FULL {
         map.insert(k, k * 10);
     }
-    assert!(!map.is_growing());
+    assert!(!map.is_evacuating());
     Arc::new(map)
 }
 
@@ -99,7 +99,7 @@ fn writer_races_the_maintainer() {
         map.insert(101, 1010);
         maintainer.join().unwrap();
         map.check_invariants();
-        while map.holds_old_buckets() {
+        while map.holds_old_memory() {
             map.maintain(8);
         }
         map.check_invariants();

@@ -14,7 +14,7 @@ fn scaled(n: usize) -> usize {
 /// are in and a growth is in progress; returns the number inserted.
 fn fill_until_growing<S: BuildHasher>(map: &mut EvacMap<u64, u64, S>, min: u64) -> u64 {
     let mut i = 0;
-    while i < min || !map.is_growing() {
+    while i < min || !map.is_evacuating() {
         map.insert(i, i);
         i += 1;
     }
@@ -88,7 +88,7 @@ fn default_map_is_growing_during_many_inserts() {
     let mut growing = 0;
     for i in 0..n as u64 {
         map.insert(i, i);
-        growing += usize::from(map.is_growing());
+        growing += usize::from(map.is_evacuating());
     }
     let want = if cfg!(miri) { 10 } else { 1_000 };
     assert!(growing > want, "growing during only {growing} inserts");
@@ -98,11 +98,11 @@ fn default_map_is_growing_during_many_inserts() {
 fn reads_never_finish_a_growth_but_finish_growth_does() {
     let mut map = EvacMap::new();
     let mut i = 0u64;
-    while !map.is_growing() || map.growth_progress().unwrap().total < 16 {
+    while !map.is_evacuating() || map.phase().progress().unwrap().total < 16 {
         map.insert(i, i);
         i += 1;
     }
-    let before = map.growth_progress().unwrap();
+    let before = map.phase().progress().unwrap();
     for _ in 0..5 {
         for k in 0..i + 100 {
             assert_eq!(map.get(&k).copied(), (k < i).then_some(k));
@@ -110,12 +110,12 @@ fn reads_never_finish_a_growth_but_finish_growth_does() {
         map.iter().for_each(drop);
     }
     assert_eq!(
-        map.growth_progress(),
+        map.phase().progress(),
         Some(before),
         "a read moved something"
     );
     map.finish_growth();
-    assert!(!map.is_growing());
+    assert!(!map.is_evacuating());
     map.check_invariants();
     for k in 0..i {
         assert_eq!(map[&k], k);
@@ -127,7 +127,7 @@ fn all_at_once_never_growing_after_insert() {
     let mut map = EvacMap::with_policy(Policy::all_at_once());
     for i in 0..scaled(20_000) as u64 {
         map.insert(i, i);
-        assert!(!map.is_growing());
+        assert!(!map.is_evacuating());
     }
     map.check_invariants();
 }
@@ -140,9 +140,9 @@ fn mid_growth_state_and_progress() {
         map.insert(i, i);
     }
     assert_eq!(map.bucket_log2(), Some(3));
-    assert!(!map.is_growing());
+    assert!(!map.is_evacuating());
     map.insert(52, 52);
-    let p = map.growth_progress().expect("growing");
+    let p = map.phase().progress().expect("growing");
     assert_eq!((p.total, p.kind), (8, GrowthKind::Doubling));
     // Key 52 lives in bucket 52 & 15 = 4; its old bucket 4 was evacuated.
     assert_eq!(p.evacuated, 1);
@@ -152,11 +152,11 @@ fn mid_growth_state_and_progress() {
         assert_eq!(map[&i], i);
     }
     assert_eq!(map.evacuate(3), 3);
-    assert_eq!(map.growth_progress().unwrap().evacuated, 4);
+    assert_eq!(map.phase().progress().unwrap().evacuated, 4);
     map.check_invariants();
     assert_eq!(map.iter().count(), 53);
     assert_eq!(map.evacuate(100), 4);
-    assert!(!map.is_growing());
+    assert!(!map.is_evacuating());
     map.check_invariants();
 }
 
@@ -179,7 +179,7 @@ fn same_size_growth_when_overflow_piles_up() {
                 if !cfg!(miri) || i == 8 {
                     map.check_invariants();
                 }
-                if let Some(p) = map.growth_progress() {
+                if let Some(p) = map.phase().progress() {
                     kinds.push(p.kind);
                 }
             }
@@ -250,7 +250,7 @@ fn retain_extract_drain_clear_mid_growth() {
     assert!(map.keys().all(|k| k % 3 == 2));
     let cap = map.capacity();
     assert_eq!(map.drain().count(), left);
-    assert!(map.is_empty() && !map.is_growing());
+    assert!(map.is_empty() && !map.is_evacuating());
     assert_eq!(map.capacity(), cap);
     map.check_invariants();
     map.insert(1, 1);
@@ -264,7 +264,7 @@ fn clone_mid_growth_is_mid_growth() {
     let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
     fill_until_growing(&mut map, scaled(500) as u64);
     let copy = map.clone();
-    assert_eq!(copy.growth_progress(), map.growth_progress());
+    assert_eq!(copy.phase().progress(), map.phase().progress());
     assert_eq!(copy, map);
     copy.check_invariants();
 }
@@ -293,7 +293,7 @@ fn reserve_on_nonempty_map_keeps_entries() {
     let want = if cfg!(miri) { 1_000 } else { 10_000 };
     map.reserve(want);
     assert!(map.capacity() >= want + 100);
-    assert!(!map.is_growing());
+    assert!(!map.is_evacuating());
     map.check_invariants();
     for i in 0..100 {
         assert_eq!(map[&i], i);

@@ -14,10 +14,9 @@
 use core::alloc::Layout;
 use core::ptr::{self, NonNull};
 
-use super::alloc::{
-    alloc_array, alloc_bucket, free_array, free_bucket, give_back, maps_directly, page_size,
-};
+use super::alloc::{alloc_array, alloc_bucket, free_array, free_bucket, maps_directly};
 use super::bucket::{Bucket, Tops, overflow, spill_layout};
+use super::pages::{Pages, Span};
 use super::tophash::is_evacuated_marker;
 use crate::TryReserveError;
 use crate::layout::BucketLayout;
@@ -82,21 +81,8 @@ pub(crate) struct BucketArray<K, V, L: BucketLayout> {
     /// Of those, the ones allocated one by one (outside the allocation) and
     /// not yet freed.
     spilled: usize,
-    /// Progressive release of an old array (`release_below`): chains
-    /// `0..released_chains` are evacuated, so their spilled overflow buckets
-    /// were freed and their head links cut (`unlink_overflow`), and their
-    /// pages may have been given back (I10).
-    released_chains: usize,
-    /// Byte offset from `ptr` below which whole pages were given back to the
-    /// OS (never read again: I10).
-    released_end: usize,
-    /// Bytes given back early: pages plus spilled overflow buckets.
-    released_bytes: usize,
-    /// Of `released_bytes`, the pages (still part of the allocation).
-    released_page_bytes: usize,
-    /// `release_below(chains)` has nothing to do while `chains` is below
-    /// this: the fast path of every cursor step.
-    release_due: usize,
+    /// What has been given back of an old array's pages (`pages.rs`).
+    pages: Pages,
 }
 
 impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
@@ -112,11 +98,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
             next_pool: 0,
             linked_overflow: 0,
             spilled: 0,
-            released_chains: 0,
-            released_end: 0,
-            released_bytes: 0,
-            released_page_bytes: 0,
-            release_due: 0,
+            pages: Pages::NONE,
         }
     }
 
@@ -205,84 +187,47 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     pub(crate) fn bytes(&self) -> usize {
         let extension = self.extension_used() * Self::BUCKET_BYTES;
         let spilled = self.spilled * spill_layout::<K, V, L>().0.size();
-        self.array_bytes() + extension + spilled - self.released_page_bytes
+        self.array_bytes() + extension + spilled - self.pages.page_bytes()
     }
 
     /// Bytes given back early by `release_below` (pages and spilled buckets).
     pub(crate) fn released_bytes(&self) -> usize {
-        self.released_bytes
+        self.pages.released_bytes()
     }
 
     /// Chains whose memory `release_below` may have given back (I10): they
     /// must not be read.
     #[inline]
     pub(crate) fn released_chains(&self) -> usize {
-        self.released_chains
+        self.pages.released_chains()
+    }
+
+    /// Where the buckets are, for the page bookkeeping.
+    fn span(&self) -> Span {
+        Span {
+            base: self.ptr.as_ptr().cast::<u8>(),
+            bucket: size_of::<Bucket<K, V, L>>(),
+        }
     }
 
     /// Gives back the memory of chains `0..chains` of an old array, which are
-    /// evacuated and never read again: on Linux, returns whole pages of
-    /// primary buckets below chain `chains` to the OS with
-    /// `madvise(MADV_DONTNEED)`, once at least `batch` bytes of pages are
-    /// due. (Their spilled overflow buckets were freed when they were
-    /// evacuated, `unlink_overflow`.) The pool is left to the final free.
-    /// Returns the bytes given back by this call.
+    /// evacuated and never read again: on Linux, whole pages of primary
+    /// buckets below chain `chains`, once a batch of them is due
+    /// (`pages.rs`). (Their spilled overflow buckets were freed when they
+    /// were evacuated, `unlink_overflow`.) The pool is left to the final
+    /// free. Only bucket pages are given back; the split layout's dense
+    /// words stay until the array is freed. Returns the bytes given back.
     ///
     /// # Safety
     /// Chains `0..chains` are evacuated (their overflow links cut) and
     /// nothing reads them again (I10).
     #[inline]
-    pub(crate) unsafe fn release_below(&mut self, chains: usize, batch: usize) -> usize {
+    pub(crate) unsafe fn release_below(&mut self, chains: usize) -> usize {
         debug_assert!(chains <= self.len());
-        if chains < self.release_due {
-            // The common case: no page batch due, so the chains are
-            // released by this alone (their spilled buckets went with their
-            // evacuation, `unlink_overflow`).
-            self.released_chains = self.released_chains.max(chains);
-            return 0;
-        }
-        // SAFETY: the caller's guarantee, passed on.
-        unsafe { self.release_below_now(chains, batch) }
-    }
-
-    /// `release_below` past its fast path.
-    ///
-    /// # Safety
-    /// As for `release_below`.
-    #[cold]
-    unsafe fn release_below_now(&mut self, chains: usize, batch: usize) -> usize {
-        // Only bucket pages are given back; the split layout's dense words
-        // (8 bytes a bucket) stay until the array is freed.
-        let size = size_of::<Bucket<K, V, L>>();
-        let mut released = 0;
-        self.released_chains = self.released_chains.max(chains);
-        if let Some(page) = page_size() {
-            let base = self.ptr.as_ptr().addr();
-            let lo = (base + self.released_end).next_multiple_of(page);
-            let hi = (base + chains * size) / page * page;
-            if hi >= lo + batch.max(page) {
-                // SAFETY: `[lo, hi)` is whole pages inside this allocation
-                // (`base <= lo`, `hi <= base + chains * size`), holding only
-                // buckets of released chains, which are never read again
-                // (caller; I10). We own the allocation and no reference into
-                // those buckets exists. DONTNEED leaves the range mapped (it
-                // reads as zeros if touched), so the allocator's own
-                // `dealloc` later is unaffected.
-                if unsafe { give_back(self.ptr.as_ptr().cast::<u8>().add(lo - base), hi - lo) } {
-                    self.released_page_bytes += hi - lo;
-                    released += hi - lo;
-                }
-                self.released_end = hi - base;
-            }
-            // The first chain count at which the next batch is due (`batch`
-            // is a multiple of the page size).
-            let lo = (base + self.released_end).next_multiple_of(page);
-            self.release_due = (lo + batch.max(page) - base).div_ceil(size);
-        } else {
-            self.release_due = usize::MAX; // no pages to give back here
-        }
-        self.released_bytes += released;
-        released
+        let span = self.span();
+        // SAFETY: the caller's guarantee; `chains <= len()` buckets from
+        // bucket 0 are inside the allocation.
+        unsafe { self.pages.release_below(span, chains) }
     }
 
     /// Overflow buckets linked into this array's chains.
@@ -361,7 +306,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     /// slots, null link), if any. Reading untouched extension pages maps
     /// the kernel's zero page: no memory is used.
     pub(crate) fn first_dirty_unused_pool_bucket(&self) -> Option<usize> {
-        if !self.is_allocated() || self.released_bytes > 0 {
+        if !self.is_allocated() || self.released_bytes() > 0 {
             return None; // an old array past the cursor: pages may be gone
         }
         (self.next_pool..self.capacity).find(|&i| {
@@ -434,7 +379,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     pub(crate) unsafe fn unlink_overflow(&mut self, head: NonNull<Bucket<K, V, L>>) -> usize {
         // SAFETY: the caller's guarantee, passed on.
         let freed = unsafe { self.free_chain_spills(head) } * spill_layout::<K, V, L>().0.size();
-        self.released_bytes += freed;
+        self.pages.spills_freed(freed);
         freed
     }
 
@@ -476,39 +421,23 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
         freed
     }
 
-    /// After `release_below(len())`: gives back the next run of at least
-    /// `batch` bytes of whole pages above what was released so far (the
-    /// pool, and the primary tail that did not fill a batch). Returns the
-    /// bytes given back and whether less than a batch remains, at which
-    /// point the caller frees the array.
+    /// After `release_below(len())`: gives back the next batch of pages
+    /// above what was released so far (the pool, and the primary tail that
+    /// did not fill a batch). Returns the bytes given back and whether less
+    /// than a batch remains, at which point the caller frees the array.
     ///
     /// # Safety
     /// Every chain is evacuated and released (`released_chains() == len()`),
     /// so nothing in the array is read again, and no spilled bucket remains.
-    pub(crate) unsafe fn release_tail(&mut self, batch: usize) -> (usize, bool) {
-        debug_assert!(self.released_chains == self.len() && self.spilled == 0);
-        let Some(page) = page_size() else {
-            return (0, true);
-        };
-        let base = self.ptr.as_ptr().addr();
-        let lo = (base + self.released_end).next_multiple_of(page);
+    pub(crate) unsafe fn release_tail(&mut self) -> (usize, bool) {
+        debug_assert!(self.released_chains() == self.len() && self.spilled == 0);
         // Up to the last bucket handed out: the extension's untouched pages
         // hold nothing to give back.
         let used = self.total.max(self.next_pool) * size_of::<Bucket<K, V, L>>();
-        let end = (base + used) / page * page;
-        let hi = (lo + batch.max(page)).min(end);
-        if hi <= lo {
-            return (0, true);
-        }
-        // SAFETY: `[lo, hi)` is whole pages inside the allocation
-        // (`base <= lo < hi <= base + used`) and, every chain being released
-        // (caller, I10), none of it is read again.
-        let ok = unsafe { give_back(self.ptr.as_ptr().cast::<u8>().add(lo - base), hi - lo) };
-        self.released_end = hi - base;
-        let released = if ok { hi - lo } else { 0 };
-        self.released_page_bytes += released;
-        self.released_bytes += released;
-        (released, !ok || end - hi < batch.max(page))
+        let span = self.span();
+        // SAFETY: the caller's guarantee; `used` bytes of buckets are
+        // inside the allocation (`next_pool <= capacity`).
+        unsafe { self.pages.release_tail(span, used) }
     }
 
     /// Frees the overflow buckets that `push_overflow` took from the allocator
@@ -521,7 +450,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
         // Chains below `released_chains` have no spilled buckets left, and
         // their pages may be given back: not reading them avoids faulting
         // those pages in again (I10).
-        for i in self.released_chains..self.len() {
+        for i in self.released_chains()..self.len() {
             if self.spilled == 0 {
                 return;
             }
@@ -564,7 +493,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
         if !self.is_allocated() {
             return;
         }
-        debug_assert_eq!(self.released_bytes, 0, "only old arrays are released");
+        debug_assert_eq!(self.released_bytes(), 0, "only old arrays are released");
         let log2 = self.log2;
         // Every bucket handed out: the extension's beyond `next_pool` are
         // still untouched zeroes. (Its used pages stay resident, and are

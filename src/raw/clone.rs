@@ -3,6 +3,7 @@
 use super::RawTable;
 use super::array::BucketArray;
 use super::bucket::{BUCKET_SLOTS, Slot, overflow};
+use super::lifecycle::{Lifecycle, OldArray};
 use super::tophash::{EVACUATED_EMPTY, MIN_TOP_HASH};
 use crate::layout::BucketLayout;
 
@@ -80,7 +81,8 @@ fn copy_chains<K: Clone, V: Clone, L: BucketLayout>(
 
 impl<K: Clone, V: Clone, L: BucketLayout> Clone for RawTable<K, V, L> {
     /// A deep copy with the same shape: same arrays, same chains, same
-    /// markers, same cursor, so a clone taken mid-growth is mid-growth too.
+    /// markers, same cursor, so a clone taken mid-growth is mid-growth too
+    /// (a retiring array holds no entry and is not copied).
     fn clone(&self) -> Self {
         let mut new = Self::new(self.policy);
         let alloc = |a: &BucketArray<K, V, L>| {
@@ -91,37 +93,42 @@ impl<K: Clone, V: Clone, L: BucketLayout> Clone for RawTable<K, V, L> {
                 BucketArray::unallocated()
             }
         };
-        new.old_buckets = alloc(&self.old_buckets);
+        if let Some(old) = self.state.old() {
+            new.state = Lifecycle::Evacuating(OldArray {
+                array: alloc(&old.array),
+                cursor: old.cursor,
+                evacuated: old.evacuated,
+            });
+        }
         new.set_buckets(alloc(&self.buckets));
         new.copy_state_of(self);
         // If a clone panics, `new` is dropped: it holds exactly the entries
         // cloned so far (`copy_chains`), so it drops those and frees its
         // memory.
-        copy_chains(
-            &self.old_buckets,
-            &mut new.old_buckets,
-            self.evac_cursor,
-            &mut new.count,
-        );
+        if let (Some(old), Some(new_old)) = (self.state.old(), new.state.old_mut()) {
+            copy_chains(&old.array, &mut new_old.array, old.cursor, &mut new.count);
+        }
         copy_chains(&self.buckets, &mut new.buckets, 0, &mut new.count);
         debug_assert_eq!(new.count, self.count);
         new
     }
 
     /// Makes `self` a copy of `src`, reusing `self`'s array when it has the
-    /// same `B`, neither table holds old buckets, and the policies agree.
+    /// same `B`, neither table holds old memory, and the growth knobs agree
+    /// (the instrument settings may differ: `src`'s are taken).
     /// If a clone panics, `self` holds the entries copied so far.
     fn clone_from(&mut self, src: &Self) {
         let reusable = self.buckets.is_allocated()
             && self.buckets.log2() == src.buckets.log2()
-            && !self.holds_old_buckets()
-            && !src.holds_old_buckets()
-            && self.policy == src.policy;
+            && !self.holds_old_memory()
+            && !src.holds_old_memory()
+            && self.policy.growth_knobs() == src.policy.growth_knobs();
         if !reusable {
             *self = src.clone();
             return;
         }
         self.clear(); // drops the entries, zeroes the array, keeps `B`
+        self.policy = src.policy;
         self.copy_state_of(src);
         copy_chains(&src.buckets, &mut self.buckets, 0, &mut self.count);
         debug_assert_eq!(self.count, src.count);
@@ -129,15 +136,11 @@ impl<K: Clone, V: Clone, L: BucketLayout> Clone for RawTable<K, V, L> {
 }
 
 impl<K, V, L: BucketLayout> RawTable<K, V, L> {
-    /// Copies everything but the entries and arrays: cursor, evacuated
-    /// count, overflow count, counters, events, timing.
+    /// Copies everything but the entries, the arrays and the cursor:
+    /// overflow count, counters, events, timing (the probe stays).
     fn copy_state_of(&mut self, src: &Self) {
-        self.evac_cursor = src.evac_cursor;
-        self.old_evacuated = src.old_evacuated;
         self.noverflow = src.noverflow;
-        self.counters = src.counters.clone();
-        self.events = src.events.clone();
-        self.timing.clone_from(&src.timing);
         self.overflow_rng = src.overflow_rng;
+        self.instruments.copy_records_from(&src.instruments);
     }
 }

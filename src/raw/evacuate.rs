@@ -1,11 +1,11 @@
 //! Incremental evacuation (Go `growWork`, `evacuate`,
 //! `advanceEvacuationMark`).
 //!
-//! A growth (`grow.rs`) allocates the new array and keeps the old one
-//! (`old_buckets`); nothing moves at that point. Every write then evacuates
-//! the old chain that feeds the bucket it is about to use, plus
-//! `cursor_steps` chains at the cursor. When the cursor passes the last old
-//! chain the growth is complete (`grow.rs` retires the old array).
+//! A growth (`lifecycle.rs`) allocates the new array and keeps the old one;
+//! nothing moves at that point. Every write then evacuates the old chain
+//! that feeds the bucket it is about to use, plus `cursor_steps` chains at
+//! the cursor. When the cursor passes the last old chain the growth is
+//! complete (`lifecycle.rs` retires the old array).
 //!
 //! Panic safety: evacuating a chain of a doubling growth re-hashes its keys,
 //! and `Hash` may panic. We therefore hash every key of the chain first
@@ -17,6 +17,7 @@ use core::ptr::{self, NonNull};
 
 use super::RawTable;
 use super::bucket::{BUCKET_SLOTS, Bucket, Slot, Tops, overflow};
+use super::lifecycle::Pace;
 use super::tophash::{
     BitMask, EVACUATED_EMPTY, EVACUATED_X, Group, MIN_TOP_HASH, evacuated_markers, is_empty,
 };
@@ -25,12 +26,6 @@ use crate::timing::Source;
 
 /// Most already-evacuated chains the cursor skips in one step (Go: 1024).
 const CURSOR_SKIP_CAP: usize = 1024;
-
-/// Smallest run of old-array pages given back to the OS in one `madvise`
-/// call as the cursor passes them: large enough to amortise the system call,
-/// small enough that the write paying for it stays within a few µs
-/// (`docs/design.md`, "Giving the old array back progressively").
-pub(super) const RELEASE_BATCH_BYTES: usize = 16 << 10;
 
 /// The Y destinations of one old chain of a doubling: mask `k` selects the
 /// slots of the chain's `k`-th bucket that go to Y. Chains of up to 8
@@ -99,37 +94,62 @@ struct Dest<K, V, L: BucketLayout> {
 impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Go `growWork`: evacuates the old chain that a write of `hash` uses
     /// (so the write sees its key's chain in the new array, I5), then
-    /// `cursor_steps` more at the cursor.
+    /// `cursor_steps` more at the cursor. Does nothing when no growth runs.
+    #[inline]
     pub(crate) fn grow_work(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) {
-        let old_index = hash as usize & self.old_buckets.mask();
-        self.evacuate_chain(old_index, hasher);
+        let Some(old) = self.state.old() else {
+            return;
+        };
+        let old_index = hash as usize & old.array.mask();
+        // SAFETY: evacuating; masked with the old mask, so below its length.
+        unsafe { self.evacuate_chain(old_index, Pace::Steps, hasher) };
         for _ in 0..self.policy.cursor_steps() {
-            if !self.is_growing() {
+            let Some(old) = self.state.old() else {
                 break;
-            }
-            self.evacuate_chain(self.evac_cursor, hasher);
+            };
+            let cursor = old.cursor;
+            // SAFETY: evacuating, and the cursor is below the old length (I3).
+            unsafe { self.evacuate_chain(cursor, Pace::Steps, hasher) };
         }
     }
 
     /// Go `evacuate(oldbucket)`. Returns true if the chain was moved now
-    /// (false if an earlier write had moved it already).
-    pub(super) fn evacuate_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> bool {
-        debug_assert!(self.is_growing() && old_index < self.old_buckets.len());
-        if old_index < self.evac_cursor {
+    /// (false if an earlier write had moved it already). A chain at the
+    /// cursor moves the cursor on; the last one ends the growth, counted as
+    /// `pace` says.
+    ///
+    /// # Safety
+    ///
+    /// A growth runs, and `old_index` is below the old array's length.
+    pub(super) unsafe fn evacuate_chain(
+        &mut self,
+        old_index: usize,
+        pace: Pace,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> bool {
+        // SAFETY: caller: evacuating.
+        let old = unsafe { self.state.old_unchecked() };
+        debug_assert!(old_index < old.array.len());
+        if old_index < old.cursor {
             return false; // I3; and its memory may be given back (I10)
         }
-        // SAFETY: growing, so the old array is allocated (I8), and
-        // `old_index < len()` (asserted above; callers mask a hash with the
-        // old mask or pass the cursor, I3); at or above the cursor its
+        // SAFETY: `old_index < len()` (caller); at or above the cursor its
         // pages are still there (I10).
-        let moved = !unsafe { self.old_buckets.chain_evacuated(old_index) };
+        let moved = !unsafe { old.array.chain_evacuated(old_index) };
+        let at_cursor = old_index == old.cursor;
         if moved {
-            let entries = self.timed(Source::Evacuation, |t| t.move_chain(old_index, hasher));
-            self.counters.evacuated(entries);
-            self.old_evacuated += 1;
+            let start = self.instruments.clock();
+            // SAFETY: evacuating, `old_index < len()` (caller), and the
+            // chain is not evacuated (checked just above).
+            let entries = unsafe { self.move_chain(old_index, hasher) };
+            self.instruments.record(Source::Evacuation, start);
+            self.instruments.chain_evacuated(entries);
+            // SAFETY: caller: evacuating.
+            unsafe { self.state.old_unchecked_mut() }.evacuated += 1;
         }
-        if old_index == self.evac_cursor {
-            self.advance_cursor();
+        if at_cursor {
+            // SAFETY: caller: evacuating.
+            unsafe { self.advance_cursor(pace) };
         }
         moved
     }
@@ -137,17 +157,24 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Moves every entry of old chain `old_index` to its destination and
     /// marks the chain evacuated; returns the number of entries moved.
     ///
+    /// # Safety
+    ///
+    /// A growth runs, `old_index` is below the old array's length and at or
+    /// above the cursor (its pages are there, I10), and the chain is not
+    /// evacuated yet.
+    ///
     /// Destinations: a doubling splits the chain between new chains
     /// `old_index` (X) and `old_index + 2^oldB` (Y) by hash bit `oldB`; a
     /// same-size growth keeps it at `old_index`; a shrink appends it to new
     /// chain `old_index & (2^B - 1)`, which may already hold entries from
     /// other old chains and from writes.
-    #[inline]
-    fn move_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> u64 {
-        // SAFETY: `evacuate_chain` checked `old_index` against the old
-        // array's length and the cursor (I8, I10).
-        let head = unsafe { self.old_buckets.bucket(old_index) };
-        let moved = if self.buckets.log2() < self.old_buckets.log2() {
+    #[inline(always)]
+    unsafe fn move_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> u64 {
+        // SAFETY: caller: evacuating.
+        let old = unsafe { self.state.old_unchecked() };
+        // SAFETY: caller: `old_index` is below the old array's length.
+        let head = unsafe { old.array.bucket(old_index) };
+        let moved = if self.buckets.log2() < old.array.log2() {
             // SAFETY: as above: the head of an unevacuated old chain.
             unsafe { self.move_chain_into_shrunk(head, old_index) }
         } else {
@@ -157,13 +184,11 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // Go unlinks an evacuated chain's overflow buckets; we free the
         // spilled ones now rather than when the cursor passes, which also
         // keeps the cursor's release check to one comparison.
-        // SAFETY: `head` is a primary bucket of the old array whose chain was
-        // just evacuated: every slot marked and moved out, and only the
-        // head's markers are read again (I4, I10).
-        let freed = unsafe { self.old_buckets.unlink_overflow(head) };
-        if freed > 0 {
-            self.counters.released_early(freed as u64);
-        }
+        // SAFETY: caller: evacuating. `head` is a primary bucket of the old
+        // array whose chain was just evacuated: every slot marked and moved
+        // out, and only the head's markers are read again (I4, I10).
+        let freed = unsafe { self.state.old_unchecked_mut().array.unlink_overflow(head) };
+        self.instruments.given_back(freed);
         moved
     }
 
@@ -179,15 +204,18 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     ///
     /// `head` is old chain `old_index`'s head, not evacuated yet (I4, I10),
     /// and the table is growing into an array at least as large.
+    #[inline(always)]
     unsafe fn move_chain_into_grown(
         &mut self,
         head: NonNull<Bucket<K, V, L>>,
         old_index: usize,
         hasher: &impl Fn(&K) -> u64,
     ) -> u64 {
-        let (old, new) = (self.old_buckets.tops(), self.buckets.tops());
-        let newbit = self.old_buckets.len();
-        let doubling = self.buckets.log2() > self.old_buckets.log2();
+        // SAFETY: caller: growing.
+        let old_array = unsafe { &self.state.old_unchecked().array };
+        let (old, new) = (old_array.tops(), self.buckets.tops());
+        let newbit = old_array.len();
+        let doubling = self.buckets.log2() > old_array.log2();
         let mut ymasks = YMasks::new();
         if doubling {
             let mut k = 0;
@@ -334,7 +362,9 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // SAFETY: caller: `full` is live.
         match unsafe { overflow(full) } {
             Some(next) => next,
-            None => self.new_overflow(full),
+            // SAFETY: caller: `full` is live in the new array's chains and
+            // its link is null: it ends its chain.
+            None => unsafe { self.new_overflow(full) },
         }
     }
 
@@ -351,7 +381,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         head: NonNull<Bucket<K, V, L>>,
         old_index: usize,
     ) -> u64 {
-        let old = self.old_buckets.tops();
+        // SAFETY: caller: shrinking.
+        let old = unsafe { self.state.old_unchecked() }.array.tops();
         // Masked, so the chain exists.
         let mut dst = Dest {
             bucket: self.buckets.head_for(old_index as u64),
@@ -436,33 +467,37 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     }
 
     /// Go `advanceEvacuationMark`: moves the cursor past the chain it points
-    /// at and past up to 1024 chains that writes have already evacuated; frees
-    /// the old array when the cursor reaches its end.
-    fn advance_cursor(&mut self) {
-        self.evac_cursor += 1;
-        let len = self.old_buckets.len();
-        let stop = (self.evac_cursor + CURSOR_SKIP_CAP).min(len);
-        while self.evac_cursor != stop
-            // SAFETY: `evac_cursor < stop <= len`: a chain of the allocated
-            // old array (I8), at or above the cursor, so not given back (I10).
-            && unsafe { self.old_buckets.chain_evacuated(self.evac_cursor) }
+    /// at and past up to 1024 chains that writes have already evacuated;
+    /// ends the growth (counted as `pace` says) when the cursor reaches the
+    /// end, else gives back the pages below it that are due.
+    ///
+    /// # Safety
+    ///
+    /// A growth runs, and the chain at the cursor is evacuated.
+    unsafe fn advance_cursor(&mut self, pace: Pace) {
+        // SAFETY: caller: evacuating.
+        let old = unsafe { self.state.old_unchecked_mut() };
+        old.cursor += 1;
+        let len = old.array.len();
+        let stop = (old.cursor + CURSOR_SKIP_CAP).min(len);
+        let mut skipped = 0;
+        while old.cursor != stop
+            // SAFETY: `cursor < stop <= len`: a chain of the allocated old
+            // array (I8), at or above the cursor, so not given back (I10).
+            && unsafe { old.array.chain_evacuated(old.cursor) }
         {
-            self.evac_cursor += 1;
-            self.counters.skipped();
+            old.cursor += 1;
+            skipped += 1;
         }
-        if self.evac_cursor == len {
-            debug_assert_eq!(self.old_evacuated, len, "I3/I7");
-            self.complete_growth();
-        } else {
-            // SAFETY: chains below the cursor are evacuated (I3) and are
-            // never read again: every reader checks the cursor first (I10).
-            let released = unsafe {
-                self.old_buckets
-                    .release_below(self.evac_cursor, RELEASE_BATCH_BYTES)
-            };
-            if released > 0 {
-                self.counters.released_early(released as u64);
-            }
+        if old.cursor == len {
+            self.instruments.chains_skipped(skipped);
+            self.evacuation_done(pace);
+            return;
         }
+        // SAFETY: chains below the cursor are evacuated (I3) and are never
+        // read again: every reader checks the cursor first (I10).
+        let released = unsafe { old.array.release_below(old.cursor) };
+        self.instruments.chains_skipped(skipped);
+        self.instruments.given_back(released);
     }
 }

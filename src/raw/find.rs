@@ -9,15 +9,40 @@ use super::bucket::{Bucket, Slot, Tops, overflow};
 use super::tophash::{Group, is_evacuated_marker, tophash};
 use crate::layout::BucketLayout;
 
-/// The head of a chain and the array that holds it.
+/// The head of a chain, its tophash word and the array that holds it:
+/// what `search_chain` trusts, so its fields are private and only
+/// [`Chain::new`], an `unsafe fn`, makes one.
 pub(super) struct Chain<'a, K, V, L: BucketLayout> {
-    pub(super) array: &'a BucketArray<K, V, L>,
-    pub(super) head: NonNull<Bucket<K, V, L>>,
+    array: &'a BucketArray<K, V, L>,
+    head: NonNull<Bucket<K, V, L>>,
     /// The head's tophash word (found by index, without a range check).
-    pub(super) head_word: *mut [u8; 8],
+    head_word: *mut [u8; 8],
 }
 
-impl<K, V, L: BucketLayout> Chain<'_, K, V, L> {
+impl<'a, K, V, L: BucketLayout> Chain<'a, K, V, L> {
+    /// Chain `i` of `array`.
+    ///
+    /// # Safety
+    ///
+    /// `array` is allocated, `i < array.len()`, and chain `i`'s pages were
+    /// not given back (I10).
+    #[inline]
+    pub(super) unsafe fn new(array: &'a BucketArray<K, V, L>, i: usize) -> Self {
+        // SAFETY: caller: `i` is a primary bucket of the allocated array.
+        let head = unsafe { array.bucket(i) };
+        Chain {
+            array,
+            head,
+            // SAFETY: `head` is primary bucket `i` of the allocated array.
+            head_word: unsafe { array.tops().head_word(i, head) },
+        }
+    }
+
+    /// The chain's first bucket.
+    pub(super) fn head(&self) -> NonNull<Bucket<K, V, L>> {
+        self.head
+    }
+
     /// Where the chain's array keeps its tophash words.
     pub(super) fn tops(&self) -> Tops<K, V, L> {
         self.array.tops()
@@ -33,13 +58,9 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     #[inline]
     pub(super) unsafe fn new_chain(&self, hash: u64) -> Chain<'_, K, V, L> {
         let i = hash as usize & self.buckets.mask();
-        let head = self.buckets.head_for(hash);
-        Chain {
-            array: &self.buckets,
-            head,
-            // SAFETY: caller: allocated, so `head` is primary bucket `i`.
-            head_word: unsafe { self.buckets.tops().head_word(i, head) },
-        }
+        // SAFETY: caller: allocated; masked, so `i < len()`; the current
+        // array gives nothing back.
+        unsafe { Chain::new(&self.buckets, i) }
     }
 
     /// The chain a read of `hash` must search: the old chain while it is
@@ -53,28 +74,21 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// The new array is allocated.
     #[inline]
     pub(super) unsafe fn read_chain(&self, hash: u64, count_read: bool) -> Chain<'_, K, V, L> {
-        if self.is_growing() {
-            // Growing, so the old array is allocated (I8): `head_for` masks
-            // to a primary bucket of it.
-            let j = hash as usize & self.old_buckets.mask();
-            let old = self.old_buckets.head_for(hash);
-            let tops = self.old_buckets.tops();
+        if let Some(old) = self.state.old() {
+            let j = hash as usize & old.array.mask();
             // Read only at or above the cursor (I10: below it the chain may
             // have been given back; it is evacuated by I3).
-            if j >= self.evac_cursor {
-                // SAFETY: `old` is primary bucket `j` of the allocated old
-                // array (I8), not given back (I10, above).
-                let word = unsafe { tops.head_word(j, old) };
+            if j >= old.cursor {
+                // SAFETY: the old array is allocated while evacuating (I8),
+                // `j` is masked with its mask, and at or above the cursor
+                // its pages are there (I10).
+                let chain = unsafe { Chain::new(&old.array, j) };
                 // SAFETY: the word of that live primary bucket (I11).
-                if !is_evacuated_marker(unsafe { (*word)[0] }) {
+                if !is_evacuated_marker(unsafe { (*chain.head_word)[0] }) {
                     if count_read {
-                        self.counters.lookup_in_old();
+                        self.instruments.read_in_old();
                     }
-                    return Chain {
-                        array: &self.old_buckets,
-                        head: old,
-                        head_word: word,
-                    };
+                    return chain;
                 }
             }
         }

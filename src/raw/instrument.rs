@@ -1,130 +1,314 @@
-//! The raw table's side of the instruments: counters, events, pause timing
-//! and publication to probes. No `unsafe` here: the operations in the other
-//! files call these one-line hooks.
+//! The instruments beside the table: its counters, its event ring, its
+//! pause timing and the probe it publishes to, in one component that the
+//! table tells facts to (a write began, a growth started, a chain moved, a
+//! growth ended and how) and that turns them into counters, events and
+//! timings. The table holds it as one field and never touches a counter
+//! itself; every counter goes through `Counters`' one gate (the `stats`
+//! feature). No `unsafe` here.
 
 use std::time::Instant;
 
-use super::RawTable;
-use super::array::BucketArray;
-use crate::TryReserveError;
-use crate::events::{Event, EventKind};
-use crate::layout::BucketLayout;
+use crate::events::{Event, EventKind, EventLog, ForceReason};
+use crate::policy::InstrumentSettings;
 use crate::probe::{Probe, Shared};
-use crate::stats::{Stats, now_ns};
+use crate::stats::{Counters, GrowthEnd, Stats, now_ns};
+use crate::sync::Arc;
 use crate::timing::{OpKind, OpStart, PauseBuckets, PauseHistogram, Source, Timing, TimingStats};
 
-impl<K, V, L: BucketLayout> RawTable<K, V, L> {
-    /// Bucket memory held now: both arrays and their allocated overflow buckets.
-    pub(crate) fn bytes_held(&self) -> u64 {
-        (self.buckets.bytes() + self.old_buckets.bytes() + self.retired.bytes()) as u64
+/// The counters, events, timing and probe of one table.
+pub(super) struct Instruments {
+    settings: InstrumentSettings,
+    /// The counters behind `stats()`.
+    counters: Counters,
+    /// The last `settings.event_capacity` growth events.
+    events: EventLog,
+    /// Pause timing, created at the first write when `settings.timing`.
+    timing: Option<Box<Timing>>,
+    /// Shared with `Probe`s, once `probe()` was called.
+    probe: Option<Arc<Shared>>,
+    /// Writes since the last publication to the probe.
+    writes_since_publish: u64,
+}
+
+/// What a fact asks of the table: nothing, or a publication of a fresh
+/// snapshot to the probe (which only the table can take: it has the shape).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use]
+pub(super) enum Publish {
+    /// Nothing to do.
+    No,
+    /// Publish a snapshot now.
+    Now,
+}
+
+/// The table's shape, for a snapshot: what the counters cannot know.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Shape {
+    pub(super) len: u64,
+    pub(super) bucket_count: u64,
+    pub(super) overflow_buckets: u64,
+    pub(super) old_bucket_count: u64,
+    pub(super) old_buckets_evacuated: u64,
+    pub(super) bytes_allocated: u64,
+    pub(super) old_bytes_held: u64,
+}
+
+impl Instruments {
+    /// Instruments with these settings, nothing recorded.
+    pub(super) const fn new(settings: InstrumentSettings) -> Self {
+        Instruments {
+            settings,
+            counters: Counters::new(),
+            events: EventLog::new(settings.event_capacity),
+            timing: None,
+            probe: None,
+            writes_since_publish: 0,
+        }
     }
 
-    /// Hook at the start of a write (insert/entry or remove).
+    /// A copy of what `src` recorded (counters, events, timing) for a
+    /// clone; the copy has no probe of its own yet.
+    pub(super) fn copy_of(src: &Self) -> Self {
+        Instruments {
+            settings: src.settings,
+            counters: src.counters.clone(),
+            events: src.events.clone(),
+            timing: src.timing.clone(),
+            probe: None,
+            writes_since_publish: 0,
+        }
+    }
+
+    /// Takes `src`'s records (as `copy_of`) and settings, keeping this
+    /// table's probe.
+    pub(super) fn copy_records_from(&mut self, src: &Self) {
+        let probe = self.probe.take();
+        *self = Self::copy_of(src);
+        self.probe = probe;
+    }
+
+    // ---- facts: operations
+
+    /// A write (insert, entry or removal) began; `growing`: old buckets
+    /// are held. Returns its start if writes are timed.
     #[inline]
-    pub(super) fn write_begin(&mut self) -> Option<OpStart> {
-        self.counters.write(self.is_growing());
-        let started = self.policy.timing().then(|| OpStart {
+    pub(super) fn write_begun(&mut self, growing: bool, len: usize) -> Option<OpStart> {
+        self.counters.write(growing);
+        self.settings.timing.then(|| OpStart {
             at: Instant::now(),
-            len: self.count,
-        });
-        self.retire_step();
-        started
+            len,
+        })
     }
 
-    /// Hook at the end of a write: records its time and publishes to the
-    /// probe every `publish_interval` writes.
+    /// A write ended: records its time; asks for a publication every
+    /// `publish_interval` writes when a probe exists.
     #[inline]
-    pub(super) fn write_end(&mut self, kind: OpKind, started: Option<OpStart>) {
+    pub(super) fn write_ended(&mut self, kind: OpKind, started: Option<OpStart>) -> Publish {
         if let Some(start) = started {
             self.timing_mut().record_op(kind, start);
         }
         if self.probe.is_some() {
             self.writes_since_publish += 1;
-            if self.writes_since_publish >= self.policy.publish_interval() {
-                self.publish();
+            if self.writes_since_publish >= self.settings.publish_interval {
+                return Publish::Now;
             }
+        }
+        Publish::No
+    }
+
+    /// An operation that is not a write began (explicit evacuation,
+    /// reserve, shrink), for the per-operation maxima.
+    #[inline]
+    pub(super) fn op_begun(&mut self) {
+        self.counters.op_begin();
+    }
+
+    /// A read had to look in an old chain.
+    #[inline]
+    pub(super) fn read_in_old(&self) {
+        self.counters.lookup_in_old();
+    }
+
+    // ---- facts: growth
+
+    /// A growth or shrink started from `2^from_log2` buckets to
+    /// `2^to_log2`, with `len` entries.
+    pub(super) fn growth_started(&mut self, from_log2: u8, to_log2: u8, len: usize) -> Publish {
+        let (shrink, same_size) = (to_log2 < from_log2, to_log2 == from_log2);
+        self.counters.growth_started(shrink, same_size);
+        let len = len as u64;
+        self.event(if shrink {
+            EventKind::ShrinkStarted {
+                from_log2,
+                to_log2,
+                len,
+            }
+        } else {
+            EventKind::GrowthStarted {
+                from_log2,
+                to_log2,
+                same_size,
+                len,
+            }
+        })
+    }
+
+    /// The growth in progress is about to be finished at once, with
+    /// `buckets_left` old chains still to move.
+    pub(super) fn growth_forced(&mut self, reason: ForceReason, buckets_left: u64) -> Publish {
+        self.event(EventKind::ForcedCompletion {
+            reason,
+            buckets_left,
+        })
+    }
+
+    /// One old chain holding `entries` entries was evacuated.
+    #[inline]
+    pub(super) fn chain_evacuated(&mut self, entries: u64) {
+        self.counters.evacuated(entries);
+    }
+
+    /// The cursor skipped `n` chains that writes had evacuated already.
+    #[inline]
+    pub(super) fn chains_skipped(&mut self, n: u64) {
+        self.counters.skipped(n);
+    }
+
+    /// The growth in progress ended.
+    pub(super) fn growth_ended(&mut self, end: GrowthEnd) -> Publish {
+        let (writes, wall_ns) = self.counters.growth_ended(end);
+        self.event(EventKind::GrowthFinished { writes, wall_ns })
+    }
+
+    // ---- facts: memory
+
+    /// `bytes` of bucket memory were allocated (an array, or an overflow
+    /// bucket outside the pool); `held` is the table's total now.
+    #[inline]
+    pub(super) fn allocated(&mut self, bytes: u64, held: u64) {
+        self.counters.allocated(bytes, held);
+    }
+
+    /// An overflow bucket was linked (`bytes` newly held, 0 from the pool).
+    #[inline]
+    pub(super) fn overflow_linked(&mut self, bytes: u64, held: u64) {
+        self.counters.overflow_linked(bytes, held);
+    }
+
+    /// `bytes` of old-array memory were given back before its free.
+    #[inline]
+    pub(super) fn given_back(&mut self, bytes: usize) {
+        if bytes > 0 {
+            self.counters.released_early(bytes as u64);
         }
     }
 
-    /// Starts an operation that is not a write (explicit evacuation, reserve)
-    /// for the per-operation maxima.
-    pub(crate) fn op_begin(&mut self) {
-        self.counters.op_begin();
+    /// An old (or retired) array of `bytes` was freed.
+    pub(super) fn old_array_freed(&mut self, bytes: u64) -> Publish {
+        self.event(EventKind::OldArrayReleased { bytes })
+    }
+
+    /// An empty table's array of `bytes` was freed by a shrink request.
+    pub(super) fn empty_array_freed(&mut self, bytes: u64) -> Publish {
+        self.counters.shrink_freed(bytes);
+        self.old_array_freed(bytes)
+    }
+
+    // ---- timing
+
+    /// The clock, if pause sources are timed.
+    #[inline]
+    pub(super) fn clock(&self) -> Option<Instant> {
+        self.settings.timing.then(Instant::now)
+    }
+
+    /// Adds the time since `start` (from `clock`) to `source`.
+    #[inline]
+    pub(super) fn record(&mut self, source: Source, start: Option<Instant>) {
+        if let Some(start) = start {
+            self.timing_mut().record_source(source, start);
+        }
     }
 
     fn timing_mut(&mut self) -> &mut Timing {
         self.timing.get_or_insert_with(Timing::new)
     }
 
-    /// Runs `f`, adding its duration to `source` when timing is on. `f` is
-    /// called from one place, so that it can be inlined.
-    #[inline]
-    pub(super) fn timed<R>(&mut self, source: Source, f: impl FnOnce(&mut Self) -> R) -> R {
-        let start = self.policy.timing().then(Instant::now);
-        let r = f(self);
-        if let Some(start) = start {
-            self.timing_mut().record_source(source, start);
-        }
-        r
-    }
+    // ---- events and the probe
 
-    /// Allocates a bucket array (timed as a pause source).
-    pub(super) fn alloc_array(
-        &mut self,
-        log2: u8,
-    ) -> Result<BucketArray<K, V, L>, TryReserveError> {
-        let huge_pages = self.policy.huge_pages();
-        self.timed(Source::Alloc, |_| BucketArray::allocate(log2, huge_pages))
-    }
-
-    /// Records an event, hands it to the probe, and publishes.
-    pub(super) fn event(&mut self, kind: EventKind) {
+    /// Records an event and hands it to the probe; the table then
+    /// publishes.
+    fn event(&mut self, kind: EventKind) -> Publish {
         let event = self.events.push(now_ns(), kind);
         if let Some(shared) = &self.probe {
             shared.push_event(&event);
         }
-        self.publish();
+        Publish::Now
     }
 
-    /// Publishes a snapshot to the probe, if there is one.
-    pub(crate) fn publish(&mut self) {
+    /// Publishes `snapshot` to the probe (the table takes one only when
+    /// there is a probe, `has_probe`).
+    pub(super) fn publish(&mut self, snapshot: Option<Stats>) {
         self.writes_since_publish = 0;
-        if let Some(shared) = &self.probe {
-            shared.publish(&self.stats());
+        if let (Some(shared), Some(s)) = (&self.probe, snapshot) {
+            shared.publish(&s);
         }
     }
 
-    /// A probe on this table's counters. The shared area is created at the
-    /// first call (sized for `policy.event_capacity()` events) and seeded
-    /// with the retained events and a first snapshot.
-    pub(crate) fn probe(&mut self) -> Probe {
-        if self.probe.is_none() {
+    /// True once a probe exists.
+    pub(super) fn has_probe(&self) -> bool {
+        self.probe.is_some()
+    }
+
+    /// A probe on these instruments. The shared area is created at the
+    /// first call (sized for the event capacity) and seeded with the
+    /// retained events; the table then publishes a first snapshot.
+    pub(super) fn probe(&mut self) -> Probe {
+        let shared = self.probe.get_or_insert_with(|| {
             let retained = self.events.to_vec();
             let first = retained.first().map_or(self.events.recorded(), |e| e.seq);
-            let shared = Shared::new(self.policy.event_capacity(), first);
+            let shared = Shared::new(self.settings.event_capacity, first);
             for e in &retained {
                 shared.push_event(e);
             }
-            self.probe = Some(shared);
-            self.publish();
-        }
-        Probe::new(self.probe.clone().expect("just set"))
+            shared
+        });
+        Probe::new(Arc::clone(shared))
+    }
+
+    // ---- readings
+
+    /// A snapshot: the table's shape and every counter.
+    pub(super) fn stats(&self, shape: Shape) -> Stats {
+        let mut s = Stats {
+            len: shape.len,
+            bucket_count: shape.bucket_count,
+            overflow_buckets: shape.overflow_buckets,
+            old_bucket_count: shape.old_bucket_count,
+            old_buckets_evacuated: shape.old_buckets_evacuated,
+            bytes_allocated: shape.bytes_allocated,
+            old_bytes_held: shape.old_bytes_held,
+            events_recorded: self.events.recorded(),
+            ..Stats::default()
+        };
+        self.counters.fill(&mut s);
+        s
     }
 
     /// The retained events, oldest first.
-    pub(crate) fn events(&self) -> Vec<Event> {
+    pub(super) fn events(&self) -> Vec<Event> {
         self.events.to_vec()
     }
 
-    pub(crate) fn timing_stats(&self) -> Option<TimingStats> {
-        self.policy.timing().then(|| TimingStats {
-            growth_wall_ns: self.counters.last_growth_wall_ns,
+    pub(super) fn timing_stats(&self) -> Option<TimingStats> {
+        self.settings.timing.then(|| TimingStats {
+            growth_wall_ns: self.counters.last_growth_wall_ns(),
             ..self.timing.as_ref().map(|t| t.stats).unwrap_or_default()
         })
     }
 
-    pub(crate) fn pause_buckets(&self) -> Option<PauseBuckets> {
-        self.policy.timing().then(|| {
+    pub(super) fn pause_buckets(&self) -> Option<PauseBuckets> {
+        self.settings.timing.then(|| {
             self.timing
                 .as_ref()
                 .map(|t| t.buckets())
@@ -132,49 +316,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         })
     }
 
-    pub(crate) fn pause_histogram(&self) -> Option<PauseHistogram> {
-        self.policy.timing().then(|| {
+    pub(super) fn pause_histogram(&self) -> Option<PauseHistogram> {
+        self.settings.timing.then(|| {
             self.timing
                 .as_ref()
                 .map(|t| t.histogram())
                 .unwrap_or_default()
         })
-    }
-
-    /// A snapshot of every counter; shape fields computed now, O(1).
-    pub(crate) fn stats(&self) -> Stats {
-        let c = &self.counters;
-        Stats {
-            len: self.count as u64,
-            bucket_count: self.buckets.len() as u64,
-            overflow_buckets: (self.buckets.linked_overflow() + self.old_buckets.linked_overflow())
-                as u64,
-            old_bucket_count: self.old_buckets.len() as u64,
-            old_buckets_evacuated: self.old_evacuated as u64,
-            bytes_allocated: self.bytes_held(),
-            old_bytes_held: (self.old_buckets.bytes() + self.retired.bytes()) as u64,
-            bytes_released_early: c.bytes_released_early,
-            writes: c.writes,
-            growths: c.growths,
-            same_size_growths: c.same_size_growths,
-            growths_completed: c.growths_completed,
-            forced_completions: c.forced_completions,
-            shrinks: c.shrinks,
-            shrinks_completed: c.shrinks_completed,
-            shrink_bytes_returned: c.shrink_bytes_returned,
-            buckets_evacuated: c.buckets_evacuated,
-            entries_moved: c.entries_moved,
-            evacuated_buckets_skipped: c.evacuated_buckets_skipped,
-            overflow_allocated: c.overflow_allocated,
-            lookups_in_old_buckets: c.lookups_in_old_buckets.get(),
-            max_entries_moved_in_one_op: c.max_entries_moved_in_one_op,
-            max_buckets_evacuated_in_one_op: c.max_buckets_evacuated_in_one_op,
-            max_bytes_allocated_in_one_op: c.max_bytes_allocated_in_one_op,
-            writes_during_growth: c.writes_during_growth,
-            last_growth_writes: c.last_growth_writes,
-            last_growth_wall_ns: c.last_growth_wall_ns,
-            peak_bytes_allocated: c.peak_bytes_allocated,
-            events_recorded: self.events.recorded(),
-        }
     }
 }

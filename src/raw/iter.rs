@@ -94,15 +94,17 @@ impl<K, V, L: BucketLayout> RawIter<K, V, L> {
     /// every position, and the remaining slots' contents). The callers hold
     /// a borrow of the table, or own it, for that long.
     pub(crate) unsafe fn new(table: &RawTable<K, V, L>) -> Self {
+        let unallocated = BucketArray::unallocated();
+        let (old, cursor) = table
+            .state
+            .old()
+            .map_or((&unallocated, 0), |o| (&o.array, o.cursor));
         RawIter {
-            arrays: [
-                ArrayView::of(&table.old_buckets),
-                ArrayView::of(&table.buckets),
-            ],
+            arrays: [ArrayView::of(old), ArrayView::of(&table.buckets)],
             phase: 0,
             // Old chains below the cursor are evacuated (I3) and must not be
             // read (I10).
-            next_primary: table.evac_cursor,
+            next_primary: cursor,
             head: None,
             current: None,
             full: group_empty(),
@@ -316,26 +318,14 @@ impl<K, V, L: BucketLayout> Iterator for RawIntoIter<K, V, L> {
 
 impl<K, V, L: BucketLayout> Drop for RawIntoIter<K, V, L> {
     fn drop(&mut self) {
-        let _free = ScopeGuard::new(&mut self.table, |t| t.forget_entries_and_free());
+        let _free = ScopeGuard::new(&mut self.table, |t| {
+            // SAFETY: the guard runs once every entry was moved out or
+            // dropped, by `drop_remaining` or by its own guard.
+            unsafe { t.forget_entries_and_free() }
+        });
         // SAFETY: the iterator is valid (the table is owned, unchanged);
         // the guard above frees the arrays without reading the entries.
         unsafe { drop_remaining(self.iter.clone()) };
-    }
-}
-
-impl<K, V, L: BucketLayout> RawTable<K, V, L> {
-    /// Frees both arrays without dropping entries (all were moved out or
-    /// dropped), leaving an empty unallocated table.
-    fn forget_entries_and_free(&mut self) {
-        // SAFETY: callers have moved out or dropped every entry, so nothing
-        // in the arrays is used again (`free`'s precondition).
-        unsafe {
-            self.buckets.free();
-            self.old_buckets.free();
-        }
-        self.count = 0;
-        self.evac_cursor = 0;
-        self.old_evacuated = 0;
     }
 }
 

@@ -10,8 +10,9 @@
 //! | `mod.rs` | `RawTable` (Go `hmap`): fields, construction, accessors, clear, drop |
 //! | `find.rs` | lookups (`mapaccess`): which chain a read searches, the chain search |
 //! | `write.rs` | inserts and removals (`mapassign`, `mapdelete`), entries, overflow links |
+//! | `lifecycle.rs` | the growth lifecycle: its state (idle, evacuating, retiring) and every transition; `reserve`, `shrink_to` |
 //! | `evacuate.rs` | `grow_work`, moving one chain, the cursor (`growWork`, `evacuate`) |
-//! | `grow.rs` | starting and finishing growths and shrinks, retiring old arrays, `reserve`, `shrink_to` |
+//! | `pages.rs` | giving an old array's pages back early: what was given back |
 //! | `sizing.rs` | capacity at each `B`, smallest `B` for a length, shrink threshold |
 //! | `bucket.rs` | the bucket layout, slots, chain operations (`EMPTY_REST` upkeep) |
 //! | `array.rs` | bucket arrays: pool, extension, spilled buckets, progressive release |
@@ -20,7 +21,7 @@
 //! | `iter.rs` | raw iteration, owning and draining iterators |
 //! | `clone.rs` | deep copy with the same shape, `clone_from` |
 //! | `par.rs` | rayon producers over the chains of both arrays (feature `rayon`) |
-//! | `instrument.rs` | counters, events, timing and probe hooks (no `unsafe`) |
+//! | `instrument.rs` | the instruments beside the table: counters, events, timing, probe (no `unsafe`) |
 //! | `check.rs` | `check_invariants`: a full walk checking I1–I10 |
 //!
 //! Invariants (numbered as in `docs/design.md`; `check.rs` verifies all of
@@ -50,9 +51,10 @@
 //! - **I7** `count` equals the number of live slots (new array plus
 //!   unevacuated old chains); `old_evacuated` equals the number of evacuated
 //!   old chains.
-//! - **I8** Not growing ⇔ no old array, and then `nevacuate == 0`. While
-//!   growing, `B == oldB` (same-size), `B == oldB + 1` (doubling) or
-//!   `B < oldB` (shrink). One evacuation at a time.
+//! - **I8** An old array with a cursor exists exactly while evacuating
+//!   (`Lifecycle::Evacuating`, by construction). While evacuating,
+//!   `B == oldB` (same-size), `B == oldB + 1` (doubling) or `B < oldB`
+//!   (shrink). One evacuation at a time.
 //! - **I9** When the array is allocated, `count <= 8 * 2^B`, and, for load
 //!   factors of at least 4.5, `count <= sizing::capacity_at(policy, B)`. (Below 4.5 a
 //!   doubling of a small table may not raise its capacity, Go's formula being
@@ -75,9 +77,10 @@ mod check;
 mod clone;
 mod evacuate;
 mod find;
-mod grow;
 mod instrument;
 mod iter;
+mod lifecycle;
+mod pages;
 #[cfg(feature = "rayon")]
 mod par;
 mod sizing;
@@ -87,62 +90,44 @@ mod write;
 use core::marker::PhantomData;
 
 use array::BucketArray;
+use instrument::{Instruments, Shape};
 use iter::RawIter;
 pub(crate) use iter::{MutIter, RawDrain, RawExtractIf, RawIntoIter, RefIter};
+pub(crate) use lifecycle::Budget;
+use lifecycle::Lifecycle;
 #[cfg(feature = "rayon")]
 pub(crate) use par::{RawParIter, RawParIterMut};
 pub(crate) use write::{RawEntry, RawOccupied, RawVacant};
 
-use crate::events::EventLog;
 use crate::layout::BucketLayout;
-use crate::probe::Shared;
-use crate::stats::Counters;
-use crate::sync::Arc;
-use crate::timing::Timing;
-use crate::{GrowthKind, GrowthProgress, Policy, TryReserveError};
+use crate::timing::{PauseBuckets, PauseHistogram, Source, TimingStats};
+use crate::{Event, Policy, Probe, Stats, TryReserveError};
 
 /// Go's `hmap`, minus the fields Rust ownership makes unnecessary (`flags`:
-/// `&mut` rules out concurrent writers and iterators that outlive a write).
+/// `&mut` rules out concurrent writers and iterators that outlive a write),
+/// with its instruments beside it in one field.
 pub(crate) struct RawTable<K, V, L: BucketLayout> {
     /// Live entries (Go `count`), I7.
     count: usize,
     /// `buckets`: `2^B` buckets, `B = buckets.log2()`.
     buckets: BucketArray<K, V, L>,
-    /// `oldbuckets`: the array being evacuated; unallocated when not growing (I8).
-    old_buckets: BucketArray<K, V, L>,
-    /// An old array whose growth has ended, holding no entry, whose
-    /// remaining pages (mostly the overflow pool) are given back one batch
-    /// per write before it is freed (not in Go; see `retire_old_array`).
-    retired: BucketArray<K, V, L>,
-    /// `nevacuate`: every old bucket below it is evacuated (I3).
-    evac_cursor: usize,
-    /// Old chains evacuated so far in this growth (by writes or the cursor).
-    old_evacuated: usize,
+    /// `oldbuckets` and `nevacuate`, and a retiring old array: the growth
+    /// lifecycle (`lifecycle.rs`).
+    state: Lifecycle<K, V, L>,
     /// Go's approximate overflow count (`noverflow`), reset at each growth.
     noverflow: u16,
     /// xorshift state for `noverflow`'s probabilistic increments (B >= 16).
     /// Fixed seed, so runs are reproducible.
     overflow_rng: u64,
     policy: Policy,
-    /// Counters behind `stats()`.
-    counters: Counters,
-    /// Pause timing, created at the first write when `policy.timing()`.
-    timing: Option<Box<Timing>>,
-    /// The last `policy.event_capacity()` growth events.
-    events: EventLog,
-    /// Shared with `Probe`s, once `probe()` was called.
-    probe: Option<Arc<Shared>>,
-    /// Writes since the last publication to the probe.
-    writes_since_publish: u64,
-    /// True while a growth is being finished at once (`finish_growth_forced`),
-    /// so that its end counts as a forced completion.
-    forcing: bool,
     /// Cache of `sizing::capacity_at(policy, B)`: the insert that would exceed it
     /// starts a doubling. Recomputed whenever `buckets` changes.
     max_load: usize,
     /// Cache of `sizing::shrink_below_at(policy, B)`: a removal leaving fewer entries
     /// may start a shrink (0 when automatic shrinking is off).
     shrink_below: usize,
+    /// Counters, events, timing and the probe (`instrument.rs`).
+    instruments: Instruments,
     marker: PhantomData<(K, V)>,
 }
 
@@ -162,21 +147,13 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         RawTable {
             count: 0,
             buckets: BucketArray::unallocated(),
-            old_buckets: BucketArray::unallocated(),
-            retired: BucketArray::unallocated(),
-            evac_cursor: 0,
-            old_evacuated: 0,
+            state: Lifecycle::Idle,
             noverflow: 0,
             overflow_rng: 0x9E37_79B9_7F4A_7C15,
             policy,
-            counters: Counters::new(),
-            timing: None,
-            events: EventLog::new(policy.event_capacity()),
-            probe: None,
-            writes_since_publish: 0,
-            forcing: false,
             max_load: 0,
             shrink_below: 0,
+            instruments: Instruments::new(policy.instrument_settings()),
             marker: PhantomData,
         }
     }
@@ -198,9 +175,22 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     fn set_buckets(&mut self, array: BucketArray<K, V, L>) {
         let bytes = array.bytes() as u64;
         self.buckets = array;
-        self.max_load = sizing::capacity_at(&self.policy, self.buckets.log2());
-        self.shrink_below = sizing::shrink_below_at(&self.policy, self.buckets.log2());
-        self.counters.allocated(bytes, self.bytes_held());
+        // No array, no capacity: the next insert's growth check then
+        // allocates one (`make_room`).
+        let allocated = self.buckets.is_allocated();
+        let log2 = self.buckets.log2();
+        self.max_load = if allocated {
+            sizing::capacity_at(&self.policy, log2)
+        } else {
+            0
+        };
+        self.shrink_below = if allocated {
+            sizing::shrink_below_at(&self.policy, log2)
+        } else {
+            0
+        };
+        let held = self.bytes_held();
+        self.instruments.allocated(bytes, held);
     }
 
     #[inline]
@@ -221,28 +211,17 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         }
     }
 
-    /// True while an old array is held (Go `h.growing()`).
+    /// True while a growth or shrink runs (Go `h.growing()`): entries may
+    /// still be in old chains.
     #[inline]
-    pub(crate) fn is_growing(&self) -> bool {
-        self.old_buckets.is_allocated()
+    pub(crate) fn is_evacuating(&self) -> bool {
+        self.state.is_evacuating()
     }
 
-    /// True while an old array is held: during a growth, or after one while
-    /// its retired remainder is being given back.
-    pub(crate) fn holds_old_buckets(&self) -> bool {
-        self.is_growing() || self.retired.is_allocated()
-    }
-
-    pub(crate) fn growth_progress(&self) -> Option<GrowthProgress> {
-        self.is_growing().then(|| GrowthProgress {
-            evacuated: self.old_evacuated,
-            total: self.old_buckets.len(),
-            kind: match self.buckets.log2().cmp(&self.old_buckets.log2()) {
-                core::cmp::Ordering::Equal => GrowthKind::SameSize,
-                core::cmp::Ordering::Greater => GrowthKind::Doubling,
-                core::cmp::Ordering::Less => GrowthKind::Shrink,
-            },
-        })
+    /// True while an old array holds memory: during a growth, or after one
+    /// while its retiring remainder is being given back.
+    pub(crate) fn holds_old_memory(&self) -> bool {
+        self.state.holds_old_memory()
     }
 
     /// `B`, or `None` before the first array is allocated.
@@ -263,8 +242,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Empties the table without dropping entries (they were moved out).
     fn clear_no_drop(&mut self) {
         // A growth in progress is abandoned: its old array goes now.
-        self.release_old_array();
-        self.free_retired();
+        self.free_old();
         // SAFETY: callers have moved out or dropped every entry, so nothing
         // in the array is used again (`reset`'s precondition).
         unsafe { self.buckets.reset() };
@@ -301,22 +279,82 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Bytes held by bucket arrays (new and old, pool included), not counting
     /// overflow buckets allocated one by one.
     pub(crate) fn array_bytes(&self) -> usize {
-        self.buckets.array_bytes() + self.old_buckets.array_bytes()
+        self.buckets.array_bytes() + self.state.old().map_or(0, |o| o.array.array_bytes())
+    }
+
+    /// Allocates a bucket array (timed as a pause source).
+    fn alloc_array(&mut self, log2: u8) -> Result<BucketArray<K, V, L>, TryReserveError> {
+        let start = self.instruments.clock();
+        let array = BucketArray::allocate(log2, self.policy.huge_pages());
+        self.instruments.record(Source::Alloc, start);
+        array
+    }
+
+    /// Bucket memory held now: both arrays and their allocated overflow buckets.
+    pub(crate) fn bytes_held(&self) -> u64 {
+        let old = self.state.old_array().map_or(0, BucketArray::bytes);
+        (self.buckets.bytes() + old) as u64
+    }
+
+    // ---- the instruments, read
+
+    /// A snapshot of every counter; shape fields computed now, O(1).
+    pub(crate) fn stats(&self) -> Stats {
+        let old = self.state.old();
+        let old_bytes = self.state.old_array().map_or(0, BucketArray::bytes);
+        let linked = old.map_or(0, |o| o.array.linked_overflow());
+        self.instruments.stats(Shape {
+            len: self.count as u64,
+            bucket_count: self.buckets.len() as u64,
+            overflow_buckets: (self.buckets.linked_overflow() + linked) as u64,
+            old_bucket_count: old.map_or(0, |o| o.array.len()) as u64,
+            old_buckets_evacuated: old.map_or(0, |o| o.evacuated) as u64,
+            bytes_allocated: self.bytes_held(),
+            old_bytes_held: old_bytes as u64,
+        })
+    }
+
+    /// Publishes a snapshot to the probe, if there is one.
+    pub(crate) fn publish(&mut self) {
+        let snapshot = self.instruments.has_probe().then(|| self.stats());
+        self.instruments.publish(snapshot);
+    }
+
+    /// A probe on this table's counters (a first snapshot is published at
+    /// its creation).
+    pub(crate) fn probe(&mut self) -> Probe {
+        let fresh = !self.instruments.has_probe();
+        let probe = self.instruments.probe();
+        if fresh {
+            self.publish();
+        }
+        probe
+    }
+
+    /// The retained events, oldest first.
+    pub(crate) fn events(&self) -> Vec<Event> {
+        self.instruments.events()
+    }
+
+    pub(crate) fn timing_stats(&self) -> Option<TimingStats> {
+        self.instruments.timing_stats()
+    }
+
+    pub(crate) fn pause_buckets(&self) -> Option<PauseBuckets> {
+        self.instruments.pause_buckets()
+    }
+
+    pub(crate) fn pause_histogram(&self) -> Option<PauseHistogram> {
+        self.instruments.pause_histogram()
     }
 }
 
 impl<K, V, L: BucketLayout> Drop for RawTable<K, V, L> {
     fn drop(&mut self) {
         let guard = ScopeGuard::new(self, |t| {
-            // SAFETY: every entry has been dropped by then (or we are
-            // unwinding from a panicking drop, and the rest were dropped by
-            // `drop_remaining`'s own guard); the retired array holds none
-            // (I3). Nothing reads the arrays afterwards.
-            unsafe {
-                t.buckets.free();
-                t.old_buckets.free();
-                t.retired.free();
-            }
+            // SAFETY: the guard runs once every entry was dropped, by
+            // `drop_remaining` or (if a drop panics) by its own guard.
+            unsafe { t.forget_entries_and_free() }
         });
         if core::mem::needs_drop::<(K, V)>() && guard.count != 0 {
             // SAFETY: the table is being dropped and unchanged while the

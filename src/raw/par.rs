@@ -12,6 +12,7 @@ use ::rayon::iter::ParallelIterator;
 use ::rayon::iter::plumbing::{Folder, UnindexedConsumer, UnindexedProducer, bridge_unindexed};
 
 use super::RawTable;
+use super::array::BucketArray;
 use super::bucket::{Bucket, Slot, Tops, overflow};
 use super::tophash::{BitMask, is_evacuated_marker};
 use crate::layout::BucketLayout;
@@ -38,13 +39,18 @@ impl<K, V, L: BucketLayout> Copy for Chains<K, V, L> {}
 
 impl<K, V, L: BucketLayout> Chains<K, V, L> {
     fn of(table: &RawTable<K, V, L>) -> Self {
-        let old_count = table.old_buckets.len() - table.evac_cursor.min(table.old_buckets.len());
+        let unallocated = BucketArray::unallocated();
+        let (old, cursor) = table
+            .state
+            .old()
+            .map_or((&unallocated, 0), |o| (&o.array, o.cursor));
+        let old_count = old.len() - cursor.min(old.len());
         Chains {
-            old_tops: table.old_buckets.tops(),
+            old_tops: old.tops(),
             new_tops: table.buckets.tops(),
-            // SAFETY: `evac_cursor < len()` while growing (I3), so the
-            // bucket at the cursor is a primary bucket of the old array.
-            old: (old_count > 0).then(|| unsafe { table.old_buckets.bucket(table.evac_cursor) }),
+            // SAFETY: `cursor < len()` while evacuating (I3), so the bucket
+            // at the cursor is a primary bucket of the old array.
+            old: (old_count > 0).then(|| unsafe { old.bucket(cursor) }),
             old_count,
             // SAFETY: `0 < len()` when allocated.
             new: table

@@ -4,7 +4,7 @@
 //!
 //! An insert reads top to bottom as Go's does: `entry` runs `grow_work`
 //! (`evacuate.rs`) and scans the key's new chain; `RawVacant::insert` runs
-//! the growth check (`grow_for_insert`, starting a growth in `grow.rs`) and
+//! the growth check (`make_room`, starting a growth in `lifecycle.rs`) and
 //! places the entry.
 
 use core::ptr::{self, NonNull};
@@ -17,12 +17,25 @@ use crate::events::ForceReason;
 use crate::layout::BucketLayout;
 use crate::timing::{OpKind, OpStart};
 
-/// Where an absent key can be inserted, found while scanning its chain.
+/// Where an absent key can be inserted, found while scanning its chain. It
+/// holds positions in the arrays as they were, so it is neither `Copy` nor
+/// `Clone`: it is used once, by `insert_absent`, which searches again
+/// instead whenever it restructured the table first (`make_room`).
 pub(crate) enum InsertHint<K, V, L: BucketLayout> {
     /// The first empty slot of the chain.
     Empty(Slot<K, V, L>),
     /// The chain has no empty slot; this is its last bucket.
     Full(NonNull<Bucket<K, V, L>>),
+}
+
+/// Whether `make_room` changed the arrays (and so voided any position
+/// found before it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Room {
+    /// Nothing moved: positions found before are still right.
+    Unchanged,
+    /// The first array was allocated, or a growth started.
+    Restructured,
 }
 
 /// Result of [`RawTable::entry`].
@@ -50,13 +63,6 @@ pub(crate) struct RawVacant<'a, K, V, L: BucketLayout> {
     started: Option<OpStart>,
 }
 
-impl<K, V, L: BucketLayout> Clone for InsertHint<K, V, L> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<K, V, L: BucketLayout> Copy for InsertHint<K, V, L> {}
-
 impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Go `mapassign` up to the growth check: allocates the first bucket if
     /// needed, evacuates the old bucket this write uses plus `cursor_steps` at
@@ -77,15 +83,13 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                 started,
             });
         }
-        if self.is_growing() {
-            self.grow_work(hash, &hasher);
-        }
+        self.grow_work(hash, &hasher);
         // SAFETY: allocated (checked above).
         let chain = unsafe { self.new_chain(hash) };
-        let (tops, head) = (chain.tops(), chain.head);
+        let (tops, head) = (chain.tops(), chain.head());
         debug_assert!(
             // SAFETY: allocated.
-            head == unsafe { self.read_chain(hash, false) }.head,
+            head == unsafe { self.read_chain(hash, false) }.head(),
             "I5: write chain not evacuated"
         );
         match Self::search_for_insert(chain, hash, eq) {
@@ -128,38 +132,39 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         found.map_err(|last| first_empty.map_or(InsertHint::Full(last), InsertHint::Empty))
     }
 
-    /// Go `mapassign` from the growth check on, for a key known to be absent.
+    /// Go `mapassign` from the growth check on, for a key known to be absent;
+    /// `found` is where `entry`'s search would put it (`None` when there was
+    /// no array to search).
     #[inline]
     fn insert_absent(
         &mut self,
         hash: u64,
         key: K,
         value: V,
-        mut hint: Option<InsertHint<K, V, L>>,
+        found: Option<InsertHint<K, V, L>>,
         hasher: &impl Fn(&K) -> u64,
     ) -> Slot<K, V, L> {
-        if !self.buckets.is_allocated() {
-            self.first_array();
-            hint = None;
-        }
-        let overloaded = self.count + 1 > self.max_load;
-        if overloaded || (!self.is_growing() && self.too_many_overflow()) {
-            self.grow_for_insert(hash, overloaded, hasher);
-            hint = None;
-        }
-        let slot = match hint.unwrap_or_else(|| self.find_insert_hint(hash)) {
+        let room = self.make_room(hash, hasher);
+        let hint = match found {
+            Some(hint) if room == Room::Unchanged => hint,
+            // The search's positions are void: search the new layout.
+            // SAFETY: `make_room` leaves the array allocated.
+            _ => unsafe { self.find_insert_hint(hash) },
+        };
+        let slot = match hint {
             InsertHint::Empty(slot) => slot,
             InsertHint::Full(last) => {
-                let bucket = self.new_overflow(last);
+                // SAFETY: `last` ends the key's chain in the current array
+                // (the hint is the current layout's, above).
+                let bucket = unsafe { self.new_overflow(last) };
                 Slot { bucket, index: 0 }
             }
         };
         // SAFETY: `slot` is an empty slot (tophash <= EMPTY_ONE) of a live
-        // bucket in the new chain for `hash`: the hint that `entry` found
-        // under this same borrow (the table has not changed since), or one
-        // found just now after a growth start voided the hint. It is the
-        // key's chain because `grow_work` evacuated the old chain feeding it
-        // (I5). Writing key and value before the tophash establishes I1.
+        // bucket in the new chain for `hash`, found in the current layout
+        // (above). It is the key's chain because `grow_work` evacuated the
+        // old chain feeding it (I5). Writing key and value before the
+        // tophash establishes I1.
         unsafe {
             let top = self.buckets.tops().slot(slot);
             debug_assert!(tophash::is_empty(*top));
@@ -171,39 +176,51 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         slot
     }
 
-    /// The first insert into a table without an array allocates one bucket.
-    #[cold]
-    #[inline(never)]
-    fn first_array(&mut self) {
-        let array = self.alloc_array(0).unwrap_or_else(|e| e.raise());
-        self.set_buckets(array);
+    /// The growth check of an insert: allocates the first array, or starts
+    /// a growth when the load limit (or, outside a growth, the overflow
+    /// count) says so.
+    #[inline]
+    fn make_room(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) -> Room {
+        // Without an array `max_load` is 0, so the first insert takes the
+        // cold path too, which allocates the array.
+        let overloaded = self.count + 1 > self.max_load;
+        if overloaded || (!self.is_evacuating() && self.too_many_overflow()) {
+            self.grow_for_insert(hash, overloaded, hasher);
+            return Room::Restructured;
+        }
+        Room::Unchanged
     }
 
-    /// The growth check of `insert_absent` fired (kept out of line: it runs
-    /// once per growth, and inlined it burdens every insert).
+    /// The growth check of `make_room` fired (kept out of line: it runs
+    /// once per growth, and inlined it burdens every insert): allocates the
+    /// first array, or starts a growth.
     #[cold]
     #[inline(never)]
     fn grow_for_insert(&mut self, hash: u64, overloaded: bool, hasher: &impl Fn(&K) -> u64) {
-        if self.is_growing() {
-            // Only the load limit gets here: finish the current growth
-            // first, since a growth never starts while one is running.
-            self.finish_growth_forced(ForceReason::LoadLimit, hasher);
+        if !self.buckets.is_allocated() {
+            let array = self.alloc_array(0).unwrap_or_else(|e| e.raise());
+            self.set_buckets(array);
+            return;
         }
+        // Only the load limit gets here during a growth: finish it first,
+        // since a growth never starts while one is running.
+        self.finish(ForceReason::LoadLimit, hasher);
         let log2 = self.buckets.log2() + u8::from(overloaded);
         self.start_growth(log2, hasher)
             .unwrap_or_else(|e| e.raise());
-        // Go's `goto again`: positions are void, and the old chain feeding
-        // this key's new chain must be evacuated before we write to it (I5).
-        if self.is_growing() {
-            self.grow_work(hash, hasher);
-        }
+        // Go's `goto again`: the old chain feeding this key's new chain must
+        // be evacuated before we write to it (I5).
+        self.grow_work(hash, hasher);
     }
 
-    /// Where the absent key of `hash` goes in its new chain, found again
-    /// after a growth start or the first array voided `entry`'s hint.
-    fn find_insert_hint(&self, hash: u64) -> InsertHint<K, V, L> {
-        // SAFETY: the array is allocated (callers run after `first_array`
-        // or a growth start).
+    /// Where the absent key of `hash` goes in its new chain, searched again
+    /// after the first array or a growth start voided `entry`'s hint.
+    ///
+    /// # Safety
+    ///
+    /// The array is allocated.
+    unsafe fn find_insert_hint(&self, hash: u64) -> InsertHint<K, V, L> {
+        // SAFETY: caller: the array is allocated.
         let chain = unsafe { self.new_chain(hash) };
         match Self::search_for_insert(chain, hash, |_| false) {
             Ok(_) => unreachable!("no key matches `|_| false`"),
@@ -217,7 +234,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     }
 
     /// Go `newoverflow` + `incrnoverflow`: links a fresh bucket after `last`.
-    pub(super) fn new_overflow(
+    ///
+    /// # Safety
+    ///
+    /// `last` is the last bucket of one of the current array's chains (a
+    /// live bucket whose overflow link is null, I6).
+    pub(super) unsafe fn new_overflow(
         &mut self,
         last: NonNull<Bucket<K, V, L>>,
     ) -> NonNull<Bucket<K, V, L>> {
@@ -235,11 +257,10 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                 self.noverflow = self.noverflow.saturating_add(1);
             }
         }
-        // SAFETY: I6: `last` ends one of the new array's chains (callers pass the
-        // last bucket of a chain, whose link is null).
+        // SAFETY: caller: `last` ends one of the current array's chains.
         let (bucket, bytes) = unsafe { self.buckets.push_overflow(last) };
-        self.counters
-            .overflow_linked(bytes as u64, self.bytes_held());
+        let held = self.bytes_held();
+        self.instruments.overflow_linked(bytes as u64, held);
         bucket
     }
 
@@ -255,12 +276,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             return None;
         }
         let started = self.write_begin();
-        if self.is_growing() && self.policy.evacuate_on_remove() {
+        if self.policy.evacuate_on_remove() {
             self.grow_work(hash, &hasher);
         }
         // SAFETY: `count > 0`, so the array is allocated (I7).
         let chain = unsafe { self.read_chain(hash, false) };
-        let (tops, head) = (chain.tops(), chain.head);
+        let (tops, head) = (chain.tops(), chain.head());
         let removed = Self::find_in_chain(chain, hash, eq).map(|slot| {
             // SAFETY: `find_in_chain` returned a live slot (I1) of the chain
             // headed by `head`, in the array of `tops`.
@@ -280,7 +301,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// cannot be allocated: shrinking is an optimisation.
     #[inline]
     fn maybe_auto_shrink(&mut self) {
-        if self.count < self.shrink_below && !self.is_growing() {
+        if self.count < self.shrink_below && !self.is_evacuating() {
             self.auto_shrink();
         }
     }
@@ -318,6 +339,27 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             self.count -= 1;
             entry
         }
+    }
+}
+
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
+    /// The start of a write (insert, entry or removal): counts it, starts
+    /// its clock if writes are timed, and gives back one batch of a
+    /// retiring array's pages.
+    #[inline]
+    fn write_begin(&mut self) -> Option<OpStart> {
+        let started = self
+            .instruments
+            .write_begun(self.state.is_evacuating(), self.count);
+        self.retire_step();
+        started
+    }
+
+    /// The end of a write: records its time, publishes when due.
+    #[inline]
+    fn write_end(&mut self, kind: OpKind, started: Option<OpStart>) {
+        let publish = self.instruments.write_ended(kind, started);
+        self.published(publish);
     }
 }
 

@@ -27,7 +27,7 @@ use crate::periodic::Periodic;
 /// }
 /// // Writes have stopped; the maintainer finishes the growths and gives
 /// // the old arrays back.
-/// while map.holds_old_buckets() {
+/// while map.holds_old_memory() {
 ///     std::thread::sleep(Duration::from_millis(1));
 /// }
 /// assert!(maintainer.stop() > 0);

@@ -119,15 +119,15 @@ impl<T, S> ShardedEvacSet<T, S> {
         self.map.is_empty()
     }
 
-    /// True if some shard is growing (see [`ShardedEvacMap::is_growing`]).
-    pub fn is_growing(&self) -> bool {
-        self.map.is_growing()
+    /// True if some shard is growing (see [`ShardedEvacMap::is_evacuating`]).
+    pub fn is_evacuating(&self) -> bool {
+        self.map.is_evacuating()
     }
 
     /// True if some shard holds old-array memory (see
-    /// [`ShardedEvacMap::holds_old_buckets`]).
-    pub fn holds_old_buckets(&self) -> bool {
-        self.map.holds_old_buckets()
+    /// [`ShardedEvacMap::holds_old_memory`]).
+    pub fn holds_old_memory(&self) -> bool {
+        self.map.holds_old_memory()
     }
 
     /// The elements, one read-locked shard at a time (see

@@ -19,7 +19,7 @@ pub(crate) struct Locked<K, V, S> {
 
 /// One shard. `len`, `growing` and `holds_old` mirror the map, stored by
 /// every write-lock holder before it releases the lock, so that `len()`,
-/// `is_growing()` and `maintain` read them without locking. Aligned so that
+/// `is_evacuating()` and `maintain` read them without locking. Aligned so that
 /// two shards' hot words never share a cache line (two lines: adjacent-line
 /// prefetch).
 #[repr(align(128))]
@@ -36,8 +36,8 @@ impl<K, V, S> Shard<K, V, S> {
     pub(super) fn new(map: EvacMap<K, V, S>, timed: bool) -> Self {
         Shard {
             len: AtomicUsize::new(map.len()),
-            growing: AtomicBool::new(map.is_growing()),
-            holds_old: AtomicBool::new(map.holds_old_buckets()),
+            growing: AtomicBool::new(map.is_evacuating()),
+            holds_old: AtomicBool::new(map.holds_old_memory()),
             lock: RwLock::new(Locked {
                 map,
                 hold: timed.then(LogHistogram::new),
@@ -110,10 +110,10 @@ impl<K, V, S> Drop for WriteGuard<'_, K, V, S> {
         self.shard.len.store(locked.map.len(), Ordering::Relaxed);
         self.shard
             .growing
-            .store(locked.map.is_growing(), Ordering::Relaxed);
+            .store(locked.map.is_evacuating(), Ordering::Relaxed);
         self.shard
             .holds_old
-            .store(locked.map.holds_old_buckets(), Ordering::Relaxed);
+            .store(locked.map.holds_old_memory(), Ordering::Relaxed);
         if let (Some(since), Some(hold)) = (self.since, locked.hold.as_mut()) {
             hold.record(u64::try_from(since.elapsed().as_nanos()).unwrap_or(u64::MAX));
         }

@@ -46,7 +46,7 @@ fn main() {
     let mut map = EvacMap::<u64, u64, _>::with_hasher(hasher());
     let mut slow = Vec::new();
     for &k in &keys {
-        let growing = map.is_growing();
+        let growing = map.is_evacuating();
         let t = Instant::now();
         map.insert(k, k);
         let ns = t.elapsed().as_nanos() as u64;

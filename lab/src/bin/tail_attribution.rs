@@ -77,7 +77,7 @@ fn main() {
     let spin_for = Duration::from_micros(1);
     let (mut faulted, mut faulted_stalls) = (0u64, 0u64);
     for (i, &k) in keys.iter().enumerate() {
-        if evac.is_growing() {
+        if evac.is_evacuating() {
             let before = minor_faults();
             let ns = timed(|| {
                 evac.insert(k, i);

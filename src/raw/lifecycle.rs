@@ -1,0 +1,516 @@
+//! The growth lifecycle: one state, [`Lifecycle`], and every transition
+//! between its phases, in this file.
+//!
+//! ```text
+//!          start (a growth: Go hashGrow; or a shrink)
+//!   Idle ─────────────────────────────────────────► Evacuating ──┐ writes (and `evacuate`,
+//!    ▲  ▲                                            │     ▲      │ `evacuate_for`) evacuate
+//!    │  │        the cursor passes the last old chain │     └──────┘ old chains; `finish`
+//!    │  │        (small arrays: freed at once)        ▼              evacuates all that is left
+//!    │  └──────────────── free ────────────────── Retiring ──┐ each write gives back one
+//!    │                                               ▲        │ batch of its pages
+//!    │                                               └────────┘
+//!    └──── free (clear, drain, drop; an empty map's shrink; the next start frees a retiring array)
+//! ```
+//!
+//! The words mean the same everywhere in the crate:
+//! - **evacuate**: move old chains into the current array (a write's
+//!   share, `evacuate`, `evacuate_for`; `evacuate.rs` moves one chain);
+//! - **finish**: evacuate everything left of a growth at once;
+//! - **retire**: once the old array holds no entry, give its remaining
+//!   pages back one batch per write instead of freeing them in the write
+//!   that ended the growth (a millisecond per 10 MiB of touched pages);
+//! - **free**: give an array back to the allocator or the OS;
+//! - pages given back *while* evacuating, below the cursor, are
+//!   `pages.rs`'s.
+//!
+//! A "growth" in the table's vocabulary is any evacuation, shrinks
+//! included; where it matters the kind is named (`GrowthKind`).
+
+use std::time::{Duration, Instant};
+
+use super::alloc::can_release;
+use super::array::BucketArray;
+use super::instrument::Publish;
+use super::pages::BATCH_BYTES;
+use super::{RawTable, sizing};
+use crate::events::ForceReason;
+use crate::layout::BucketLayout;
+use crate::stats::GrowthEnd;
+use crate::timing::Source;
+use crate::{GrowthKind, GrowthProgress, Phase, TryReserveError};
+
+/// Where a table is in its growth lifecycle (see the module docs).
+pub(super) enum Lifecycle<K, V, L: BucketLayout> {
+    /// No old array.
+    Idle,
+    /// A growth or shrink runs: entries may still be in old chains.
+    Evacuating(OldArray<K, V, L>),
+    /// The last growth is over and its old array holds no entry; its
+    /// remaining pages are given back one batch per write, then it is
+    /// freed (not in Go).
+    Retiring(BucketArray<K, V, L>),
+}
+
+/// Go's `oldbuckets` and `nevacuate`: the array being evacuated and the
+/// cursor.
+pub(super) struct OldArray<K, V, L: BucketLayout> {
+    /// The old array (I8: allocated).
+    pub(super) array: BucketArray<K, V, L>,
+    /// `nevacuate`: every old chain below it is evacuated (I3).
+    pub(super) cursor: usize,
+    /// Old chains evacuated so far, by writes or the cursor (I7).
+    pub(super) evacuated: usize,
+}
+
+/// How the evacuation that completes a growth is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Pace {
+    /// Bounded steps (writes, `evacuate`, `evacuate_for`) or all at once
+    /// by policy: a completed growth.
+    Steps,
+    /// `finish`: a forced completion.
+    Finish,
+}
+
+/// How much one explicit evacuation call may do.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Budget {
+    /// At most this many old chains moved (already-evacuated ones skipped
+    /// do not count); or, once no growth runs, one batch of a retiring
+    /// array's pages.
+    Chains(usize),
+    /// About this long, the clock read every few chains.
+    Time(Duration),
+}
+
+impl<K, V, L: BucketLayout> Lifecycle<K, V, L> {
+    /// The array being evacuated, if a growth runs.
+    #[inline]
+    pub(super) fn old(&self) -> Option<&OldArray<K, V, L>> {
+        match self {
+            Lifecycle::Evacuating(old) => Some(old),
+            _ => None,
+        }
+    }
+
+    /// The array being evacuated, if a growth runs.
+    #[inline]
+    pub(super) fn old_mut(&mut self) -> Option<&mut OldArray<K, V, L>> {
+        match self {
+            Lifecycle::Evacuating(old) => Some(old),
+            _ => None,
+        }
+    }
+
+    /// The old array, evacuating or retiring, if any.
+    pub(super) fn old_array(&self) -> Option<&BucketArray<K, V, L>> {
+        match self {
+            Lifecycle::Idle => None,
+            Lifecycle::Evacuating(old) => Some(&old.array),
+            Lifecycle::Retiring(array) => Some(array),
+        }
+    }
+
+    /// The array being evacuated, without the check.
+    ///
+    /// # Safety
+    ///
+    /// A growth runs (`is_evacuating()`).
+    #[inline]
+    pub(super) unsafe fn old_unchecked(&self) -> &OldArray<K, V, L> {
+        debug_assert!(self.is_evacuating());
+        match self {
+            Lifecycle::Evacuating(old) => old,
+            // SAFETY: caller: evacuating.
+            _ => unsafe { core::hint::unreachable_unchecked() },
+        }
+    }
+
+    /// [`old_unchecked`](Self::old_unchecked), mutably.
+    ///
+    /// # Safety
+    ///
+    /// As for `old_unchecked`.
+    #[inline]
+    pub(super) unsafe fn old_unchecked_mut(&mut self) -> &mut OldArray<K, V, L> {
+        debug_assert!(self.is_evacuating());
+        match self {
+            Lifecycle::Evacuating(old) => old,
+            // SAFETY: caller: evacuating.
+            _ => unsafe { core::hint::unreachable_unchecked() },
+        }
+    }
+
+    /// True while a growth or shrink runs.
+    #[inline]
+    pub(super) fn is_evacuating(&self) -> bool {
+        matches!(self, Lifecycle::Evacuating(_))
+    }
+
+    /// True while an old array holds memory: evacuating or retiring.
+    pub(super) fn holds_old_memory(&self) -> bool {
+        !matches!(self, Lifecycle::Idle)
+    }
+}
+
+impl<K, V, L: BucketLayout> RawTable<K, V, L> {
+    /// The public phase: idle, evacuating (how far, what kind), retiring.
+    pub(crate) fn phase(&self) -> Phase {
+        match &self.state {
+            Lifecycle::Idle => Phase::Idle,
+            Lifecycle::Evacuating(old) => Phase::Evacuating(GrowthProgress {
+                evacuated: old.evacuated,
+                total: old.array.len(),
+                kind: match self.buckets.log2().cmp(&old.array.log2()) {
+                    core::cmp::Ordering::Equal => GrowthKind::SameSize,
+                    core::cmp::Ordering::Greater => GrowthKind::Doubling,
+                    core::cmp::Ordering::Less => GrowthKind::Shrink,
+                },
+            }),
+            Lifecycle::Retiring(array) => Phase::Retiring {
+                bytes: array.bytes() as u64,
+            },
+        }
+    }
+
+    // ---- Idle (or Retiring) → Evacuating
+
+    /// Go `hashGrow`: allocates the new array (`log2` is `B` for a same-size
+    /// growth, `B + 1` for a doubling) and makes the current one the old
+    /// array. Nothing moves here, except under `Policy::all_at_once()`,
+    /// which evacuates everything before returning.
+    pub(crate) fn start_growth(
+        &mut self,
+        log2: u8,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Result<(), TryReserveError> {
+        debug_assert!(log2 == self.buckets.log2() || log2 == self.buckets.log2() + 1);
+        self.begin(log2)?;
+        if self.policy.is_all_at_once() {
+            self.evacuate_all(Pace::Steps, hasher);
+        }
+        Ok(())
+    }
+
+    /// Starts a shrink to `2^log2` buckets (`log2 < B`): the same swap of
+    /// arrays as a growth; the cursor and writes then merge old chains `i`,
+    /// `i + 2^log2`, … into new chain `i`. Entries keep their hashes' low
+    /// bits, so nothing is re-hashed and nothing here can panic.
+    pub(crate) fn start_shrink(&mut self, log2: u8) -> Result<(), TryReserveError> {
+        debug_assert!(log2 < self.buckets.log2());
+        self.begin(log2)?;
+        if self.policy.is_all_at_once() {
+            self.evacuate_all(Pace::Steps, &|_: &K| -> u64 {
+                unreachable!("a shrink never re-hashes")
+            });
+        }
+        Ok(())
+    }
+
+    /// The start common to growths and shrinks: the new array becomes
+    /// `buckets`, the current one the old array, the cursor rewinds. A
+    /// retiring array is freed first.
+    fn begin(&mut self, log2: u8) -> Result<(), TryReserveError> {
+        debug_assert!(
+            !self.state.is_evacuating(),
+            "I8: a growth never starts during another"
+        );
+        let new = self.alloc_array(log2)?;
+        self.free_old(); // a retiring array, if still there
+        let from_log2 = self.buckets.log2();
+        let old = core::mem::replace(&mut self.buckets, BucketArray::unallocated());
+        self.state = Lifecycle::Evacuating(OldArray {
+            array: old,
+            cursor: 0,
+            evacuated: 0,
+        });
+        self.set_buckets(new);
+        self.noverflow = 0;
+        let publish = self.instruments.growth_started(from_log2, log2, self.count);
+        self.published(publish);
+        Ok(())
+    }
+
+    // ---- Evacuating → Retiring or Idle
+
+    /// The cursor passed the last old chain: the growth (or shrink) is over
+    /// (I3: the old array holds no entry). Counts it as `pace` says, then
+    /// retires the old array, or frees it when little is left to give back.
+    pub(super) fn evacuation_done(&mut self, pace: Pace) {
+        let Lifecycle::Evacuating(old) = &mut self.state else {
+            unreachable!("I8: a growth ends only while evacuating");
+        };
+        debug_assert_eq!(old.evacuated, old.array.len(), "I3/I7");
+        // Counting what was given back early too.
+        let (old_bytes, new_bytes) = (
+            old.array.bytes() + old.array.released_bytes(),
+            self.buckets.array_bytes(),
+        );
+        let end = match (self.buckets.log2() < old.array.log2(), pace) {
+            (true, _) => GrowthEnd::Shrunk(old_bytes.saturating_sub(new_bytes) as u64),
+            (false, Pace::Steps) => GrowthEnd::Completed,
+            (false, Pace::Finish) => GrowthEnd::Forced,
+        };
+        let publish = self.instruments.growth_ended(end);
+        self.published(publish);
+        let Lifecycle::Evacuating(mut old) = core::mem::replace(&mut self.state, Lifecycle::Idle)
+        else {
+            unreachable!("matched above");
+        };
+        let len = old.array.len();
+        // SAFETY: the cursor passed the last old chain, so every chain is
+        // evacuated with its links cut (I3, I4), and nothing reads an old
+        // chain below the cursor (I10).
+        let released = unsafe { old.array.release_below(len) };
+        self.instruments.given_back(released);
+        let left = old.array.bytes();
+        self.state = Lifecycle::Retiring(old.array);
+        if self.policy.is_all_at_once() || left < 4 * BATCH_BYTES || !can_release() {
+            self.free_old();
+        }
+    }
+
+    // ---- Retiring → Retiring or Idle
+
+    /// One write's share of giving back a retiring array: one batch of
+    /// pages; frees it when less than a batch is left.
+    #[inline]
+    pub(super) fn retire_step(&mut self) {
+        if matches!(self.state, Lifecycle::Retiring(_)) {
+            self.retire_step_now();
+        }
+    }
+
+    #[cold]
+    fn retire_step_now(&mut self) {
+        let Lifecycle::Retiring(array) = &mut self.state else {
+            return;
+        };
+        // SAFETY: a retiring array's chains were all evacuated and released
+        // (`evacuation_done`, I3, I10), with no spilled bucket left (each
+        // went with its chain's evacuation, I4).
+        let (released, done) = unsafe { array.release_tail() };
+        self.instruments.given_back(released);
+        if done {
+            self.free_old();
+        }
+    }
+
+    // ---- any phase → Idle
+
+    /// Frees the old array, evacuating or retiring (timed), and records
+    /// the free.
+    ///
+    /// Callers free an evacuating array only when it holds no live entry:
+    /// `clear`, `drain` and drop (which moved out or dropped every entry)
+    /// and an empty table's shrink.
+    pub(super) fn free_old(&mut self) {
+        let mut array = match core::mem::replace(&mut self.state, Lifecycle::Idle) {
+            Lifecycle::Idle => return,
+            Lifecycle::Evacuating(old) => old.array,
+            Lifecycle::Retiring(array) => array,
+        };
+        let bytes = array.bytes() as u64;
+        let start = self.instruments.clock();
+        // SAFETY: the old array holds no live entry: a retiring one by I3
+        // and I4; an evacuating one by the callers' contract above.
+        unsafe { array.free() };
+        self.instruments.record(Source::Free, start);
+        let publish = self.instruments.old_array_freed(bytes);
+        self.published(publish);
+    }
+
+    /// Frees every array without dropping entries and without recording
+    /// anything (drop, an owning iterator's end), leaving an empty
+    /// unallocated table.
+    ///
+    /// # Safety
+    ///
+    /// Every entry was moved out or dropped: nothing in the arrays is used
+    /// again.
+    pub(super) unsafe fn forget_entries_and_free(&mut self) {
+        if let Some(mut array) = match core::mem::replace(&mut self.state, Lifecycle::Idle) {
+            Lifecycle::Idle => None,
+            Lifecycle::Evacuating(old) => Some(old.array),
+            Lifecycle::Retiring(array) => Some(array),
+        } {
+            // SAFETY: caller: no entry is used again.
+            unsafe { array.free() };
+        }
+        // SAFETY: as above.
+        unsafe { self.buckets.free() };
+        self.count = 0;
+    }
+
+    // ---- evacuation, driven
+
+    /// `EvacMap::evacuate` and `evacuate_for`: one operation that moves old
+    /// chains at the cursor within `budget`. A chain budget gives back one
+    /// batch of a retiring array's pages instead when no growth runs; a
+    /// time budget gives back batches with the time left after the growth.
+    /// Returns the chains moved.
+    pub(crate) fn evacuate(&mut self, budget: Budget, hasher: &impl Fn(&K) -> u64) -> usize {
+        /// Chains evacuated between clock reads.
+        const BATCH: usize = 16;
+        self.instruments.op_begun();
+        let start = Instant::now();
+        let mut moved = 0;
+        let limit = match budget {
+            Budget::Chains(max) => {
+                if !self.state.is_evacuating() {
+                    self.retire_step();
+                }
+                return self.evacuate_up_to(max, Pace::Steps, hasher);
+            }
+            Budget::Time(limit) => {
+                while self.state.is_evacuating() {
+                    moved += self.evacuate_up_to(BATCH, Pace::Steps, hasher);
+                    if start.elapsed() >= limit {
+                        break;
+                    }
+                }
+                limit
+            }
+        };
+        // Then the retiring array's pages, batch by batch, in what is left.
+        while matches!(self.state, Lifecycle::Retiring(_)) && start.elapsed() < limit {
+            self.retire_step();
+        }
+        moved
+    }
+
+    /// Evacuates at most `max` old chains at the cursor, as part of the
+    /// operation in progress; returns how many were moved (chains a write
+    /// evacuated already, skipped, do not count).
+    fn evacuate_up_to(&mut self, max: usize, pace: Pace, hasher: &impl Fn(&K) -> u64) -> usize {
+        let mut moved = 0;
+        while moved < max {
+            let Some(old) = self.state.old() else { break };
+            let cursor = old.cursor;
+            // SAFETY: evacuating, and the cursor is below the old array's
+            // length (I3).
+            moved += usize::from(unsafe { self.evacuate_chain(cursor, pace, hasher) });
+        }
+        moved
+    }
+
+    /// Evacuates everything left, as part of the operation in progress.
+    fn evacuate_all(&mut self, pace: Pace, hasher: &impl Fn(&K) -> u64) {
+        self.evacuate_up_to(usize::MAX, pace, hasher);
+    }
+
+    /// `EvacMap::finish_growth`: one operation that finishes the growth in
+    /// progress and frees the old array, retiring or not.
+    pub(crate) fn finish_growth(&mut self, hasher: &impl Fn(&K) -> u64) {
+        self.instruments.op_begun();
+        self.finish(ForceReason::Explicit, hasher);
+    }
+
+    /// Finishes the growth in progress at once, as part of the operation in
+    /// progress, counted as a forced completion for `reason`. An explicit
+    /// finish also frees a retiring array now.
+    pub(super) fn finish(&mut self, reason: ForceReason, hasher: &impl Fn(&K) -> u64) {
+        if let Some(old) = self.state.old() {
+            let left = (old.array.len() - old.evacuated) as u64;
+            let publish = self.instruments.growth_forced(reason, left);
+            self.published(publish);
+            self.evacuate_all(Pace::Finish, hasher);
+        }
+        if reason == ForceReason::Explicit {
+            self.free_old();
+        }
+    }
+
+    // ---- sizing on request
+
+    /// `shrink_to(min_capacity)` (std semantics): starts a shrink to the
+    /// smallest table whose capacity is at least `max(len, min_capacity)`,
+    /// if that is smaller than the current one. An evacuation in progress is
+    /// finished first. An empty map asked to shrink to 0 frees its array at
+    /// once. If the smaller array cannot be allocated, nothing changes
+    /// (beyond the finished evacuation).
+    pub(crate) fn shrink_to(&mut self, min_capacity: usize, hasher: impl Fn(&K) -> u64) {
+        if !self.buckets.is_allocated() {
+            return;
+        }
+        let want = self.count.max(min_capacity);
+        let Ok(target) = sizing::log2_for(&self.policy, want) else {
+            return; // more than any table holds: nothing to give back
+        };
+        if want == 0 {
+            self.instruments.op_begun();
+            let bytes = self.free_all_arrays();
+            let publish = self.instruments.empty_array_freed(bytes);
+            self.published(publish);
+            return;
+        }
+        if target >= self.buckets.log2() {
+            return;
+        }
+        // One public call is one operation: the forced finish below is part
+        // of it, not another.
+        self.instruments.op_begun();
+        self.finish(ForceReason::Explicit, &hasher);
+        let _ = self.start_shrink(target);
+    }
+
+    /// Frees every array of a table with no entries (old and current),
+    /// leaving it unallocated; returns the current array's bytes.
+    pub(super) fn free_all_arrays(&mut self) -> u64 {
+        debug_assert_eq!(self.count, 0);
+        self.free_old();
+        let bytes = self.buckets.bytes() as u64;
+        let start = self.instruments.clock();
+        // SAFETY: no live entry (count == 0, I7), so nothing in the array
+        // is used again; `free` leaves it unallocated.
+        unsafe { self.buckets.free() };
+        self.instruments.record(Source::Free, start);
+        self.max_load = 0;
+        self.shrink_below = 0;
+        self.noverflow = 0;
+        bytes
+    }
+
+    /// Ensures room for `additional` more entries without a growth starting.
+    /// Finishes a running growth, then doubles (each doubling finished at
+    /// once) until the array is large enough. An empty table just gets a new
+    /// array of the right size.
+    pub(crate) fn reserve(
+        &mut self,
+        additional: usize,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Result<(), TryReserveError> {
+        let need = self
+            .count
+            .checked_add(additional)
+            .ok_or(TryReserveError::CapacityOverflow)?;
+        if need <= self.capacity() || need == 0 {
+            return Ok(());
+        }
+        let target = sizing::log2_for(&self.policy, need)?;
+        // One public call is one operation: every forced finish and doubling
+        // below counts towards this operation's maxima.
+        self.instruments.op_begun();
+        if self.count == 0 {
+            let array = self.alloc_array(target)?;
+            self.free_all_arrays();
+            self.set_buckets(array);
+            return Ok(());
+        }
+        self.finish(ForceReason::Explicit, &hasher);
+        while self.buckets.log2() < target {
+            self.start_growth(self.buckets.log2() + 1, &hasher)?;
+            self.finish(ForceReason::Explicit, &hasher);
+        }
+        Ok(())
+    }
+
+    /// Publishes a snapshot if a fact asked for it.
+    #[inline]
+    pub(super) fn published(&mut self, publish: Publish) {
+        if publish == Publish::Now {
+            self.publish();
+        }
+    }
+}
