@@ -35,7 +35,7 @@ fn main() {
                 "{:>10} {:>6} {:>12} {:>22}",
                 map.len(),
                 map.bucket_log2().unwrap(),
-                map.bucket_array_bytes(),
+                map.instruments().array_bytes(),
                 format!("growth, done at once ({} old)", 1u32 << log2.unwrap())
             ),
             (false, Some(p)) => {
@@ -44,7 +44,7 @@ fn main() {
                     "{:>10} {:>6} {:>12} {:>22}",
                     map.len(),
                     map.bucket_log2().unwrap(),
-                    map.bucket_array_bytes(),
+                    map.instruments().array_bytes(),
                     format!("growth starts ({} old)", p.total)
                 );
             }
@@ -52,7 +52,7 @@ fn main() {
                 "{:>10} {:>6} {:>12} {:>22}",
                 map.len(),
                 map.bucket_log2().unwrap(),
-                map.bucket_array_bytes(),
+                map.instruments().array_bytes(),
                 format!("done after {} writes", i - started_at.unwrap_or(i))
             ),
             _ => {}
@@ -76,9 +76,12 @@ fn main() {
                 3 * n,
                 q.evacuated,
                 q.total,
-                map.bucket_array_bytes()
+                map.instruments().array_bytes()
             );
-            println!("old-array bytes held: {}", map.stats().old_bytes_held);
+            println!(
+                "old-array bytes held: {}",
+                map.instruments().stats().old_bytes_held
+            );
             let start = Instant::now();
             let mut ticks = 0;
             // Until the old array is gone: the growth, then the retired
@@ -91,12 +94,12 @@ fn main() {
                 "evacuate_for(1ms) x {ticks} ({:.1} ms): old array released, {} old bytes held, \
                  {} bytes of bucket arrays in all",
                 start.elapsed().as_secs_f64() * 1e3,
-                map.stats().old_bytes_held,
-                map.bucket_array_bytes()
+                map.instruments().stats().old_bytes_held,
+                map.instruments().array_bytes()
             );
         }
     }
-    let s = map.stats();
+    let s = map.instruments().stats();
     println!(
         "\nstats: {} growths ({} completed incrementally, {} forced), {} entries moved;\n\
          most work in one operation: {} entries, {} buckets; peak bucket memory {} bytes;\n\

@@ -57,13 +57,13 @@ fn main() {
     println!(
         "right after the writers: growing {}, {} bytes of old arrays held",
         map.is_evacuating(),
-        map.stats().old_bytes_held
+        map.instruments().stats().old_bytes_held
     );
     while map.holds_old_memory() {
         std::thread::sleep(Duration::from_millis(1));
     }
     let moved = maintainer.stop();
-    let s = map.stats();
+    let s = map.instruments().stats();
     println!(
         "the maintainer moved {moved} old buckets; now {} bytes held by old arrays, {} growths in all",
         s.old_bytes_held, s.growths

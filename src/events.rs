@@ -11,7 +11,7 @@
 /// for i in 0..100u32 {
 ///     map.insert(i, i);
 /// }
-/// let first = map.events()[0];
+/// let first = map.instruments().events()[0];
 /// assert_eq!(first.seq, 0);
 /// assert!(matches!(first.kind, EventKind::GrowthStarted { from_log2: 0, to_log2: 1, .. }));
 /// ```
@@ -98,7 +98,7 @@ pub enum EventKind {
 ///     i += 1;
 /// }
 /// map.finish_growth();
-/// assert!(map.events().iter().any(|e| matches!(
+/// assert!(map.instruments().events().iter().any(|e| matches!(
 ///     e.kind,
 ///     EventKind::ForcedCompletion { reason: ForceReason::Explicit, .. }
 /// )));

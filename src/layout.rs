@@ -13,12 +13,20 @@
 //!
 //! The trait is sealed: the two layouts are the only ones.
 //!
+//! Where the layout can be chosen: [`EvacMap`](crate::EvacMap), through
+//! its [`builder`](crate::EvacMap::builder), and everything implemented on
+//! it (entries, iterators, the `serde` and `rayon` impls). Where it
+//! cannot: [`EvacSet`](crate::EvacSet), [`ShardedEvacMap`](crate::ShardedEvacMap)
+//! and [`ShardedEvacSet`](crate::ShardedEvacSet) always use
+//! [`DefaultLayout`] (their builders have no `layout` method).
+//!
 //! # Examples
 //!
 //! ```
-//! use evacmap::{DefaultHashBuilder, EvacMap, Policy, SplitLayout};
+//! use evacmap::{DefaultHashBuilder, EvacMap, SplitLayout};
 //!
-//! let mut map: EvacMap<u64, u64, DefaultHashBuilder, SplitLayout> = EvacMap::with_layout();
+//! let mut map: EvacMap<u64, u64, DefaultHashBuilder, SplitLayout> =
+//!     EvacMap::builder().layout::<SplitLayout>().build();
 //! map.insert(1, 2);
 //! assert_eq!(map.get(&1), Some(&2));
 //! ```

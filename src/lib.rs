@@ -69,8 +69,10 @@
 #![warn(rustdoc::broken_intra_doc_links)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod builder;
 mod error;
 mod events;
+mod instruments;
 pub mod layout;
 #[cfg(evacmap_loom)]
 #[doc(hidden)]
@@ -94,9 +96,11 @@ mod stats;
 mod sync;
 mod timing;
 
+pub use builder::Builder;
 pub use equivalent::Equivalent;
 pub use error::TryReserveError;
 pub use events::{Event, EventKind, ForceReason};
+pub use instruments::Instruments;
 pub use layout::{BucketLayout, DefaultLayout, GoLayout, SplitLayout};
 pub use map::{Entry, EvacMap};
 pub use policy::{GrowthKind, GrowthProgress, Phase, Policy};

@@ -28,12 +28,10 @@ pub use iter::{
     Drain, ExtractIf, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut,
 };
 
+use crate::builder::Builder;
 use crate::layout::{BucketLayout, DefaultLayout};
 use crate::raw::{Budget, RawEntry, RawExtractIf, RawTable};
-use crate::{
-    ChainLengths, DefaultHashBuilder, Equivalent, Event, PauseBuckets, PauseHistogram, Phase,
-    Policy, Probe, Stats, TimingStats, TryReserveError,
-};
+use crate::{DefaultHashBuilder, Equivalent, Instruments, Phase, Policy, Probe, TryReserveError};
 
 /// A hash map with Go's bucket layout and incremental evacuation.
 ///
@@ -119,30 +117,29 @@ impl<K, V> EvacMap<K, V, DefaultHashBuilder> {
     /// ```
     #[must_use]
     pub fn with_policy(policy: Policy) -> Self {
-        Self::with_policy_and_hasher(policy, DefaultHashBuilder::new())
+        Self::from_parts(policy, 0, DefaultHashBuilder::new())
     }
 
-    /// An empty map with the given policy whose first bucket array holds at
-    /// least `capacity` entries before it grows.
-    ///
-    /// # Panics
-    ///
-    /// Panics with "capacity overflow" if `capacity` needs more buckets than
-    /// can be addressed.
+    /// A [`Builder`] for a map with a policy, a hasher, a first capacity
+    /// and a bucket layout given together (the other constructors each give
+    /// one of them).
     ///
     /// # Examples
     ///
     /// ```
-    /// use evacmap::{EvacMap, Policy};
+    /// use evacmap::{DefaultHashBuilder, EvacMap, Policy, SplitLayout};
     ///
-    /// let map: EvacMap<u32, u32> = EvacMap::with_capacity_and_policy(1000, Policy::go().with_cursor_steps(4));
+    /// let map: EvacMap<u32, u32, DefaultHashBuilder, SplitLayout> = EvacMap::builder()
+    ///     .policy(Policy::go().with_cursor_steps(4))
+    ///     .capacity(1000)
+    ///     .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+    ///     .layout::<SplitLayout>()
+    ///     .build();
     /// assert!(map.capacity() >= 1000);
     /// assert_eq!(map.policy().cursor_steps(), 4);
     /// ```
-    #[track_caller]
-    #[must_use]
-    pub fn with_capacity_and_policy(capacity: usize, policy: Policy) -> Self {
-        Self::with_capacity_policy_and_hasher(capacity, policy, DefaultHashBuilder::new())
+    pub fn builder() -> Builder<EvacMap<K, V>> {
+        Builder::new()
     }
 }
 
@@ -160,7 +157,10 @@ impl<K, V, S> EvacMap<K, V, S> {
     /// ```
     #[must_use]
     pub const fn with_hasher(hash_builder: S) -> Self {
-        Self::with_policy_and_hasher(Policy::go(), hash_builder)
+        EvacMap {
+            hash_builder,
+            table: RawTable::new(Policy::go()),
+        }
     }
 
     /// An empty map with room for `capacity` entries, using `hash_builder`.
@@ -182,139 +182,15 @@ impl<K, V, S> EvacMap<K, V, S> {
     #[track_caller]
     #[must_use]
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
-        Self::with_capacity_policy_and_hasher(capacity, Policy::go(), hash_builder)
-    }
-
-    /// An empty map with the given policy and hasher, with room for
-    /// `capacity` entries.
-    ///
-    /// # Panics
-    ///
-    /// Panics with "capacity overflow" if `capacity` needs more buckets than
-    /// can be addressed.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{DefaultHashBuilder, EvacMap, Policy};
-    ///
-    /// let map: EvacMap<u8, u8> =
-    ///     EvacMap::with_capacity_policy_and_hasher(10, Policy::go(), DefaultHashBuilder::new());
-    /// assert!(map.capacity() >= 10);
-    /// ```
-    #[track_caller]
-    #[must_use]
-    pub fn with_capacity_policy_and_hasher(
-        capacity: usize,
-        policy: Policy,
-        hash_builder: S,
-    ) -> Self {
-        Self::with_layout_capacity_policy_and_hasher(capacity, policy, hash_builder)
-    }
-
-    /// An empty map with the given policy and hasher.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{EvacMap, Policy};
-    /// use std::collections::hash_map::RandomState;
-    ///
-    /// let mut map = EvacMap::with_policy_and_hasher(Policy::default(), RandomState::new());
-    /// map.insert('a', 1);
-    /// assert_eq!(map.len(), 1);
-    /// ```
-    #[must_use]
-    pub const fn with_policy_and_hasher(policy: Policy, hash_builder: S) -> Self {
-        Self::with_layout_policy_and_hasher(policy, hash_builder)
-    }
-}
-
-impl<K, V, L: BucketLayout> EvacMap<K, V, DefaultHashBuilder, L> {
-    /// An empty map with layout `L` and Go's policy (the constructors
-    /// without `layout` in their name make maps of the default layout,
-    /// [`GoLayout`](crate::GoLayout)).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{DefaultHashBuilder, EvacMap, SplitLayout};
-    ///
-    /// let mut map = EvacMap::<u32, u32, DefaultHashBuilder, SplitLayout>::with_layout();
-    /// map.insert(1, 2);
-    /// assert_eq!(map[&1], 2);
-    /// ```
-    #[must_use]
-    pub fn with_layout() -> Self {
-        Self::with_layout_policy_and_hasher(Policy::go(), DefaultHashBuilder::new())
-    }
-
-    /// An empty map with layout `L` and the given policy.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{DefaultHashBuilder, EvacMap, Policy, SplitLayout};
-    ///
-    /// let map: EvacMap<u32, u32, DefaultHashBuilder, SplitLayout> =
-    ///     EvacMap::with_layout_and_policy(Policy::all_at_once());
-    /// assert!(map.policy().is_all_at_once());
-    /// ```
-    #[must_use]
-    pub fn with_layout_and_policy(policy: Policy) -> Self {
-        Self::with_layout_policy_and_hasher(policy, DefaultHashBuilder::new())
+        Self::from_parts(Policy::go(), capacity, hash_builder)
     }
 }
 
 impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
-    /// An empty map with layout `L`, the given policy and hasher.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::collections::hash_map::RandomState;
-    /// use evacmap::{EvacMap, Policy, SplitLayout};
-    ///
-    /// let mut map: EvacMap<char, u32, _, SplitLayout> =
-    ///     EvacMap::with_layout_policy_and_hasher(Policy::go(), RandomState::new());
-    /// map.insert('a', 1);
-    /// assert_eq!(map.len(), 1);
-    /// ```
-    #[must_use]
-    pub const fn with_layout_policy_and_hasher(policy: Policy, hash_builder: S) -> Self {
-        EvacMap {
-            hash_builder,
-            table: RawTable::new(policy),
-        }
-    }
-
-    /// An empty map with layout `L`, the given policy and hasher, with room
-    /// for `capacity` entries.
-    ///
-    /// # Panics
-    ///
-    /// Panics with "capacity overflow" if `capacity` needs more buckets than
-    /// can be addressed.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{DefaultHashBuilder, EvacMap, Policy, SplitLayout};
-    ///
-    /// let map: EvacMap<u8, u8, _, SplitLayout> = EvacMap::with_layout_capacity_policy_and_hasher(
-    ///     10,
-    ///     Policy::go(),
-    ///     DefaultHashBuilder::new(),
-    /// );
-    /// assert!(map.capacity() >= 10);
-    /// ```
+    /// The builder's constructor: `policy`, room for `capacity` entries,
+    /// `hash_builder`, layout `L`.
     #[track_caller]
-    #[must_use]
-    pub fn with_layout_capacity_policy_and_hasher(
-        capacity: usize,
-        policy: Policy,
-        hash_builder: S,
-    ) -> Self {
+    pub(crate) fn from_parts(policy: Policy, capacity: usize, hash_builder: S) -> Self {
         EvacMap {
             hash_builder,
             table: RawTable::with_capacity(policy, capacity).unwrap_or_else(|e| e.raise()),
@@ -456,7 +332,7 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
     /// while map.holds_old_memory() {
     ///     map.evacuate(64);
     /// }
-    /// assert_eq!(map.stats().old_bytes_held, 0);
+    /// assert_eq!(map.instruments().stats().old_bytes_held, 0);
     /// ```
     #[inline]
     pub fn holds_old_memory(&self) -> bool {
@@ -651,8 +527,9 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
         self.table.clear();
     }
 
-    /// A snapshot of the map's counters: shape now, cumulative work,
-    /// per-operation maxima and residency. O(1).
+    /// The map's instruments, read through one view that every map and set
+    /// shares ([`Instruments`]): counters, events, pause timing, chain
+    /// lengths, array bytes.
     ///
     /// # Examples
     ///
@@ -661,13 +538,11 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
     /// for i in 0..10_000u32 {
     ///     map.insert(i, i);
     /// }
-    /// map.finish_growth();
-    /// let s = map.stats();
-    /// assert_eq!(s.old_bytes_held, 0);
-    /// assert_eq!(s.growths, s.growths_completed + s.forced_completions);
+    /// let s = map.instruments().stats();
+    /// assert_eq!(s.len, 10_000);
     /// ```
-    pub fn stats(&self) -> Stats {
-        self.table.stats()
+    pub fn instruments(&self) -> Instruments<'_, K, V, L> {
+        Instruments::of(&self.table)
     }
 
     /// A handle that other threads can read consistent [`Stats`]
@@ -704,121 +579,6 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
     /// ```
     pub fn publish(&mut self) {
         self.table.publish();
-    }
-
-    /// The last `Policy::event_capacity()` growth events, oldest first.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::EventKind;
-    ///
-    /// let mut map = evacmap::EvacMap::new();
-    /// for i in 0..100u32 {
-    ///     map.insert(i, i);
-    /// }
-    /// let events = map.events();
-    /// assert!(events.windows(2).all(|w| w[0].seq + 1 == w[1].seq));
-    /// assert!(events.iter().any(|e| matches!(e.kind, EventKind::OldArrayReleased { .. })));
-    /// ```
-    pub fn events(&self) -> Vec<Event> {
-        self.table.events()
-    }
-
-    /// Pause timing totals and the longest write, or `None` unless the
-    /// policy has [`with_timing(true)`](Policy::with_timing).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{EvacMap, Policy};
-    ///
-    /// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
-    /// map.insert(1, 1);
-    /// assert!(map.timing().unwrap().max_pause_ns > 0);
-    /// assert!(EvacMap::<u8, u8>::new().timing().is_none());
-    /// ```
-    pub fn timing(&self) -> Option<TimingStats> {
-        self.table.timing_stats()
-    }
-
-    /// Percentiles (p50, p99, p99.9, p99.99, max) of timed inserts and
-    /// removals, or `None` unless timing is on.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{EvacMap, Policy};
-    ///
-    /// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
-    /// for i in 0..1000u32 {
-    ///     map.insert(i, i);
-    /// }
-    /// let h = map.pause_histogram().unwrap();
-    /// assert_eq!(h.insert.count, 1000);
-    /// assert_eq!(h.remove.count, 0);
-    /// ```
-    pub fn pause_histogram(&self) -> Option<PauseHistogram> {
-        self.table.pause_histogram()
-    }
-
-    /// The pause histograms' buckets (bounds and counts of the non-empty
-    /// ones), to merge across runs or export to a metrics system, or
-    /// `None` unless timing is on.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{EvacMap, Policy};
-    ///
-    /// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
-    /// for i in 0..1000u32 {
-    ///     map.insert(i, i);
-    /// }
-    /// let b = map.pause_buckets().unwrap();
-    /// assert_eq!(b.insert.iter().map(|b| b.count).sum::<u64>(), 1000);
-    /// assert!(b.remove.is_empty());
-    /// ```
-    pub fn pause_buckets(&self) -> Option<PauseBuckets> {
-        self.table.pause_buckets()
-    }
-
-    /// How long the chains are: how many chains have 1, 2, … buckets,
-    /// the longest, and the chains whose first bucket is empty, as Redis's
-    /// `DEBUG HTSTATS` prints. Computed now, walking every chain
-    /// (O(buckets)); during a growth, the old array's unevacuated chains
-    /// count too.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut map = evacmap::EvacMap::new();
-    /// for i in 0..10_000u32 {
-    ///     map.insert(i, i);
-    /// }
-    /// map.finish_growth();
-    /// let c = map.chain_lengths();
-    /// assert_eq!(c.chains, map.stats().bucket_count);
-    /// assert!(c.longest >= 1 && c.counts.iter().sum::<u64>() == c.chains);
-    /// ```
-    pub fn chain_lengths(&self) -> ChainLengths {
-        self.table.chain_lengths()
-    }
-
-    /// Bytes held by the bucket arrays (new and old, including Go's
-    /// preallocated overflow pool), not counting overflow buckets allocated
-    /// one by one or memory owned by keys and values.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut map = evacmap::EvacMap::new();
-    /// assert_eq!(map.bucket_array_bytes(), 0);
-    /// map.insert(1u64, 1u64);
-    /// assert_eq!(map.bucket_array_bytes(), 8 + 8 * 8 + 8 * 8 + 8); // one bucket
-    /// ```
-    pub fn bucket_array_bytes(&self) -> usize {
-        self.table.array_bytes()
     }
 
     /// The raw table (for the parallel iterators).
@@ -862,7 +622,7 @@ where
     /// assert!(map.capacity() >= 10 && map.capacity() < 100);
     /// assert!(map.is_evacuating()); // the shrink runs incrementally...
     /// map.finish_growth(); // ...or is finished on demand
-    /// assert_eq!(map.stats().shrinks_completed, 1);
+    /// assert_eq!(map.instruments().stats().shrinks_completed, 1);
     /// assert_eq!(map.len(), 10);
     /// ```
     pub fn shrink_to_fit(&mut self) {
@@ -1322,7 +1082,7 @@ impl<K: fmt::Debug, V: fmt::Debug, S, L: BucketLayout> fmt::Debug for EvacMap<K,
 
 impl<K, V, S: Default, L: BucketLayout> Default for EvacMap<K, V, S, L> {
     fn default() -> Self {
-        Self::with_layout_policy_and_hasher(Policy::go(), S::default())
+        Self::from_parts(Policy::go(), 0, S::default())
     }
 }
 

@@ -315,7 +315,7 @@ impl Policy {
     ///     map.remove(&i);
     /// }
     /// map.finish_growth(); // or let later writes finish the shrink
-    /// assert!(map.stats().shrinks >= 2);
+    /// assert!(map.instruments().stats().shrinks >= 2);
     /// assert!(map.capacity() < big / 4);
     /// assert_eq!(map.len(), 100);
     /// ```

@@ -354,7 +354,7 @@ impl Probe {
     ///     seen += batch.events.len() as u64;
     ///     next = batch.next;
     /// }
-    /// assert_eq!(seen, map.stats().events_recorded);
+    /// assert_eq!(seen, map.instruments().stats().events_recorded);
     /// ```
     pub fn events_since(&self, from: u64) -> EventBatch {
         self.shared.events_since(from)

@@ -18,17 +18,18 @@ use core::hash::{BuildHasher, Hash};
 use ::rayon::iter::plumbing::UnindexedConsumer;
 use ::rayon::iter::{FromParallelIterator, IntoParallelIterator, ParallelExtend, ParallelIterator};
 
+use crate::layout::{BucketLayout, DefaultLayout};
 use crate::raw::{RawParIter, RawParIterMut};
 use crate::{EvacMap, EvacSet, ShardedEvacMap, ShardedEvacSet};
 
 /// Parallel iterator over `(&K, &V)`; see [`EvacMap`]'s
 /// `IntoParallelIterator for &EvacMap`.
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
-pub struct ParIter<'a, K, V> {
-    inner: RawParIter<'a, K, V, crate::DefaultLayout>,
+pub struct ParIter<'a, K, V, L: BucketLayout = DefaultLayout> {
+    inner: RawParIter<'a, K, V, L>,
 }
 
-impl<'a, K: Sync, V: Sync> ParallelIterator for ParIter<'a, K, V> {
+impl<'a, K: Sync, V: Sync, L: BucketLayout> ParallelIterator for ParIter<'a, K, V, L> {
     type Item = (&'a K, &'a V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
@@ -36,7 +37,7 @@ impl<'a, K: Sync, V: Sync> ParallelIterator for ParIter<'a, K, V> {
     }
 }
 
-impl<K, V> core::fmt::Debug for ParIter<'_, K, V> {
+impl<K, V, L: BucketLayout> core::fmt::Debug for ParIter<'_, K, V, L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ParIter").finish_non_exhaustive()
     }
@@ -44,11 +45,11 @@ impl<K, V> core::fmt::Debug for ParIter<'_, K, V> {
 
 /// Parallel iterator over `(&K, &mut V)`.
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
-pub struct ParIterMut<'a, K, V> {
-    inner: RawParIterMut<'a, K, V, crate::DefaultLayout>,
+pub struct ParIterMut<'a, K, V, L: BucketLayout = DefaultLayout> {
+    inner: RawParIterMut<'a, K, V, L>,
 }
 
-impl<'a, K: Sync, V: Send> ParallelIterator for ParIterMut<'a, K, V> {
+impl<'a, K: Sync, V: Send, L: BucketLayout> ParallelIterator for ParIterMut<'a, K, V, L> {
     type Item = (&'a K, &'a mut V);
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
@@ -56,16 +57,16 @@ impl<'a, K: Sync, V: Send> ParallelIterator for ParIterMut<'a, K, V> {
     }
 }
 
-impl<K, V> core::fmt::Debug for ParIterMut<'_, K, V> {
+impl<K, V, L: BucketLayout> core::fmt::Debug for ParIterMut<'_, K, V, L> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ParIterMut").finish_non_exhaustive()
     }
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
-impl<'a, K: Sync, V: Sync, S> IntoParallelIterator for &'a EvacMap<K, V, S> {
+impl<'a, K: Sync, V: Sync, S, L: BucketLayout> IntoParallelIterator for &'a EvacMap<K, V, S, L> {
     type Item = (&'a K, &'a V);
-    type Iter = ParIter<'a, K, V>;
+    type Iter = ParIter<'a, K, V, L>;
 
     /// # Examples
     ///
@@ -76,7 +77,7 @@ impl<'a, K: Sync, V: Sync, S> IntoParallelIterator for &'a EvacMap<K, V, S> {
     /// let sum: u64 = map.par_iter().map(|(_, v)| *v).sum();
     /// assert_eq!(sum, (0..10_000).sum());
     /// ```
-    fn into_par_iter(self) -> ParIter<'a, K, V> {
+    fn into_par_iter(self) -> ParIter<'a, K, V, L> {
         ParIter {
             inner: RawParIter::new(self.raw()),
         }
@@ -84,9 +85,11 @@ impl<'a, K: Sync, V: Sync, S> IntoParallelIterator for &'a EvacMap<K, V, S> {
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
-impl<'a, K: Sync, V: Send, S> IntoParallelIterator for &'a mut EvacMap<K, V, S> {
+impl<'a, K: Sync, V: Send, S, L: BucketLayout> IntoParallelIterator
+    for &'a mut EvacMap<K, V, S, L>
+{
     type Item = (&'a K, &'a mut V);
-    type Iter = ParIterMut<'a, K, V>;
+    type Iter = ParIterMut<'a, K, V, L>;
 
     /// # Examples
     ///
@@ -97,7 +100,7 @@ impl<'a, K: Sync, V: Send, S> IntoParallelIterator for &'a mut EvacMap<K, V, S> 
     /// map.par_iter_mut().for_each(|(_, v)| *v *= 2);
     /// assert_eq!(map[&7], 14);
     /// ```
-    fn into_par_iter(self) -> ParIterMut<'a, K, V> {
+    fn into_par_iter(self) -> ParIterMut<'a, K, V, L> {
         ParIterMut {
             inner: RawParIterMut::new(self.raw_mut()),
         }
@@ -105,7 +108,7 @@ impl<'a, K: Sync, V: Send, S> IntoParallelIterator for &'a mut EvacMap<K, V, S> 
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
-impl<K: Send, V: Send, S> IntoParallelIterator for EvacMap<K, V, S> {
+impl<K: Send, V: Send, S, L: BucketLayout> IntoParallelIterator for EvacMap<K, V, S, L> {
     type Item = (K, V);
     type Iter = ::rayon::vec::IntoIter<(K, V)>;
 
@@ -125,7 +128,7 @@ impl<K: Send, V: Send, S> IntoParallelIterator for EvacMap<K, V, S> {
     }
 }
 
-impl<K: Send, V: Send, S> EvacMap<K, V, S> {
+impl<K: Send, V: Send, S, L: BucketLayout> EvacMap<K, V, S, L> {
     /// Removes every entry and hands them to rayon (through a `Vec`); the
     /// map keeps its array, as [`drain`](Self::drain) does.
     ///
@@ -145,7 +148,9 @@ impl<K: Send, V: Send, S> EvacMap<K, V, S> {
 }
 
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
-impl<K: Eq + Hash + Send, V: Send, S: BuildHasher> ParallelExtend<(K, V)> for EvacMap<K, V, S> {
+impl<K: Eq + Hash + Send, V: Send, S: BuildHasher, L: BucketLayout> ParallelExtend<(K, V)>
+    for EvacMap<K, V, S, L>
+{
     /// Collects in parallel, then inserts sequentially.
     ///
     /// # Examples

@@ -11,33 +11,36 @@ use core::marker::PhantomData;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 
-use crate::{EvacMap, EvacSet, ShardedEvacMap, ShardedEvacSet};
+use crate::layout::BucketLayout;
+use crate::{EvacMap, EvacSet, Policy, ShardedEvacMap, ShardedEvacSet};
 
 /// Most entries preallocated from an untrusted size hint.
 const MAX_PREALLOC: usize = 4096;
 
-impl<K: Serialize, V: Serialize, S> Serialize for EvacMap<K, V, S> {
+impl<K: Serialize, V: Serialize, S, L: BucketLayout> Serialize for EvacMap<K, V, S, L> {
     fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
         serializer.collect_map(self.iter())
     }
 }
 
-impl<'de, K, V, S> Deserialize<'de> for EvacMap<K, V, S>
+impl<'de, K, V, S, L> Deserialize<'de> for EvacMap<K, V, S, L>
 where
     K: Deserialize<'de> + Eq + Hash,
     V: Deserialize<'de>,
     S: BuildHasher + Default,
+    L: BucketLayout,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MapVisitor<K, V, S>(PhantomData<EvacMap<K, V, S>>);
+        struct MapVisitor<K, V, S, L: BucketLayout>(PhantomData<EvacMap<K, V, S, L>>);
 
-        impl<'de, K, V, S> Visitor<'de> for MapVisitor<K, V, S>
+        impl<'de, K, V, S, L> Visitor<'de> for MapVisitor<K, V, S, L>
         where
             K: Deserialize<'de> + Eq + Hash,
             V: Deserialize<'de>,
             S: BuildHasher + Default,
+            L: BucketLayout,
         {
-            type Value = EvacMap<K, V, S>;
+            type Value = EvacMap<K, V, S, L>;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a map")
@@ -45,7 +48,7 @@ where
 
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
                 let hint = access.size_hint().unwrap_or(0).min(MAX_PREALLOC);
-                let mut map = EvacMap::with_capacity_and_hasher(hint, S::default());
+                let mut map = EvacMap::from_parts(Policy::go(), hint, S::default());
                 while let Some((k, v)) = access.next_entry()? {
                     map.insert(k, v);
                 }

@@ -16,12 +16,10 @@ use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
 use std::time::Duration;
 
+use crate::builder::Builder;
 use crate::map::{self, EvacMap};
 use crate::raw::RawExtractIf;
-use crate::{
-    DefaultHashBuilder, Equivalent, Event, PauseHistogram, Phase, Policy, Probe, Stats,
-    TimingStats, TryReserveError,
-};
+use crate::{DefaultHashBuilder, Equivalent, Instruments, Phase, Policy, Probe, TryReserveError};
 
 /// A hash set with Go's bucket layout and incremental evacuation: an
 /// [`EvacMap<T, ()>`](EvacMap) with `std::collections::HashSet`'s API.
@@ -92,27 +90,23 @@ impl<T> EvacSet<T, DefaultHashBuilder> {
         }
     }
 
-    /// An empty set with the given policy and room for `capacity` elements.
-    ///
-    /// # Panics
-    ///
-    /// Panics with "capacity overflow" if `capacity` needs more buckets than
-    /// can be addressed.
+    /// A [`Builder`] for a set with a policy, a hasher and a first capacity
+    /// given together.
     ///
     /// # Examples
     ///
     /// ```
-    /// use evacmap::{EvacSet, Policy};
+    /// use evacmap::{DefaultHashBuilder, EvacSet, Policy};
     ///
-    /// let set: EvacSet<u32> = EvacSet::with_capacity_and_policy(100, Policy::all_at_once());
+    /// let set: EvacSet<u32> = EvacSet::builder()
+    ///     .policy(Policy::all_at_once())
+    ///     .capacity(100)
+    ///     .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+    ///     .build();
     /// assert!(set.capacity() >= 100 && set.policy().is_all_at_once());
     /// ```
-    #[track_caller]
-    #[must_use]
-    pub fn with_capacity_and_policy(capacity: usize, policy: Policy) -> Self {
-        EvacSet {
-            map: EvacMap::with_capacity_and_policy(capacity, policy),
-        }
+    pub fn builder() -> Builder<EvacSet<T>> {
+        Builder::new()
     }
 }
 
@@ -154,22 +148,9 @@ impl<T, S> EvacSet<T, S> {
         }
     }
 
-    /// An empty set with the given policy and hasher.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let set: evacmap::EvacSet<u8, _> = evacmap::EvacSet::with_policy_and_hasher(
-    ///     evacmap::Policy::default(),
-    ///     std::collections::hash_map::RandomState::new(),
-    /// );
-    /// assert!(set.is_empty());
-    /// ```
-    #[must_use]
-    pub const fn with_policy_and_hasher(policy: Policy, hash_builder: S) -> Self {
-        EvacSet {
-            map: EvacMap::with_policy_and_hasher(policy, hash_builder),
-        }
+    /// The set over a map of `T -> ()` (the builder's constructor).
+    pub(crate) const fn from_map(map: EvacMap<T, (), S>) -> Self {
+        EvacSet { map }
     }
 
     /// The policy this set was built with.
@@ -348,16 +329,21 @@ impl<T, S> EvacSet<T, S> {
         self.map.holds_old_memory()
     }
 
-    /// The set's counters; see [`EvacMap::stats`].
+    /// The set's instruments: the same view as a map's
+    /// ([`EvacMap::instruments`]).
     ///
     /// # Examples
     ///
     /// ```
-    /// let set: evacmap::EvacSet<u32> = (0..100).collect();
-    /// assert_eq!(set.stats().len, 100);
+    /// let mut set = evacmap::EvacSet::new();
+    /// for i in 0..100u32 {
+    ///     set.insert(i); // growths start as it fills
+    /// }
+    /// assert_eq!(set.instruments().stats().len, 100);
+    /// assert!(!set.instruments().events().is_empty());
     /// ```
-    pub fn stats(&self) -> Stats {
-        self.map.stats()
+    pub fn instruments(&self) -> Instruments<'_, T, ()> {
+        self.map.instruments()
     }
 
     /// A probe other threads can read snapshots from; see
@@ -379,42 +365,6 @@ impl<T, S> EvacSet<T, S> {
     /// Publishes the counters to the probes now; see [`EvacMap::publish`].
     pub fn publish(&mut self) {
         self.map.publish();
-    }
-
-    /// The retained growth events; see [`EvacMap::events`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let mut set = evacmap::EvacSet::new();
-    /// for i in 0..100u32 {
-    ///     set.insert(i); // growths start as it fills
-    /// }
-    /// assert!(!set.events().is_empty());
-    /// ```
-    pub fn events(&self) -> Vec<Event> {
-        self.map.events()
-    }
-
-    /// Pause timing totals, if the policy has timing on; see
-    /// [`EvacMap::timing`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{EvacSet, Policy};
-    ///
-    /// let mut set = EvacSet::with_policy(Policy::go().with_timing(true));
-    /// set.insert(1);
-    /// assert!(set.timing().is_some());
-    /// ```
-    pub fn timing(&self) -> Option<TimingStats> {
-        self.map.timing()
-    }
-
-    /// Latency percentiles of timed writes; see [`EvacMap::pause_histogram`].
-    pub fn pause_histogram(&self) -> Option<PauseHistogram> {
-        self.map.pause_histogram()
     }
 }
 

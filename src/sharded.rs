@@ -36,6 +36,7 @@
 
 mod entry;
 mod guard;
+mod instruments;
 mod iter;
 mod lock_timing;
 #[cfg(not(evacmap_loom))]
@@ -49,6 +50,7 @@ mod shard;
 use core::hash::{BuildHasher, Hash};
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use instruments::ShardedInstruments;
 pub use iter::{IntoIter, Iter, IterMut};
 #[cfg(not(evacmap_loom))]
 pub use maintainer::Maintainer;
@@ -57,9 +59,10 @@ pub use read::READ_SPIN;
 pub use refs::{Ref, RefMulti, RefMut, RefMutMulti, ShardRef};
 pub use set::{SetIntoIter, SetIter, SetRef, ShardedEvacSet};
 
+use crate::builder::Builder;
 use crate::map::Entry as MapEntry;
 use crate::sync::{Ordering, RwLockReadGuard, yield_now};
-use crate::{DefaultHashBuilder, Equivalent, EvacMap, Policy, Stats};
+use crate::{DefaultHashBuilder, Equivalent, EvacMap, Policy};
 use guard::{KeyValue, KeyValueMut, LockedEntry};
 use shard::{Locked, Shard, WriteGuard};
 
@@ -71,7 +74,7 @@ use shard::{Locked, Shard, WriteGuard};
 /// ```
 /// use evacmap::sharded::TryResult;
 ///
-/// let map = evacmap::ShardedEvacMap::with_shards(1);
+/// let map = evacmap::ShardedEvacMap::builder().shards(1).build();
 /// map.insert(1, 1);
 /// assert!(matches!(map.try_get(&1), TryResult::Present(r) if *r == 1));
 /// assert!(matches!(map.try_get(&2), TryResult::Absent));
@@ -191,11 +194,26 @@ impl<K, V> ShardedEvacMap<K, V, DefaultHashBuilder> {
     /// assert_eq!(map.shard_count(), evacmap::sharded::default_shard_count());
     /// ```
     pub fn new() -> Self {
-        Self::with_shards_policy_and_hasher(
-            default_shard_count(),
-            Policy::go(),
-            DefaultHashBuilder::new(),
-        )
+        Self::with_hasher(DefaultHashBuilder::new())
+    }
+
+    /// An empty map with room for `capacity` entries in all, each shard
+    /// its share, rounded up.
+    ///
+    /// # Panics
+    ///
+    /// Panics with "capacity overflow" if a shard's share needs more
+    /// buckets than can be addressed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let map: evacmap::ShardedEvacMap<u32, u32> = evacmap::ShardedEvacMap::with_capacity(1000);
+    /// assert!(map.capacity() >= 1000);
+    /// ```
+    #[track_caller]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::with_capacity_and_hasher(capacity, DefaultHashBuilder::new())
     }
 
     /// An empty map whose shards use `policy`: `Policy::all_at_once()`
@@ -210,29 +228,26 @@ impl<K, V> ShardedEvacMap<K, V, DefaultHashBuilder> {
     /// assert!(map.policy().is_all_at_once());
     /// ```
     pub fn with_policy(policy: Policy) -> Self {
-        Self::with_shards_policy_and_hasher(
-            default_shard_count(),
-            policy,
-            DefaultHashBuilder::new(),
-        )
+        Self::from_parts(default_shard_count(), policy, 0, DefaultHashBuilder::new())
     }
 
-    /// An empty map with `shards` shards.
-    ///
-    /// # Panics
-    ///
-    /// Panics if `shards` is not a power of two or exceeds [`MAX_SHARDS`].
+    /// A [`Builder`] for a map with a shard count, a policy, a hasher and a
+    /// first capacity given together.
     ///
     /// # Examples
     ///
     /// ```
-    /// let map: evacmap::sharded::ShardedEvacMap<u32, u32> =
-    ///     evacmap::sharded::ShardedEvacMap::with_shards(4);
-    /// assert_eq!(map.shard_count(), 4);
+    /// use evacmap::{DefaultHashBuilder, Policy, ShardedEvacMap};
+    ///
+    /// let map: ShardedEvacMap<u8, u8> = ShardedEvacMap::builder()
+    ///     .shards(8)
+    ///     .policy(Policy::default().with_timing(true))
+    ///     .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+    ///     .build();
+    /// assert_eq!(map.shard_count(), 8);
     /// ```
-    #[track_caller]
-    pub fn with_shards(shards: usize) -> Self {
-        Self::with_shards_policy_and_hasher(shards, Policy::go(), DefaultHashBuilder::new())
+    pub fn builder() -> Builder<ShardedEvacMap<K, V>> {
+        Builder::new()
     }
 }
 
@@ -250,37 +265,52 @@ impl<K, V, S: Clone> ShardedEvacMap<K, V, S> {
     /// assert!(map.contains_key(&1));
     /// ```
     pub fn with_hasher(hash_builder: S) -> Self {
-        Self::with_shards_policy_and_hasher(default_shard_count(), Policy::go(), hash_builder)
+        Self::from_parts(default_shard_count(), Policy::go(), 0, hash_builder)
     }
 
-    /// An empty map with `shards` shards, each with `policy`, hashing with
-    /// `hash_builder`. Allocates the shards (no buckets).
+    /// An empty map with room for `capacity` entries in all, hashing with
+    /// `hash_builder`.
     ///
     /// # Panics
     ///
-    /// Panics if `shards` is not a power of two or exceeds [`MAX_SHARDS`].
+    /// As for [`with_capacity`](ShardedEvacMap::with_capacity).
     ///
     /// # Examples
     ///
     /// ```
-    /// use evacmap::{DefaultHashBuilder, Policy, sharded::ShardedEvacMap};
+    /// use evacmap::{DefaultHashBuilder, ShardedEvacMap};
     ///
-    /// let map: ShardedEvacMap<u8, u8> = ShardedEvacMap::with_shards_policy_and_hasher(
-    ///     8,
-    ///     Policy::default().with_timing(true),
-    ///     DefaultHashBuilder::with_seeds(1, 2, 3, 4),
-    /// );
-    /// assert_eq!(map.shard_count(), 8);
+    /// let map: ShardedEvacMap<u8, u8> =
+    ///     ShardedEvacMap::with_capacity_and_hasher(100, DefaultHashBuilder::new());
+    /// assert!(map.capacity() >= 100);
     /// ```
     #[track_caller]
-    pub fn with_shards_policy_and_hasher(shards: usize, policy: Policy, hash_builder: S) -> Self {
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Self::from_parts(default_shard_count(), Policy::go(), capacity, hash_builder)
+    }
+
+    /// The builder's constructor: `shards` shards, each with `policy` and
+    /// room for its share of `capacity`, hashing with `hash_builder`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `shards` is not a power of two or exceeds [`MAX_SHARDS`],
+    /// or with "capacity overflow" as [`EvacMap::with_capacity`] does.
+    #[track_caller]
+    pub(crate) fn from_parts(
+        shards: usize,
+        policy: Policy,
+        capacity: usize,
+        hash_builder: S,
+    ) -> Self {
         assert!(
             shards.is_power_of_two() && shards <= MAX_SHARDS,
             "evacmap: shard count must be a power of two from 1 to {MAX_SHARDS}, got {shards}"
         );
+        let per_shard = capacity.div_ceil(shards);
         let shards: Box<[_]> = (0..shards)
             .map(|_| {
-                let map = EvacMap::with_policy_and_hasher(policy, hash_builder.clone());
+                let map = EvacMap::from_parts(policy, per_shard, hash_builder.clone());
                 Shard::new(map, policy.timing())
             })
             .collect();
@@ -300,7 +330,7 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     ///
     /// ```
     /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
-    ///     evacmap::sharded::ShardedEvacMap::with_shards(2);
+    ///     evacmap::sharded::ShardedEvacMap::builder().shards(2).build();
     /// assert_eq!(map.shard_count(), 2);
     /// ```
     pub fn shard_count(&self) -> usize {
@@ -372,7 +402,7 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// # Examples
     ///
     /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::with_shards(1);
+    /// let map = evacmap::sharded::ShardedEvacMap::builder().shards(1).build();
     /// for i in 0..1000u32 {
     ///     map.insert(i, i);
     /// }
@@ -394,14 +424,14 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// # Examples
     ///
     /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::with_shards(1);
+    /// let map = evacmap::sharded::ShardedEvacMap::builder().shards(1).build();
     /// for i in 0..100_000u32 {
     ///     map.insert(i, i);
     /// }
     /// while map.holds_old_memory() {
     ///     map.maintain(256);
     /// }
-    /// assert_eq!(map.stats().old_bytes_held, 0);
+    /// assert_eq!(map.instruments().stats().old_bytes_held, 0);
     /// ```
     pub fn holds_old_memory(&self) -> bool {
         self.shards
@@ -462,7 +492,7 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// # Examples
     ///
     /// ```
-    /// let map: evacmap::ShardedEvacMap<u8, u8> = evacmap::ShardedEvacMap::with_shards(2);
+    /// let map: evacmap::ShardedEvacMap<u8, u8> = evacmap::ShardedEvacMap::builder().shards(2).build();
     /// assert_eq!(map.capacity(), 0);
     /// map.insert(1, 1);
     /// assert!(map.capacity() >= 8);
@@ -586,11 +616,11 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// use evacmap::{DefaultHashBuilder, Policy, sharded::ShardedEvacMap};
     ///
     /// // No cursor steps: writes only evacuate the old buckets they touch.
-    /// let map = ShardedEvacMap::with_shards_policy_and_hasher(
-    ///     2,
-    ///     Policy::go().with_cursor_steps(0),
-    ///     DefaultHashBuilder::with_seeds(1, 2, 3, 4),
-    /// );
+    /// let map = ShardedEvacMap::builder()
+    ///     .shards(2)
+    ///     .policy(Policy::go().with_cursor_steps(0))
+    ///     .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+    ///     .build();
     /// for i in 0..10_000u32 {
     ///     map.insert(i, i);
     /// }
@@ -600,7 +630,7 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     ///     moved += map.maintain(100);
     /// }
     /// assert!(moved > 0);
-    /// assert_eq!(map.stats().old_bytes_held, 0);
+    /// assert_eq!(map.instruments().stats().old_bytes_held, 0);
     /// ```
     pub fn maintain(&self, budget: usize) -> usize
     where
@@ -625,10 +655,9 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
         moved
     }
 
-    /// The counters of all shards added up (see [`Stats`]): counts and bytes
-    /// are sums, `max_*` and `last_growth_*` the largest shard's, and
-    /// `peak_bytes_allocated` the sum of the shards' peaks (an upper bound).
-    /// Read-locks each shard in turn: not a point-in-time snapshot.
+    /// The instruments of all shards, read through one view
+    /// ([`ShardedInstruments`]): the counters added up and per shard, and
+    /// the write-lock hold times.
     ///
     /// # Examples
     ///
@@ -637,27 +666,10 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// for i in 0..1000u32 {
     ///     map.insert(i, i);
     /// }
-    /// assert_eq!(map.stats().len, 1000);
+    /// assert_eq!(map.instruments().stats().len, 1000);
     /// ```
-    pub fn stats(&self) -> Stats {
-        Stats::combine(self.shard_stats())
-    }
-
-    /// Each shard's counters, in shard order.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::with_shards(4);
-    /// for i in 0..1000u32 {
-    ///     map.insert(i, i);
-    /// }
-    /// let per_shard = map.shard_stats();
-    /// assert_eq!(per_shard.len(), 4);
-    /// assert_eq!(per_shard.iter().map(|s| s.len).sum::<u64>(), 1000);
-    /// ```
-    pub fn shard_stats(&self) -> Vec<Stats> {
-        self.shards().map(|s| s.stats()).collect()
+    pub fn instruments(&self) -> ShardedInstruments<'_, K, V, S> {
+        ShardedInstruments { map: self }
     }
 
     /// A probe over every shard: [`ShardedProbe::snapshot`] adds the
@@ -1073,7 +1085,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
     /// # Examples
     ///
     /// ```
-    /// let map: evacmap::ShardedEvacMap<u32, u32> = evacmap::ShardedEvacMap::with_shards(4);
+    /// let map: evacmap::ShardedEvacMap<u32, u32> = evacmap::ShardedEvacMap::builder().shards(4).build();
     /// map.reserve(10_000);
     /// assert!(map.capacity() >= 10_000);
     /// ```
@@ -1173,6 +1185,6 @@ impl<K: Hash + Eq, V, S: BuildHasher> ShardedEvacMap<K, V, S> {
 
 impl<K, V, S: Default + Clone> Default for ShardedEvacMap<K, V, S> {
     fn default() -> Self {
-        Self::with_shards_policy_and_hasher(default_shard_count(), Policy::go(), S::default())
+        Self::from_parts(default_shard_count(), Policy::go(), 0, S::default())
     }
 }

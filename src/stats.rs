@@ -30,7 +30,7 @@ macro_rules! stats_struct {
         /// for i in 0..1000u32 {
         ///     map.insert(i, i);
         /// }
-        /// let s = map.stats();
+        /// let s = map.instruments().stats();
         /// assert_eq!(s.len, 1000);
         /// assert!(s.growths >= 6);
         /// assert!(s.old_buckets_evacuated <= s.old_bucket_count);
@@ -80,7 +80,7 @@ macro_rules! stats_struct {
             /// # Examples
             ///
             /// ```
-            /// let s = evacmap::EvacMap::<u8, u8>::new().stats();
+            /// let s = evacmap::EvacMap::<u8, u8>::new().instruments().stats();
             /// assert!(s.fields().any(|(name, v)| name == "len" && v == 0));
             /// ```
             pub fn fields(&self) -> impl Iterator<Item = (&'static str, u64)> {
@@ -219,7 +219,7 @@ pub(crate) struct Counters {
 /// ```
 /// let mut map = evacmap::EvacMap::new();
 /// map.insert(1, 1);
-/// let c = map.chain_lengths();
+/// let c = map.instruments().chain_lengths();
 /// assert_eq!((c.chains, c.longest, c.counts[0]), (1, 1, 1));
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -302,7 +302,7 @@ impl fmt::Display for Stats {
     /// for i in 0..1000u32 {
     ///     map.insert(i, i);
     /// }
-    /// let report = map.stats().to_string();
+    /// let report = map.instruments().stats().to_string();
     /// assert!(report.lines().any(|l| l == "len: 1000"));
     /// assert!(report.contains("# residency"));
     /// ```

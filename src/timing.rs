@@ -124,7 +124,7 @@ impl LogHistogram {
 /// for i in 0..10_000u32 {
 ///     map.insert(i, i);
 /// }
-/// let h = map.pause_histogram().unwrap();
+/// let h = map.instruments().pause_histogram().unwrap();
 /// assert_eq!(h.insert.count, 10_000);
 /// assert!(h.insert.p50_ns <= h.insert.p99_ns && h.insert.p99_ns <= h.insert.max_ns);
 /// ```
@@ -157,7 +157,7 @@ pub struct Percentiles {
 /// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
 /// map.insert(1, 1);
 /// map.remove(&1);
-/// let h = map.pause_histogram().unwrap();
+/// let h = map.instruments().pause_histogram().unwrap();
 /// assert_eq!((h.insert.count, h.remove.count), (1, 1));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -185,7 +185,7 @@ pub struct PauseHistogram {
 /// for i in 0..100u32 {
 ///     map.insert(i, i);
 /// }
-/// let b = map.pause_buckets().unwrap();
+/// let b = map.instruments().pause_buckets().unwrap();
 /// assert_eq!(b.insert.iter().map(|b| b.count).sum::<u64>(), 100);
 /// assert!(b.insert.iter().all(|b| b.lower_ns <= b.upper_ns));
 /// ```
@@ -226,8 +226,8 @@ impl PauseBuckets {
     /// let (mut a, mut b) = (timed(), timed());
     /// a.insert(1, 1);
     /// b.insert(2, 2);
-    /// let mut all = a.pause_buckets().unwrap();
-    /// all.merge(&b.pause_buckets().unwrap());
+    /// let mut all = a.instruments().pause_buckets().unwrap();
+    /// all.merge(&b.instruments().pause_buckets().unwrap());
     /// assert_eq!(all.insert.iter().map(|b| b.count).sum::<u64>(), 2);
     /// ```
     pub fn merge(&mut self, other: &PauseBuckets) {
@@ -273,7 +273,7 @@ pub enum OpKind {
 /// for i in 0..100_000u32 {
 ///     map.insert(i, i);
 /// }
-/// let t = map.timing().unwrap();
+/// let t = map.instruments().timing().unwrap();
 /// assert!(t.max_pause_len > 0);
 /// assert!(t.alloc_ns > 0 && t.evacuation_ns > 0);
 /// ```

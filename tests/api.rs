@@ -150,8 +150,10 @@ fn set_operations_against_std() {
 
 #[test]
 fn set_instruments() {
-    let mut set: EvacSet<u32> =
-        EvacSet::with_capacity_and_policy(10, Policy::go().with_timing(true));
+    let mut set: EvacSet<u32> = EvacSet::builder()
+        .capacity(10)
+        .policy(Policy::go().with_timing(true))
+        .build();
     let probe = set.probe();
     let n = if cfg!(miri) { 500 } else { 10_000 };
     for i in 0..n {
@@ -159,12 +161,15 @@ fn set_instruments() {
     }
     set.publish();
     assert_eq!(probe.snapshot().len, u64::from(n));
-    assert!(set.stats().growths > 0 && !set.events().is_empty());
-    assert!(set.timing().is_some() && set.pause_histogram().unwrap().insert.count == u64::from(n));
+    assert!(set.instruments().stats().growths > 0 && !set.instruments().events().is_empty());
+    assert!(
+        set.instruments().timing().is_some()
+            && set.instruments().pause_histogram().unwrap().insert.count == u64::from(n)
+    );
     while set.holds_old_memory() {
         set.evacuate_for(std::time::Duration::from_millis(1));
     }
-    assert_eq!(set.stats().old_bytes_held, 0);
+    assert_eq!(set.instruments().stats().old_bytes_held, 0);
 }
 
 #[test]
@@ -173,7 +178,7 @@ fn stats_display_names_every_field() {
     for i in 0..1000 {
         map.insert(i, i);
     }
-    let s = map.stats();
+    let s = map.instruments().stats();
     let report = s.to_string();
     for (name, value) in s.fields() {
         assert!(
@@ -183,7 +188,13 @@ fn stats_display_names_every_field() {
     }
     // The sharded map's aggregate prints the same way.
     let sharded: ShardedEvacMap<u32, u32> = (0..100).map(|i| (i, i)).collect();
-    assert!(sharded.stats().to_string().contains("len: 100"));
+    assert!(
+        sharded
+            .instruments()
+            .stats()
+            .to_string()
+            .contains("len: 100")
+    );
 }
 
 #[test]
@@ -198,7 +209,10 @@ fn pause_buckets_add_up_and_merge() {
             b.remove(&i);
         }
     }
-    let (ba, bb) = (a.pause_buckets().unwrap(), b.pause_buckets().unwrap());
+    let (ba, bb) = (
+        a.instruments().pause_buckets().unwrap(),
+        b.instruments().pause_buckets().unwrap(),
+    );
     assert_eq!(ba.insert.iter().map(|x| x.count).sum::<u64>(), u64::from(n));
     assert_eq!(
         bb.remove.iter().map(|x| x.count).sum::<u64>(),
@@ -212,19 +226,24 @@ fn pause_buckets_add_up_and_merge() {
         u64::from(2 * n)
     );
     assert!(all.insert.windows(2).all(|w| w[0].upper_ns < w[1].lower_ns));
-    assert!(EvacMap::<u8, u8>::new().pause_buckets().is_none());
+    assert!(
+        EvacMap::<u8, u8>::new()
+            .instruments()
+            .pause_buckets()
+            .is_none()
+    );
 }
 
 #[test]
 fn chain_lengths_count_every_chain() {
     let mut map = EvacMap::with_hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4));
-    assert_eq!(map.chain_lengths().chains, 0);
+    assert_eq!(map.instruments().chain_lengths().chains, 0);
     for i in 0..if cfg!(miri) { 2_000 } else { 100_000u64 } {
         map.insert(i, i);
     }
     map.finish_growth();
-    let c = map.chain_lengths();
-    let s = map.stats();
+    let c = map.instruments().chain_lengths();
+    let s = map.instruments().stats();
     assert_eq!(c.chains, s.bucket_count);
     assert_eq!(c.counts.iter().sum::<u64>(), c.chains);
     let buckets: u64 = c
@@ -244,17 +263,22 @@ fn instruments_serialize_to_json() {
     for i in 0..1000u32 {
         map.insert(i, i);
     }
-    let stats = serde_json::to_value(map.stats()).unwrap();
+    let stats = serde_json::to_value(map.instruments().stats()).unwrap();
     assert_eq!(stats["len"], 1000);
-    let events = serde_json::to_value(map.events()).unwrap();
+    let events = serde_json::to_value(map.instruments().events()).unwrap();
     assert!(events[0]["kind"]["GrowthStarted"].is_object());
-    assert!(serde_json::to_value(map.timing().unwrap()).unwrap()["max_pause_ns"].is_u64());
+    assert!(
+        serde_json::to_value(map.instruments().timing().unwrap()).unwrap()["max_pause_ns"].is_u64()
+    );
     assert_eq!(
-        serde_json::to_value(map.pause_histogram().unwrap()).unwrap()["insert"]["count"],
+        serde_json::to_value(map.instruments().pause_histogram().unwrap()).unwrap()["insert"]["count"],
         1000
     );
-    assert!(serde_json::to_value(map.pause_buckets().unwrap()).unwrap()["insert"].is_array());
-    assert!(serde_json::to_value(map.chain_lengths()).unwrap()["chains"].is_u64());
+    assert!(
+        serde_json::to_value(map.instruments().pause_buckets().unwrap()).unwrap()["insert"]
+            .is_array()
+    );
+    assert!(serde_json::to_value(map.instruments().chain_lengths()).unwrap()["chains"].is_u64());
     let mut m = map;
     let s = evacmap::Sampler::spawn(m.probe(), std::time::Duration::from_millis(1), 4);
     m.publish();
@@ -303,7 +327,10 @@ fn split_layout_matches_std() {
     use evacmap::SplitLayout;
     type Split = EvacMap<u64, String, DefaultHashBuilder, SplitLayout>;
     let n: u64 = if cfg!(miri) { 700 } else { 50_000 };
-    let mut map = Split::with_layout_and_policy(Policy::go().with_auto_shrink(0.25));
+    let mut map: Split = EvacMap::builder()
+        .layout::<SplitLayout>()
+        .policy(Policy::go().with_auto_shrink(0.25))
+        .build();
     let mut model = std::collections::HashMap::new();
     for i in 0..n {
         map.insert(i, i.to_string());
@@ -328,7 +355,10 @@ fn split_layout_matches_std() {
         }
     }
     map.check_invariants();
-    assert!(map.stats().shrinks > 0, "the removals shrank the table");
+    assert!(
+        map.instruments().stats().shrinks > 0,
+        "the removals shrank the table"
+    );
     assert_eq!(map.len(), model.len());
     let seen: std::collections::HashMap<u64, String> = map.drain().collect();
     assert_eq!(seen, model);

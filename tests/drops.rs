@@ -12,10 +12,10 @@ use evacmap::{DefaultHashBuilder, EvacMap, Policy};
 /// seeds: with random ones, the few writes after a small growth starts can
 /// happen to evacuate every old bucket.
 fn filled(counter: &Counter, n: u64) -> EvacMap<String, Counted, DefaultHashBuilder> {
-    let mut map = EvacMap::with_policy_and_hasher(
-        Policy::go().with_cursor_steps(0),
-        DefaultHashBuilder::with_seeds(1, 2, 3, 4),
-    );
+    let mut map = EvacMap::builder()
+        .policy(Policy::go().with_cursor_steps(0))
+        .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+        .build();
     for i in 0..n {
         map.insert(i.to_string(), counter.value(i));
     }

@@ -298,10 +298,10 @@ fn child(scenario: &str) {
             // One chain, no cursor steps: the growth stays in progress, and
             // every eighth insert needs an overflow bucket, which a table
             // this small has no pool for.
-            let mut map = EvacMap::with_policy_and_hasher(
-                Policy::go().with_cursor_steps(0),
-                Weak(Weakness::Constant),
-            );
+            let mut map = EvacMap::builder()
+                .policy(Policy::go().with_cursor_steps(0))
+                .hasher(Weak(Weakness::Constant))
+                .build();
             let mut i = 0u64;
             while !map.is_evacuating() {
                 map.insert(i, i);
@@ -324,7 +324,7 @@ fn child(scenario: &str) {
             for k in 0..136u64 {
                 map.insert(k, k);
             }
-            assert_eq!(map.stats().overflow_buckets, 16);
+            assert_eq!(map.instruments().stats().overflow_buckets, 16);
             assert!(!map.is_evacuating());
             brink();
             exhaust();

@@ -97,7 +97,7 @@ fn snapshots_are_consistent_while_writing() {
     map.finish_growth();
     map.publish();
     done.store(true, Ordering::Release);
-    let recorded = map.stats().events_recorded;
+    let recorded = map.instruments().stats().events_recorded;
     for r in readers {
         let (snapshots, seen, lost, next) = r.join().unwrap();
         assert!(snapshots > 0);
@@ -109,7 +109,7 @@ fn snapshots_are_consistent_while_writing() {
         );
     }
     let last = probe.snapshot();
-    assert_eq!(last, map.stats());
+    assert_eq!(last, map.instruments().stats());
 }
 
 #[test]
@@ -118,7 +118,7 @@ fn probe_made_late_reports_earlier_events_as_lost() {
     for i in 0..10_000u64 {
         map.insert(i, i);
     }
-    let recorded = map.stats().events_recorded;
+    let recorded = map.instruments().stats().events_recorded;
     assert!(recorded > 4);
     let probe = map.probe();
     let batch = probe.events_since(0);

@@ -122,10 +122,13 @@ fn assert_same(map: &Map, model: &HashMap<u16, u32>) {
 
 /// Applies `ops` to a map with this policy and hasher and to the model.
 fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
-    let mut map: Map = EvacMap::with_policy_and_hasher(policy, Weak(weakness));
+    let mut map: Map = EvacMap::builder()
+        .policy(policy)
+        .hasher(Weak(weakness))
+        .build();
     let mut model: HashMap<u16, u32> = HashMap::new();
     for op in ops {
-        let shrinks_before = map.stats().shrinks_completed;
+        let shrinks_before = map.instruments().stats().shrinks_completed;
         match *op {
             Op::Insert(k, v) => assert_eq!(map.insert(k, v), model.insert(k, v)),
             Op::InsertMany(start, count) => {
@@ -196,7 +199,10 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
                 assert_same(&copy, &model);
                 // clone_from into a map of another shape, and into one of
                 // the same shape (which reuses its array).
-                let mut other: Map = EvacMap::with_policy_and_hasher(policy, Weak(weakness));
+                let mut other: Map = EvacMap::builder()
+                    .policy(policy)
+                    .hasher(Weak(weakness))
+                    .build();
                 other.insert(1, 1);
                 other.clone_from(&copy);
                 assert_same(&other, &model);
@@ -267,7 +273,9 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
             let (growing, all) = c.get();
             c.set((growing + usize::from(map.is_evacuating()), all + 1));
         });
-        SHRINKS.with(|c| c.set(c.get() + map.stats().shrinks_completed - shrinks_before));
+        SHRINKS.with(|c| {
+            c.set(c.get() + map.instruments().stats().shrinks_completed - shrinks_before)
+        });
         SHRINK_STEPS.with(|c| c.set(c.get() + usize::from(shrinking)));
     }
 }

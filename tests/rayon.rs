@@ -169,7 +169,7 @@ fn sets_in_parallel() {
 #[test]
 fn sharded_maps_and_sets_in_parallel() {
     let n = size(20_000);
-    let mut map: ShardedEvacMap<u64, u64> = ShardedEvacMap::with_shards(8);
+    let mut map: ShardedEvacMap<u64, u64> = ShardedEvacMap::builder().shards(8).build();
     map.par_extend((0..n).into_par_iter().map(|i| (i, i)));
     map.check_invariants();
     assert_eq!(map.len() as u64, n);

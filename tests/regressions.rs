@@ -26,7 +26,7 @@ fn retired_array_outlives_is_growing() {
     while map.is_evacuating() {
         map.evacuate(64);
     }
-    let s = map.stats();
+    let s = map.instruments().stats();
     if cfg!(target_os = "linux") {
         // Where early release works, the finished growth's old array is
         // retired, and still counted.
@@ -36,7 +36,7 @@ fn retired_array_outlives_is_growing() {
     while map.holds_old_memory() {
         map.evacuate_for(Duration::from_micros(200));
     }
-    assert_eq!(map.stats().old_bytes_held, 0);
+    assert_eq!(map.instruments().stats().old_bytes_held, 0);
     assert_eq!(map.get(&21), Some(&42));
     map.check_invariants();
 }

@@ -85,7 +85,11 @@ impl Arbitrary for Op {
 }
 
 fn run_model(ops: Vec<Op>, weak: Weak, shards: usize) -> bool {
-    let map = ShardedEvacMap::with_shards_policy_and_hasher(shards, slow_growth(), weak);
+    let map = ShardedEvacMap::builder()
+        .shards(shards)
+        .policy(slow_growth())
+        .hasher(weak)
+        .build();
     let mut model: HashMap<u8, u16> = HashMap::new();
     for op in ops {
         match op {
@@ -257,7 +261,7 @@ fn is_send_and_sync() {
 #[test]
 #[should_panic(expected = "shard count must be a power of two")]
 fn shard_count_must_be_a_power_of_two() {
-    let _ = ShardedEvacMap::<u8, u8>::with_shards(3);
+    let _ = ShardedEvacMap::<u8, u8>::builder().shards(3).build();
 }
 
 /// Each of 4 threads (on 2 cores: oversubscribed) inserts the keys it owns
@@ -272,11 +276,13 @@ fn concurrent_writers_lose_nothing() {
     let shared = scale(2_000) as u64;
     let counter_key = u64::MAX;
     for policy in [slow_growth(), Policy::all_at_once()] {
-        let map = Arc::new(ShardedEvacMap::with_shards_policy_and_hasher(
-            2,
-            policy,
-            seeded(),
-        ));
+        let map = Arc::new(
+            ShardedEvacMap::builder()
+                .shards(2)
+                .policy(policy)
+                .hasher(seeded())
+                .build(),
+        );
         let start = Arc::new(Barrier::new(THREADS as usize));
         let handles: Vec<_> = (0..THREADS)
             .map(|t| {
@@ -328,7 +334,7 @@ fn concurrent_writers_lose_nothing() {
         map.for_each(|k, v| assert!(contents.insert(*k, *v).is_none()));
         assert_eq!(contents, model);
         assert_eq!(map.len(), model.len());
-        assert!(map.stats().growths > 0);
+        assert!(map.instruments().stats().growths > 0);
     }
 }
 
@@ -338,11 +344,13 @@ fn concurrent_writers_lose_nothing() {
 #[test]
 fn len_stays_within_what_was_inserted() {
     let n = scale(20_000);
-    let map = Arc::new(ShardedEvacMap::with_shards_policy_and_hasher(
-        4,
-        slow_growth(),
-        seeded(),
-    ));
+    let map = Arc::new(
+        ShardedEvacMap::builder()
+            .shards(4)
+            .policy(slow_growth())
+            .hasher(seeded())
+            .build(),
+    );
     let inserted = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let poller = {
@@ -388,11 +396,13 @@ fn len_stays_within_what_was_inserted() {
 #[test]
 fn maintainer_races_writers_and_finishes_growths() {
     let n = scale(40_000) as u64;
-    let map = Arc::new(ShardedEvacMap::with_shards_policy_and_hasher(
-        2,
-        Policy::go().with_cursor_steps(0),
-        seeded(),
-    ));
+    let map = Arc::new(
+        ShardedEvacMap::builder()
+            .shards(2)
+            .policy(Policy::go().with_cursor_steps(0))
+            .hasher(seeded())
+            .build(),
+    );
     let maintainer = Maintainer::spawn(Arc::clone(&map), Duration::from_micros(50), 32);
     let writers: Vec<_> = (0..2u64)
         .map(|t| {
@@ -421,7 +431,7 @@ fn maintainer_races_writers_and_finishes_growths() {
     );
     let moved = maintainer.stop();
     assert!(moved > 0);
-    let s = map.stats();
+    let s = map.instruments().stats();
     assert_eq!(s.old_bytes_held, 0);
     assert_eq!(s.len, n);
     map.check_invariants();
@@ -437,11 +447,13 @@ fn readers_always_find_present_keys_during_growth() {
     let pre = scale(5_000) as u64;
     let n = scale(50_000) as u64;
     for policy in [slow_growth(), Policy::all_at_once()] {
-        let map = Arc::new(ShardedEvacMap::with_shards_policy_and_hasher(
-            2,
-            policy,
-            seeded(),
-        ));
+        let map = Arc::new(
+            ShardedEvacMap::builder()
+                .shards(2)
+                .policy(policy)
+                .hasher(seeded())
+                .build(),
+        );
         for k in 0..pre {
             map.insert(k, value_of(k));
         }
@@ -493,11 +505,13 @@ fn every_value_is_dropped_exactly_once() {
     let live = Arc::new(AtomicIsize::new(0));
     let n = scale(10_000) as u64;
     {
-        let map = Arc::new(ShardedEvacMap::with_shards_policy_and_hasher(
-            2,
-            slow_growth(),
-            seeded(),
-        ));
+        let map = Arc::new(
+            ShardedEvacMap::builder()
+                .shards(2)
+                .policy(slow_growth())
+                .hasher(seeded())
+                .build(),
+        );
         let writers: Vec<_> = (0..2u64)
             .map(|t| {
                 let (map, live) = (Arc::clone(&map), Arc::clone(&live));
@@ -528,11 +542,11 @@ fn every_value_is_dropped_exactly_once() {
 fn panicking_hash_under_the_lock_leaves_the_map_usable() {
     // No cursor steps: growths stay in progress, so most inserts re-hash
     // old keys under the lock.
-    let map = ShardedEvacMap::with_shards_policy_and_hasher(
-        1,
-        Policy::go().with_cursor_steps(0),
-        Weak(common::Weakness::Strong),
-    );
+    let map = ShardedEvacMap::builder()
+        .shards(1)
+        .policy(Policy::go().with_cursor_steps(0))
+        .hasher(Weak(common::Weakness::Strong))
+        .build();
     let n = scale(2_000) as u64;
     for k in 0..n / 4 {
         map.insert(Trap(k), k);
@@ -561,11 +575,11 @@ fn panicking_hash_under_the_lock_leaves_the_map_usable() {
 
 #[test]
 fn lock_hold_and_probe_cover_every_shard() {
-    let map = ShardedEvacMap::with_shards_policy_and_hasher(
-        4,
-        Policy::default().with_timing(true),
-        seeded(),
-    );
+    let map = ShardedEvacMap::builder()
+        .shards(4)
+        .policy(Policy::default().with_timing(true))
+        .hasher(seeded())
+        .build();
     let probe = map.probe();
     let sampler = Sampler::spawn(probe.clone(), Duration::from_millis(1), 1000);
     let n = scale(20_000) as u64;
@@ -584,17 +598,22 @@ fn lock_hold_and_probe_cover_every_shard() {
         snap.overflow_buckets * 4 < snap.bucket_count,
         "shard and bucket bits overlap: {snap:?}"
     );
-    assert_eq!(snap, map.stats());
+    assert_eq!(snap, map.instruments().stats());
     assert_eq!(
         probe.shards().iter().map(|p| p.snapshot().len).sum::<u64>(),
         n
     );
-    let hold = map.lock_hold().unwrap();
+    let hold = map.instruments().lock_hold().unwrap();
     assert!(hold.count >= n, "every write is timed: {hold:?}");
     assert!(hold.p50_ns <= hold.p99_ns && hold.p99_ns <= hold.max_ns);
     let history = sampler.stop();
     assert!(history.iter().all(|(_, s)| s.len <= n));
-    assert!(ShardedEvacMap::<u8, u8>::new().lock_hold().is_none());
+    assert!(
+        ShardedEvacMap::<u8, u8>::new()
+            .instruments()
+            .lock_hold()
+            .is_none()
+    );
 }
 
 /// Writers increment counters through guard-holding entries and churn
@@ -603,7 +622,11 @@ fn lock_hold_and_probe_cover_every_shard() {
 #[test]
 fn entries_and_iteration_race_writers() {
     let map: Arc<ShardedEvacMap<u64, u64>> = Arc::new(
-        ShardedEvacMap::with_shards_policy_and_hasher(4, slow_growth(), seeded()),
+        ShardedEvacMap::builder()
+            .shards(4)
+            .policy(slow_growth())
+            .hasher(seeded())
+            .build(),
     );
     const COUNTERS: u64 = 500;
     for k in 0..COUNTERS {

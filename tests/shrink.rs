@@ -28,10 +28,10 @@ fn sparse(policy: Policy) -> EvacMap<u32, u32> {
 #[test]
 fn shrink_to_fit_counts_and_events() {
     let mut map = sparse(Policy::go().with_cursor_steps(0));
-    let before = map.stats();
+    let before = map.instruments().stats();
     let from_log2 = map.bucket_log2().unwrap();
     map.shrink_to_fit();
-    let s = map.stats();
+    let s = map.instruments().stats();
     assert_eq!(s.shrinks, 1);
     assert_eq!(s.shrinks_completed, 0);
     let progress = map.phase().progress().expect("a shrink is running");
@@ -39,7 +39,7 @@ fn shrink_to_fit_counts_and_events() {
     let to_log2 = map.bucket_log2().unwrap();
     assert!(to_log2 < from_log2);
     assert_eq!(
-        map.events().last().unwrap().kind,
+        map.instruments().events().last().unwrap().kind,
         EventKind::ShrinkStarted {
             from_log2,
             to_log2,
@@ -57,12 +57,12 @@ fn shrink_to_fit_counts_and_events() {
         map.evacuate(7);
         map.check_invariants();
     }
-    let s = map.stats();
+    let s = map.instruments().stats();
     assert_eq!(s.shrinks_completed, 1);
     assert_eq!((s.growths_completed, s.forced_completions), {
         (before.growths_completed, before.forced_completions)
     });
-    let new_array = map.bucket_array_bytes() as u64;
+    let new_array = map.instruments().array_bytes() as u64;
     assert_eq!(
         s.shrink_bytes_returned,
         before.bytes_allocated - new_array,
@@ -71,7 +71,14 @@ fn shrink_to_fit_counts_and_events() {
     assert!(s.bytes_allocated >= new_array);
     assert!(s.bytes_allocated < before.bytes_allocated / 16);
     assert_eq!(s.entries_moved - before.entries_moved, u64::from(KEEP));
-    let tail: Vec<_> = map.events().iter().rev().take(2).map(|e| e.kind).collect();
+    let tail: Vec<_> = map
+        .instruments()
+        .events()
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| e.kind)
+        .collect();
     // The final free releases what was not given back early.
     let early = s.bytes_released_early - before.bytes_released_early;
     assert!(
@@ -107,7 +114,7 @@ fn writes_during_a_shrink_finish_it() {
         writes as usize <= total,
         "{writes} writes for {total} chains"
     );
-    assert_eq!(map.stats().shrinks_completed, 1);
+    assert_eq!(map.instruments().stats().shrinks_completed, 1);
     assert_eq!(map.len(), KEEP as usize);
 }
 
@@ -122,10 +129,10 @@ fn inserts_past_the_capacity_during_a_shrink_force_it_then_double() {
         i += 1;
         map.check_invariants();
     }
-    let s = map.stats();
+    let s = map.instruments().stats();
     assert_eq!(s.shrinks_completed, 1, "the shrink was finished first");
     assert!(map.capacity() > cap);
-    assert!(map.events().iter().any(|e| matches!(
+    assert!(map.instruments().events().iter().any(|e| matches!(
         e.kind,
         EventKind::ForcedCompletion {
             reason: evacmap::ForceReason::LoadLimit,
@@ -144,10 +151,10 @@ fn shrink_during_a_growth_finishes_the_growth_first() {
     }
     assert_eq!(map.phase().progress().unwrap().kind, GrowthKind::Doubling);
     map.retain(|&k, _| k < 10);
-    let forced = map.stats().forced_completions;
+    let forced = map.instruments().stats().forced_completions;
     map.shrink_to_fit();
     assert_eq!(map.phase().progress().unwrap().kind, GrowthKind::Shrink);
-    assert_eq!(map.stats().forced_completions, forced + 1);
+    assert_eq!(map.instruments().stats().forced_completions, forced + 1);
     map.check_invariants();
 }
 
@@ -170,10 +177,10 @@ fn shrink_to_keeps_the_requested_capacity() {
 fn empty_map_frees_its_array() {
     let mut map = sparse(Policy::go());
     map.clear();
-    let held = map.stats().bytes_allocated;
+    let held = map.instruments().stats().bytes_allocated;
     map.shrink_to_fit();
-    assert_eq!((map.capacity(), map.bucket_array_bytes()), (0, 0));
-    assert_eq!(map.stats().shrink_bytes_returned, held);
+    assert_eq!((map.capacity(), map.instruments().array_bytes()), (0, 0));
+    assert_eq!(map.instruments().stats().shrink_bytes_returned, held);
     map.check_invariants();
     map.insert(1, 1); // and it works again
     assert_eq!(map.get(&1), Some(&1));
@@ -184,7 +191,7 @@ fn all_at_once_shrinks_inside_the_call() {
     let mut map = sparse(Policy::all_at_once());
     map.shrink_to_fit();
     assert!(!map.is_evacuating());
-    assert_eq!(map.stats().shrinks_completed, 1);
+    assert_eq!(map.instruments().stats().shrinks_completed, 1);
     map.check_invariants();
 }
 
@@ -203,7 +210,7 @@ fn auto_shrink_starts_on_a_delete_burst() {
     map.finish_growth();
     // Shrinks cascade while removals continue: one starts whenever none is
     // running and the fill is low enough.
-    assert!(map.stats().shrinks >= 2);
+    assert!(map.instruments().stats().shrinks >= 2);
     assert!(map.capacity() < big / 4, "{} of {big}", map.capacity());
     // The last removals came while a shrink ran; the next one starts
     // another, down to the smallest table with room for twice the entries.
@@ -235,18 +242,18 @@ fn auto_shrink_does_not_oscillate_at_the_boundary() {
     map.finish_growth();
     // Remove until the first shrink starts, then finish it.
     let mut i = N;
-    while map.stats().shrinks == 0 {
+    while map.instruments().stats().shrinks == 0 {
         i -= 1;
         map.remove(&i);
     }
     map.finish_growth();
-    let s = map.stats();
+    let s = map.instruments().stats();
     // Now sit at the boundary: insert one, remove one, many times.
     for _ in 0..if cfg!(miri) { 500 } else { 10_000 } {
         map.insert(i, i);
         map.remove(&i);
     }
-    let t = map.stats();
+    let t = map.instruments().stats();
     assert_eq!(t.shrinks, s.shrinks, "no further shrink");
     assert_eq!(t.growths, s.growths, "no growth");
 }
@@ -259,17 +266,20 @@ fn removals_inside_retain_never_start_a_shrink() {
     }
     map.finish_growth();
     map.retain(|&k, _| k < KEEP);
-    assert_eq!(map.stats().shrinks, 0);
+    assert_eq!(map.instruments().stats().shrinks, 0);
     // The next removal does.
     map.remove(&0);
-    assert_eq!(map.stats().shrinks, 1);
+    assert_eq!(map.instruments().stats().shrinks, 1);
 }
 
 #[test]
 fn constant_hash_chains_merge() {
     // Every key in one chain: the shrink appends whole chains to one
     // destination that already holds entries.
-    let mut map = EvacMap::with_policy_and_hasher(Policy::go(), Weak(Weakness::LowBits));
+    let mut map = EvacMap::builder()
+        .policy(Policy::go())
+        .hasher(Weak(Weakness::LowBits))
+        .build();
     let n = if cfg!(miri) { 100 } else { 3000 };
     for i in 0..n {
         map.insert(i, i);
@@ -322,6 +332,6 @@ fn shrinking_never_calls_hash() {
     map.shrink_to_fit();
     map.finish_growth();
     disarm();
-    assert_eq!(map.stats().shrinks_completed, 1);
+    assert_eq!(map.instruments().stats().shrinks_completed, 1);
     assert_eq!(map.len(), 10);
 }

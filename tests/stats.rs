@@ -10,10 +10,10 @@ const N: u64 = if cfg!(miri) { 1_500 } else { 200_000 };
 
 fn map(policy: Policy) -> Map {
     // Fixed seeds: the counts below are deterministic.
-    EvacMap::with_policy_and_hasher(
-        policy.with_event_capacity(1024),
-        DefaultHashBuilder::with_seeds(1, 2, 3, 4),
-    )
+    EvacMap::builder()
+        .policy(policy.with_event_capacity(1024))
+        .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+        .build()
 }
 
 /// Doublings needed to hold `n` entries from one bucket, by Go's formula
@@ -28,7 +28,8 @@ fn go_doublings(n: u64) -> u64 {
 
 /// `len` at the start of every growth, from the event log.
 fn lens_at_growth_start(map: &Map) -> Vec<u64> {
-    map.events()
+    map.instruments()
+        .events()
         .iter()
         .filter_map(|e| match e.kind {
             EventKind::GrowthStarted { len, .. } => Some(len),
@@ -62,7 +63,7 @@ fn inserting_n_keys_starts_go_many_growths_and_moves_each_entry_present_at_start
         m.insert(i, i);
         growing_inserts += u64::from(m.is_evacuating());
     }
-    let s = m.stats();
+    let s = m.instruments().stats();
     assert_cross_field(&s);
     assert_eq!(s.growths, go_doublings(N));
     assert_eq!(s.same_size_growths, 0);
@@ -76,7 +77,7 @@ fn inserting_n_keys_starts_go_many_growths_and_moves_each_entry_present_at_start
     assert!(s.writes_during_growth >= growing_inserts);
 
     m.finish_growth();
-    let s = m.stats();
+    let s = m.instruments().stats();
     assert_eq!(s.old_bytes_held, 0);
     assert_eq!(s.old_bucket_count, 0);
     assert_eq!(s.growths, s.growths_completed + s.forced_completions);
@@ -95,7 +96,7 @@ fn cursor_steps_bound_the_work_per_write() {
         for i in 0..N / 4 {
             m.insert(i, i);
         }
-        let s = m.stats();
+        let s = m.instruments().stats();
         if s.forced_completions == 0 {
             assert!(
                 s.max_buckets_evacuated_in_one_op <= 1 + steps as u64,
@@ -112,7 +113,7 @@ fn all_at_once_moves_the_whole_table_in_one_insert() {
         m.insert(i, i);
         assert!(!m.is_evacuating());
     }
-    let s = m.stats();
+    let s = m.instruments().stats();
     let largest = *lens_at_growth_start(&m).iter().max().unwrap();
     assert_eq!(s.max_entries_moved_in_one_op, largest);
     assert_eq!(s.max_buckets_evacuated_in_one_op, 1 << (s.growths - 1));
@@ -128,23 +129,26 @@ fn reads_during_growth_count_lookups_in_old_buckets() {
         m.insert(i, i);
         i += 1;
     }
-    let before = m.stats();
+    let before = m.instruments().stats();
     let p = m.phase().progress().unwrap();
     for k in 0..i {
         assert!(m.get(&k).is_some());
     }
-    let after = m.stats();
+    let after = m.instruments().stats();
     let in_old = after.lookups_in_old_buckets - before.lookups_in_old_buckets;
     assert!(in_old > 0 && in_old <= i, "{in_old}");
     assert!(p.evacuated < p.total);
     // Reads do not move anything.
     assert_eq!(after.buckets_evacuated, before.buckets_evacuated);
     m.finish_growth();
-    let s = m.stats();
+    let s = m.instruments().stats();
     for k in 0..i {
         assert!(m.get(&k).is_some());
     }
-    assert_eq!(m.stats().lookups_in_old_buckets, s.lookups_in_old_buckets);
+    assert_eq!(
+        m.instruments().stats().lookups_in_old_buckets,
+        s.lookups_in_old_buckets
+    );
 }
 
 #[test]
@@ -161,10 +165,10 @@ fn forced_completions_are_counted_and_logged() {
         .map(|p| (p.total - p.evacuated) as u64)
         .unwrap();
     m.finish_growth();
-    let s = m.stats();
+    let s = m.instruments().stats();
     assert_eq!(s.forced_completions, 1);
     assert_eq!(s.growths, s.growths_completed + 1);
-    let events = m.events();
+    let events = m.instruments().events();
     let tail: Vec<_> = events.iter().rev().take(3).rev().map(|e| e.kind).collect();
     assert!(matches!(
         tail[0],
@@ -196,9 +200,9 @@ fn reserve_is_one_operation() {
     }
     m.finish_growth();
     assert_eq!(m.bucket_log2(), Some(b0));
-    let before = m.stats();
+    let before = m.instruments().stats();
     m.reserve(extra);
-    let after = m.stats();
+    let after = m.instruments().stats();
     assert_eq!(m.bucket_log2(), Some(b1));
     let moved = after.entries_moved - before.entries_moved;
     assert_eq!(moved, u64::from(b1 - b0) * n);
@@ -213,9 +217,9 @@ fn reserve_is_one_operation() {
         m.insert(i, i);
         i += 1;
     }
-    let before = m.stats();
+    let before = m.instruments().stats();
     m.reserve(if cfg!(miri) { 4 } else { 50 } * i as usize);
-    let after = m.stats();
+    let after = m.instruments().stats();
     let moved = after.entries_moved - before.entries_moved;
     assert!(moved > i, "a forced finish and doublings: {moved}");
     assert_eq!(after.max_entries_moved_in_one_op, moved);
@@ -227,9 +231,9 @@ fn growth_residency_in_writes() {
     for i in 0..N {
         m.insert(i, i);
     }
-    let s = m.stats();
+    let s = m.instruments().stats();
     // With Go's policy a doubling from 2^k old buckets ends within 2^k writes.
-    let events = m.events();
+    let events = m.instruments().events();
     for pair in events.windows(2) {
         if let (
             EventKind::GrowthStarted { from_log2, .. },
@@ -256,23 +260,23 @@ fn bytes_allocated_tracks_arrays_and_overflow() {
         m.insert(i, i);
     }
     m.finish_growth();
-    let s = m.stats();
+    let s = m.instruments().stats();
     let bucket = 8 + 8 * 8 + 8 * 8 + 8; // u64 -> u64
     let b = s.bucket_count;
     let pool = if b >= 16 { b / 16 } else { 0 };
-    assert_eq!(m.bucket_array_bytes() as u64, (b + pool) * bucket);
-    assert!(s.bytes_allocated >= m.bucket_array_bytes() as u64);
+    assert_eq!(m.instruments().array_bytes() as u64, (b + pool) * bucket);
+    assert!(s.bytes_allocated >= m.instruments().array_bytes() as u64);
     assert_eq!(
-        (s.bytes_allocated - m.bucket_array_bytes() as u64) % bucket,
+        (s.bytes_allocated - m.instruments().array_bytes() as u64) % bucket,
         0
     );
     assert!(s.overflow_buckets <= s.overflow_allocated);
     // Peak: old + new arrays of the last doubling were held together.
     assert!(s.peak_bytes_allocated >= (b + pool) * bucket + (b / 2 + pool / 2) * bucket);
     m.clear();
-    let c = m.stats();
+    let c = m.instruments().stats();
     assert_eq!((c.len, c.overflow_buckets), (0, 0));
-    assert_eq!(c.bytes_allocated, m.bucket_array_bytes() as u64);
+    assert_eq!(c.bytes_allocated, m.instruments().array_bytes() as u64);
 }
 
 #[test]
@@ -284,11 +288,11 @@ fn clear_mid_growth_abandons_the_growth() {
         i += 1;
     }
     m.clear();
-    let s = m.stats();
+    let s = m.instruments().stats();
     assert_eq!(s.old_bytes_held, 0);
     assert_eq!(s.growths, s.growths_completed + s.forced_completions + 1);
     assert!(matches!(
-        m.events().last().unwrap().kind,
+        m.instruments().events().last().unwrap().kind,
         EventKind::OldArrayReleased { .. }
     ));
     assert_cross_field(&s);
@@ -304,15 +308,18 @@ fn timing_counts_every_write_and_is_off_by_default() {
         m.remove(&i);
     }
     *m.entry(1).or_insert(0) += 1;
-    let h = m.pause_histogram().unwrap();
+    let h = m.instruments().pause_histogram().unwrap();
     assert_eq!(h.insert.count, N / 10 + 1);
     assert_eq!(h.remove.count, N / 20);
-    let t = m.timing().unwrap();
+    let t = m.instruments().timing().unwrap();
     assert!(t.max_pause_ns >= h.insert.p9999_ns.min(h.remove.p9999_ns));
-    assert_eq!(t.growth_wall_ns, m.stats().last_growth_wall_ns);
+    assert_eq!(
+        t.growth_wall_ns,
+        m.instruments().stats().last_growth_wall_ns
+    );
     assert!(t.max_pause_len < N / 10);
-    assert!(map(Policy::go()).timing().is_none());
-    assert!(map(Policy::go()).pause_histogram().is_none());
+    assert!(map(Policy::go()).instruments().timing().is_none());
+    assert!(map(Policy::go()).instruments().pause_histogram().is_none());
 }
 
 #[test]
@@ -322,14 +329,14 @@ fn old_array_is_given_back_as_the_cursor_passes() {
     // Until a growth from at least 2^12 buckets (576 KiB) is under way
     // (smaller under Miri, which cannot model `madvise` anyway).
     let min_old = if cfg!(miri) { 1 << 5 } else { 1 << 12 };
-    while !(m.is_evacuating() && m.stats().old_bucket_count >= min_old) {
+    while !(m.is_evacuating() && m.instruments().stats().old_bucket_count >= min_old) {
         m.insert(i, i);
         i += 1;
     }
-    let start = m.stats();
+    let start = m.instruments().stats();
     let old_array = start.old_bytes_held;
     m.evacuate(start.old_bucket_count as usize / 2);
-    let half = m.stats();
+    let half = m.instruments().stats();
     assert_cross_field(&half);
     // Reads of keys in given-back chains go to the new array.
     for k in 0..i {
@@ -350,8 +357,9 @@ fn old_array_is_given_back_as_the_cursor_passes() {
     copy.check_invariants();
     assert_eq!(copy.len(), m.len());
     m.finish_growth();
-    let end = m.stats();
+    let end = m.instruments().stats();
     let freed_at_end = m
+        .instruments()
         .events()
         .iter()
         .rev()
@@ -400,7 +408,10 @@ fn overflow_beyond_the_pool_is_counted_and_freed() {
     // and then overflow buckets come from the allocator one by one.
     let n: u64 = if cfg!(miri) { 600 } else { 10_000 };
     let key = |i: u64| (i % 64) | (i / 64) << 56;
-    let mut m = EvacMap::with_policy_and_hasher(Policy::go(), Identity);
+    let mut m = EvacMap::builder()
+        .policy(Policy::go())
+        .hasher(Identity)
+        .build();
     let mut model = std::collections::HashMap::new();
     for i in 0..n {
         assert_eq!(m.insert(key(i), i), model.insert(key(i), i));
@@ -410,7 +421,7 @@ fn overflow_beyond_the_pool_is_counted_and_freed() {
     }
     m.check_invariants();
     m.finish_growth();
-    let s = m.stats();
+    let s = m.instruments().stats();
     let bucket = 8 + 8 * 8 + 8 * 8 + 8; // u64 -> u64
     let pool = if s.bucket_count >= 16 {
         s.bucket_count / 16
@@ -422,7 +433,7 @@ fn overflow_beyond_the_pool_is_counted_and_freed() {
     // came from the extension or from the allocator.
     assert_eq!(
         s.bytes_allocated,
-        m.bucket_array_bytes() as u64 + (s.overflow_buckets - pool) * bucket,
+        m.instruments().array_bytes() as u64 + (s.overflow_buckets - pool) * bucket,
         "{s:?}"
     );
     for i in 0..n {
@@ -432,7 +443,7 @@ fn overflow_beyond_the_pool_is_counted_and_freed() {
     let c = m.clone();
     c.check_invariants();
     assert_eq!(c.len(), m.len());
-    assert_eq!(c.stats().bytes_allocated, s.bytes_allocated);
+    assert_eq!(c.instruments().stats().bytes_allocated, s.bytes_allocated);
     drop(c);
     for i in (0..n).step_by(2) {
         assert_eq!(m.remove(&key(i)), model.remove(&key(i)));
@@ -440,7 +451,10 @@ fn overflow_beyond_the_pool_is_counted_and_freed() {
     m.check_invariants();
     // `clear` hands the pool and the extension out again from the start.
     m.clear();
-    assert_eq!(m.stats().bytes_allocated, m.bucket_array_bytes() as u64);
+    assert_eq!(
+        m.instruments().stats().bytes_allocated,
+        m.instruments().array_bytes() as u64
+    );
     for i in 0..n / 2 {
         m.insert(key(i), i);
     }

@@ -91,14 +91,17 @@ fn run<L: BucketLayout>(input: &Input) {
     let start = live();
     let policy = input.policy.policy();
     let hasher = FuzzHasher(input.hasher);
-    let mut map: EvacMap<u16, Tracked, FuzzHasher, L> =
-        EvacMap::with_layout_capacity_policy_and_hasher(
-            usize::from(input.capacity),
-            policy,
-            hasher,
-        );
-    let mut spare: EvacMap<u16, Tracked, FuzzHasher, L> =
-        EvacMap::with_layout_policy_and_hasher(policy, hasher);
+    let mut map: EvacMap<u16, Tracked, FuzzHasher, L> = EvacMap::builder()
+        .layout::<L>()
+        .capacity(usize::from(input.capacity))
+        .policy(policy)
+        .hasher(hasher)
+        .build();
+    let mut spare: EvacMap<u16, Tracked, FuzzHasher, L> = EvacMap::builder()
+        .layout::<L>()
+        .policy(policy)
+        .hasher(hasher)
+        .build();
     let mut model = Model::new();
     for (i, op) in input.ops.iter().enumerate() {
         apply(op, &mut map, &mut spare, &mut model);

@@ -130,8 +130,8 @@ fn apply(op: &Op, set: &mut Set, model: &mut Model, other: &Set) {
 fuzz_target!(|input: Input| {
     let (policy, hasher) = (input.policy.policy(), FuzzHasher(input.hasher));
     let mut sets = [
-        Set::with_policy_and_hasher(policy, hasher),
-        Set::with_policy_and_hasher(policy, hasher),
+        EvacSet::builder().policy(policy).hasher(hasher).build(),
+        EvacSet::builder().policy(policy).hasher(hasher).build(),
     ];
     let mut models = [Model::new(), Model::new()];
     for (second, op) in &input.ops {

@@ -171,8 +171,11 @@ fn apply(op: &Op, map: &Map, model: &mut Model) {
 fuzz_target!(|input: Input| {
     let start = live();
     let shards = [1, 2, 4, 8, 16][usize::from(input.shards % 5)];
-    let map =
-        Map::with_shards_policy_and_hasher(shards, input.policy.policy(), FuzzHasher(input.hasher));
+    let map = ShardedEvacMap::builder()
+        .shards(shards)
+        .policy(input.policy.policy())
+        .hasher(FuzzHasher(input.hasher))
+        .build();
     let mut model = Model::new();
     for op in &input.ops {
         apply(op, &map, &mut model);

@@ -69,7 +69,7 @@ impl SharedMap for ShardedEvacMap<u64, u64, Hasher> {
         ShardedEvacMap::get(self, &key).map(|r| *r)
     }
     fn own_hold(&self) -> Option<Hold> {
-        self.lock_hold().map(|p| Hold {
+        self.instruments().lock_hold().map(|p| Hold {
             p99: p.p99_ns,
             p9999: p.p9999_ns,
             max: p.max_ns,
@@ -127,11 +127,19 @@ impl SharedMap for RwLock<hashbrown::HashMap<u64, u64, Hasher>> {
 fn make(name: &str) -> Res<Box<dyn SharedMap>> {
     Ok(match name {
         "sharded/evacmap" => Box::new(
-            ShardedEvacMap::with_shards_policy_and_hasher(SHARDS, Policy::go(), hasher())
+            ShardedEvacMap::builder()
+                .shards(SHARDS)
+                .policy(Policy::go())
+                .hasher(hasher())
+                .build()
                 .with_lock_timing(true),
         ),
         "sharded/all_at_once" => Box::new(
-            ShardedEvacMap::with_shards_policy_and_hasher(SHARDS, Policy::all_at_once(), hasher())
+            ShardedEvacMap::builder()
+                .shards(SHARDS)
+                .policy(Policy::all_at_once())
+                .hasher(hasher())
+                .build()
                 .with_lock_timing(true),
         ),
         "dashmap" => Box::new(DashMap::with_hasher_and_shard_amount(hasher(), SHARDS)),

@@ -121,7 +121,7 @@ impl Tracker {
         let b = map.bucket_log2();
         let progress = map.phase().progress();
         if let Some(g) = self.open.as_mut() {
-            g.residency += map.stats().old_bytes_held as f64;
+            g.residency += map.instruments().stats().old_bytes_held as f64;
             if progress.is_none() {
                 g.writes = Some(self.write - g.start);
                 self.growths.push(self.open.take().expect("open"));
@@ -135,7 +135,7 @@ impl Tracker {
                 old_b: if same { new_b } else { new_b.saturating_sub(1) },
                 new_b,
                 writes: None,
-                residency: map.stats().old_bytes_held as f64,
+                residency: map.instruments().stats().old_bytes_held as f64,
             });
         } else if b != self.last_b && self.last_b.is_some() {
             // Started and finished within this write (1 or 2 old buckets).

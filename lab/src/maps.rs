@@ -123,17 +123,17 @@ impl<K: Hash + Eq, S: BuildHasher, L: BucketLayout> LabMap<K> for EvacMap<K, u64
         Some(EvacMap::capacity(self))
     }
     fn stats(&self) -> Option<Stats> {
-        Some(EvacMap::stats(self))
+        Some(self.instruments().stats())
     }
     fn table_bytes(&self) -> Option<u64> {
-        Some(EvacMap::stats(self).bytes_allocated)
+        Some(self.instruments().stats().bytes_allocated)
     }
     fn residency(&self) -> Option<Residency> {
         let b = self.bucket_log2()?;
-        let per_bucket = self.bucket_array_bytes() as f64 / array_bytes(b, 1.0);
+        let per_bucket = self.instruments().array_bytes() as f64 / array_bytes(b, 1.0);
         let mut r = Residency::default();
         let mut old_bytes = 0.0;
-        for e in self.events() {
+        for e in self.instruments().events() {
             match e.kind {
                 EventKind::GrowthStarted { from_log2, .. }
                 | EventKind::ShrinkStarted { from_log2, .. } => {
@@ -263,13 +263,17 @@ pub fn evacmap_policy(name: &str) -> Result<Option<Policy>, String> {
 
 /// An evacmap with `policy` and the lab's hasher.
 pub fn evacmap<K>(policy: Policy) -> EvacMap<K, u64, Hasher> {
-    EvacMap::with_policy_and_hasher(policy, hasher())
+    EvacMap::builder().policy(policy).hasher(hasher()).build()
 }
 
 /// An evacmap on the split-tophash layout with `policy` and the lab's
 /// hasher.
 pub fn evacmap_split<K>(policy: Policy) -> EvacMap<K, u64, Hasher, SplitLayout> {
-    EvacMap::with_layout_policy_and_hasher(policy, hasher())
+    EvacMap::builder()
+        .layout::<SplitLayout>()
+        .policy(policy)
+        .hasher(hasher())
+        .build()
 }
 
 /// A hashbrown map with the lab's hasher.

@@ -376,7 +376,7 @@ fn pause_sources(n: u64, seed: u64) -> Res<()> {
         timed.insert(k, k);
     }
     let total_ns = start.elapsed().as_nanos().max(1) as f64;
-    let t = timed.timing().ok_or("timing is on")?;
+    let t = timed.instruments().timing().ok_or("timing is on")?;
     println!(
         "\nevacmap (own timing on, {n} inserts, {:.0} ms): evacuation {:.1}%, allocating arrays {:.1}%, \
          freeing arrays {:.1}% of insert time; longest insert {} ns at len {}",

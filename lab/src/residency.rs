@@ -46,7 +46,7 @@ struct Sample {
 }
 
 fn sample(map: &EvacMap<u64, u64, Hasher>, phase: &str, op: usize, start: Instant) -> Sample {
-    let s = map.stats();
+    let s = map.instruments().stats();
     Sample {
         phase: phase.into(),
         op,

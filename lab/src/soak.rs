@@ -215,7 +215,11 @@ pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
     }
     let policy = Policy::go().with_publish_interval(256);
     let map: Arc<Map> = Arc::new(
-        ShardedEvacMap::with_shards_policy_and_hasher(SHARDS, policy, hasher())
+        ShardedEvacMap::builder()
+            .shards(SHARDS)
+            .policy(policy)
+            .hasher(hasher())
+            .build()
             .with_lock_timing(true),
     );
     let maintainer = Maintainer::spawn(Arc::clone(&map), Duration::from_millis(1), 64);
@@ -267,8 +271,8 @@ pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
     let (lost, phantom) = final_check(&map, &models);
     let expect: usize = models.iter().map(HashMap::len).sum();
     let (faults, bad_reads) = reader_faults;
-    let stats = map.stats();
-    let hold = map.lock_hold().ok_or("lock timing is on")?;
+    let stats = map.instruments().stats();
+    let hold = map.instruments().lock_hold().ok_or("lock timing is on")?;
     let total_ops = ops.load(Ordering::Relaxed);
     let total_reads = reads.load(Ordering::Relaxed);
     let peak = rss.iter().map(|r| r.1).max().unwrap_or(0);

@@ -27,11 +27,11 @@ type Map = ShardedEvacMap<u32, u32>;
 
 /// A one-shard map holding `0..FULL`: at its load limit.
 fn full_map() -> Arc<Map> {
-    let map = ShardedEvacMap::with_shards_policy_and_hasher(
-        1,
-        Policy::go().with_cursor_steps(0),
-        DefaultHashBuilder::with_seeds(1, 2, 3, 4),
-    );
+    let map = ShardedEvacMap::builder()
+        .shards(1)
+        .policy(Policy::go().with_cursor_steps(0))
+        .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+        .build();
     for k in 0..FULL {
         map.insert(k, k * 10);
     }
@@ -68,7 +68,7 @@ fn two_writers_and_a_reader_across_a_growth() {
             })
         };
         map.insert(100, 1000);
-        assert!(map.stats().growths >= 1);
+        assert!(map.instruments().stats().growths >= 1);
         reader.join().unwrap();
         other.join().unwrap();
         map.check_invariants();
@@ -142,7 +142,7 @@ fn entry_guard_races_a_reader_and_the_maintainer() {
         map.check_invariants();
         assert_eq!(map.get_cloned(&100), Some(1001));
         assert_eq!(map.len(), FULL as usize + 1);
-        assert!(map.stats().growths >= 1);
+        assert!(map.instruments().stats().growths >= 1);
     });
 }
 
@@ -187,11 +187,13 @@ fn guards_stay_valid_across_a_growth() {
 #[test]
 fn len_is_never_negative_or_beyond_the_inserts() {
     loom::model(|| {
-        let map = Arc::new(ShardedEvacMap::<u32, u32>::with_shards_policy_and_hasher(
-            2,
-            Policy::go(),
-            DefaultHashBuilder::with_seeds(1, 2, 3, 4),
-        ));
+        let map = Arc::new(
+            ShardedEvacMap::<u32, u32>::builder()
+                .shards(2)
+                .policy(Policy::go())
+                .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+                .build(),
+        );
         let observer = {
             let map = Arc::clone(&map);
             thread::spawn(move || {
@@ -222,11 +224,13 @@ fn len_is_never_negative_or_beyond_the_inserts() {
 #[should_panic(expected = "lock-free len differs")]
 fn canary_len_stored_outside_the_lock_is_caught() {
     loom::model(|| {
-        let map = Arc::new(ShardedEvacMap::<u32, u32>::with_shards_policy_and_hasher(
-            1,
-            Policy::go(),
-            DefaultHashBuilder::with_seeds(1, 2, 3, 4),
-        ));
+        let map = Arc::new(
+            ShardedEvacMap::<u32, u32>::builder()
+                .shards(1)
+                .policy(Policy::go())
+                .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+                .build(),
+        );
         let remover = {
             let map = Arc::clone(&map);
             thread::spawn(move || map.remove(&7))

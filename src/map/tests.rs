@@ -70,7 +70,10 @@ fn insert_get_remove_with_invariants() {
 #[test]
 fn growth_triggers_follow_go_formula() {
     // Capacity before doubling: B=0 -> 8, B=1 -> 13, B=2 -> 26, B=3 -> 52.
-    let mut map = EvacMap::with_policy_and_hasher(Policy::all_at_once(), Identity);
+    let mut map = EvacMap::builder()
+        .policy(Policy::all_at_once())
+        .hasher(Identity)
+        .build();
     let mut log2s = Vec::new();
     for i in 0..60u64 {
         map.insert(i, ());
@@ -134,7 +137,10 @@ fn all_at_once_never_growing_after_insert() {
 
 #[test]
 fn mid_growth_state_and_progress() {
-    let mut map = EvacMap::with_policy_and_hasher(Policy::go().with_cursor_steps(0), Identity);
+    let mut map = EvacMap::builder()
+        .policy(Policy::go().with_cursor_steps(0))
+        .hasher(Identity)
+        .build();
     // Fill B=3 (8 buckets) to its limit of 52, then one more starts a doubling.
     for i in 0..52u64 {
         map.insert(i, i);
@@ -166,7 +172,10 @@ fn same_size_growth_when_overflow_piles_up() {
     // deleting them leaves it linked. Doing that to each of the 2^B buckets
     // reaches `noverflow >= 2^B` while `count` stays tiny, and the next insert
     // starts a same-size growth that compacts the chains.
-    let mut map = EvacMap::with_policy_and_hasher(Policy::go().with_cursor_steps(0), Identity);
+    let mut map = EvacMap::builder()
+        .policy(Policy::go().with_cursor_steps(0))
+        .hasher(Identity)
+        .build();
     map.reserve(100);
     assert_eq!(map.bucket_log2(), Some(4));
     let key = |bucket: u64, i: u64| (i << 8) | bucket; // low 4 bits = bucket
@@ -201,7 +210,10 @@ fn same_size_growth_when_overflow_piles_up() {
 fn forced_completion_when_limit_hit_mid_growth() {
     // No cursor steps and Identity keys in order: the writes only evacuate
     // the buckets they touch, so the next doubling comes due mid-growth.
-    let mut map = EvacMap::with_policy_and_hasher(Policy::go().with_cursor_steps(0), Identity);
+    let mut map = EvacMap::builder()
+        .policy(Policy::go().with_cursor_steps(0))
+        .hasher(Identity)
+        .build();
     let n = scaled(5000) as u64;
     // Every insert checked, but only every 7th under Miri (the check is a
     // full walk; Miri is there for the memory accesses).

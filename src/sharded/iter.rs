@@ -272,7 +272,7 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for ShardedEvacMap<K, V, S> {
     /// # Examples
     ///
     /// ```
-    /// let map = evacmap::ShardedEvacMap::with_shards(1);
+    /// let map = evacmap::ShardedEvacMap::builder().shards(1).build();
     /// map.insert(1, 2);
     /// assert_eq!(format!("{map:?}"), "{1: 2}");
     /// ```

@@ -21,7 +21,7 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// ```
     /// let map = evacmap::sharded::ShardedEvacMap::new().with_lock_timing(true);
     /// map.insert(1, 1);
-    /// assert_eq!(map.lock_hold().unwrap().count, 1);
+    /// assert_eq!(map.instruments().lock_hold().unwrap().count, 1);
     /// ```
     #[must_use]
     pub fn with_lock_timing(self, on: bool) -> Self {
@@ -32,27 +32,8 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
         self
     }
 
-    /// Write-lock hold times over all shards, in nanoseconds (p50 … max),
-    /// or `None` unless the policy has
-    /// [`with_timing(true)`](Policy::with_timing) or
-    /// [`with_lock_timing(true)`](Self::with_lock_timing) was called. Every write-lock
-    /// acquisition is timed, from when it is granted until it is released:
-    /// writes, `get_mut` guards, `update`, `with_entry`, `retain`, `clear`
-    /// and maintenance steps.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use evacmap::{Policy, sharded::ShardedEvacMap};
-    ///
-    /// let map = ShardedEvacMap::with_policy(Policy::default().with_timing(true));
-    /// for i in 0..1000u32 {
-    ///     map.insert(i, i);
-    /// }
-    /// let hold = map.lock_hold().unwrap();
-    /// assert!(hold.count >= 1000 && hold.max_ns >= hold.p50_ns);
-    /// ```
-    pub fn lock_hold(&self) -> Option<Percentiles> {
+    /// Write-lock hold times over all shards (`ShardedInstruments::lock_hold`).
+    pub(super) fn lock_hold(&self) -> Option<Percentiles> {
         let mut total: Option<LogHistogram> = None;
         for i in 0..self.shards.len() {
             let locked = self.read_shard(i);

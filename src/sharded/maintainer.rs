@@ -20,7 +20,7 @@ use crate::periodic::Periodic;
 /// use std::time::Duration;
 /// use evacmap::sharded::{Maintainer, ShardedEvacMap};
 ///
-/// let map = Arc::new(ShardedEvacMap::with_shards(2));
+/// let map = Arc::new(ShardedEvacMap::builder().shards(2).build());
 /// let maintainer = Maintainer::spawn(Arc::clone(&map), Duration::from_millis(1), 256);
 /// for i in 0..20_000u32 {
 ///     map.insert(i, i);
@@ -31,7 +31,7 @@ use crate::periodic::Periodic;
 ///     std::thread::sleep(Duration::from_millis(1));
 /// }
 /// assert!(maintainer.stop() > 0);
-/// assert_eq!(map.stats().old_bytes_held, 0);
+/// assert_eq!(map.instruments().stats().old_bytes_held, 0);
 /// ```
 #[derive(Debug)]
 pub struct Maintainer {

@@ -33,7 +33,7 @@ impl ShardedProbe {
     ///
     /// ```
     /// let map: evacmap::sharded::ShardedEvacMap<u8, u8> =
-    ///     evacmap::sharded::ShardedEvacMap::with_shards(4);
+    ///     evacmap::sharded::ShardedEvacMap::builder().shards(4).build();
     /// assert_eq!(map.probe().shards().len(), 4);
     /// ```
     pub fn shards(&self) -> &[Probe] {

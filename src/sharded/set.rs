@@ -6,8 +6,9 @@ use core::hash::{BuildHasher, Hash};
 use core::iter::FusedIterator;
 use core::ops::Deref;
 
-use super::{IntoIter, Iter, Ref, RefMulti, ShardedEvacMap, ShardedProbe};
-use crate::{DefaultHashBuilder, Equivalent, Policy, Stats};
+use super::{IntoIter, Iter, Ref, RefMulti, ShardedEvacMap, ShardedInstruments, ShardedProbe};
+use crate::builder::Builder;
+use crate::{DefaultHashBuilder, Equivalent, Policy};
 
 /// A concurrent hash set: [`ShardedEvacMap<T, ()>`](ShardedEvacMap), with
 /// the same shards, locks, incremental growth and maintenance. All methods
@@ -43,55 +44,97 @@ impl<T> ShardedEvacSet<T, DefaultHashBuilder> {
     /// assert!(set.is_empty());
     /// ```
     pub fn new() -> Self {
-        ShardedEvacSet {
-            map: ShardedEvacMap::new(),
-        }
+        Self::from_map(ShardedEvacMap::new())
     }
 
-    /// An empty set with `shards` shards.
+    /// An empty set with room for `capacity` elements in all (see
+    /// [`ShardedEvacMap::with_capacity`]).
     ///
     /// # Panics
     ///
-    /// Panics if `shards` is not a power of two or exceeds
-    /// [`MAX_SHARDS`](super::MAX_SHARDS).
+    /// As for [`ShardedEvacMap::with_capacity`].
     ///
     /// # Examples
     ///
     /// ```
-    /// let set: evacmap::ShardedEvacSet<u32> = evacmap::ShardedEvacSet::with_shards(4);
-    /// assert_eq!(set.shard_count(), 4);
+    /// let set: evacmap::ShardedEvacSet<u32> = evacmap::ShardedEvacSet::with_capacity(100);
+    /// assert!(set.is_empty());
     /// ```
     #[track_caller]
-    pub fn with_shards(shards: usize) -> Self {
-        ShardedEvacSet {
-            map: ShardedEvacMap::with_shards(shards),
-        }
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self::from_map(ShardedEvacMap::with_capacity(capacity))
+    }
+
+    /// An empty set whose shards use `policy`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let set: evacmap::ShardedEvacSet<u32> =
+    ///     evacmap::ShardedEvacSet::with_policy(evacmap::Policy::all_at_once());
+    /// assert!(set.is_empty());
+    /// ```
+    pub fn with_policy(policy: Policy) -> Self {
+        Self::from_map(ShardedEvacMap::with_policy(policy))
+    }
+
+    /// A [`Builder`] for a set with a shard count, a policy, a hasher and a
+    /// first capacity given together.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let set: evacmap::ShardedEvacSet<u8> =
+    ///     evacmap::ShardedEvacSet::builder().shards(2).build();
+    /// assert_eq!(set.shard_count(), 2);
+    /// ```
+    pub fn builder() -> Builder<ShardedEvacSet<T>> {
+        Builder::new()
     }
 }
 
 impl<T, S: Clone> ShardedEvacSet<T, S> {
-    /// An empty set with `shards` shards, each with `policy`, hashing with
-    /// `hash_builder`.
-    ///
-    /// # Panics
-    ///
-    /// Panics if `shards` is not a power of two or exceeds
-    /// [`MAX_SHARDS`](super::MAX_SHARDS).
+    /// An empty set hashing with `hash_builder`.
     ///
     /// # Examples
     ///
     /// ```
-    /// use evacmap::{DefaultHashBuilder, Policy, ShardedEvacSet};
+    /// let set = evacmap::ShardedEvacSet::with_hasher(evacmap::DefaultHashBuilder::new());
+    /// set.insert(1u8);
+    /// ```
+    pub fn with_hasher(hash_builder: S) -> Self {
+        Self::from_map(ShardedEvacMap::with_hasher(hash_builder))
+    }
+
+    /// An empty set with room for `capacity` elements in all, hashing with
+    /// `hash_builder`.
     ///
-    /// let set: ShardedEvacSet<u8> =
-    ///     ShardedEvacSet::with_shards_policy_and_hasher(2, Policy::go(), DefaultHashBuilder::new());
-    /// assert_eq!(set.shard_count(), 2);
+    /// # Panics
+    ///
+    /// As for [`ShardedEvacMap::with_capacity`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let set: evacmap::ShardedEvacSet<u8> = evacmap::ShardedEvacSet::with_capacity_and_hasher(
+    ///     10,
+    ///     evacmap::DefaultHashBuilder::new(),
+    /// );
+    /// assert!(set.is_empty());
     /// ```
     #[track_caller]
-    pub fn with_shards_policy_and_hasher(shards: usize, policy: Policy, hash_builder: S) -> Self {
-        ShardedEvacSet {
-            map: ShardedEvacMap::with_shards_policy_and_hasher(shards, policy, hash_builder),
-        }
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Self::from_map(ShardedEvacMap::with_capacity_and_hasher(
+            capacity,
+            hash_builder,
+        ))
+    }
+}
+
+impl<T, S> ShardedEvacSet<T, S> {
+    /// The set over a map of `T -> ()` (the builder's constructor).
+    pub(crate) const fn from_map(map: ShardedEvacMap<T, (), S>) -> Self {
+        ShardedEvacSet { map }
     }
 }
 
@@ -163,9 +206,17 @@ impl<T, S> ShardedEvacSet<T, S> {
         self.map.clear();
     }
 
-    /// The counters of all shards added up (see [`ShardedEvacMap::stats`]).
-    pub fn stats(&self) -> Stats {
-        self.map.stats()
+    /// The instruments of all shards (see
+    /// [`ShardedEvacMap::instruments`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let set: evacmap::ShardedEvacSet<u32> = (0..10).collect();
+    /// assert_eq!(set.instruments().stats().len, 10);
+    /// ```
+    pub fn instruments(&self) -> ShardedInstruments<'_, T, (), S> {
+        self.map.instruments()
     }
 
     /// A probe over every shard (see [`ShardedEvacMap::probe`]).

@@ -26,6 +26,6 @@ fn main() {
     }
     println!(
         "entries moved by growth during the inserts: evacmap {} hashbrown {brown_moved}",
-        evac.stats().entries_moved
+        evac.instruments().stats().entries_moved
     );
 }

@@ -29,7 +29,11 @@ fn evacmap_insert(keys: &[u64]) -> Evac {
 
 #[inline(never)]
 fn evacsplit_insert(keys: &[u64]) -> Split {
-    let mut map = Split::with_layout_policy_and_hasher(evacmap::Policy::go(), hasher());
+    let mut map = EvacMap::builder()
+        .layout::<SplitLayout>()
+        .policy(evacmap::Policy::go())
+        .hasher(hasher())
+        .build();
     for &k in keys {
         map.insert(k, k);
     }
