@@ -16,13 +16,60 @@ use crate::report::{
 
 const SAMPLES: u64 = 200;
 
-/// Runs the experiment; returns ns per insert+remove pair per map.
-///
-/// # Errors
-///
-/// Output errors, or a map that did not keep its size.
-pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)>> {
-    out_dir(out)?;
+/// One map's churn: ns per insert+remove pair, its counters at the end
+/// (evacmap), and its samples for `churn.csv`.
+struct ChurnRun {
+    name: &'static str,
+    ns: f64,
+    end: Option<evacmap::Stats>,
+    samples: Vec<Vec<String>>,
+}
+
+/// Fills map `name` to `n`, then makes `m` insert+remove pairs, sampling
+/// its overflow buckets `SAMPLES` times.
+fn churn_one(name: &'static str, n: u64, m: u64, seed: u64) -> Res<ChurnRun> {
+    let mut map = make::<u64>(name)?;
+    for i in 0..n {
+        map.insert(key(seed, i), i);
+    }
+    let every = (m / SAMPLES).max(1);
+    let (mut timed_ns, mut j, mut samples) = (0u128, 0, Vec::new());
+    let bar = progress(m, &format!("churn: {name}"));
+    while j < m {
+        let chunk = every.min(m - j);
+        let start = Instant::now();
+        for op in j..j + chunk {
+            map.insert(key(seed, n + op), op);
+            map.remove(&key(seed, op));
+        }
+        timed_ns += start.elapsed().as_nanos();
+        j += chunk;
+        bar.set_position(j);
+        if let Some(s) = map.stats() {
+            samples.push(vec![
+                name.to_string(),
+                j.to_string(),
+                s.overflow_buckets.to_string(),
+                s.same_size_growths.to_string(),
+                s.bytes_allocated.to_string(),
+            ]);
+        }
+    }
+    bar.finish_and_clear();
+    if map.len() as u64 != n {
+        return Err(format!("{name}: churn changed the size to {}", map.len()).into());
+    }
+    Ok(ChurnRun {
+        name,
+        ns: timed_ns as f64 / m.max(1) as f64,
+        end: map.stats(),
+        samples,
+    })
+}
+
+/// The summary table: speed, its ratio to hashbrown's, and evacmap's
+/// counters at the end.
+fn table(runs: &[ChurnRun]) -> Table {
     let mut table = Table::new(&[
         "map",
         "ns_per_pair",
@@ -33,56 +80,17 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
         "shrinks",
         "bytes_allocated",
     ]);
-    let mut csv = Vec::new();
-    let mut speeds = Vec::new();
-    let mut ends = Vec::new();
-    for name in crate::registry::names_in(crate::registry::Experiment::Churn) {
-        let mut map = make::<u64>(name)?;
-        for i in 0..n {
-            map.insert(key(seed, i), i);
-        }
-        let every = (m / SAMPLES).max(1);
-        let mut timed_ns = 0u128;
-        let mut j = 0;
-        let bar = progress(m, &format!("churn: {name}"));
-        while j < m {
-            let chunk = every.min(m - j);
-            let start = Instant::now();
-            for op in j..j + chunk {
-                map.insert(key(seed, n + op), op);
-                map.remove(&key(seed, op));
-            }
-            timed_ns += start.elapsed().as_nanos();
-            j += chunk;
-            bar.set_position(j);
-            if let Some(s) = map.stats() {
-                csv.push(vec![
-                    name.to_string(),
-                    j.to_string(),
-                    s.overflow_buckets.to_string(),
-                    s.same_size_growths.to_string(),
-                    s.bytes_allocated.to_string(),
-                ]);
-            }
-        }
-        bar.finish_and_clear();
-        if map.len() as u64 != n {
-            return Err(format!("{name}: churn changed the size to {}", map.len()).into());
-        }
-        speeds.push((name, timed_ns as f64 / m.max(1) as f64));
-        ends.push(map.stats());
-    }
-    let brown = speeds
+    let brown = runs
         .iter()
-        .find(|s| s.0 == "hashbrown")
-        .map_or(1.0, |s| s.1);
-    for (&(name, ns), end) in speeds.iter().zip(&ends) {
+        .find(|r| r.name == "hashbrown")
+        .map_or(1.0, |r| r.ns);
+    for r in runs {
         let field =
-            |f: fn(&evacmap::Stats) -> u64| end.as_ref().map_or("-".into(), |s| f(s).to_string());
+            |f: fn(&evacmap::Stats) -> u64| r.end.as_ref().map_or("-".into(), |s| f(s).to_string());
         table.push(vec![
-            name.into(),
-            format!("{ns:.1}"),
-            format!("{:.2}", ns / brown),
+            r.name.into(),
+            format!("{:.1}", r.ns),
+            format!("{:.2}", r.ns / brown),
             field(|s| s.overflow_buckets),
             field(|s| s.same_size_growths),
             field(|s| s.growths),
@@ -90,25 +98,37 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
             field(|s| s.bytes_allocated),
         ]);
     }
+    table
+}
+
+/// Runs the experiment; returns ns per insert+remove pair per map.
+///
+/// # Errors
+///
+/// Output errors, or a map that did not keep its size.
+pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)>> {
+    out_dir(out)?;
+    let runs = crate::registry::names_in(crate::registry::Experiment::Churn)
+        .into_iter()
+        .map(|name| churn_one(name, n, m, seed))
+        .collect::<Res<Vec<_>>>()?;
     println!(
         "churn: {} entries, then {} insert+remove pairs (one run per map)",
         fmt_count(n as f64),
         fmt_count(m as f64)
     );
-    table.print();
-    table.write_csv(&out.join("churn_summary.csv"))?;
-    crate::report::write_csv(
-        &out.join("churn.csv"),
-        &[
-            "map",
-            "op",
-            "overflow_buckets",
-            "same_size_growths",
-            "bytes_allocated",
-        ]
-        .map(String::from),
-        &csv,
-    )?;
+    let t = table(&runs);
+    t.print();
+    t.write_csv(&out.join("churn_summary.csv"))?;
+    let header = [
+        "map",
+        "op",
+        "overflow_buckets",
+        "same_size_growths",
+        "bytes_allocated",
+    ];
+    let samples: Vec<Vec<String>> = runs.iter().flat_map(|r| r.samples.clone()).collect();
+    crate::report::write_csv(&out.join("churn.csv"), &header.map(String::from), &samples)?;
     crate::report::write_csv(
         &out.join("churn_info.csv"),
         &["keys".to_string()],
@@ -119,7 +139,7 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
         "\noutput: {} (churn_summary.csv, churn.csv, churn.svg)",
         out.display()
     );
-    Ok(speeds)
+    Ok(runs.iter().map(|r| (r.name, r.ns)).collect())
 }
 
 /// Draws `churn.svg` from the CSV files in `out`.

@@ -202,52 +202,58 @@ fn final_check(map: &Map, models: &[HashMap<u64, u64>]) -> (u64, u64) {
     (lost, phantom)
 }
 
-/// Runs the soak for `secs` seconds.
-///
-/// # Errors
-///
-/// Any lost or phantom write, mismatch, reader fault or invariant
-/// failure, or output errors.
-pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
-    out_dir(out)?;
-    if writers == 0 || secs.is_nan() || secs <= 0.0 {
-        return Err("soak needs --secs > 0 and at least one writer".into());
-    }
+/// What a soak's threads came back with.
+struct Outcome {
+    /// Each writer's model of its range.
+    models: Vec<HashMap<u64, u64>>,
+    faults: Faults,
+    /// Reader values without their key's tag.
+    bad_reads: u64,
+    ops: u64,
+    reads: u64,
+    wall: f64,
+    readers: u64,
+    /// `(seconds, RSS bytes, writer ops so far)` every 250 ms.
+    rss: Vec<(f64, u64, u64)>,
+}
+
+/// The map under soak: 8 shards, Go's policy (publishing every 256
+/// writes), lock timing on.
+fn new_map() -> Arc<Map> {
     let policy = Policy::go().with_publish_interval(256);
-    let map: Arc<Map> = Arc::new(
+    Arc::new(
         ShardedEvacMap::builder()
             .shards(SHARDS)
             .policy(policy)
             .hasher(hasher())
             .build()
             .with_lock_timing(true),
-    );
-    let maintainer = Maintainer::spawn(Arc::clone(&map), Duration::from_millis(1), 64);
-    let sampler = Sampler::spawn(map.probe(), Duration::from_millis(200), 1 << 16);
+    )
+}
+
+/// Runs the writers and readers for `secs`, sampling RSS, then joins them.
+fn drive(map: &Map, secs: f64, writers: u64, readers: u64) -> Res<Outcome> {
     let stop = AtomicBool::new(false);
     let (ops, reads) = (AtomicU64::new(0), AtomicU64::new(0));
     let start = Instant::now();
     let mut rss = Vec::new();
-    let (models, reader_faults) = thread::scope(|s| -> Res<_> {
+    let (models, faults, bad_reads) = thread::scope(|s| -> Res<_> {
         let ws: Vec<_> = (0..writers)
             .map(|w| {
-                let (map, stop, ops) = (&*map, &stop, &ops);
+                let (stop, ops) = (&stop, &ops);
                 s.spawn(move || writer(map, w, stop, ops))
             })
             .collect();
         let rs: Vec<_> = (0..readers)
             .map(|r| {
-                let (map, stop, reads) = (&*map, &stop, &reads);
+                let (stop, reads) = (&stop, &reads);
                 s.spawn(move || reader(map, writers, r, stop, reads))
             })
             .collect();
         while start.elapsed().as_secs_f64() < secs {
             thread::sleep(Duration::from_millis(250));
-            rss.push((
-                start.elapsed().as_secs_f64(),
-                vm_rss(),
-                ops.load(Ordering::Relaxed),
-            ));
+            let now = start.elapsed().as_secs_f64();
+            rss.push((now, vm_rss(), ops.load(Ordering::Relaxed)));
         }
         stop.store(true, Ordering::Relaxed);
         let mut models = Vec::new();
@@ -262,31 +268,48 @@ pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
         for h in rs {
             bad += h.join().map_err(|_| "a reader panicked")?;
         }
-        Ok((models, (faults, bad)))
+        Ok((models, faults, bad))
     })?;
-    let wall = start.elapsed().as_secs_f64();
-    let moved = maintainer.stop();
-    let history = sampler.stop();
-    map.check_invariants();
-    let (lost, phantom) = final_check(&map, &models);
-    let expect: usize = models.iter().map(HashMap::len).sum();
-    let (faults, bad_reads) = reader_faults;
+    Ok(Outcome {
+        models,
+        faults,
+        bad_reads,
+        ops: ops.load(Ordering::Relaxed),
+        reads: reads.load(Ordering::Relaxed),
+        wall: start.elapsed().as_secs_f64(),
+        readers,
+        rss,
+    })
+}
+
+/// The summary table of a finished soak.
+fn summary(
+    map: &Map,
+    o: &Outcome,
+    lost: u64,
+    phantom: u64,
+    moved: u64,
+    samples: usize,
+) -> Res<Table> {
+    let expect: usize = o.models.iter().map(HashMap::len).sum();
     let stats = map.instruments().stats();
     let hold = map.instruments().lock_hold().ok_or("lock timing is on")?;
-    let total_ops = ops.load(Ordering::Relaxed);
-    let total_reads = reads.load(Ordering::Relaxed);
-    let peak = rss.iter().map(|r| r.1).max().unwrap_or(0);
+    let peak = o.rss.iter().map(|r| r.1).max().unwrap_or(0);
+    let end = o.rss.last().map_or(0, |r| r.1);
     let mut t = Table::new(&["figure", "value"]);
     for (k, v) in [
-        ("seconds", format!("{wall:.1}")),
-        ("writers / readers", format!("{writers} / {readers}")),
+        ("seconds", format!("{:.1}", o.wall)),
+        (
+            "writers / readers",
+            format!("{} / {}", o.models.len(), o.readers),
+        ),
         (
             "writer ops per second",
-            format!("{:.0}", total_ops as f64 / wall),
+            format!("{:.0}", o.ops as f64 / o.wall),
         ),
         (
             "reader lookups per second",
-            format!("{:.0}", total_reads as f64 / wall),
+            format!("{:.0}", o.reads as f64 / o.wall),
         ),
         (
             "entries at the end (models)",
@@ -296,15 +319,15 @@ pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
         ("phantom writes", phantom.to_string()),
         (
             "writer mismatches (lookups, removals)",
-            faults.mismatches.to_string(),
+            o.faults.mismatches.to_string(),
         ),
         (
             "iteration count mismatches",
-            faults.count_mismatches.to_string(),
+            o.faults.count_mismatches.to_string(),
         ),
         (
             "reader values without their key's tag",
-            bad_reads.to_string(),
+            o.bad_reads.to_string(),
         ),
         (
             "growths (same-size) / shrinks",
@@ -324,27 +347,28 @@ pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
         ),
         (
             "peak RSS / RSS at the end",
-            format!(
-                "{} / {}",
-                fmt_bytes(peak as f64),
-                fmt_bytes(rss.last().map_or(0, |r| r.1) as f64)
-            ),
+            format!("{} / {}", fmt_bytes(peak as f64), fmt_bytes(end as f64)),
         ),
-        ("probe samples", history.len().to_string()),
+        ("probe samples", samples.to_string()),
     ] {
         t.push(vec![k.into(), v]);
     }
-    t.print();
-    t.write_csv(&out.join("soak_summary.csv"))?;
+    Ok(t)
+}
+
+/// Writes `soak.csv`: RSS over the run, and the map's bucket memory from
+/// the sampler's snapshots.
+fn write_series(out: &Path, o: &Outcome, history: &[(u64, evacmap::Stats)]) -> Res<()> {
     let t0 = history.first().map_or(0, |h| h.0);
-    let mut rows: Vec<Vec<String>> = rss
+    let mut rows: Vec<Vec<String>> = o
+        .rss
         .iter()
-        .map(|(s, b, o)| {
+        .map(|(s, b, n)| {
             vec![
                 "rss".into(),
                 format!("{s:.3}"),
                 b.to_string(),
-                o.to_string(),
+                n.to_string(),
             ]
         })
         .collect();
@@ -361,13 +385,39 @@ pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
         &out.join("soak.csv"),
         &["series", "seconds", "bytes", "ops"].map(String::from),
         &rows,
-    )?;
+    )
+}
+
+/// Runs the soak for `secs` seconds.
+///
+/// # Errors
+///
+/// Any lost or phantom write, mismatch, reader fault or invariant
+/// failure, or output errors.
+pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
+    out_dir(out)?;
+    if writers == 0 || secs.is_nan() || secs <= 0.0 {
+        return Err("soak needs --secs > 0 and at least one writer".into());
+    }
+    let map = new_map();
+    let maintainer = Maintainer::spawn(Arc::clone(&map), Duration::from_millis(1), 64);
+    let sampler = Sampler::spawn(map.probe(), Duration::from_millis(200), 1 << 16);
+    let o = drive(&map, secs, writers, readers)?;
+    let moved = maintainer.stop();
+    let history = sampler.stop();
+    map.check_invariants();
+    let (lost, phantom) = final_check(&map, &o.models);
+    let t = summary(&map, &o, lost, phantom, moved, history.len())?;
+    t.print();
+    t.write_csv(&out.join("soak_summary.csv"))?;
+    write_series(out, &o, &history)?;
     plot(out)?;
     println!(
         "\noutput: {} (soak_summary.csv, soak.csv, soak.svg)",
         out.display()
     );
-    let wrong = lost + phantom + faults.mismatches + faults.count_mismatches + bad_reads;
+    let expect: usize = o.models.iter().map(HashMap::len).sum();
+    let wrong = lost + phantom + o.faults.mismatches + o.faults.count_mismatches + o.bad_reads;
     if wrong > 0 || map.len() != expect {
         return Err(format!(
             "soak: {wrong} wrong answers, {} entries for {expect} in the models",

@@ -299,29 +299,52 @@ pub(crate) unsafe fn mark_slot_empty<K, V, L: BucketLayout>(
     b: NonNull<Bucket<K, V, L>>,
     i: usize,
 ) {
-    let slot = Slot {
-        bucket: b,
-        index: i,
-    };
-    // SAFETY: caller (1, 2): `head` and `b` are live buckets of one chain
-    // of `tops`'s array and `i < 8`; every bucket reached below is one of
-    // that chain's (I6). Only tophash bytes are written, which is what
-    // caller (3) allows; the run turned into EMPTY_REST holds only empty
-    // slots, keeping I2.
-    unsafe {
-        *tops.slot(slot) = EMPTY_ONE;
-        let next_is_rest = if i == BUCKET_SLOTS - 1 {
+    // SAFETY: caller (1, 2): `b` is a live bucket of `tops`'s array and
+    // `i < 8`; only a tophash byte is written, as caller (3) allows. The
+    // next slot is in `b` or, after slot 7, the first slot of the bucket
+    // linked after it (I6).
+    let next_is_rest = unsafe {
+        *tops.slot(Slot {
+            bucket: b,
+            index: i,
+        }) = EMPTY_ONE;
+        if i == BUCKET_SLOTS - 1 {
             match overflow(b) {
                 None => true,
                 Some(next) => tops.top_at(next, 0) == EMPTY_REST,
             }
         } else {
             tops.top_at(b, i + 1) == EMPTY_REST
-        };
-        if !next_is_rest {
-            return;
         }
-        let (mut b, mut i) = (b, i);
+    };
+    if next_is_rest {
+        // SAFETY: the caller's guarantees, passed on; the slot just marked
+        // is empty and everything after it is `EMPTY_REST`.
+        unsafe { extend_empty_rest(tops, head, b, i) };
+    }
+}
+
+/// Turns the empty slot `i` of `b`, and the run of `EMPTY_ONE` slots before
+/// it, into `EMPTY_REST`, walking backwards across bucket boundaries (a
+/// singly linked chain: each step back re-walks it from `head`).
+///
+/// # Safety
+///
+/// As for [`mark_slot_empty`], and every slot after slot `i` of `b` in the
+/// chain is `EMPTY_REST` (so the run keeps I2).
+unsafe fn extend_empty_rest<K, V, L: BucketLayout>(
+    tops: Tops<K, V, L>,
+    head: NonNull<Bucket<K, V, L>>,
+    b: NonNull<Bucket<K, V, L>>,
+    i: usize,
+) {
+    let (mut b, mut i) = (b, i);
+    // SAFETY: caller: `head` and `b` are live buckets of one chain of
+    // `tops`'s array and `i < 8`; every bucket reached below is one of that
+    // chain's (I6). Only tophash bytes of empty slots are written; the run
+    // turned into EMPTY_REST holds only empty slots and reaches the chain's
+    // end, keeping I2.
+    unsafe {
         loop {
             *tops.slot(Slot {
                 bucket: b,

@@ -67,6 +67,49 @@ impl YMasks {
     }
 }
 
+/// Pass 1 of a doubling's move: hashes every live key of old chain
+/// `old_index` (the only step of an evacuation that can panic, in
+/// `hasher`) and records in `ymasks`, per bucket, the slots whose hash has
+/// bit `newbit` set: those go to Y.
+///
+/// # Safety
+///
+/// `head` is the live head of old chain `old_index` of the array whose
+/// tophash words are `old`, and the chain is not evacuated (I4, I10).
+#[inline(always)]
+unsafe fn y_masks<K, V, L: BucketLayout>(
+    ymasks: &mut YMasks,
+    old: Tops<K, V, L>,
+    head: NonNull<Bucket<K, V, L>>,
+    old_index: usize,
+    newbit: usize,
+    hasher: &impl Fn(&K) -> u64,
+) {
+    let mut k = 0;
+    let mut b = Some(head);
+    while let Some(bb) = b {
+        let mut mask = BitMask::NONE;
+        // SAFETY: `bb` is the head or reached from it through links: live
+        // (I6); `match_full` yields slots with a live tophash, whose keys
+        // are initialised (I1).
+        unsafe {
+            let group = Group::load(*old.chain_word(old_index, k, bb));
+            for i in group.match_full() {
+                let key = &*Slot {
+                    bucket: bb,
+                    index: i,
+                }
+                .key();
+                let to_y = hasher(key) as usize & newbit != 0;
+                mask = mask.union(BitMask::slot(i).keep_if(to_y));
+            }
+            b = overflow(bb);
+        }
+        ymasks.set(k, mask);
+        k += 1;
+    }
+}
+
 /// The next slot to fill in a growth's destination chain (Go `evacDst`).
 /// The chain was empty when the evacuation of its old chain began (I5), so
 /// every slot from `index` on is empty and no scan is needed.
@@ -218,29 +261,9 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let doubling = self.buckets.log2() > old_array.log2();
         let mut ymasks = YMasks::new();
         if doubling {
-            let mut k = 0;
-            let mut b = Some(head);
-            while let Some(bb) = b {
-                let mut mask = BitMask::NONE;
-                // SAFETY: `bb` is the head or reached from it through links:
-                // live (I6); `match_full` yields slots with a live tophash,
-                // whose keys are initialised (I1).
-                unsafe {
-                    let group = Group::load(*old.chain_word(old_index, k, bb));
-                    for i in group.match_full() {
-                        let key = &*Slot {
-                            bucket: bb,
-                            index: i,
-                        }
-                        .key();
-                        let to_y = hasher(key) as usize & newbit != 0;
-                        mask = mask.union(BitMask::slot(i).keep_if(to_y));
-                    }
-                    b = overflow(bb);
-                }
-                ymasks.set(k, mask);
-                k += 1;
-            }
+            // SAFETY: caller: `head` is the live head of old chain
+            // `old_index`, not evacuated, in the array of `old`.
+            unsafe { y_masks(&mut ymasks, old, head, old_index, newbit, hasher) };
         }
         // Pass 2: nothing below can panic. X is `old_index`'s chain; a
         // doubling's Y is `old_index + 2^oldB < 2^(oldB+1)`, which exists. A
