@@ -890,6 +890,7 @@ where
     /// assert_eq!(map.insert(1, "b"), Some("a"));
     /// assert_eq!(map[&1], "b");
     /// ```
+    #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         let hash = self.hash_builder.hash_one(&key);
         self.insert_hashed(hash, key, value)
@@ -898,13 +899,8 @@ where
     /// [`insert`](Self::insert) with the key's hash computed.
     #[inline]
     pub(crate) fn insert_hashed(&mut self, hash: u64, key: K, value: V) -> Option<V> {
-        match self.entry_hashed(hash, key) {
-            Entry::Occupied(mut o) => Some(o.insert(value)),
-            Entry::Vacant(v) => {
-                v.insert(value);
-                None
-            }
-        }
+        let hasher = hasher_of(&self.hash_builder);
+        self.table.insert(hash, key, value, K::eq, hasher)
     }
 
     /// Removes `key`, returning its value. A write: does evacuation work

@@ -430,17 +430,20 @@ impl Counters {
         }
     }
 
-    /// A write operation runs (`growing`: old buckets are held).
+    /// A write operation runs.
     #[inline]
-    pub(crate) fn write(&mut self, growing: bool) {
+    pub(crate) fn write(&mut self) {
         if ON {
             self.writes += 1; // also begins a new operation (see `current_op`)
         }
-        if growing {
-            self.current_growth_writes += 1;
-            if ON {
-                self.writes_during_growth += 1;
-            }
+    }
+
+    /// The write that just began runs during a growth or shrink.
+    #[inline]
+    pub(crate) fn write_in_growth(&mut self) {
+        self.current_growth_writes += 1;
+        if ON {
+            self.writes_during_growth += 1;
         }
     }
 
@@ -516,14 +519,14 @@ impl Counters {
         }
     }
 
-    /// One old chain holding `entries` entries was evacuated.
+    /// `chains` old chains holding `entries` entries were evacuated.
     #[inline]
-    pub(crate) fn evacuated(&mut self, entries: u64) {
+    pub(crate) fn evacuated(&mut self, chains: u64, entries: u64) {
         if ON {
             self.current_op();
-            self.buckets_evacuated += 1;
+            self.buckets_evacuated += chains;
             self.entries_moved += entries;
-            self.op_buckets += 1;
+            self.op_buckets += chains;
             self.op_entries += entries;
             self.max_buckets_evacuated_in_one_op =
                 self.max_buckets_evacuated_in_one_op.max(self.op_buckets);

@@ -22,7 +22,8 @@ use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
-use super::tophash::{EMPTY_ONE, EMPTY_REST, Group};
+use super::group::Group;
+use super::tophash::{EMPTY_ONE, EMPTY_REST};
 use crate::layout::BucketLayout;
 
 /// Slots per bucket (Go `bucketCnt`).

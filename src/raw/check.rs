@@ -94,6 +94,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             assert_eq!(self.count, 0, "I7: entries without an array");
             assert!(!self.is_evacuating(), "I8: old array without a new one");
             assert_eq!(self.max_load, 0, "no array, so no capacity (`make_room`)");
+            assert_eq!(self.grow_at, 0, "no array, so the next insert allocates");
             return;
         }
         let slots = self.buckets.len() * BUCKET_SLOTS;
@@ -114,6 +115,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             self.max_load,
             sizing::capacity_at(&self.policy, self.buckets.log2()),
             "cached max_load"
+        );
+        let same_size_due = !self.is_evacuating() && self.too_many_overflow();
+        assert_eq!(
+            self.grow_at,
+            if same_size_due { 0 } else { self.max_load },
+            "cached grow_at"
         );
     }
 

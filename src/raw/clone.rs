@@ -141,6 +141,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     fn copy_state_of(&mut self, src: &Self) {
         self.noverflow = src.noverflow;
         self.overflow_rng = src.overflow_rng;
+        self.refresh_grow_at();
         self.instruments.copy_records_from(&src.instruments);
     }
 }

@@ -17,78 +17,85 @@ use core::ptr::{self, NonNull};
 
 use super::RawTable;
 use super::bucket::{BUCKET_SLOTS, Bucket, Slot, Tops, overflow};
+use super::group::{BitMask, Group};
 use super::lifecycle::Pace;
-use super::tophash::{
-    BitMask, EVACUATED_EMPTY, EVACUATED_X, Group, MIN_TOP_HASH, evacuated_markers, is_empty,
-};
+use super::tophash::{EVACUATED_EMPTY, EVACUATED_X, MIN_TOP_HASH, evacuated_markers, is_empty};
 use crate::layout::BucketLayout;
 use crate::timing::Source;
 
 /// Most already-evacuated chains the cursor skips in one step (Go: 1024).
 const CURSOR_SKIP_CAP: usize = 1024;
 
-/// The Y destinations of one old chain of a doubling: mask `k` selects the
-/// slots of the chain's `k`-th bucket that go to Y. Chains of up to 8
-/// buckets use the inline masks; longer chains (only with very weak
-/// hashers) spill to the heap.
-struct YMasks {
-    inline: [BitMask; 8],
-    heap: Vec<BitMask>,
+/// The Y destinations of one old chain of a doubling, from pass 1: bit
+/// `8k + i` is set when slot `i` of the chain's `k`-th bucket goes to Y.
+/// Chains of up to 8 buckets (all but those of very weak hashers) fit in
+/// `first`, a register; longer ones continue on the heap.
+struct YBits {
+    first: u64,
+    more: Option<Vec<u64>>,
 }
 
-impl YMasks {
-    fn new() -> Self {
-        YMasks {
-            inline: [BitMask::NONE; 8],
-            heap: Vec::new(),
-        }
+impl YBits {
+    /// No slot goes to Y (as in a same-size growth).
+    const NONE: YBits = YBits {
+        first: 0,
+        more: None,
+    };
+
+    /// Bucket `k`'s slots that go to Y.
+    #[inline]
+    fn mask(&self, k: usize) -> BitMask {
+        let word = match k {
+            0..8 => self.first,
+            _ => self.more_word(k),
+        };
+        BitMask::from_bits((word >> (8 * (k % 8))) as u8)
     }
 
-    #[inline]
-    fn set(&mut self, k: usize, mask: BitMask) {
-        match self.inline.get_mut(k) {
-            Some(m) => *m = mask,
-            None => self.heap.push(mask), // buckets are visited in order
-        }
+    #[cold]
+    fn more_word(&self, k: usize) -> u64 {
+        self.more
+            .as_ref()
+            .and_then(|more| more.get(k / 8 - 1))
+            .copied()
+            .unwrap_or(0)
     }
 
-    /// Bucket `k`'s mask; none (all X) if none was set, as in a same-size
-    /// growth.
-    #[inline]
-    fn get(&self, k: usize) -> BitMask {
-        match self.inline.get(k) {
-            Some(&m) => m,
-            None => self
-                .heap
-                .get(k - self.inline.len())
-                .copied()
-                .unwrap_or(BitMask::NONE),
+    /// Adds `bits` (bucket `k`'s Y slots at their bit offsets) for a
+    /// bucket past the eighth.
+    #[cold]
+    fn set_more(more: &mut Option<Vec<u64>>, k: usize, bits: u64) {
+        let more = more.get_or_insert_with(Vec::new);
+        if more.len() < k / 8 {
+            more.push(0); // buckets are visited in order
         }
+        more[k / 8 - 1] |= bits;
     }
 }
 
 /// Pass 1 of a doubling's move: hashes every live key of old chain
 /// `old_index` (the only step of an evacuation that can panic, in
-/// `hasher`) and records in `ymasks`, per bucket, the slots whose hash has
-/// bit `newbit` set: those go to Y.
+/// `hasher`) and records which go to Y: those whose hash has bit `newbit`
+/// set.
 ///
 /// # Safety
 ///
 /// `head` is the live head of old chain `old_index` of the array whose
 /// tophash words are `old`, and the chain is not evacuated (I4, I10).
 #[inline(always)]
-unsafe fn y_masks<K, V, L: BucketLayout>(
-    ymasks: &mut YMasks,
+unsafe fn y_bits<K, V, L: BucketLayout>(
     old: Tops<K, V, L>,
     head: NonNull<Bucket<K, V, L>>,
     old_index: usize,
     newbit: usize,
     hasher: &impl Fn(&K) -> u64,
-) {
+) -> YBits {
+    // `first` is a local, kept in a register; `more` only for long chains.
+    let (mut first, mut more) = (0u64, None);
     let mut k = 0;
     let mut b = Some(head);
     while let Some(bb) = b {
-        let mut mask = BitMask::NONE;
+        let mut bits = 0u64;
         // SAFETY: `bb` is the head or reached from it through links: live
         // (I6); `match_full` yields slots with a live tophash, whose keys
         // are initialised (I1).
@@ -100,14 +107,17 @@ unsafe fn y_masks<K, V, L: BucketLayout>(
                     index: i,
                 }
                 .key();
-                let to_y = hasher(key) as usize & newbit != 0;
-                mask = mask.union(BitMask::slot(i).keep_if(to_y));
+                bits |= u64::from(hasher(key) as usize & newbit != 0) << i;
             }
             b = overflow(bb);
         }
-        ymasks.set(k, mask);
+        match k {
+            0..8 => first |= bits << (8 * k),
+            _ => YBits::set_more(&mut more, k, bits << (8 * (k % 8))),
+        }
         k += 1;
     }
+    YBits { first, more }
 }
 
 /// The next slot to fill in a growth's destination chain (Go `evacDst`).
@@ -134,40 +144,89 @@ struct Dest<K, V, L: BucketLayout> {
     index: usize,
 }
 
+/// What one evacuation step did, counted once at its end.
+#[derive(Default)]
+struct Tally {
+    /// Old chains moved, and the entries they held.
+    chains: u64,
+    entries: u64,
+    /// Chains the cursor skipped because writes had moved them.
+    skipped: u64,
+    /// Old-array bytes given back to the OS.
+    given_back: usize,
+}
+
 impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Go `growWork`: evacuates the old chain that a write of `hash` uses
     /// (so the write sees its key's chain in the new array, I5), then
     /// `cursor_steps` more at the cursor. Does nothing when no growth runs.
     #[inline]
     pub(crate) fn grow_work(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) {
-        let Some(old) = self.state.old() else {
-            return;
-        };
-        let old_index = hash as usize & old.array.mask();
-        // SAFETY: evacuating; masked with the old mask, so below its length.
-        unsafe { self.evacuate_chain(old_index, Pace::Steps, hasher) };
-        for _ in 0..self.policy.cursor_steps() {
-            let Some(old) = self.state.old() else {
-                break;
-            };
-            let cursor = old.cursor;
-            // SAFETY: evacuating, and the cursor is below the old length (I3).
-            unsafe { self.evacuate_chain(cursor, Pace::Steps, hasher) };
+        if self.is_evacuating() {
+            self.evacuate_step(Some(hash), self.policy.cursor_steps(), Pace::Steps, hasher);
         }
     }
 
-    /// Go `evacuate(oldbucket)`. Returns true if the chain was moved now
-    /// (false if an earlier write had moved it already). A chain at the
-    /// cursor moves the cursor on; the last one ends the growth, counted as
-    /// `pace` says.
+    /// One step of evacuation, timed and counted as one: the old chain of
+    /// `hash` if given (a write's own), then `at_cursor` chains at the
+    /// cursor (Go `evacuate` and `advanceEvacuationMark`). Ends the growth,
+    /// counted as `pace` says, if the cursor passes the last chain. Returns
+    /// the chains moved (chains found evacuated already do not count).
+    #[inline(never)]
+    pub(super) fn evacuate_step(
+        &mut self,
+        hash: Option<u64>,
+        at_cursor: usize,
+        pace: Pace,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> usize {
+        let Some(old) = self.state.old() else {
+            return 0;
+        };
+        let mut own = hash.map(|h| h as usize & old.array.mask());
+        let start = self.instruments.clock();
+        let mut tally = Tally::default();
+        let mut left = at_cursor.saturating_add(usize::from(own.is_some()));
+        let mut done = false;
+        while left > 0 && !done {
+            left -= 1;
+            // SAFETY: evacuating: only `evacuation_done`, after the loop,
+            // ends it.
+            let i = own
+                .take()
+                .unwrap_or(unsafe { self.state.old_unchecked() }.cursor);
+            // SAFETY: evacuating (above); `i` is masked with the old mask or
+            // is the cursor, below the old length (I3).
+            done = unsafe { self.evacuate_chain(i, &mut tally, hasher) };
+        }
+        self.instruments.record(Source::Evacuation, start);
+        let Tally {
+            chains,
+            entries,
+            skipped,
+            given_back,
+        } = tally;
+        self.instruments
+            .step_evacuated(chains, entries, skipped, given_back);
+        if done {
+            self.evacuation_done(pace);
+        }
+        chains as usize
+    }
+
+    /// Go `evacuate(oldbucket)`: moves old chain `old_index` unless an
+    /// earlier write did; a chain at the cursor moves the cursor on.
+    /// Returns true when the cursor has passed the last chain: the caller
+    /// then ends the growth (`evacuation_done`) before anything else.
     ///
     /// # Safety
     ///
     /// A growth runs, and `old_index` is below the old array's length.
-    pub(super) unsafe fn evacuate_chain(
+    #[inline(always)]
+    unsafe fn evacuate_chain(
         &mut self,
         old_index: usize,
-        pace: Pace,
+        tally: &mut Tally,
         hasher: &impl Fn(&K) -> u64,
     ) -> bool {
         // SAFETY: caller: evacuating.
@@ -176,29 +235,22 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         if old_index < old.cursor {
             return false; // I3; and its memory may be given back (I10)
         }
+        let at_cursor = old_index == old.cursor;
         // SAFETY: `old_index < len()` (caller); at or above the cursor its
         // pages are still there (I10).
-        let moved = !unsafe { old.array.chain_evacuated(old_index) };
-        let at_cursor = old_index == old.cursor;
-        if moved {
-            let start = self.instruments.clock();
-            // SAFETY: evacuating, `old_index < len()` (caller), and the
-            // chain is not evacuated (checked just above).
-            let entries = unsafe { self.move_chain(old_index, hasher) };
-            self.instruments.record(Source::Evacuation, start);
-            self.instruments.chain_evacuated(entries);
-            // SAFETY: caller: evacuating.
-            unsafe { self.state.old_unchecked_mut() }.evacuated += 1;
+        if !unsafe { old.array.chain_evacuated(old_index) } {
+            // SAFETY: caller: evacuating, `old_index < len()`; the chain is
+            // at or above the cursor and not evacuated (checked above).
+            tally.entries += unsafe { self.move_chain(old_index, tally, hasher) };
+            tally.chains += 1;
         }
-        if at_cursor {
-            // SAFETY: caller: evacuating.
-            unsafe { self.advance_cursor(pace) };
-        }
-        moved
+        // SAFETY: caller: evacuating; the chain at the cursor is evacuated
+        // (it was, or was just moved).
+        at_cursor && unsafe { self.advance_cursor(tally) }
     }
 
     /// Moves every entry of old chain `old_index` to its destination and
-    /// marks the chain evacuated; returns the number of entries moved.
+    /// marks the chain evacuated; returns the entries moved.
     ///
     /// # Safety
     ///
@@ -212,27 +264,34 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// chain `old_index & (2^B - 1)`, which may already hold entries from
     /// other old chains and from writes.
     #[inline(always)]
-    unsafe fn move_chain(&mut self, old_index: usize, hasher: &impl Fn(&K) -> u64) -> u64 {
+    unsafe fn move_chain(
+        &mut self,
+        old_index: usize,
+        tally: &mut Tally,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> u64 {
         // SAFETY: caller: evacuating.
         let old = unsafe { self.state.old_unchecked() };
         // SAFETY: caller: `old_index` is below the old array's length.
         let head = unsafe { old.array.bucket(old_index) };
-        let moved = if self.buckets.log2() < old.array.log2() {
+        let entries = if self.buckets.log2() < old.array.log2() {
             // SAFETY: as above: the head of an unevacuated old chain.
             unsafe { self.move_chain_into_shrunk(head, old_index) }
         } else {
             // SAFETY: as above.
             unsafe { self.move_chain_into_grown(head, old_index, hasher) }
         };
+        // SAFETY: caller: evacuating.
+        let old = unsafe { self.state.old_unchecked_mut() };
+        old.evacuated += 1;
         // Go unlinks an evacuated chain's overflow buckets; we free the
         // spilled ones now rather than when the cursor passes, which also
         // keeps the cursor's release check to one comparison.
-        // SAFETY: caller: evacuating. `head` is a primary bucket of the old
-        // array whose chain was just evacuated: every slot marked and moved
-        // out, and only the head's markers are read again (I4, I10).
-        let freed = unsafe { self.state.old_unchecked_mut().array.unlink_overflow(head) };
-        self.instruments.given_back(freed);
-        moved
+        // SAFETY: `head` is a primary bucket of the old array whose chain
+        // was just evacuated: every slot marked and moved out, and only the
+        // head's markers are read again (I4, I10).
+        tally.given_back += unsafe { old.array.unlink_overflow(head) };
+        entries
     }
 
     /// `move_chain` for a doubling or a same-size growth, whose destination
@@ -259,12 +318,13 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let (old, new) = (old_array.tops(), self.buckets.tops());
         let newbit = old_array.len();
         let doubling = self.buckets.log2() > old_array.log2();
-        let mut ymasks = YMasks::new();
-        if doubling {
+        let ybits = if doubling {
             // SAFETY: caller: `head` is the live head of old chain
             // `old_index`, not evacuated, in the array of `old`.
-            unsafe { y_masks(&mut ymasks, old, head, old_index, newbit, hasher) };
-        }
+            unsafe { y_bits(old, head, old_index, newbit, hasher) }
+        } else {
+            YBits::NONE
+        };
         // Pass 2: nothing below can panic. X is `old_index`'s chain; a
         // doubling's Y is `old_index + 2^oldB < 2^(oldB+1)`, which exists. A
         // same-size growth has no Y bits set, so its Y is never used.
@@ -294,30 +354,21 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             // initialised, I1) are `full`, split by `ymask` between X and Y;
             // each is moved out exactly once, into the next empty slot of its
             // destination chain (`Fill`, I5), key and value before the
-            // tophash (I1). The bucket's markers are written from the copy in
-            // `group`, and leave no live tophash behind (I4).
+            // tophash (I1). The bucket's markers are written last and leave
+            // no live tophash behind (I4).
             unsafe {
                 let word = old.chain_word(old_index, k, bb);
-                let group = Group::load(*word);
-                let full = group.match_full();
-                let ymask = ymasks.get(k);
-                *word = evacuated_markers(full, ymask);
+                let full = Group::load(*word).match_full();
+                let ymask = ybits.mask(k);
                 for i in full.minus(ymask) {
-                    let from = Slot {
-                        bucket: bb,
-                        index: i,
-                    };
-                    self.fill_slot(new, &mut x, from, group.byte(i));
+                    self.fill_slot(new, &mut x, word, bb, i);
                     moved += 1;
                 }
                 for i in ymask {
-                    let from = Slot {
-                        bucket: bb,
-                        index: i,
-                    };
-                    self.fill_slot(new, &mut y, from, group.byte(i));
+                    self.fill_slot(new, &mut y, word, bb, i);
                     moved += 1;
                 }
+                *word = evacuated_markers(full, ymask);
                 b = overflow(bb);
             }
             k += 1;
@@ -325,22 +376,23 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         moved
     }
 
-    /// Moves the entry at `from` (with tophash `top`) into the next slot of
-    /// a growth's destination chain.
+    /// Moves the entry in slot `i` of old bucket `from` (tophash word
+    /// `from_word`) into the next slot of a growth's destination chain.
     ///
     /// # Safety
     ///
-    /// `from` is a live slot (I1) of a live old bucket, whose entry is
-    /// moved once (the caller marks it evacuated); `fill`'s bucket is live in
-    /// the new array, whose tophash words are `new`, and every slot from its
-    /// index on is empty (I5).
+    /// Slot `i` of `from` is live (I1), in a live old bucket whose word is
+    /// `from_word` (I11), and its entry is moved once (the caller marks it
+    /// evacuated); `fill`'s bucket is live in the new array, whose tophash
+    /// words are `new`, and every slot from its index on is empty (I5).
     #[inline(always)]
     unsafe fn fill_slot(
         &mut self,
         new: Tops<K, V, L>,
         fill: &mut Fill<K, V, L>,
-        from: Slot<K, V, L>,
-        top: u8,
+        from_word: *mut [u8; 8],
+        from: NonNull<Bucket<K, V, L>>,
+        i: usize,
     ) {
         if fill.index == BUCKET_SLOTS {
             // SAFETY: caller: the bucket is live, and so is the one linked
@@ -351,10 +403,16 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             }
             fill.index = 0;
         }
-        let to = Slot {
-            bucket: fill.bucket,
-            index: fill.index,
-        };
+        let (from, to) = (
+            Slot {
+                bucket: from,
+                index: i,
+            },
+            Slot {
+                bucket: fill.bucket,
+                index: fill.index,
+            },
+        );
         // SAFETY: `to` is an empty slot (caller, `index < 8` by the branch
         // above) of a live destination bucket, whose word is `fill.word`;
         // `from` holds a live entry that is moved exactly once (caller). Key
@@ -364,7 +422,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             debug_assert!(is_empty(*to_top), "I5: growth destination not empty");
             ptr::copy_nonoverlapping(from.key(), to.key(), 1);
             ptr::copy_nonoverlapping(from.value(), to.value(), 1);
-            *to_top = top;
+            *to_top = *from_word.cast::<u8>().add(i);
         }
         fill.index += 1;
     }
@@ -490,37 +548,97 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     }
 
     /// Go `advanceEvacuationMark`: moves the cursor past the chain it points
-    /// at and past up to 1024 chains that writes have already evacuated;
-    /// ends the growth (counted as `pace` says) when the cursor reaches the
-    /// end, else gives back the pages below it that are due.
+    /// at and past up to 1024 chains that writes have already evacuated,
+    /// then gives back the pages below it that are due. Returns true if the
+    /// cursor reached the end (the caller ends the growth).
     ///
     /// # Safety
     ///
     /// A growth runs, and the chain at the cursor is evacuated.
-    unsafe fn advance_cursor(&mut self, pace: Pace) {
+    #[inline(always)]
+    unsafe fn advance_cursor(&mut self, tally: &mut Tally) -> bool {
         // SAFETY: caller: evacuating.
         let old = unsafe { self.state.old_unchecked_mut() };
-        old.cursor += 1;
         let len = old.array.len();
-        let stop = (old.cursor + CURSOR_SKIP_CAP).min(len);
-        let mut skipped = 0;
-        while old.cursor != stop
-            // SAFETY: `cursor < stop <= len`: a chain of the allocated old
-            // array (I8), at or above the cursor, so not given back (I10).
-            && unsafe { old.array.chain_evacuated(old.cursor) }
-        {
-            old.cursor += 1;
-            skipped += 1;
+        let from = old.cursor + 1;
+        let stop = (from + CURSOR_SKIP_CAP).min(len);
+        let mut cursor = from;
+        // SAFETY: `cursor < stop <= len`: a chain of the allocated old
+        // array (I8), above the cursor, so not given back (I10).
+        while cursor != stop && unsafe { old.array.chain_evacuated(cursor) } {
+            cursor += 1;
         }
-        if old.cursor == len {
-            self.instruments.chains_skipped(skipped);
-            self.evacuation_done(pace);
-            return;
+        old.cursor = cursor;
+        tally.skipped += (cursor - from) as u64;
+        if cursor == len {
+            return true;
         }
         // SAFETY: chains below the cursor are evacuated (I3) and are never
         // read again: every reader checks the cursor first (I10).
-        let released = unsafe { old.array.release_below(old.cursor) };
-        self.instruments.chains_skipped(skipped);
-        self.instruments.given_back(released);
+        tally.given_back += unsafe { old.array.release_below(cursor) };
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::hash::{BuildHasher, Hasher};
+
+    use crate::EvacMap;
+
+    /// hash = key % 32: every key of `keys_in_chain_zero` lands in chain 0
+    /// while `B <= 4`, and bit 4 of their hashes alternates, so the
+    /// doubling from 16 buckets splits a chain of 13 buckets between X and
+    /// Y: pass 1's record of Y slots goes past its first word (8 buckets).
+    #[derive(Clone, Default)]
+    struct Mod32(u64);
+
+    impl Hasher for Mod32 {
+        fn finish(&self) -> u64 {
+            self.0 % 32
+        }
+        fn write(&mut self, _: &[u8]) {
+            unreachable!("only u64 keys")
+        }
+        fn write_u64(&mut self, k: u64) {
+            self.0 = k;
+        }
+    }
+
+    #[derive(Clone, Default)]
+    struct Mod32Builder;
+
+    impl BuildHasher for Mod32Builder {
+        type Hasher = Mod32;
+        fn build_hasher(&self) -> Mod32 {
+            Mod32::default()
+        }
+    }
+
+    #[test]
+    fn long_chains_split_between_x_and_y() {
+        let mut map = EvacMap::with_hasher(Mod32Builder);
+        // 104 keys fill 16 buckets to Go's load limit (6.5 per bucket).
+        let keys: Vec<u64> = (0..105).map(|i| i * 16).collect();
+        for &k in &keys[..104] {
+            map.insert(k, k + 1);
+            map.check_invariants();
+        }
+        map.finish_growth();
+        let chains = map.instruments().chain_lengths();
+        assert_eq!(chains.chains, 16);
+        assert!(
+            chains.longest > 8,
+            "chains of {} buckets: too short",
+            chains.longest
+        );
+        map.insert(keys[104], keys[104] + 1); // the doubling to 32 buckets
+        map.finish_growth();
+        map.check_invariants();
+        assert_eq!(map.instruments().chain_lengths().chains, 32);
+        for &k in &keys {
+            assert_eq!(map.get(&k), Some(&(k + 1)));
+        }
+        assert_eq!(map.len(), keys.len());
     }
 }

@@ -6,7 +6,8 @@ use core::ptr::NonNull;
 use super::RawTable;
 use super::array::BucketArray;
 use super::bucket::{Bucket, Slot, Tops, overflow};
-use super::tophash::{Group, is_evacuated_marker, tophash};
+use super::group::Group;
+use super::tophash::{is_evacuated_marker, tophash};
 use crate::layout::BucketLayout;
 
 /// The head of a chain, its tophash word and the array that holds it:
@@ -41,6 +42,11 @@ impl<'a, K, V, L: BucketLayout> Chain<'a, K, V, L> {
     /// The chain's first bucket.
     pub(super) fn head(&self) -> NonNull<Bucket<K, V, L>> {
         self.head
+    }
+
+    /// The head's tophash word.
+    pub(super) fn head_word(&self) -> *mut [u8; 8] {
+        self.head_word
     }
 
     /// Where the chain's array keeps its tophash words.
@@ -106,18 +112,14 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         Self::find_in_chain(unsafe { self.read_chain(hash, true) }, hash, eq)
     }
 
-    /// Searches one chain (Go `mapaccess` step 5): SWAR-match the tophash
-    /// word, compare keys only on matches, stop at `EMPTY_REST`. Calls
-    /// `on_miss` with each bucket that did not hold the key and its tophash
-    /// word. Returns the key's slot, or the last bucket visited.
+    /// Searches one chain for a read (Go `mapaccess` step 5): match the
+    /// tophash word, compare keys only on matches, stop at `EMPTY_REST`.
     #[inline]
-    #[allow(clippy::type_complexity)]
-    pub(super) fn search_chain(
+    pub(super) fn find_in_chain(
         chain: Chain<'_, K, V, L>,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
-        mut on_miss: impl FnMut(NonNull<Bucket<K, V, L>>, Group),
-    ) -> Result<Slot<K, V, L>, NonNull<Bucket<K, V, L>>> {
+    ) -> Option<Slot<K, V, L>> {
         let top = tophash(hash);
         let mut b = chain.head;
         let mut word = chain.head_word;
@@ -126,43 +128,46 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             // caller passed (a primary bucket of an allocated array) or
             // reached through its links (I6): live.
             let g = Group::load(unsafe { *word });
-            for i in g.match_byte(top) {
-                let slot = Slot {
-                    bucket: b,
-                    index: i,
-                };
-                // SAFETY: `b` is live (above) and `i < 8`; the slot's tophash
-                // is `top >= MIN_TOP_HASH`, so its key is initialised (I1);
-                // the caller's borrow of the table keeps it alive for the call.
-                if eq(unsafe { &*slot.key() }) {
-                    return Ok(slot);
-                }
+            // SAFETY: `b` is live (above).
+            if let Some(slot) = unsafe { Self::match_in_bucket(b, g, top, &mut eq) } {
+                return Some(slot);
             }
-            on_miss(b, g);
             if g.has_empty_rest() {
-                return Err(b); // I2: nothing live after an EMPTY_REST.
+                return None; // I2: nothing live after an EMPTY_REST.
             }
             // SAFETY: `b` is live (the head or linked, I6, as above).
-            match unsafe { overflow(b) } {
-                Some(next) => {
-                    b = next;
-                    // SAFETY: `next` is a live bucket of one of the chains
-                    // of `chain.array` (I6, I11).
-                    word = unsafe { chain.tops().word(next) };
-                }
-                None => return Err(b),
-            }
+            b = unsafe { overflow(b) }?;
+            // SAFETY: `b` is a live bucket of one of the chains of
+            // `chain.array` (I6, I11).
+            word = unsafe { chain.tops().word(b) };
         }
     }
 
-    /// `search_chain` for lookups.
+    /// The slot of bucket `b` (tophash word `g`) whose tophash is `top`
+    /// and whose key satisfies `eq`: one group match, keys compared only
+    /// where the tophash matches.
+    ///
+    /// # Safety
+    ///
+    /// `b` is live and `g` is its tophash word (I11), and the keys stay
+    /// alive for the call.
     #[inline]
-    pub(super) fn find_in_chain(
-        chain: Chain<'_, K, V, L>,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
+    pub(super) unsafe fn match_in_bucket(
+        b: NonNull<Bucket<K, V, L>>,
+        g: Group,
+        top: u8,
+        eq: &mut impl FnMut(&K) -> bool,
     ) -> Option<Slot<K, V, L>> {
-        Self::search_chain(chain, hash, eq, |_, _| {}).ok()
+        for index in g.match_byte(top) {
+            let slot = Slot { bucket: b, index };
+            // SAFETY: caller: `b` is live, and `index < 8`; the slot's
+            // tophash is `top >= MIN_TOP_HASH`, so its key is initialised
+            // (I1).
+            if eq(unsafe { &*slot.key() }) {
+                return Some(slot);
+            }
+        }
+        None
     }
 
     #[inline]

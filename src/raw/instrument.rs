@@ -89,15 +89,21 @@ impl Instruments {
 
     // ---- facts: operations
 
-    /// A write (insert, entry or removal) began; `growing`: old buckets
-    /// are held. Returns its start if writes are timed.
+    /// A write (insert, entry or removal) began, the table holding `len`
+    /// entries. Returns its start if writes are timed.
     #[inline]
-    pub(super) fn write_begun(&mut self, growing: bool, len: usize) -> Option<OpStart> {
-        self.counters.write(growing);
+    pub(super) fn write_begun(&mut self, len: usize) -> Option<OpStart> {
+        self.counters.write();
         self.settings.timing.then(|| OpStart {
             at: Instant::now(),
             len,
         })
+    }
+
+    /// The write that just began runs while a growth or shrink evacuates.
+    #[inline]
+    pub(super) fn write_in_growth(&mut self) {
+        self.counters.write_in_growth();
     }
 
     /// A write ended: records its time; asks for a publication every
@@ -162,16 +168,22 @@ impl Instruments {
         })
     }
 
-    /// One old chain holding `entries` entries was evacuated.
+    /// One evacuation step ended: it moved `chains` old chains holding
+    /// `entries` entries, its cursor skipped `skipped` chains that writes
+    /// had evacuated, and it gave back `given_back` bytes of old pages.
     #[inline]
-    pub(super) fn chain_evacuated(&mut self, entries: u64) {
-        self.counters.evacuated(entries);
-    }
-
-    /// The cursor skipped `n` chains that writes had evacuated already.
-    #[inline]
-    pub(super) fn chains_skipped(&mut self, n: u64) {
-        self.counters.skipped(n);
+    pub(super) fn step_evacuated(
+        &mut self,
+        chains: u64,
+        entries: u64,
+        skipped: u64,
+        given_back: usize,
+    ) {
+        if chains > 0 {
+            self.counters.evacuated(chains, entries);
+        }
+        self.counters.skipped(skipped);
+        self.given_back(given_back);
     }
 
     /// The growth in progress ended.

@@ -12,7 +12,8 @@ use core::ptr::{self, NonNull};
 
 use super::array::BucketArray;
 use super::bucket::{Bucket, Slot, Tops, overflow};
-use super::tophash::{BitMask, is_evacuated_marker};
+use super::group::BitMask;
+use super::tophash::is_evacuated_marker;
 use super::{RawTable, ScopeGuard};
 use crate::layout::BucketLayout;
 
@@ -195,7 +196,7 @@ impl<K, V, L: BucketLayout> RawIter<K, V, L> {
 }
 
 fn group_empty() -> BitMask {
-    super::tophash::Group::load([0; 8]).match_full()
+    super::group::Group::load([0; 8]).match_full()
 }
 
 impl<K, V, L: BucketLayout> Iterator for RawIter<K, V, L> {

@@ -142,13 +142,13 @@ impl<K, V, L: BucketLayout> Lifecycle<K, V, L> {
         }
     }
 
-    /// True while a growth or shrink runs.
     #[inline]
     pub(super) fn is_evacuating(&self) -> bool {
         matches!(self, Lifecycle::Evacuating(_))
     }
 
     /// True while an old array holds memory: evacuating or retiring.
+    #[inline]
     pub(super) fn holds_old_memory(&self) -> bool {
         !matches!(self, Lifecycle::Idle)
     }
@@ -225,8 +225,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             cursor: 0,
             evacuated: 0,
         });
-        self.set_buckets(new);
         self.noverflow = 0;
+        self.set_buckets(new);
         let publish = self.instruments.growth_started(from_log2, log2, self.count);
         self.published(publish);
         Ok(())
@@ -237,6 +237,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// The cursor passed the last old chain: the growth (or shrink) is over
     /// (I3: the old array holds no entry). Counts it as `pace` says, then
     /// retires the old array, or frees it when little is left to give back.
+    #[cold]
+    #[inline(never)]
     pub(super) fn evacuation_done(&mut self, pace: Pace) {
         let Lifecycle::Evacuating(old) = &mut self.state else {
             unreachable!("I8: a growth ends only while evacuating");
@@ -266,6 +268,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         self.instruments.given_back(released);
         let left = old.array.bytes();
         self.state = Lifecycle::Retiring(old.array);
+        self.refresh_grow_at();
         if self.policy.is_all_at_once() || left < 4 * BATCH_BYTES || !can_release() {
             self.free_old();
         }
@@ -311,6 +314,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             Lifecycle::Evacuating(old) => old.array,
             Lifecycle::Retiring(array) => array,
         };
+        self.refresh_grow_at();
         let bytes = array.bytes() as u64;
         let start = self.instruments.clock();
         // SAFETY: the old array holds no live entry: a retiring one by I3
@@ -385,12 +389,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// evacuated already, skipped, do not count).
     fn evacuate_up_to(&mut self, max: usize, pace: Pace, hasher: &impl Fn(&K) -> u64) -> usize {
         let mut moved = 0;
-        while moved < max {
-            let Some(old) = self.state.old() else { break };
-            let cursor = old.cursor;
-            // SAFETY: evacuating, and the cursor is below the old array's
-            // length (I3).
-            moved += usize::from(unsafe { self.evacuate_chain(cursor, pace, hasher) });
+        while moved < max && self.state.is_evacuating() {
+            moved += self.evacuate_step(None, max - moved, pace, hasher);
         }
         moved
     }
@@ -469,6 +469,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         self.max_load = 0;
         self.shrink_below = 0;
         self.noverflow = 0;
+        self.refresh_grow_at();
         bytes
     }
 

@@ -17,7 +17,8 @@
 //! | `bucket.rs` | the bucket layout, slots, chain operations (`EMPTY_REST` upkeep) |
 //! | `array.rs` | bucket arrays: pool, extension, spilled buckets, progressive release |
 //! | `alloc.rs` | the memory layer: the only calls to the allocator and the OS |
-//! | `tophash.rs` | marker values, SWAR matching of 8 tophash bytes |
+//! | `tophash.rs` | marker values, a hash's tophash, an evacuated bucket's markers |
+//! | `group/` | matching a bucket's 8 tophash bytes at once (SSE2 on x86-64, SWAR elsewhere) |
 //! | `iter.rs` | raw iteration, owning and draining iterators |
 //! | `clone.rs` | deep copy with the same shape, `clone_from` |
 //! | `par.rs` | rayon producers over the chains of both arrays (feature `rayon`) |
@@ -34,7 +35,7 @@
 //! - **I3** While growing, every old bucket with index `< nevacuate` is
 //!   evacuated and `nevacuate < 2^oldB`; when the cursor reaches `2^oldB` the
 //!   growth is over: the old array holds no entry, and is freed or retired
-//!   (its remaining pages given back over the next writes, `grow.rs`).
+//!   (its remaining pages given back over the next writes, `lifecycle.rs`).
 //! - **I4** An old chain is either wholly evacuated (every slot holds
 //!   `EVACUATED_X/Y/EMPTY`) or holds no evacuation marker; slot 0 of its head
 //!   tells which. An evacuated chain is its head alone: its overflow link is
@@ -77,6 +78,7 @@ mod check;
 mod clone;
 mod evacuate;
 mod find;
+mod group;
 mod instrument;
 mod iter;
 mod lifecycle;
@@ -123,6 +125,13 @@ pub(crate) struct RawTable<K, V, L: BucketLayout> {
     /// Cache of `sizing::capacity_at(policy, B)`: the insert that would exceed it
     /// starts a doubling. Recomputed whenever `buckets` changes.
     max_load: usize,
+    /// The growth check's trigger: an insert that would take `count` above
+    /// it runs the check (`make_room`). `max_load`, or 0 while the overflow
+    /// buckets call for a same-size growth (idle, and `noverflow` at Go's
+    /// limit), so that one comparison covers both of Go's conditions.
+    /// Recomputed (`refresh_grow_at`) whenever `max_load`, `noverflow` or
+    /// the lifecycle's idleness changes.
+    grow_at: usize,
     /// Cache of `sizing::shrink_below_at(policy, B)`: a removal leaving fewer entries
     /// may start a shrink (0 when automatic shrinking is off).
     shrink_below: usize,
@@ -152,6 +161,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             overflow_rng: 0x9E37_79B9_7F4A_7C15,
             policy,
             max_load: 0,
+            grow_at: 0,
             shrink_below: 0,
             instruments: Instruments::new(policy.instrument_settings()),
             marker: PhantomData,
@@ -189,8 +199,18 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         } else {
             0
         };
+        self.refresh_grow_at();
         let held = self.bytes_held();
         self.instruments.allocated(bytes, held);
+    }
+
+    /// Recomputes `grow_at` from `max_load`, `noverflow` and the lifecycle.
+    fn refresh_grow_at(&mut self) {
+        self.grow_at = if !self.is_evacuating() && self.too_many_overflow() {
+            0
+        } else {
+            self.max_load
+        };
     }
 
     #[inline]
@@ -248,6 +268,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         unsafe { self.buckets.reset() };
         self.count = 0;
         self.noverflow = 0;
+        self.refresh_grow_at();
     }
 
     /// Shared references to every entry.

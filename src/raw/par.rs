@@ -14,7 +14,8 @@ use ::rayon::iter::plumbing::{Folder, UnindexedConsumer, UnindexedProducer, brid
 use super::RawTable;
 use super::array::BucketArray;
 use super::bucket::{Bucket, Slot, Tops, overflow};
-use super::tophash::{BitMask, is_evacuated_marker};
+use super::group::BitMask;
+use super::tophash::is_evacuated_marker;
 use crate::layout::BucketLayout;
 
 /// The chains to walk, as numbers `0..count`, and how to find chain `c`.

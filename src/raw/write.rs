@@ -9,8 +9,9 @@
 
 use core::ptr::{self, NonNull};
 
-use super::bucket::{Bucket, Slot, Tops, mark_slot_empty};
+use super::bucket::{Bucket, Slot, Tops, mark_slot_empty, overflow};
 use super::find::Chain;
+use super::group::Group;
 use super::tophash::{self, MIN_TOP_HASH, tophash};
 use super::{RawTable, sizing};
 use crate::events::ForceReason;
@@ -27,6 +28,10 @@ pub(crate) enum InsertHint<K, V, L: BucketLayout> {
     /// The chain has no empty slot; this is its last bucket.
     Full(NonNull<Bucket<K, V, L>>),
 }
+
+/// What a write's search found: the key's slot, or where it would go
+/// (`None` when there is no array yet).
+type WriteSearch<K, V, L> = Result<Slot<K, V, L>, Option<InsertHint<K, V, L>>>;
 
 /// Whether `make_room` changed the arrays (and so voided any position
 /// found before it).
@@ -64,9 +69,9 @@ pub(crate) struct RawVacant<'a, K, V, L: BucketLayout> {
 }
 
 impl<K, V, L: BucketLayout> RawTable<K, V, L> {
-    /// Go `mapassign` up to the growth check: allocates the first bucket if
-    /// needed, evacuates the old bucket this write uses plus `cursor_steps` at
-    /// the cursor, then scans the (new) chain for the key.
+    /// Go `mapassign` up to the growth check: evacuates the old chain this
+    /// write uses plus `cursor_steps` at the cursor, then scans the (new)
+    /// chain for the key.
     #[inline]
     pub(crate) fn entry(
         &mut self,
@@ -74,27 +79,11 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         eq: impl FnMut(&K) -> bool,
         hasher: impl Fn(&K) -> u64,
     ) -> RawEntry<'_, K, V, L> {
-        let started = self.write_begin();
-        if !self.buckets.is_allocated() {
-            return RawEntry::Vacant(RawVacant {
-                table: self,
-                hash,
-                hint: None,
-                started,
-            });
-        }
-        self.grow_work(hash, &hasher);
-        // SAFETY: allocated (checked above).
-        let chain = unsafe { self.new_chain(hash) };
-        let (tops, head) = (chain.tops(), chain.head());
-        debug_assert!(
-            // SAFETY: allocated.
-            head == unsafe { self.read_chain(hash, false) }.head(),
-            "I5: write chain not evacuated"
-        );
-        match Self::search_for_insert(chain, hash, eq) {
+        let started = self.write_begin(hash, true, &hasher);
+        match self.search_for_write(hash, eq) {
             Ok(slot) => {
                 self.write_end(OpKind::Insert, started);
+                let (tops, head) = (self.buckets.tops(), self.buckets.head_for(hash));
                 RawEntry::Occupied(RawOccupied {
                     table: self,
                     tops,
@@ -105,31 +94,96 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             Err(hint) => RawEntry::Vacant(RawVacant {
                 table: self,
                 hash,
-                hint: Some(hint),
+                hint,
                 started,
             }),
         }
     }
 
-    /// `search_chain` for writes: the key's slot, or where it would go (the
-    /// chain's first empty slot, or its last bucket if it has none; a chain
-    /// that ended at an `EMPTY_REST` has an empty slot).
+    /// Go `mapassign` whole: `entry` and, for an absent key, the vacant
+    /// entry's insert, without building either. `eq(stored, &key)` says
+    /// whether a stored key is `key`. Returns the value replaced (the key
+    /// in the table is kept and `key` dropped, as std's `insert` does).
+    #[inline]
+    pub(crate) fn insert(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: V,
+        eq: impl Fn(&K, &K) -> bool,
+        hasher: impl Fn(&K) -> u64,
+    ) -> Option<V> {
+        let started = self.write_begin(hash, true, &hasher);
+        let replaced = match self.search_for_write(hash, |k| eq(k, &key)) {
+            // SAFETY: a live slot (I1) of this table, borrowed uniquely.
+            Ok(slot) => Some(core::mem::replace(unsafe { &mut *slot.value() }, value)),
+            Err(hint) => {
+                self.insert_absent(hash, key, value, hint, &hasher);
+                None
+            }
+        };
+        self.write_end(OpKind::Insert, started);
+        replaced
+    }
+
+    /// The key's slot in its new chain (I5: `write_begin` evacuated the old
+    /// chain feeding it), or where it would go (`None` when there is no
+    /// array yet).
+    #[inline]
+    fn search_for_write(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> WriteSearch<K, V, L> {
+        if !self.buckets.is_allocated() {
+            return Err(None);
+        }
+        // SAFETY: allocated (checked above).
+        let chain = unsafe { self.new_chain(hash) };
+        debug_assert!(
+            // SAFETY: allocated.
+            chain.head() == unsafe { self.read_chain(hash, false) }.head(),
+            "I5: write chain not evacuated"
+        );
+        Self::search_for_insert(chain, tophash(hash), eq).map_err(Some)
+    }
+
+    /// `search_chain` for writes, in one pass per bucket: the key's slot,
+    /// or where it would go (the chain's first empty slot, or its last
+    /// bucket if it has none; a chain that ended at an `EMPTY_REST` has an
+    /// empty slot).
     #[inline]
     fn search_for_insert(
         chain: Chain<'_, K, V, L>,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
+        top: u8,
+        mut eq: impl FnMut(&K) -> bool,
     ) -> Result<Slot<K, V, L>, InsertHint<K, V, L>> {
         let mut first_empty = None;
-        let found = Self::search_chain(chain, hash, eq, |b, g| {
-            if first_empty.is_none() {
-                first_empty = g
-                    .match_empty()
-                    .lowest()
-                    .map(|index| Slot { bucket: b, index });
+        let mut b = chain.head();
+        let mut word = chain.head_word();
+        loop {
+            // SAFETY: `word` is the word (I11) of `b`, the chain's head or a
+            // bucket linked from it (I6): live.
+            let g = Group::load(unsafe { *word });
+            // SAFETY: `b` is live (above).
+            if let Some(slot) = unsafe { Self::match_in_bucket(b, g, top, &mut eq) } {
+                return Ok(slot);
             }
-        });
-        found.map_err(|last| first_empty.map_or(InsertHint::Full(last), InsertHint::Empty))
+            let empty = g.match_empty();
+            if let Some(index) = empty.lowest() {
+                let slot = Slot { bucket: b, index };
+                let first = *first_empty.get_or_insert(slot);
+                if g.has_empty_rest() {
+                    return Err(InsertHint::Empty(first)); // I2
+                }
+            }
+            // SAFETY: `b` is live (above).
+            match unsafe { overflow(b) } {
+                Some(next) => {
+                    b = next;
+                    // SAFETY: `next` is a live bucket of one of the chains
+                    // of the chain's array (I6, I11).
+                    word = unsafe { chain.tops().word(next) };
+                }
+                None => return Err(first_empty.map_or(InsertHint::Full(b), InsertHint::Empty)),
+            }
+        }
     }
 
     /// Go `mapassign` from the growth check on, for a key known to be absent;
@@ -181,12 +235,11 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// count) says so.
     #[inline]
     fn make_room(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) -> Room {
-        // Without an array `max_load` is 0, so the first insert takes the
-        // cold path too, which allocates the array.
-        let overloaded = self.count + 1 > self.max_load;
-        if overloaded || (!self.is_evacuating() && self.too_many_overflow()) {
-            self.grow_for_insert(hash, overloaded, hasher);
-            return Room::Restructured;
+        // One comparison covers Go's two conditions (`grow_at`); without
+        // an array it is 0, so the first insert takes the cold path too,
+        // which allocates the array.
+        if self.count + 1 > self.grow_at {
+            return self.grow_for_insert(hash, hasher);
         }
         Room::Unchanged
     }
@@ -196,11 +249,17 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// first array, or starts a growth.
     #[cold]
     #[inline(never)]
-    fn grow_for_insert(&mut self, hash: u64, overloaded: bool, hasher: &impl Fn(&K) -> u64) {
+    fn grow_for_insert(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) -> Room {
         if !self.buckets.is_allocated() {
             let array = self.alloc_array(0).unwrap_or_else(|e| e.raise());
             self.set_buckets(array);
-            return;
+            return Room::Restructured;
+        }
+        let overloaded = self.count + 1 > self.max_load;
+        let same_size_due = !self.is_evacuating() && self.too_many_overflow();
+        debug_assert!(overloaded || same_size_due, "`grow_at` out of date");
+        if !overloaded && !same_size_due {
+            return Room::Unchanged;
         }
         // Only the load limit gets here during a growth: finish it first,
         // since a growth never starts while one is running.
@@ -211,25 +270,28 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // Go's `goto again`: the old chain feeding this key's new chain must
         // be evacuated before we write to it (I5).
         self.grow_work(hash, hasher);
+        Room::Restructured
     }
 
     /// Where the absent key of `hash` goes in its new chain, searched again
-    /// after the first array or a growth start voided `entry`'s hint.
+    /// after the first array or a growth start voided `entry`'s hint (out
+    /// of line: once per growth).
     ///
     /// # Safety
     ///
     /// The array is allocated.
+    #[inline(never)]
     unsafe fn find_insert_hint(&self, hash: u64) -> InsertHint<K, V, L> {
         // SAFETY: caller: the array is allocated.
         let chain = unsafe { self.new_chain(hash) };
-        match Self::search_for_insert(chain, hash, |_| false) {
+        match Self::search_for_insert(chain, tophash(hash), |_| false) {
             Ok(_) => unreachable!("no key matches `|_| false`"),
             Err(hint) => hint,
         }
     }
 
     /// Go `tooManyOverflowBuckets`.
-    fn too_many_overflow(&self) -> bool {
+    pub(super) fn too_many_overflow(&self) -> bool {
         usize::from(self.noverflow) >= 1usize << self.buckets.log2().min(15)
     }
 
@@ -257,6 +319,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                 self.noverflow = self.noverflow.saturating_add(1);
             }
         }
+        self.refresh_grow_at();
         // SAFETY: caller: `last` ends one of the current array's chains.
         let (bucket, bytes) = unsafe { self.buckets.push_overflow(last) };
         let held = self.bytes_held();
@@ -275,10 +338,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         if self.count == 0 {
             return None;
         }
-        let started = self.write_begin();
-        if self.policy.evacuate_on_remove() {
-            self.grow_work(hash, &hasher);
-        }
+        let started = self.write_begin(hash, self.policy.evacuate_on_remove(), &hasher);
         // SAFETY: `count > 0`, so the array is allocated (I7).
         let chain = unsafe { self.read_chain(hash, false) };
         let (tops, head) = (chain.tops(), chain.head());
@@ -343,16 +403,36 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
 }
 
 impl<K, V, L: BucketLayout> RawTable<K, V, L> {
-    /// The start of a write (insert, entry or removal): counts it, starts
-    /// its clock if writes are timed, and gives back one batch of a
-    /// retiring array's pages.
+    /// The start of a write (insert, entry or removal) of `hash`: counts
+    /// it and starts its clock if writes are timed; then, outside the idle
+    /// state, does the write's share of the growth: evacuation (Go
+    /// `growWork`, if `evacuate`) or one batch of a retiring array's pages.
     #[inline]
-    fn write_begin(&mut self) -> Option<OpStart> {
-        let started = self
-            .instruments
-            .write_begun(self.state.is_evacuating(), self.count);
-        self.retire_step();
+    fn write_begin(
+        &mut self,
+        hash: u64,
+        evacuate: bool,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Option<OpStart> {
+        let started = self.instruments.write_begun(self.count);
+        if self.state.holds_old_memory() {
+            self.growth_share(hash, evacuate, hasher);
+        }
         started
+    }
+
+    /// `write_begin`'s work outside the idle state (out of line: most
+    /// writes find the table idle).
+    #[inline(never)]
+    fn growth_share(&mut self, hash: u64, evacuate: bool, hasher: &impl Fn(&K) -> u64) {
+        if self.state.is_evacuating() {
+            self.instruments.write_in_growth();
+            if evacuate {
+                self.grow_work(hash, hasher);
+            }
+        } else {
+            self.retire_step();
+        }
     }
 
     /// The end of a write: records its time, publishes when due.
