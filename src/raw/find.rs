@@ -7,7 +7,7 @@ use super::RawTable;
 use super::array::BucketArray;
 use super::bucket::{Bucket, Slot, Tops, overflow};
 use super::group::Group;
-use super::tophash::{is_evacuated_marker, tophash};
+use super::tophash::{ends_chain, is_evacuated_marker, tophash};
 use crate::layout::BucketLayout;
 
 /// The head of a chain, its tophash word and the array that holds it:
@@ -132,7 +132,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             if let Some(slot) = unsafe { Self::match_in_bucket(b, g, top, &mut eq) } {
                 return Some(slot);
             }
-            if g.has_empty_rest() {
+            // SAFETY: `word` is `b`'s word (above).
+            if ends_chain(unsafe { &*word }) {
                 return None; // I2: nothing live after an EMPTY_REST.
             }
             // SAFETY: `b` is live (the head or linked, I6, as above).
@@ -158,7 +159,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         top: u8,
         eq: &mut impl FnMut(&K) -> bool,
     ) -> Option<Slot<K, V, L>> {
-        for index in g.match_byte(top) {
+        let mut matches = g.match_byte(top);
+        while let Some(index) = matches.lowest() {
             let slot = Slot { bucket: b, index };
             // SAFETY: caller: `b` is live, and `index < 8`; the slot's
             // tophash is `top >= MIN_TOP_HASH`, so its key is initialised
@@ -166,6 +168,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             if eq(unsafe { &*slot.key() }) {
                 return Some(slot);
             }
+            matches = matches.remove_lowest();
         }
         None
     }

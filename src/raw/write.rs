@@ -12,7 +12,7 @@ use core::ptr::{self, NonNull};
 use super::bucket::{Bucket, Slot, Tops, mark_slot_empty, overflow};
 use super::find::Chain;
 use super::group::Group;
-use super::tophash::{self, MIN_TOP_HASH, tophash};
+use super::tophash::{self, MIN_TOP_HASH, ends_chain, tophash};
 use super::{RawTable, sizing};
 use crate::events::ForceReason;
 use crate::layout::BucketLayout;
@@ -169,7 +169,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             if let Some(index) = empty.lowest() {
                 let slot = Slot { bucket: b, index };
                 let first = *first_empty.get_or_insert(slot);
-                if g.has_empty_rest() {
+                // SAFETY: `word` is `b`'s word (above).
+                if ends_chain(unsafe { &*word }) {
                     return Err(InsertHint::Empty(first)); // I2
                 }
             }

@@ -67,12 +67,4 @@ impl Group {
         const ADD: u64 = LO * (0x80 - MIN_TOP_HASH as u64);
         BitMask((((self.0 & LOW7).wrapping_add(ADD)) | self.0) & HI)
     }
-
-    /// True if any slot is `EMPTY_REST`: nothing after it in the chain is live.
-    #[inline]
-    pub(crate) fn has_empty_rest(self) -> bool {
-        // The classic test: it may flag the wrong byte, but it flags some
-        // byte iff a zero byte exists, which is all this asks.
-        self.0.wrapping_sub(LO) & !self.0 & HI != 0
-    }
 }
