@@ -13,6 +13,7 @@
 //! panic in pass 1 leaves the table exactly as it was. Same-size growths and
 //! shrinks hash nothing.
 
+use core::cmp::Ordering;
 use core::ptr::{self, NonNull};
 
 use super::RawTable;
@@ -26,98 +27,84 @@ use crate::timing::Source;
 /// Most already-evacuated chains the cursor skips in one step (Go: 1024).
 const CURSOR_SKIP_CAP: usize = 1024;
 
-/// The Y destinations of one old chain of a doubling, from pass 1: bit
-/// `8k + i` is set when slot `i` of the chain's `k`-th bucket goes to Y.
-/// Chains of up to 8 buckets (all but those of very weak hashers) fit in
-/// `first`, a register; longer ones continue on the heap.
-struct YBits {
-    first: u64,
-    more: Option<Vec<u64>>,
-}
-
-impl YBits {
-    /// No slot goes to Y (as in a same-size growth).
-    const NONE: YBits = YBits {
-        first: 0,
-        more: None,
-    };
-
-    /// Bucket `k`'s slots that go to Y.
-    #[inline]
-    fn mask(&self, k: usize) -> BitMask {
-        let word = match k {
-            0..8 => self.first,
-            _ => self.more_word(k),
-        };
-        BitMask::from_bits((word >> (8 * (k % 8))) as u8)
-    }
-
-    #[cold]
-    fn more_word(&self, k: usize) -> u64 {
-        self.more
-            .as_ref()
-            .and_then(|more| more.get(k / 8 - 1))
-            .copied()
-            .unwrap_or(0)
-    }
-
-    /// Adds `bits` (bucket `k`'s Y slots at their bit offsets) for a
-    /// bucket past the eighth.
-    #[cold]
-    fn set_more(more: &mut Option<Vec<u64>>, k: usize, bits: u64) {
-        let more = more.get_or_insert_with(Vec::new);
-        if more.len() < k / 8 {
-            more.push(0); // buckets are visited in order
-        }
-        more[k / 8 - 1] |= bits;
-    }
-}
-
-/// Pass 1 of a doubling's move: hashes every live key of old chain
-/// `old_index` (the only step of an evacuation that can panic, in
-/// `hasher`) and records which go to Y: those whose hash has bit `newbit`
-/// set.
+/// Pass 1 for one bucket of a doubling: the slots of `full` (the live
+/// slots of `b`) whose key's hash has bit `newbit` set, which go to Y. The
+/// only step of an evacuation that can panic (in `hasher`), and it changes
+/// nothing.
 ///
 /// # Safety
 ///
-/// `head` is the live head of old chain `old_index` of the array whose
-/// tophash words are `old`, and the chain is not evacuated (I4, I10).
+/// `b` is a live old bucket whose live slots are `full` (I1).
 #[inline(always)]
-unsafe fn y_bits<K, V, L: BucketLayout>(
-    old: Tops<K, V, L>,
-    head: NonNull<Bucket<K, V, L>>,
-    old_index: usize,
+unsafe fn y_slots<K, V, L: BucketLayout>(
+    b: NonNull<Bucket<K, V, L>>,
+    full: BitMask,
     newbit: usize,
     hasher: &impl Fn(&K) -> u64,
-) -> YBits {
-    // `first` is a local, kept in a register; `more` only for long chains.
-    let (mut first, mut more) = (0u64, None);
-    let mut k = 0;
-    let mut b = Some(head);
-    while let Some(bb) = b {
-        let mut bits = 0u64;
-        // SAFETY: `bb` is the head or reached from it through links: live
-        // (I6); `match_full` yields slots with a live tophash, whose keys
-        // are initialised (I1).
-        unsafe {
-            let group = Group::load(*old.chain_word(old_index, k, bb));
-            for i in group.match_full() {
-                let key = &*Slot {
-                    bucket: bb,
-                    index: i,
-                }
-                .key();
-                bits |= u64::from(hasher(key) as usize & newbit != 0) << i;
-            }
-            b = overflow(bb);
-        }
-        match k {
-            0..8 => first |= bits << (8 * k),
-            _ => YBits::set_more(&mut more, k, bits << (8 * (k % 8))),
-        }
-        k += 1;
+) -> u8 {
+    let mut y = 0u8;
+    for index in full {
+        // SAFETY: caller: a live slot of `b` (tophash >= MIN_TOP_HASH, I1).
+        let key = unsafe { &*Slot { bucket: b, index }.key() };
+        y |= u8::from(hasher(key) as usize & newbit != 0) << index;
     }
-    YBits { first, more }
+    y
+}
+
+/// The Y slots of every bucket of an old chain of a doubling (pass 1 of a
+/// chain longer than one bucket): bucket `k`'s in `first[k]` for the first
+/// eight buckets (all but the chains of very weak hashers), then in `more`.
+struct YSlots {
+    first: [u8; 8],
+    more: Vec<u8>,
+}
+
+impl YSlots {
+    /// Pass 1 over the chain at `head`, old chain `old_index` of the
+    /// array whose tophash words are `old`.
+    ///
+    /// # Safety
+    ///
+    /// `head` is the live head of that chain, not evacuated (I4, I10).
+    #[inline(always)]
+    unsafe fn of_chain<K, V, L: BucketLayout>(
+        old: Tops<K, V, L>,
+        head: NonNull<Bucket<K, V, L>>,
+        old_index: usize,
+        newbit: usize,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> Self {
+        let mut ys = YSlots {
+            first: [0; 8],
+            more: Vec::new(),
+        };
+        let mut k = 0;
+        let mut b = Some(head);
+        while let Some(bb) = b {
+            // SAFETY: `bb` is the head or reached from it through links:
+            // live (I6), with its word where `old` says (I11).
+            let y = unsafe {
+                let full = Group::load(*old.chain_word(old_index, k, bb)).match_full();
+                b = overflow(bb);
+                y_slots(bb, full, newbit, hasher)
+            };
+            match ys.first.get_mut(k) {
+                Some(slot) => *slot = y,
+                None => ys.more.push(y), // buckets are visited in order
+            }
+            k += 1;
+        }
+        ys
+    }
+
+    /// Bucket `k`'s slots that go to Y.
+    #[inline]
+    fn get(&self, k: usize) -> BitMask {
+        BitMask::from_bits(match self.first.get(k) {
+            Some(&y) => y,
+            None => self.more.get(k - 8).copied().unwrap_or(0),
+        })
+    }
 }
 
 /// The next slot to fill in a growth's destination chain (Go `evacDst`).
@@ -274,12 +261,19 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let old = unsafe { self.state.old_unchecked() };
         // SAFETY: caller: `old_index` is below the old array's length.
         let head = unsafe { old.array.bucket(old_index) };
-        let entries = if self.buckets.log2() < old.array.log2() {
-            // SAFETY: as above: the head of an unevacuated old chain.
-            unsafe { self.move_chain_into_shrunk(head, old_index) }
-        } else {
-            // SAFETY: as above.
-            unsafe { self.move_chain_into_grown(head, old_index, hasher) }
+        // SAFETY: `head` is a primary bucket of the allocated old array.
+        let alone = unsafe { overflow(head) }.is_none();
+        let entries = match self.buckets.log2().cmp(&old.array.log2()) {
+            // SAFETY: `head` heads an unevacuated old chain (above), alone
+            // in it (checked), and the table is doubling.
+            Ordering::Greater if alone => unsafe {
+                self.move_bucket_into_doubled(head, old_index, hasher)
+            },
+            // SAFETY: as above, and the table is shrinking.
+            Ordering::Less => unsafe { self.move_chain_into_shrunk(head, old_index) },
+            // SAFETY: as above, and the table grows into an array at least
+            // as large.
+            _ => unsafe { self.move_chain_into_grown(head, old_index, hasher) },
         };
         // SAFETY: caller: evacuating.
         let old = unsafe { self.state.old_unchecked_mut() };
@@ -292,6 +286,70 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // head's markers are read again (I4, I10).
         tally.given_back += unsafe { old.array.unlink_overflow(head) };
         entries
+    }
+
+    /// `move_chain` for a doubling of a chain that is one bucket (most
+    /// chains): both passes over one group, the Y slots in a register, and
+    /// no overflow in the destinations (at most 8 entries into two empty
+    /// chains, I5).
+    ///
+    /// # Safety
+    ///
+    /// `head` is old chain `old_index`'s head and links nothing, it is not
+    /// evacuated yet (I4, I10), and the table is doubling.
+    #[inline(always)]
+    unsafe fn move_bucket_into_doubled(
+        &mut self,
+        head: NonNull<Bucket<K, V, L>>,
+        old_index: usize,
+        hasher: &impl Fn(&K) -> u64,
+    ) -> u64 {
+        // SAFETY: caller: growing.
+        let old_array = unsafe { &self.state.old_unchecked().array };
+        let (old, new) = (old_array.tops(), self.buckets.tops());
+        let newbit = old_array.len();
+        debug_assert!(old_index + newbit < self.buckets.len(), "a doubling");
+        // SAFETY: caller: `head` is primary bucket `old_index`, live.
+        let word = unsafe { old.head_word(old_index, head) };
+        // SAFETY: `word` is `head`'s (I11).
+        let full = Group::load(unsafe { *word }).match_full();
+        // SAFETY: `head` is live and its live slots are `full` (above).
+        let y = BitMask::from_bits(unsafe { y_slots(head, full, newbit, hasher) });
+        // Pass 2: nothing below can panic.
+        let mut moved = 0;
+        for (dest, slots) in [(old_index, full.minus(y)), (old_index + newbit, y)] {
+            let to_bucket = self.buckets.head_for(dest as u64);
+            // SAFETY: `dest < len()` (a doubling): primary bucket `dest` of
+            // the allocated new array, whose chain is empty (I5).
+            let to_word = unsafe { new.head_word(dest, to_bucket) };
+            for (to_index, i) in slots.enumerate() {
+                let (from, to) = (
+                    Slot {
+                        bucket: head,
+                        index: i,
+                    },
+                    Slot {
+                        bucket: to_bucket,
+                        index: to_index,
+                    },
+                );
+                // SAFETY: `from` is live (I1) and moved once (the markers
+                // below say so); `to` is slot `to_index < 8` of an empty
+                // destination (I5: at most 8 entries come from one bucket).
+                // Key and value before the tophash (I1).
+                unsafe {
+                    let to_top = to_word.cast::<u8>().add(to_index);
+                    debug_assert!(is_empty(*to_top), "I5: growth destination not empty");
+                    ptr::copy_nonoverlapping(from.key(), to.key(), 1);
+                    ptr::copy_nonoverlapping(from.value(), to.value(), 1);
+                    *to_top = *word.cast::<u8>().add(i);
+                }
+                moved += 1;
+            }
+        }
+        // SAFETY: `head`'s word (I11); every live slot was moved out (I4).
+        unsafe { *word = evacuated_markers(full, y) };
+        moved
     }
 
     /// `move_chain` for a doubling or a same-size growth, whose destination
@@ -318,12 +376,15 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let (old, new) = (old_array.tops(), self.buckets.tops());
         let newbit = old_array.len();
         let doubling = self.buckets.log2() > old_array.log2();
-        let ybits = if doubling {
+        let ys = if doubling {
             // SAFETY: caller: `head` is the live head of old chain
             // `old_index`, not evacuated, in the array of `old`.
-            unsafe { y_bits(old, head, old_index, newbit, hasher) }
+            unsafe { YSlots::of_chain(old, head, old_index, newbit, hasher) }
         } else {
-            YBits::NONE
+            YSlots {
+                first: [0; 8],
+                more: Vec::new(),
+            }
         };
         // Pass 2: nothing below can panic. X is `old_index`'s chain; a
         // doubling's Y is `old_index + 2^oldB < 2^(oldB+1)`, which exists. A
@@ -359,7 +420,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             unsafe {
                 let word = old.chain_word(old_index, k, bb);
                 let full = Group::load(*word).match_full();
-                let ymask = ybits.mask(k);
+                let ymask = ys.get(k);
                 for i in full.minus(ymask) {
                     self.fill_slot(new, &mut x, word, bb, i);
                     moved += 1;
