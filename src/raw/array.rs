@@ -32,9 +32,8 @@ pub(crate) const MAX_LOG2: u8 = (usize::BITS - 5) as u8;
 /// runs out near the load limit (about a fifth of the chains overflow at
 /// 6.5 per bucket, the pool covers a sixteenth); without the extension the
 /// rest would come from `malloc` one by one, and freeing them returns a
-/// scattered heap whose final trim (`brk`) is a pause of milliseconds at
-/// 10M entries (`docs/design.md`, "Things that did not help" and the pool
-/// extension).
+/// scattered heap whose final trim (`brk`) pauses one insert
+/// (`docs/design.md`, "Differences from Go": the pool extension).
 const POOL_EXTENSION: usize = 3;
 
 /// True if an array whose Go part (primary and pool) takes `bytes` reserves

@@ -3,8 +3,10 @@
 //! the chain-length distribution (`EvacMap::chain_lengths`).
 //!
 //! `check_invariants` runs one function per group of invariants (`mod.rs`
-//! numbers them): the table's scalars (I7–I9), the old array (I1–I5, I10),
-//! the current array (I1, I2, I4, I5), then the cross checks (I6, I7).
+//! numbers them): the table's scalars (I7–I9, and the cached `max_load`
+//! and `grow_at`), the old array (I1–I5, I10), the current array (I1, I2,
+//! I4, I5), then the cross checks (I6, I7); every chain walk checks I2 and
+//! I11 for its head.
 
 use super::array::BucketArray;
 use super::bucket::{BUCKET_SLOTS, Slot, overflow};
@@ -303,7 +305,15 @@ fn walk_chain<K, V, L: BucketLayout>(
     let mut rest = false;
     // SAFETY: `j < array.len()`, at or above the array's released chains
     // (I10), both checked above.
-    let mut b = Some(unsafe { array.bucket(j) });
+    let head = unsafe { array.bucket(j) };
+    assert_eq!(
+        // SAFETY: `head` is primary bucket `j` of the allocated array.
+        unsafe { tops.head_word(j, head) },
+        // SAFETY: as above; a primary bucket is live.
+        unsafe { tops.word(head) },
+        "I11: head {j}'s word by index is not its word by address"
+    );
+    let mut b = Some(head);
     while let Some(bucket) = b {
         seen.push(bucket.as_ptr().addr());
         for index in 0..BUCKET_SLOTS {

@@ -23,7 +23,7 @@
 //! | `clone.rs` | deep copy with the same shape, `clone_from` |
 //! | `par.rs` | rayon producers over the chains of both arrays (feature `rayon`) |
 //! | `instrument.rs` | the instruments beside the table: counters, events, timing, probe (no `unsafe`) |
-//! | `check.rs` | `check_invariants`: a full walk checking I1–I10 |
+//! | `check.rs` | `check_invariants`: a full walk checking I1–I11 |
 //!
 //! Invariants (numbered as in `docs/design.md`; `check.rs` verifies all of
 //! them and the hot paths `debug_assert!` the cheap ones):

@@ -13,8 +13,9 @@ use super::alloc::{give_back, page_size};
 
 /// Smallest run of old-array pages given back in one `madvise` call: large
 /// enough to amortise the system call, small enough that the write paying
-/// for it stays within a few µs (`docs/results.md` has the measured cost
-/// of each batch size).
+/// for it stays short (`docs/design.md`, "Giving the old array back
+/// progressively", has the cost of each batch size and the command that
+/// measures it).
 pub(super) const BATCH_BYTES: usize = 16 << 10;
 
 /// What has been given back of one array's pages.

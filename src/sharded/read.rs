@@ -9,14 +9,13 @@ use crate::sync::{RwLock, RwLockReadGuard};
 
 /// How long a reader spins on a write-locked shard before it blocks. A
 /// write under Go's policy holds its shard for one insert plus a bounded
-/// evacuation step: 5 µs at p99 in `lab concurrent` (2M keys, 8 shards).
-/// A reader that blocks on the lock's futex instead waits for a wake-up,
-/// which costs tens of µs on the 2-vCPU VM the results come from. Spinning
-/// for up to 50 µs took the readers' p99.9 from 70 to 19–31 µs with one
-/// reader, and from 132 to 8–13 µs with three (four runs each;
-/// `docs/results.md`). The spin is bounded, so a writer that is
-/// descheduled while it holds the lock costs a reader at most 50 µs of CPU
-/// before it sleeps.
+/// evacuation step, a few microseconds; a reader that blocks on the lock's
+/// futex instead waits for a wake-up, which costs more than that on a
+/// virtual machine. The spin is bounded, so a writer that is descheduled
+/// while it holds the lock costs a reader at most `READ_SPIN` of CPU
+/// before it sleeps. `docs/results.md` ("Concurrent readers and one
+/// writer") has the readers' tail and the lock hold times with this spin,
+/// and the command that measures them.
 pub const READ_SPIN: Duration = Duration::from_micros(50);
 
 /// Locks `lock` for reading: spins on `try_read` for up to [`READ_SPIN`]
