@@ -210,6 +210,20 @@ pub struct Slow {
     pub causes: Vec<String>,
 }
 
+impl Slow {
+    /// The insert's row in the CSV file and in the printed table.
+    fn row(&self) -> Vec<String> {
+        vec![
+            self.index.to_string(),
+            format!("{:.1}", self.ns as f64 / 1e3),
+            self.len.to_string(),
+            self.faults.to_string(),
+            self.switches.to_string(),
+            self.causes.join(" "),
+        ]
+    }
+}
+
 /// Parses `ATTR` lines.
 ///
 /// # Errors
@@ -308,14 +322,7 @@ pub fn run(map: &str, n: u64, threshold_us: u64, seed: u64, out: &Path) -> Res<V
         "causes",
     ]);
     for s in &slow {
-        rows.push(vec![
-            s.index.to_string(),
-            format!("{:.1}", s.ns as f64 / 1e3),
-            s.len.to_string(),
-            s.faults.to_string(),
-            s.switches.to_string(),
-            s.causes.join(" "),
-        ]);
+        rows.push(s.row());
     }
     rows.write_csv(&out.join("attribute.csv"))?;
     let mut top = slow.clone();
@@ -323,14 +330,7 @@ pub fn run(map: &str, n: u64, threshold_us: u64, seed: u64, out: &Path) -> Res<V
     top.truncate(40);
     let mut shown = Table::new(&rows.header.iter().map(String::as_str).collect::<Vec<_>>());
     for s in &top {
-        shown.push(vec![
-            s.index.to_string(),
-            format!("{:.1}", s.ns as f64 / 1e3),
-            s.len.to_string(),
-            s.faults.to_string(),
-            s.switches.to_string(),
-            s.causes.join(" "),
-        ]);
+        shown.push(s.row());
     }
     println!("\nthe slowest inserts:");
     shown.print();

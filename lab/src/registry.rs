@@ -148,6 +148,17 @@ pub struct MapSpec {
 }
 
 const SETTING: &str = "a departure from Go's layout or pages, not a growth setting: see `compare`";
+
+/// What an opt-in departure from Go (huge pages, the split layout) sits
+/// out: every experiment about growth settings and Go's behaviour.
+const A_DEPARTURE: &[(Experiment, &str)] = &[
+    (Experiment::Residency, SETTING),
+    (Experiment::Churn, SETTING),
+    (Experiment::Drain, SETTING),
+    (Experiment::Fidelity, SETTING),
+    (Experiment::Frontier, SETTING),
+    (Experiment::Scaling, SETTING),
+];
 const REMOVALS: &str = "differs from `evacmap` only when entries are removed";
 const STD: &str =
     "std's map is hashbrown (with the same hasher here): its point repeats hashbrown's";
@@ -202,28 +213,14 @@ pub const MAPS: &[MapSpec] = &[
         kind: Kind::Evacmap,
         about: "Go's policy with Policy::with_huge_pages(true)",
         colour: (227, 119, 194),
-        sits_out: &[
-            (Experiment::Residency, SETTING),
-            (Experiment::Churn, SETTING),
-            (Experiment::Drain, SETTING),
-            (Experiment::Fidelity, SETTING),
-            (Experiment::Frontier, SETTING),
-            (Experiment::Scaling, SETTING),
-        ],
+        sits_out: A_DEPARTURE,
     },
     MapSpec {
         name: "evacmap/split",
         kind: Kind::Evacmap,
         about: "Go's policy on SplitLayout (tophash words beside the buckets)",
         colour: (23, 190, 207),
-        sits_out: &[
-            (Experiment::Residency, SETTING),
-            (Experiment::Churn, SETTING),
-            (Experiment::Drain, SETTING),
-            (Experiment::Fidelity, SETTING),
-            (Experiment::Frontier, SETTING),
-            (Experiment::Scaling, SETTING),
-        ],
+        sits_out: A_DEPARTURE,
     },
     MapSpec {
         name: "evacmap/auto_shrink",

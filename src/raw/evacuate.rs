@@ -288,6 +288,21 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         entries
     }
 
+    /// Where the old and the new array keep their tophash words, and
+    /// `2^oldB`: the hash bit that sends an entry to Y in a doubling, and
+    /// the distance from X to Y.
+    ///
+    /// # Safety
+    ///
+    /// A growth runs (not a shrink).
+    #[inline(always)]
+    unsafe fn growth_tops(&self) -> (Tops<K, V, L>, Tops<K, V, L>, usize) {
+        // SAFETY: caller: evacuating.
+        let old_array = unsafe { &self.state.old_unchecked().array };
+        debug_assert!(self.buckets.log2() >= old_array.log2(), "not a shrink");
+        (old_array.tops(), self.buckets.tops(), old_array.len())
+    }
+
     /// `move_chain` for a doubling of a chain that is one bucket (most
     /// chains): both passes over one group, the Y slots in a register, and
     /// no overflow in the destinations (at most 8 entries into two empty
@@ -305,9 +320,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         hasher: &impl Fn(&K) -> u64,
     ) -> u64 {
         // SAFETY: caller: growing.
-        let old_array = unsafe { &self.state.old_unchecked().array };
-        let (old, new) = (old_array.tops(), self.buckets.tops());
-        let newbit = old_array.len();
+        let (old, new, newbit) = unsafe { self.growth_tops() };
         debug_assert!(old_index + newbit < self.buckets.len(), "a doubling");
         // SAFETY: caller: `head` is primary bucket `old_index`, live.
         let word = unsafe { old.head_word(old_index, head) };
@@ -372,10 +385,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         hasher: &impl Fn(&K) -> u64,
     ) -> u64 {
         // SAFETY: caller: growing.
-        let old_array = unsafe { &self.state.old_unchecked().array };
-        let (old, new) = (old_array.tops(), self.buckets.tops());
-        let newbit = old_array.len();
-        let doubling = self.buckets.log2() > old_array.log2();
+        let (old, new, newbit) = unsafe { self.growth_tops() };
+        let doubling = self.buckets.len() > newbit;
         let ys = if doubling {
             // SAFETY: caller: `head` is the live head of old chain
             // `old_index`, not evacuated, in the array of `old`.
