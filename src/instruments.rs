@@ -73,7 +73,7 @@ impl<'a, K, V, L: BucketLayout> Instruments<'a, K, V, L> {
     }
 
     /// Pause timing totals and the longest write, or `None` unless the
-    /// policy has [`with_timing(true)`](Policy::with_timing).
+    /// policy has [`with_timing(true)`](crate::Policy::with_timing).
     ///
     /// # Examples
     ///

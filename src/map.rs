@@ -36,8 +36,8 @@ use crate::{DefaultHashBuilder, Equivalent, Instruments, Phase, Policy, Probe, T
 /// A hash map with Go's bucket layout and incremental evacuation.
 ///
 /// The API follows `std::collections::HashMap`; the additions are the
-/// growth controls ([`is_growing`](Self::is_evacuating),
-/// [`growth_progress`](Self::growth_progress), [`evacuate`](Self::evacuate),
+/// growth controls ([`is_evacuating`](Self::is_evacuating),
+/// [`phase`](Self::phase), [`evacuate`](Self::evacuate),
 /// [`evacuate_for`](Self::evacuate_for), [`finish_growth`](Self::finish_growth))
 /// and the [`Policy`] chosen at construction.
 ///
@@ -545,7 +545,7 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
         Instruments::of(&self.table)
     }
 
-    /// A handle that other threads can read consistent [`Stats`]
+    /// A handle that other threads can read consistent [`Stats`](crate::Stats)
     /// snapshots and events from while this map keeps being written. The map
     /// publishes on every growth event, every `Policy::publish_interval()`
     /// writes, and on [`publish`](Self::publish). The first call allocates

@@ -192,8 +192,8 @@ impl Policy {
     /// Turns pause timing on or off (default off): every write is timed with
     /// `Instant` into per-kind histograms, and evacuation, array allocation
     /// and array freeing are timed separately. See
-    /// [`EvacMap::timing`](crate::EvacMap::timing) and
-    /// [`EvacMap::pause_histogram`](crate::EvacMap::pause_histogram). Off,
+    /// [`Instruments::timing`](crate::Instruments::timing) and
+    /// [`Instruments::pause_histogram`](crate::Instruments::pause_histogram). Off,
     /// it costs one predictable branch per write.
     ///
     /// # Examples

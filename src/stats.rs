@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Defines `Stats` and its encoding as `[u64; WORDS]` for the probe.
 macro_rules! stats_struct {
     ($($(#[$doc:meta])* $field:ident,)*) => {
-        /// A snapshot of a map's counters; see [`EvacMap::stats`](crate::EvacMap::stats)
+        /// A snapshot of a map's counters; see [`Instruments::stats`](crate::Instruments::stats)
         /// and [`Probe::snapshot`](crate::Probe::snapshot).
         ///
         /// Counts are plain numbers, sizes are bytes, times are nanoseconds.
@@ -212,7 +212,7 @@ pub(crate) struct Counters {
 }
 
 /// How long a map's chains are; see
-/// [`EvacMap::chain_lengths`](crate::EvacMap::chain_lengths).
+/// [`Instruments::chain_lengths`](crate::Instruments::chain_lengths).
 ///
 /// # Examples
 ///

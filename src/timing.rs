@@ -147,7 +147,7 @@ pub struct Percentiles {
 }
 
 /// Pause percentiles per operation kind; see
-/// [`EvacMap::pause_histogram`](crate::EvacMap::pause_histogram).
+/// [`Instruments::pause_histogram`](crate::Instruments::pause_histogram).
 ///
 /// # Examples
 ///
@@ -203,7 +203,7 @@ pub struct HistogramBucket {
 
 /// The buckets of the pause histograms (non-empty ones, in value order),
 /// for export to a metrics system; see
-/// [`EvacMap::pause_buckets`](crate::EvacMap::pause_buckets).
+/// [`Instruments::pause_buckets`](crate::Instruments::pause_buckets).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -262,7 +262,7 @@ pub enum OpKind {
     Remove,
 }
 
-/// The timing report; see [`EvacMap::timing`](crate::EvacMap::timing).
+/// The timing report; see [`Instruments::timing`](crate::Instruments::timing).
 ///
 /// # Examples
 ///

@@ -13,7 +13,7 @@ pub struct ShardedProbe {
 
 impl ShardedProbe {
     /// The shards' last published counters, added up as in
-    /// [`ShardedEvacMap::stats`]. Each shard's part is a whole publication;
+    /// [`ShardedInstruments::stats`](crate::sharded::ShardedInstruments::stats). Each shard's part is a whole publication;
     /// the sum is not a point-in-time snapshot across shards.
     ///
     /// # Examples
