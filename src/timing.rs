@@ -274,7 +274,7 @@ pub enum OpKind {
 ///     map.insert(i, i);
 /// }
 /// let t = map.instruments().timing().unwrap();
-/// assert!(t.max_pause_len > 0);
+/// assert!(t.max_pause_ns > 0 && t.max_pause_len < 100_000);
 /// assert!(t.alloc_ns > 0 && t.evacuation_ns > 0);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

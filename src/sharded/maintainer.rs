@@ -18,11 +18,20 @@ use crate::periodic::Periodic;
 /// ```
 /// use std::sync::Arc;
 /// use std::time::Duration;
-/// use evacmap::sharded::{Maintainer, ShardedEvacMap};
+/// use evacmap::{DefaultHashBuilder, Policy, sharded::{Maintainer, ShardedEvacMap}};
 ///
-/// let map = Arc::new(ShardedEvacMap::builder().shards(2).build());
+/// // No cursor steps: writes only evacuate the old buckets they touch, so
+/// // with these seeds a growth is left for the maintainer whenever its
+/// // thread gets to run (during the inserts or after them).
+/// let map = Arc::new(
+///     ShardedEvacMap::builder()
+///         .shards(2)
+///         .policy(Policy::go().with_cursor_steps(0))
+///         .hasher(DefaultHashBuilder::with_seeds(1, 2, 3, 4))
+///         .build(),
+/// );
 /// let maintainer = Maintainer::spawn(Arc::clone(&map), Duration::from_millis(1), 256);
-/// for i in 0..20_000u32 {
+/// for i in 0..10_000u32 {
 ///     map.insert(i, i);
 /// }
 /// // Writes have stopped; the maintainer finishes the growths and gives
