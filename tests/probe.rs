@@ -59,7 +59,8 @@ fn snapshots_are_consistent_while_writing() {
             thread::spawn(move || {
                 let mut prev = probe.snapshot();
                 let (mut snapshots, mut next, mut seen, mut lost) = (0u64, 0u64, 0u64, 0u64);
-                while !done.load(Ordering::Acquire) {
+                // At least one pass, however late this thread starts.
+                while !done.load(Ordering::Acquire) || snapshots == 0 {
                     let s = probe.snapshot();
                     check_snapshot(&s);
                     check_monotonic(&prev, &s);

@@ -357,7 +357,8 @@ fn len_stays_within_what_was_inserted() {
         let (map, inserted, done) = (Arc::clone(&map), Arc::clone(&inserted), Arc::clone(&done));
         thread::spawn(move || {
             let mut polls = 0u64;
-            while !done.load(Ordering::Acquire) {
+            // At least one poll, however late this thread starts.
+            while !done.load(Ordering::Acquire) || polls == 0 {
                 // Read the bound after len: inserts only grow it.
                 let len = map.len();
                 let bound = inserted.load(Ordering::Acquire);
