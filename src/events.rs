@@ -1,6 +1,6 @@
 //! Growth events and the map's fixed-capacity event ring.
 
-/// One recorded event; see [`EvacMap::events`](crate::Instruments::events).
+/// One recorded event; see [`Instruments::events`](crate::Instruments::events).
 ///
 /// # Examples
 ///

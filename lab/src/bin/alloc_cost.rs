@@ -54,7 +54,7 @@ fn main() {
             d.push(start.elapsed().as_secs_f64());
             let mut block = black_box(vec![0u8; size]);
             touch(&mut block);
-            give_back_all(&mut block);
+            give_back_runs(&mut block, 4 * PAGE);
             let start = Instant::now();
             drop(block);
             r.push(start.elapsed().as_secs_f64());
@@ -72,23 +72,29 @@ fn main() {
     madvise_cost();
 }
 
-/// Gives every whole page of `block` back (`MADV_DONTNEED`) in 16 KiB
-/// runs, as the cursor does to an old array before it is freed; elsewhere
-/// does nothing.
-fn give_back_all(block: &mut [u8]) {
+/// Gives the whole pages of `block` back (`MADV_DONTNEED`) in runs of
+/// `run` bytes (a multiple of the page), as the cursor does to an old
+/// array, and returns how long each call took (seconds). Elsewhere than on
+/// Linux it gives nothing back and returns no times.
+fn give_back_runs(block: &mut [u8], run: usize) -> Vec<f64> {
+    let mut times = Vec::new();
     #[cfg(target_os = "linux")]
     {
         let skip = block.as_ptr().align_offset(PAGE);
-        for run in block[skip..].chunks_exact_mut(4 * PAGE) {
-            // SAFETY: a page-aligned run of whole pages of a block we own,
-            // borrowed uniquely; after DONTNEED it reads as zeros.
-            let rc =
-                unsafe { libc::madvise(run.as_mut_ptr().cast(), run.len(), libc::MADV_DONTNEED) };
+        for chunk in block[skip..].chunks_exact_mut(run) {
+            let start = Instant::now();
+            // SAFETY: `chunk` is a page-aligned run of whole pages of a
+            // block we own, borrowed uniquely; after DONTNEED it reads as
+            // zeros, which is a valid `u8` slice, and the allocator's own
+            // free later is unaffected (the range stays mapped).
+            let rc = unsafe { libc::madvise(chunk.as_mut_ptr().cast(), run, libc::MADV_DONTNEED) };
+            times.push(start.elapsed().as_secs_f64());
             assert_eq!(rc, 0, "madvise failed");
         }
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = block;
+    let _ = (block, run);
+    times
 }
 
 #[cfg(target_os = "linux")]
@@ -106,17 +112,7 @@ fn madvise_cost() {
         let aligned = &mut block[skip..skip + size];
         touch(aligned);
         let run = pages * PAGE;
-        let mut times = Vec::new();
-        for chunk in aligned.chunks_exact_mut(run) {
-            let start = Instant::now();
-            // SAFETY: `chunk` is a page-aligned run of whole pages of a
-            // block we own, borrowed uniquely; after DONTNEED it reads as
-            // zeros, which is a valid `u8` slice, and the allocator's own
-            // free later is unaffected (the range stays mapped).
-            let rc = unsafe { libc::madvise(chunk.as_mut_ptr().cast(), run, libc::MADV_DONTNEED) };
-            times.push(start.elapsed().as_secs_f64());
-            assert_eq!(rc, 0, "madvise failed");
-        }
+        let mut times = give_back_runs(aligned, run);
         let calls = times.len();
         let slow = times.iter().filter(|&&t| t > 100e-6).count();
         times.sort_by(f64::total_cmp);
