@@ -1,13 +1,16 @@
 //! Criterion entry point: evacmap against hashbrown, std, griddle and
 //! papaya on the same workloads, every map hashing with the lab's
 //! fixed-seed `ahash` (`evacmap_lab::keys::hasher`), through the lab's one
-//! map adapter (`evacmap_lab::maps::LabMap`, statically dispatched here).
+//! map adapter (`evacmap_lab::maps::LabMap`).
 //!
 //! Groups (`<workload>/<keys>`): `insert_new` (no reserve), `insert_reserve`,
 //! `lookup_hit` (shuffled order), `lookup_miss`, `remove`, `iterate`, `mixed`
 //! (90% lookups, 10% inserts/removes); keys `u64_random`, `u64_seq` and
-//! `string` (8–40 bytes); sizes 1k, 100k, 1M. Maps: `evacmap` (Go's policy),
-//! `evacmap/all_at_once`, `evacmap/split`, `hashbrown`, `std`, `griddle`, `papaya`.
+//! `string` (8–40 bytes); sizes 1k, 100k, 1M. Maps: every map of the lab's
+//! registry that runs in `bench` (`lab maps` lists them: `evacmap` with
+//! Go's policy, `evacmap/all_at_once`, `evacmap/split`, `hashbrown`, `std`,
+//! `griddle`, `papaya`), each built by its registry constructor and called
+//! through `Box<dyn LabMap<K>>`, as every experiment of the lab does.
 //!
 //! - Full run: `cargo bench -p evacmap-lab --bench bench` (short warm-up and
 //!   measurement times, so the whole matrix fits in about half an hour on 2
@@ -26,14 +29,15 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use evacmap::Policy;
 use evacmap_lab::keys::key;
-use evacmap_lab::maps::{self, LabMap};
+use evacmap_lab::maps::go::GoPeers;
+use evacmap_lab::maps::registry::{self, Experiment};
+use evacmap_lab::maps::{Key, LabMap};
 
 /// A map constructor and its name in the benchmark ids.
-struct Map<M> {
+struct Map<K> {
     name: &'static str,
-    new: fn() -> M,
+    new: fn() -> Box<dyn LabMap<K>>,
 }
 
 /// The splitmix stream with this seed, as `key(seed, 0)`, `key(seed, 1)`, …
@@ -46,7 +50,7 @@ fn stream(seed: u64) -> impl FnMut() -> u64 {
 }
 
 /// Key kinds: `n` present keys and `n` absent ones.
-trait Keys: Clone + Hash + Eq + Sized {
+trait Keys: Key + Clone + Sized {
     const NAME: &'static str;
     fn make(n: usize) -> (Vec<Self>, Vec<Self>);
 }
@@ -103,7 +107,7 @@ fn shuffled<T: Clone>(v: &[T]) -> Vec<T> {
     v
 }
 
-fn filled<K: Clone, M: LabMap<K>>(map: &Map<M>, keys: &[K]) -> M {
+fn filled<K: Clone>(map: &Map<K>, keys: &[K]) -> Box<dyn LabMap<K>> {
     let mut m = (map.new)();
     for (i, k) in keys.iter().enumerate() {
         m.insert(k.clone(), i as u64);
@@ -129,9 +133,9 @@ fn group<'c>(
 }
 
 /// Every workload for one map type and one key set.
-fn workloads<K: Clone + Hash + Eq, M: LabMap<K>>(
+fn workloads<K: Clone + Hash + Eq>(
     c: &mut Criterion,
-    map_kind: &Map<M>,
+    map_kind: &Map<K>,
     keys_name: &str,
     n: usize,
     present: &[K],
@@ -166,7 +170,7 @@ fn workloads<K: Clone + Hash + Eq, M: LabMap<K>>(
     });
     g.finish();
 
-    let map: M = filled(map_kind, present);
+    let map = filled(map_kind, present);
     let hit_order = shuffled(present);
     let mut g = group(c, keys_name, n, "lookup_hit");
     g.bench_function(id(), |b| {
@@ -229,48 +233,25 @@ fn workloads<K: Clone + Hash + Eq, M: LabMap<K>>(
     g.finish();
 }
 
-fn all_maps<K: Clone + Hash + Eq + 'static>(
+/// Every map the registry gives `bench`, on one key set.
+fn all_maps<K: Key + Clone>(
     c: &mut Criterion,
     keys_name: &str,
     n: usize,
     present: &[K],
     absent: &[K],
 ) {
-    let go = Map {
-        name: "evacmap",
-        new: || maps::evacmap::<K>(Policy::go()),
-    };
-    let all_at_once = Map {
-        name: "evacmap/all_at_once",
-        new: || maps::evacmap::<K>(Policy::all_at_once()),
-    };
-    let split = Map {
-        name: "evacmap/split",
-        new: || maps::evacmap_split::<K>(Policy::go()),
-    };
-    workloads(c, &go, keys_name, n, present, absent);
-    workloads(c, &all_at_once, keys_name, n, present, absent);
-    workloads(c, &split, keys_name, n, present, absent);
-    let brown = Map {
-        name: "hashbrown",
-        new: maps::hashbrown::<K>,
-    };
-    workloads(c, &brown, keys_name, n, present, absent);
-    let std = Map {
-        name: "std",
-        new: maps::std_map::<K>,
-    };
-    workloads(c, &std, keys_name, n, present, absent);
-    let griddle = Map {
-        name: "griddle",
-        new: maps::griddle::<K>,
-    };
-    workloads(c, &griddle, keys_name, n, present, absent);
-    let papaya = Map {
-        name: "papaya",
-        new: maps::papaya::<K>,
-    };
-    workloads(c, &papaya, keys_name, n, present, absent);
+    for spec in registry::maps_in(Experiment::Bench, &GoPeers::none()) {
+        let maker = spec
+            .kind
+            .maker()
+            .expect("`bench` runs only single-threaded Rust maps (registry::Experiment::Bench)");
+        let map = Map {
+            name: spec.name,
+            new: K::pick(maker),
+        };
+        workloads(c, &map, keys_name, n, present, absent);
+    }
 }
 
 fn u64_random(c: &mut Criterion) {

@@ -7,29 +7,25 @@
 //!   (callgrind, perf) and one-off measurements; the scripts in
 //!   `lab/scripts/` drive them. `lab/README.md` has one line on each.
 //! - The criterion benches (`benches/bench.rs`) compare the same maps.
-//! - `lab/go/` is Go's own classic map running the same workloads.
+//! - `lab/go/` is Go's own maps running the same workloads.
 //!
-//! Everything here shares one key generator and one fixed-seed hasher
-//! ([`keys`]) and one map adapter ([`maps::LabMap`]).
+//! The library reads as the pipeline it runs, each layer using only the
+//! ones below it:
+//!
+//! | layer | modules | what it holds |
+//! |---|---|---|
+//! | experiments | [`experiments`] | one module per `lab` subcommand: what to run, the tables, CSV files and plots |
+//! | output | [`output`] | tables and CSV, human units, progress bars, SVG plots |
+//! | running | [`run`] | one map in one fresh process (the parent's side and the child's), repeated builds and their traces |
+//! | maps | [`maps`] | every map the lab knows ([`maps::registry`]), the adapter every Rust map implements ([`maps::LabMap`]), Go's toolchains ([`maps::go`]) |
+//! | base | [`keys`], [`stats`] | the key streams and the fixed-seed hasher; latency records, quantiles, medians |
 
-pub mod attribute;
-pub mod charts;
-pub mod child;
-pub mod churn;
-pub mod concurrent;
-pub mod drain;
-pub mod fidelity;
-pub mod frontier;
-pub mod go;
+pub mod experiments;
 pub mod keys;
 pub mod maps;
-pub mod pause;
-pub mod plot;
-pub mod registry;
-pub mod report;
-pub mod residency;
-pub mod runner;
-pub mod scaling;
-pub mod soak;
-pub mod summary;
-pub mod throughput;
+pub mod output;
+pub mod run;
+pub mod stats;
+
+/// The error type of the lab: any error, with a message for the user.
+pub type Res<T> = Result<T, Box<dyn std::error::Error>>;

@@ -6,12 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use evacmap_lab::go::{self, GoPeers};
-use evacmap_lab::report::Res;
-use evacmap_lab::{
-    attribute, child, churn, concurrent, drain, fidelity, frontier, pause, plot, registry,
-    residency, scaling, soak, summary, throughput,
+use evacmap_lab::Res;
+use evacmap_lab::experiments::{
+    attribute, churn, concurrent, drain, fidelity, frontier, maps, pause, plot, residency, scaling,
+    soak, summary, throughput,
 };
+use evacmap_lab::maps::go::{self, GoPeers};
+use evacmap_lab::run::child;
 
 /// What `--help` adds after the list of subcommands: the harnesses and
 /// scripts, one line each.
@@ -254,6 +255,11 @@ fn find_go(cli: &Cli) -> Res<GoPeers> {
     Ok(go)
 }
 
+/// Looks for Go's maps without printing (`lab maps` prints them itself).
+fn find_go_quietly(cli: &Cli) -> Res<GoPeers> {
+    go::find(cli.go.as_deref())
+}
+
 fn run(cli: Cli) -> Res<()> {
     let (out, seed) = (&cli.out, cli.seed);
     let rounds = |r: &u64| *r as usize;
@@ -288,18 +294,7 @@ fn run(cli: Cli) -> Res<()> {
             readers,
         }) => soak::run(*secs, *writers, *readers, out),
         Some(Command::Plot { dir }) => plot::run(dir).map(drop),
-        Some(Command::Maps) => {
-            registry::matrix().print();
-            println!("\n(runs: the experiment measures the map; -: it does not, because:)");
-            for m in registry::MAPS {
-                for e in registry::Experiment::ALL {
-                    if let Some(why) = registry::why_not(m, e) {
-                        println!("  {} / {e}: {why}", m.name);
-                    }
-                }
-            }
-            Ok(())
-        }
+        Some(Command::Maps) => maps::run(&find_go_quietly(&cli)?),
         Some(Command::Churn { n, m }) => churn::run(*n, *m, seed, out).map(drop),
         Some(Command::Drain { n, m }) => drain::run(*n, *m, seed, out),
         Some(Command::Concurrent { n }) => concurrent::run(*n, seed, out),

@@ -11,9 +11,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use evacmap_lab::fidelity::{go_growths, measure, tolerance};
-use evacmap_lab::go::{DEBIAN_GO, Flavour, GoPeer, build, find, pypi_go};
+use evacmap_lab::experiments::fidelity::{go_growths, measure, tolerance};
 use evacmap_lab::keys::{key, path_key};
+use evacmap_lab::maps::go::{DEBIAN_GO, Flavour, GoPeer, build, find, pypi_go};
 
 fn peer() -> Option<GoPeer> {
     let go = find(None).expect("GO, if set, names a usable Go");
@@ -37,7 +37,7 @@ fn classic_with(go: &Path) -> Option<GoPeer> {
             .stdout,
     )
     .ok()?;
-    match build(go, line.trim(), Flavour::Classic) {
+    match build(go, "the test", line.trim(), Flavour::Classic) {
         Ok(p) => Some(p),
         Err(e) => panic!(
             "{} is installed but does not build the classic peer: {e}",

@@ -9,13 +9,13 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use evacmap_lab::go::GoPeers;
-use evacmap_lab::registry::{self, Experiment};
+use evacmap_lab::maps::go::GoPeers;
+use evacmap_lab::maps::registry::{self, Experiment};
 
 /// Go's maps as `lab` finds them (built once for all tests).
 fn go() -> &'static GoPeers {
     static GO: OnceLock<GoPeers> = OnceLock::new();
-    GO.get_or_init(|| evacmap_lab::go::find(None).expect("GO, if set, names a usable Go"))
+    GO.get_or_init(|| evacmap_lab::maps::go::find(None).expect("GO, if set, names a usable Go"))
 }
 
 /// Asserts that the maps named in the first column of `rows` (header
@@ -109,7 +109,7 @@ fn pause_writes_table_csv_and_svg() {
             "Go's classic map grows where evacmap does"
         );
     }
-    if go().get(evacmap_lab::go::Flavour::Swiss).is_some() {
+    if go().get(evacmap_lab::maps::go::Flavour::Swiss).is_some() {
         // The Swiss map's directory doubles as tables split: a few times
         // in 3,000 inserts, never at a classic growth point.
         let swiss = growths("go-swiss/gc_off");
@@ -445,9 +445,9 @@ fn frontier_marks_its_pareto_fronts() {
     let rows = csv_rows(&dir.join("frontier.csv"));
     let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
     // The registry's maps, and every swept setting of evacmap.
-    let settings: Vec<String> = evacmap_lab::frontier::STEPS
+    let settings: Vec<String> = evacmap_lab::experiments::frontier::STEPS
         .iter()
-        .map(|&s| evacmap_lab::frontier::setting_name(s))
+        .map(|&s| evacmap_lab::experiments::frontier::setting_name(s))
         .filter(|n| registry::spec(n).is_none())
         .collect();
     let extra: Vec<&str> = settings.iter().map(String::as_str).collect();
@@ -556,7 +556,23 @@ fn maps_and_plot_explain_themselves() {
     for m in registry::MAPS {
         assert!(text.contains(m.name), "{} missing from `lab maps`", m.name);
     }
-    assert!(text.contains("go-swiss/gc_off / residency: a Swiss map keeps no old array"));
+    assert!(text.contains("a Swiss map keeps no old array and has no growth to compare:"));
+    assert!(
+        text.contains("    go-swiss/gc_off: residency, fidelity"),
+        "{text}"
+    );
+    // Each reason once.
+    assert_eq!(
+        text.matches("a Swiss map keeps no old array").count(),
+        1,
+        "{text}"
+    );
+    // Where each of Go's maps comes from, or why it is skipped.
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("go: Go's")).count(),
+        2,
+        "{text}"
+    );
     let empty = out_dir("plot-empty");
     std::fs::create_dir_all(&empty).unwrap();
     let out = lab().arg("plot").arg(&empty).output().unwrap();

@@ -1,22 +1,17 @@
-//! The Rust maps under test behind one trait, [`LabMap`], used by the
-//! experiments (through `Box<dyn LabMap<u64>>`) and by the criterion
-//! benches (statically, through the constructors below). Every map hashes
-//! with [`hasher`](crate::keys::hasher): `ahash` with fixed seeds. Which
-//! experiments run which map is `registry.rs`'s; this file only builds
-//! them by name:
+//! The maps under test: the adapter every single-threaded Rust map
+//! implements, [`LabMap`] (used by the experiments and the criterion
+//! benches through `Box<dyn LabMap<K>>`), and their constructors; the
+//! concurrent maps' adapter ([`shared`]); the registry of every map with
+//! its constructor ([`registry`]); Go's toolchains ([`go`]). Every map
+//! hashes with [`hasher`](crate::keys::hasher): `ahash` with fixed seeds.
 //!
-//! | name | map |
-//! |---|---|
-//! | `evacmap` | `EvacMap` with Go's policy |
-//! | `evacmap/all_at_once` | the same buckets, every growth evacuated inside the insert that starts it |
-//! | `evacmap/cursor_steps=N` | Go's policy with `N` cursor steps per write (any `N`: `frontier` sweeps them) |
-//! | `evacmap/auto_shrink` | Go's policy plus automatic shrinking at a fill of 1/8 |
-//! | `evacmap/huge_pages` | Go's policy with `Policy::with_huge_pages(true)`: large arrays ask for transparent huge pages |
-//! | `evacmap/split` | Go's policy on `SplitLayout`: the tophash words in a dense array beside the buckets |
-//! | `hashbrown` | `hashbrown::HashMap` (what std uses) |
-//! | `std` | `std::collections::HashMap` |
-//! | `griddle` | `griddle::HashMap`: hashbrown with incremental resize |
-//! | `papaya` | `papaya::HashMap`, single-threaded through its pinned API (one `pin()` per operation); its default resize mode is incremental |
+//! A map is built by its registry name with [`make`]; evacmap settings
+//! that are not registered on their own (`evacmap/cursor_steps=N`, which
+//! `frontier` sweeps) are built from their names too.
+
+pub mod go;
+pub mod registry;
+pub mod shared;
 
 use std::hash::{BuildHasher, Hash};
 
@@ -222,44 +217,11 @@ impl<K: Hash + Eq, S: BuildHasher> LabMap<K> for papaya::HashMap<K, u64, S> {
     fn shrink_to_fit(&mut self) {}
 }
 
-/// Go's policy with 4 cursor steps per write instead of 1: the old array
-/// is released about twice as fast, for more evacuation per write.
-pub const FAST_CURSOR: &str = "evacmap/cursor_steps=4";
-
-/// Go's policy on the split-tophash layout.
-pub const SPLIT: &str = "evacmap/split";
-
-/// Go's policy with transparent huge pages asked for on large arrays.
-pub const HUGE_PAGES: &str = "evacmap/huge_pages";
-
 /// The fill at which `evacmap/auto_shrink` shrinks: Redis's 1/8.
 pub const AUTO_SHRINK_FILL: f64 = 0.125;
 
-/// Prefix of the Go-policy variants with more cursor steps per write.
-const CURSOR_STEPS: &str = "evacmap/cursor_steps=";
-
-/// The policy of an evacmap map name, or `None` for the other maps.
-///
-/// # Errors
-///
-/// A message naming the map if the name is not one of the table above.
-pub fn evacmap_policy(name: &str) -> Result<Option<Policy>, String> {
-    Ok(Some(match name {
-        "evacmap" => Policy::go(),
-        "evacmap/all_at_once" => Policy::all_at_once(),
-        "evacmap/auto_shrink" => Policy::go().with_auto_shrink(AUTO_SHRINK_FILL),
-        HUGE_PAGES => Policy::go().with_huge_pages(true),
-        SPLIT => Policy::go(),
-        other if other.starts_with(CURSOR_STEPS) => {
-            let steps = other[CURSOR_STEPS.len()..]
-                .parse()
-                .map_err(|_| format!("bad cursor steps in map name {other:?}"))?;
-            Policy::go().with_cursor_steps(steps)
-        }
-        "hashbrown" | "std" | "griddle" | "papaya" => return Ok(None),
-        other => return Err(format!("unknown map {other:?}")),
-    }))
-}
+/// Prefix of the Go-policy settings with more cursor steps per write.
+pub const CURSOR_STEPS: &str = "evacmap/cursor_steps=";
 
 /// An evacmap with `policy` and the lab's hasher.
 pub fn evacmap<K>(policy: Policy) -> EvacMap<K, u64, Hasher> {
@@ -276,46 +238,90 @@ pub fn evacmap_split<K>(policy: Policy) -> EvacMap<K, u64, Hasher, SplitLayout> 
         .build()
 }
 
-/// A hashbrown map with the lab's hasher.
-pub fn hashbrown<K>() -> hashbrown::HashMap<K, u64, Hasher> {
-    hashbrown::HashMap::with_hasher(hasher())
+/// How to build one single-threaded Rust map, for each key type the lab
+/// uses (`u64` keys, and the path strings of `throughput`).
+#[derive(Clone, Copy, Debug)]
+pub struct Maker {
+    /// A new, empty map for `u64` keys.
+    pub u64: fn() -> Box<dyn LabMap<u64>>,
+    /// A new, empty map for `String` keys.
+    pub string: fn() -> Box<dyn LabMap<String>>,
 }
 
-/// A std map with the lab's hasher.
-pub fn std_map<K>() -> std::collections::HashMap<K, u64, Hasher> {
-    std::collections::HashMap::with_hasher(hasher())
+/// The key types a [`Maker`] builds maps for.
+pub trait Key: Hash + Eq + 'static {
+    /// The maker's constructor for this key type.
+    fn pick(maker: &Maker) -> fn() -> Box<dyn LabMap<Self>>;
 }
 
-/// A griddle map with the lab's hasher.
-pub fn griddle<K>() -> griddle::HashMap<K, u64, Hasher> {
-    griddle::HashMap::with_hasher(hasher())
+impl Key for u64 {
+    fn pick(maker: &Maker) -> fn() -> Box<dyn LabMap<u64>> {
+        maker.u64
+    }
 }
 
-/// A papaya map with the lab's hasher and its default (incremental)
-/// resize mode.
-pub fn papaya<K>() -> papaya::HashMap<K, u64, Hasher> {
-    papaya::HashMap::with_hasher(hasher())
+impl Key for String {
+    fn pick(maker: &Maker) -> fn() -> Box<dyn LabMap<String>> {
+        maker.string
+    }
 }
 
-/// A new, empty map by name (see the table above).
+/// A [`Maker`] from a generic constructor expression in `K`:
+/// `maker!(K => hashbrown::HashMap::<K, u64, Hasher>::with_hasher(hasher()))`.
+#[macro_export]
+macro_rules! maker {
+    ($k:ident => $new:expr) => {
+        $crate::maps::Maker {
+            u64: || {
+                type $k = u64;
+                Box::new($new)
+            },
+            string: || {
+                type $k = String;
+                Box::new($new)
+            },
+        }
+    };
+}
+
+/// The cursor steps of an unregistered evacmap setting's name
+/// (`evacmap/cursor_steps=N`).
 ///
 /// # Errors
 ///
-/// A message naming the map if the name is unknown.
-pub fn make<K: Hash + Eq + 'static>(name: &str) -> Result<Box<dyn LabMap<K>>, String> {
-    if let Some(policy) = evacmap_policy(name)? {
-        if name == SPLIT {
-            return Ok(Box::new(evacmap_split::<K>(policy)));
-        }
-        return Ok(Box::new(evacmap::<K>(policy)));
+/// A name with that prefix whose number does not parse.
+pub fn cursor_steps_of(name: &str) -> Result<Option<usize>, String> {
+    match name.strip_prefix(CURSOR_STEPS) {
+        None => Ok(None),
+        Some(n) => n
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("bad cursor steps in map name {name:?}")),
     }
-    Ok(match name {
-        "hashbrown" => Box::new(hashbrown::<K>()),
-        "std" => Box::new(std_map::<K>()),
-        "griddle" => Box::new(griddle::<K>()),
-        "papaya" => Box::new(papaya::<K>()),
-        other => return Err(format!("unknown map {other:?}")),
-    })
+}
+
+/// A new, empty map by name: a registered single-threaded Rust map, or an
+/// evacmap setting `evacmap/cursor_steps=N`.
+///
+/// # Errors
+///
+/// A message naming the map if the name is unknown, or names a map that
+/// does not run in this process (Go's maps, the concurrent ones).
+pub fn make<K: Key>(name: &str) -> Result<Box<dyn LabMap<K>>, String> {
+    if let Some(spec) = registry::spec(name) {
+        return match spec.kind.maker() {
+            Some(maker) => Ok(K::pick(maker)()),
+            None => Err(format!(
+                "{name} is not a single-threaded Rust map (`lab maps` says how it runs)"
+            )),
+        };
+    }
+    match cursor_steps_of(name)? {
+        Some(steps) => Ok(Box::new(evacmap::<K>(
+            Policy::go().with_cursor_steps(steps),
+        ))),
+        None => Err(format!("unknown map {name:?} (`lab maps` lists them)")),
+    }
 }
 
 #[cfg(test)]
@@ -324,13 +330,9 @@ mod tests {
 
     #[test]
     fn every_map_behaves_like_a_map() {
-        let rust = crate::registry::MAPS.iter().filter(|m| {
-            matches!(
-                m.kind,
-                crate::registry::Kind::Evacmap | crate::registry::Kind::Peer
-            )
-        });
+        let rust = registry::MAPS.iter().filter(|m| m.kind.maker().is_some());
         for name in rust.map(|m| m.name).chain(["evacmap/cursor_steps=64"]) {
+            assert_eq!(make::<String>(name).unwrap().len(), 0, "{name}");
             let mut m = make::<u64>(name).unwrap();
             for i in 0..1000 {
                 m.insert(i, i * 2);
@@ -345,6 +347,7 @@ mod tests {
             assert_eq!(m.value_sum(), expect, "{name}");
         }
         assert!(make::<u64>("nope").is_err());
+        assert!(make::<u64>("dashmap").is_err());
         assert!(make::<u64>("evacmap/cursor_steps=x").is_err());
     }
 }

@@ -21,133 +21,24 @@
 
 use std::hint::black_box;
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
 use std::thread;
 use std::time::Instant;
 
-use dashmap::DashMap;
-use evacmap::Policy;
-use evacmap::sharded::ShardedEvacMap;
 use hdrhistogram::Histogram;
 
-use crate::keys::{Hasher, hasher, random_keys};
-use crate::pause::timer_floor;
-use crate::registry::{self, Experiment};
-use crate::report::{LinePlot, Res, Series, Table, Unit, fmt_count, plot_lines, read_csv};
+use crate::Res;
+use crate::keys::random_keys;
+use crate::maps::registry::{self, Experiment, Kind};
+use crate::maps::shared::{Hold, SharedMap};
+use crate::output::charts::{LinePlot, Series, plot_lines};
+use crate::output::{Table, Unit, fmt_count, read_csv};
+use crate::run::child::timer_floor;
 
 /// Width of the timeline's windows: each point is the largest lookup
 /// latency that ended in it.
 const WINDOW_MS: usize = 5;
-
-/// Shards of every sharded map (the default for 2 CPUs, as in `dashmap`).
-const SHARDS: usize = 8;
-
-/// Write-lock hold percentiles (ns).
-#[derive(Clone, Copy)]
-struct Hold {
-    p99: u64,
-    p9999: u64,
-    max: u64,
-}
-
-/// What the experiment needs from a concurrent map.
-trait SharedMap: Send + Sync {
-    /// Inserts; returns the write-lock hold time if the lab measured it.
-    fn insert(&self, key: u64, value: u64) -> Option<u64>;
-    fn get(&self, key: u64) -> Option<u64>;
-    /// Hold-time percentiles the map measured itself.
-    fn own_hold(&self) -> Option<Hold>;
-}
-
-impl SharedMap for ShardedEvacMap<u64, u64, Hasher> {
-    fn insert(&self, key: u64, value: u64) -> Option<u64> {
-        ShardedEvacMap::insert(self, key, value);
-        None
-    }
-    fn get(&self, key: u64) -> Option<u64> {
-        ShardedEvacMap::get(self, &key).map(|r| *r)
-    }
-    fn own_hold(&self) -> Option<Hold> {
-        self.instruments().lock_hold().map(|p| Hold {
-            p99: p.p99_ns,
-            p9999: p.p9999_ns,
-            max: p.max_ns,
-        })
-    }
-}
-
-impl SharedMap for DashMap<u64, u64, Hasher> {
-    fn insert(&self, key: u64, value: u64) -> Option<u64> {
-        DashMap::insert(self, key, value);
-        None
-    }
-    fn get(&self, key: u64) -> Option<u64> {
-        DashMap::get(self, &key).map(|r| *r)
-    }
-    fn own_hold(&self) -> Option<Hold> {
-        None
-    }
-}
-
-impl SharedMap for papaya::HashMap<u64, u64, Hasher> {
-    fn insert(&self, key: u64, value: u64) -> Option<u64> {
-        self.pin().insert(key, value);
-        None
-    }
-    fn get(&self, key: u64) -> Option<u64> {
-        self.pin().get(&key).copied()
-    }
-    fn own_hold(&self) -> Option<Hold> {
-        None
-    }
-}
-
-impl SharedMap for RwLock<hashbrown::HashMap<u64, u64, Hasher>> {
-    fn insert(&self, key: u64, value: u64) -> Option<u64> {
-        let mut guard = self.write().unwrap_or_else(PoisonError::into_inner);
-        let held = Instant::now();
-        guard.insert(key, value);
-        let ns = held.elapsed().as_nanos() as u64;
-        drop(guard);
-        Some(ns)
-    }
-    fn get(&self, key: u64) -> Option<u64> {
-        self.read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            .copied()
-    }
-    fn own_hold(&self) -> Option<Hold> {
-        None
-    }
-}
-
-/// A concurrent map by its registry name.
-fn make(name: &str) -> Res<Box<dyn SharedMap>> {
-    Ok(match name {
-        "sharded/evacmap" => Box::new(
-            ShardedEvacMap::builder()
-                .shards(SHARDS)
-                .policy(Policy::go())
-                .hasher(hasher())
-                .build()
-                .with_lock_timing(true),
-        ),
-        "sharded/all_at_once" => Box::new(
-            ShardedEvacMap::builder()
-                .shards(SHARDS)
-                .policy(Policy::all_at_once())
-                .hasher(hasher())
-                .build()
-                .with_lock_timing(true),
-        ),
-        "dashmap" => Box::new(DashMap::with_hasher_and_shard_amount(hasher(), SHARDS)),
-        "papaya/concurrent" => Box::new(papaya::HashMap::with_hasher(hasher())),
-        "RwLock<hashbrown>" => Box::new(RwLock::new(hashbrown::HashMap::with_hasher(hasher()))),
-        other => return Err(format!("concurrent: no constructor for map {other:?}").into()),
-    })
-}
 
 /// One run's results.
 struct RunResult {
@@ -167,7 +58,7 @@ struct RunResult {
 /// Nanoseconds from 1 to 100 s at 3 significant digits (values above are
 /// clamped, never dropped).
 fn new_histogram() -> Histogram<u64> {
-    crate::report::new_histogram()
+    crate::stats::new_histogram()
 }
 
 /// What one reader thread records.
@@ -220,7 +111,11 @@ fn reader(
 }
 
 fn run_one(name: &'static str, keys: &Arc<Vec<u64>>, readers: usize) -> Res<RunResult> {
-    let map: Arc<dyn SharedMap> = Arc::from(make(name)?);
+    let spec = registry::spec(name).ok_or_else(|| format!("concurrent: unknown map {name:?}"))?;
+    let Kind::Concurrent(make) = spec.kind else {
+        return Err(format!("{name} is not a concurrent map").into());
+    };
+    let map: Arc<dyn SharedMap> = Arc::from(make());
     let published = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
@@ -358,12 +253,12 @@ pub fn run(n: u64, seed: u64, out: &Path) -> Res<()> {
     table.push(floor_row);
     table.print();
     table.write_csv(&out.join("concurrent_summary.csv"))?;
-    crate::report::write_csv(
+    crate::output::write_csv(
         &out.join("concurrent_timeline.csv"),
         &["map", "readers", "ms", "read_max_ns", "writer_ms"].map(String::from),
         &timeline_rows,
     )?;
-    crate::report::write_csv(
+    crate::output::write_csv(
         &out.join("concurrent_info.csv"),
         &["keys".to_string()],
         &[vec![n.to_string()]],

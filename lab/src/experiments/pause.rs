@@ -14,54 +14,22 @@
 //! [`write_csv`], [`plot`] (from the CSV files alone, so `lab plot`
 //! redraws them).
 
-use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
 use evacmap::Policy;
 
-use crate::charts::{Panel, plot_panels};
-use crate::go::GoPeers;
+use crate::Res;
 use crate::keys::key;
 use crate::maps::evacmap;
-use crate::registry::{self, Experiment, Kind};
-use crate::report::{
-    LatencyLog, LinePlot, Res, Table, Unit, fmt_count, out_dir, plot_percentiles, read_csv,
-    write_csv as write_rows,
-};
-use crate::runner::{self, Mode, Output, Target};
-
-/// Inserts slower than this are kept individually for the timeline plot.
-pub const SLOW_NS: u64 = 20_000;
-
-/// `n` timings of an empty `Instant` pair: the timer's noise floor.
-pub fn timer_floor(n: usize) -> LatencyLog {
-    let mut log = LatencyLog::new(SLOW_NS);
-    for _ in 0..n {
-        let start = black_box(Instant::now());
-        log.record(start.elapsed().as_nanos() as u64);
-    }
-    log
-}
-
-/// The percentiles every latency table shows, with their column names.
-pub const QUANTILES: [(&str, f64); 6] = [
-    ("p50_ns", 0.5),
-    ("p99_ns", 0.99),
-    ("p99.9_ns", 0.999),
-    ("p99.99_ns", 0.9999),
-    ("max_ns", 1.0),
-    ("mean_ns", f64::NAN),
-];
-
-/// Index of `max_ns` in [`QUANTILES`].
-pub const MAX: usize = 4;
-
-/// The median of `v` (the upper one for an even count).
-pub fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
-}
+use crate::maps::go::GoPeers;
+use crate::maps::registry::{self, Class, Experiment};
+use crate::output::charts::{LinePlot, plot_percentiles};
+use crate::output::charts::{Panel, plot_panels};
+use crate::output::{Table, Unit, fmt_count, out_dir, read_csv, write_csv as write_rows};
+use crate::run::child::SLOW_NS;
+use crate::run::{self, Mode, Output, Target};
+use crate::stats::{MAX, QUANTILES, median};
 
 /// One map's processes, one per round.
 #[derive(Clone, Debug)]
@@ -92,7 +60,7 @@ pub fn measure(
             rounds: Vec::new(),
         })
         .collect();
-    let bar = crate::report::progress((rounds.max(1) * targets.len()) as u64, mode.word());
+    let bar = crate::output::progress((rounds.max(1) * targets.len()) as u64, mode.word());
     for round in 0..rounds.max(1) {
         let mut order: Vec<usize> = (0..targets.len()).collect();
         order.rotate_left(round % targets.len().max(1));
@@ -101,7 +69,7 @@ pub fn measure(
         }
         for i in order {
             bar.inc(1);
-            let out = runner::run(&targets[i], mode, n, seed, go)?;
+            let out = run::run(&targets[i], mode, n, seed, go)?;
             runs[i].rounds.push(out);
         }
     }
@@ -242,7 +210,7 @@ pub fn write_csv(out: &Path, n: u64, runs: &[MapRuns], summaries: &[PauseSummary
             continue;
         };
         let name = &r.target.name;
-        let go = matches!(r.target.kind, Kind::Go(..));
+        let go = matches!(r.target.class, Class::Go(..));
         for (label, pts) in &first.curves {
             let label = if label == name {
                 name.clone()

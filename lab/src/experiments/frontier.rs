@@ -21,13 +21,15 @@
 
 use std::path::Path;
 
-use crate::charts::{Axis, Point, plot_scatter};
-use crate::go::GoPeers;
-use crate::pause::{MAX, measure, summarize};
-use crate::registry::{self, Experiment, Kind};
-use crate::report::{Res, Table, Unit, fmt_count, out_dir, read_csv};
-use crate::runner::{Mode, Target};
-use crate::throughput::{add_net_rss, get, medians};
+use crate::Res;
+use crate::experiments::pause::{measure, summarize};
+use crate::experiments::throughput::{add_net_rss, get, medians};
+use crate::maps::go::GoPeers;
+use crate::maps::registry::{self, Class, Experiment};
+use crate::output::charts::{Axis, Point, plot_scatter};
+use crate::output::{Table, Unit, fmt_count, out_dir, read_csv};
+use crate::run::{Mode, Target};
+use crate::stats::MAX;
 
 /// The cursor steps swept.
 pub const STEPS: [usize; 9] = [1, 2, 4, 8, 16, 32, 64, 128, 256];
@@ -157,9 +159,9 @@ pub fn measure_points(n: u64, rounds: usize, seed: u64, go: &GoPeers) -> Res<Tab
     };
     for (target, p) in targets.iter().zip(&pause) {
         let name = &target.name;
-        let chains = match (steps_of(name), target.kind) {
+        let chains = match (steps_of(name), target.class) {
             (Some(s), _) => (s + 1).to_string(),
-            (None, Kind::Evacmap) => "all".into(),
+            (None, Class::Evacmap) => "all".into(),
             _ => "-".into(),
         };
         let g = |f: &str| get(&tp, name, f);
@@ -291,13 +293,13 @@ pub fn run(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<Ta
     );
     t.print();
     t.write_csv(&out.join("frontier.csv"))?;
-    crate::report::write_csv(
+    crate::output::write_csv(
         &out.join("frontier_info.csv"),
         &["keys".to_string()],
         &[vec![n.to_string()]],
     )?;
     plot(out)?;
-    for flavour in crate::go::Flavour::ALL {
+    for flavour in crate::maps::go::Flavour::ALL {
         if go.get(flavour).is_none() {
             println!("{}", go.skipped_line(flavour));
         }

@@ -8,11 +8,11 @@
 use std::path::Path;
 use std::time::Instant;
 
+use crate::Res;
 use crate::keys::key;
 use crate::maps::make;
-use crate::report::{
-    LinePlot, Res, Series, Table, Unit, fmt_count, out_dir, plot_lines, progress, read_csv,
-};
+use crate::output::charts::{LinePlot, Series, plot_lines};
+use crate::output::{Table, Unit, fmt_count, out_dir, progress, read_csv};
 
 const SAMPLES: u64 = 200;
 
@@ -108,7 +108,7 @@ fn table(runs: &[ChurnRun]) -> Table {
 /// Output errors, or a map that did not keep its size.
 pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)>> {
     out_dir(out)?;
-    let runs = crate::registry::names_in(crate::registry::Experiment::Churn)
+    let runs = crate::maps::registry::names_in(crate::maps::registry::Experiment::Churn)
         .into_iter()
         .map(|name| churn_one(name, n, m, seed))
         .collect::<Res<Vec<_>>>()?;
@@ -128,8 +128,8 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
         "bytes_allocated",
     ];
     let samples: Vec<Vec<String>> = runs.iter().flat_map(|r| r.samples.clone()).collect();
-    crate::report::write_csv(&out.join("churn.csv"), &header.map(String::from), &samples)?;
-    crate::report::write_csv(
+    crate::output::write_csv(&out.join("churn.csv"), &header.map(String::from), &samples)?;
+    crate::output::write_csv(
         &out.join("churn_info.csv"),
         &["keys".to_string()],
         &[vec![n.to_string()]],

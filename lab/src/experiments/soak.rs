@@ -33,8 +33,10 @@ use std::time::{Duration, Instant};
 use evacmap::sharded::{Maintainer, ShardedEvacMap};
 use evacmap::{Policy, Sampler};
 
+use crate::Res;
 use crate::keys::{Hasher, hasher};
-use crate::report::{LinePlot, Res, Series, Table, Unit, fmt_bytes, out_dir, plot_lines, read_csv};
+use crate::output::charts::{LinePlot, Series, plot_lines};
+use crate::output::{Table, Unit, fmt_bytes, out_dir, read_csv};
 
 /// Keys per writer's range.
 const RANGE: u64 = 1 << 18;
@@ -381,7 +383,7 @@ fn write_series(out: &Path, o: &Outcome, history: &[(u64, evacmap::Stats)]) -> R
             s.writes.to_string(),
         ]
     }));
-    crate::report::write_csv(
+    crate::output::write_csv(
         &out.join("soak.csv"),
         &["series", "seconds", "bytes", "ops"].map(String::from),
         &rows,

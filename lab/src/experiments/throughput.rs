@@ -8,12 +8,15 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::child::thp_mode;
-use crate::go::GoPeers;
-use crate::pause::{MapRuns, measure, median};
-use crate::registry::{self, Experiment, Kind};
-use crate::report::{Res, Table, Unit, fmt_count, out_dir, plot_bars, read_csv};
-use crate::runner::{Mode, Target, baseline_rss};
+use crate::Res;
+use crate::experiments::pause::{MapRuns, measure};
+use crate::maps::go::GoPeers;
+use crate::maps::registry::{self, Class, Experiment};
+use crate::output::charts::plot_bars;
+use crate::output::{Table, Unit, fmt_count, out_dir, read_csv};
+use crate::run::child::thp_mode;
+use crate::run::{Mode, Target, baseline_rss};
+use crate::stats::median;
 
 /// One map's medians over the rounds: field name -> value.
 pub type Medians = BTreeMap<String, f64>;
@@ -66,7 +69,7 @@ pub fn targets(exp: Experiment, go: &GoPeers, only: Option<&[String]>) -> Res<Ve
             return Err(format!(
                 "--maps: no map {unknown:?} here (maps: {}; Go's need a Go toolchain: {})",
                 known.join(", "),
-                crate::go::HOW_TO_GET
+                crate::maps::go::HOW_TO_GET
             )
             .into());
         }
@@ -165,9 +168,9 @@ pub fn run(
 pub fn add_net_rss(res: &mut Throughput, go: &GoPeers) -> Res<BTreeMap<String, f64>> {
     let mut bases = BTreeMap::new();
     for (name, m) in res.iter_mut() {
-        let kind = registry::spec(name).map_or(Kind::Evacmap, |s| s.kind);
+        let kind = registry::spec(name).map_or(Class::Evacmap, |s| s.kind.class());
         let program = match kind {
-            Kind::Go(f, _) => f.word(),
+            Class::Go(f, _) => f.word(),
             _ => "lab",
         };
         let base = match bases.get(program) {
@@ -238,7 +241,7 @@ pub fn memory(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Res
         thp_mode()
     );
     t.write_csv(&out.join("memory.csv"))?;
-    crate::report::write_csv(
+    crate::output::write_csv(
         &out.join("memory_info.csv"),
         &["keys".to_string()],
         &[vec![n.to_string()]],

@@ -30,8 +30,22 @@ use std::time::Instant;
 
 use crate::keys::{key, path_key, shuffled_indices};
 use crate::maps::{LabMap, make};
-use crate::pause::{SLOW_NS, timer_floor};
-use crate::report::{LatencyLog, Res, percentile_curve};
+
+use crate::Res;
+use crate::stats::{LatencyLog, percentile_curve};
+
+/// Inserts slower than this are kept individually for the timeline plot.
+pub const SLOW_NS: u64 = 20_000;
+
+/// `n` timings of an empty `Instant` pair: the timer's noise floor.
+pub fn timer_floor(n: usize) -> LatencyLog {
+    let mut log = LatencyLog::new(SLOW_NS);
+    for _ in 0..n {
+        let start = black_box(Instant::now());
+        log.record(start.elapsed().as_nanos() as u64);
+    }
+    log
+}
 
 /// The stream of absent keys for seed `seed`.
 pub fn miss_seed(seed: u64) -> u64 {
@@ -55,7 +69,7 @@ pub fn child(map: &str, mode: &str, n: u64, seed: u64) -> Res<()> {
         "lookups" => throughput(map, n, seed, Phases::Lookups),
         "build" => throughput(map, n, seed, Phases::Build),
         "pause" => pause(map, n, seed),
-        "attribute" => crate::attribute::child(map, n, seed),
+        "attribute" => super::attribute::child(map, n, seed),
         other => Err(format!("unknown child mode {other:?}").into()),
     }
 }
@@ -189,7 +203,7 @@ fn pause(map: &str, n: u64, seed: u64) -> Res<()> {
 /// `CURVE` lines.
 pub fn print_latencies(label: &str, log: &LatencyLog) {
     let mut out = BTreeMap::new();
-    for (name, q) in crate::pause::QUANTILES {
+    for (name, q) in crate::stats::QUANTILES {
         let v = if q.is_nan() {
             log.mean_ns()
         } else {

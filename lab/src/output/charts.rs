@@ -1,288 +1,18 @@
-//! Output: aligned tables (`comfy-table`), CSV (`csv`), latency logs and
-//! their percentiles (`hdrhistogram`), progress bars (`indicatif`), and SVG
-//! plots (`plotters`) drawn alike: human units on the ticks, the legend
-//! outside the data, evacmap drawn last and thickest, phases shaded.
+//! Every plot of the lab, drawn alike: human units on the ticks, the
+//! registry's colour for every map, the legend outside the data, evacmap
+//! drawn last and thickest, phases shaded; SVG (`plotters`). Line plots,
+//! latency by percentile, bars, small multiples (one panel per map),
+//! labelled scatter plots with a Pareto front, and log–log lines.
 
-use std::error::Error;
-use std::fs;
 use std::ops::Range;
 use std::path::Path;
 
-use comfy_table::{CellAlignment, Table as Comfy, presets};
-use hdrhistogram::Histogram;
-use indicatif::{ProgressBar, ProgressStyle};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// The error type of the experiments.
-pub type Res<T> = Result<T, Box<dyn Error>>;
-
-/// A table: printed aligned on stdout, written as CSV.
-#[derive(Clone, Debug, Default)]
-pub struct Table {
-    /// Column names.
-    pub header: Vec<String>,
-    /// One row per line, as many cells as the header.
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    /// An empty table with these columns.
-    pub fn new(header: &[&str]) -> Table {
-        Table {
-            header: header.iter().map(|h| h.to_string()).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    /// Appends a row.
-    ///
-    /// # Panics
-    ///
-    /// Panics if the row does not have as many cells as the header.
-    pub fn push(&mut self, row: Vec<String>) {
-        assert_eq!(
-            row.len(),
-            self.header.len(),
-            "row {row:?} does not fit the header"
-        );
-        self.rows.push(row);
-    }
-
-    /// The cell of `row` under column `col`, if both exist.
-    pub fn cell(&self, row: usize, col: &str) -> Option<&str> {
-        let c = self.header.iter().position(|h| h == col)?;
-        self.rows.get(row).map(|r| r[c].as_str())
-    }
-
-    /// Prints the table (first column left-aligned, the others right).
-    pub fn print(&self) {
-        let mut t = Comfy::new();
-        t.load_preset(presets::NOTHING);
-        t.set_header(&self.header);
-        for r in &self.rows {
-            t.add_row(r);
-        }
-        for (i, col) in t.column_iter_mut().enumerate() {
-            col.set_cell_alignment(if i == 0 {
-                CellAlignment::Left
-            } else {
-                CellAlignment::Right
-            });
-        }
-        println!("{t}");
-    }
-
-    /// Writes the table as CSV (header first).
-    ///
-    /// # Errors
-    ///
-    /// I/O or CSV errors, with the path.
-    pub fn write_csv(&self, path: &Path) -> Res<()> {
-        write_csv(path, &self.header, &self.rows)
-    }
-}
-
-/// Reads a CSV file written by [`write_csv`] (or [`Table::write_csv`]).
-///
-/// # Errors
-///
-/// I/O or CSV errors, with the path.
-pub fn read_csv(path: &Path) -> Res<Table> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let header = r
-        .headers()
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .iter()
-        .map(String::from)
-        .collect();
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
-        rows.push(rec.iter().map(String::from).collect());
-    }
-    Ok(Table { header, rows })
-}
-
-/// Writes rows as CSV with a header.
-///
-/// # Errors
-///
-/// I/O or CSV errors, with the path.
-pub fn write_csv<R: AsRef<[String]>>(path: &Path, header: &[String], rows: &[R]) -> Res<()> {
-    let mut w = csv::Writer::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    w.write_record(header)?;
-    for r in rows {
-        w.write_record(r.as_ref())?;
-    }
-    w.flush()?;
-    Ok(())
-}
-
-/// A nanosecond histogram from 1 ns to 100 s at 3 significant digits
-/// (values above are clamped, never dropped).
-pub fn new_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 100_000_000_000, 3).expect("valid bounds")
-}
-
-/// Every latency of one run, kept as a histogram (not a list: 10M inserts
-/// would take 80 MB per map), plus the exact sum and maximum with the
-/// index it happened at, and the operations slower than a threshold (for
-/// the timeline plot).
-#[derive(Clone, Debug)]
-pub struct LatencyLog {
-    /// All latencies.
-    pub hist: Histogram<u64>,
-    /// Sum of all latencies (ns).
-    pub sum_ns: u128,
-    /// The largest latency.
-    pub max_ns: u64,
-    /// Index (0-based) of the first operation with the largest latency.
-    pub argmax: u64,
-    /// Operations recorded so far.
-    pub count: u64,
-    /// `(index, ns)` of operations slower than `slow_ns`, at most
-    /// `SLOW_CAP` of them.
-    pub slow: Vec<(u64, u64)>,
-    /// The threshold for `slow`.
-    pub slow_ns: u64,
-}
-
-/// Most slow operations a [`LatencyLog`] keeps.
-const SLOW_CAP: usize = 200_000;
-
-impl LatencyLog {
-    /// An empty log keeping operations slower than `slow_ns`.
-    pub fn new(slow_ns: u64) -> LatencyLog {
-        LatencyLog {
-            hist: new_histogram(),
-            sum_ns: 0,
-            max_ns: 0,
-            argmax: 0,
-            count: 0,
-            slow: Vec::new(),
-            slow_ns,
-        }
-    }
-
-    /// Records the next operation's latency.
-    #[inline]
-    pub fn record(&mut self, ns: u64) {
-        self.hist.saturating_record(ns.max(1));
-        self.sum_ns += u128::from(ns);
-        if ns > self.max_ns {
-            self.max_ns = ns;
-            self.argmax = self.count;
-        }
-        if ns > self.slow_ns && self.slow.len() < SLOW_CAP {
-            self.slow.push((self.count, ns));
-        }
-        self.count += 1;
-    }
-
-    /// Mean latency (ns).
-    pub fn mean_ns(&self) -> f64 {
-        self.sum_ns as f64 / self.count.max(1) as f64
-    }
-
-    /// The latency at quantile `q` (0..=1), within 0.1%; the exact maximum
-    /// at 1.
-    pub fn quantile(&self, q: f64) -> u64 {
-        if q >= 1.0 {
-            self.max_ns
-        } else {
-            // The histogram reports a bucket's highest equivalent value,
-            // which can exceed the exact maximum by 0.1%.
-            self.hist.value_at_quantile(q).min(self.max_ns)
-        }
-    }
-}
-
-/// A progress bar on stderr for `len` steps of one phase (hidden when
-/// stderr is not a terminal, as in CI and tests).
-pub fn progress(len: u64, what: &str) -> ProgressBar {
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{msg:<40} {wide_bar} {pos}/{len} ({elapsed})")
-            .expect("valid template"),
-    );
-    bar.set_message(what.to_string());
-    bar
-}
-
-/// `ns` in a human unit: `850 ns`, `12.3 µs`, `4.56 ms`, `1.20 s`.
-pub fn fmt_ns(ns: f64) -> String {
-    if ns < 1e3 {
-        format!("{ns:.0} ns")
-    } else if ns < 1e6 {
-        let v = format!("{:.3}", ns / 1e3);
-        format!("{} µs", v.trim_end_matches('0').trim_end_matches('.'))
-    } else if ns < 1e9 {
-        format!("{:.2} ms", ns / 1e6)
-    } else {
-        format!("{:.2} s", ns / 1e9)
-    }
-}
-
-/// `bytes` in a human unit (B, KiB, MiB, GiB).
-pub fn fmt_bytes(bytes: f64) -> String {
-    const K: f64 = 1024.0;
-    if bytes < K {
-        format!("{bytes:.0} B")
-    } else if bytes < K * K {
-        format!("{} KiB", short(bytes / K))
-    } else if bytes < K * K * K {
-        format!("{} MiB", short(bytes / (K * K)))
-    } else {
-        format!("{:.1} GiB", bytes / (K * K * K))
-    }
-}
-
-/// A count with a k/M suffix (`900k`, `10M`).
-pub fn fmt_count(n: f64) -> String {
-    if n >= 1e6 {
-        format!("{}M", trim(n / 1e6))
-    } else if n >= 1e3 {
-        format!("{}k", trim(n / 1e3))
-    } else {
-        format!("{n:.0}")
-    }
-}
-
-/// One decimal below 10 (`1.4`, `9`), none above (`437`).
-fn short(x: f64) -> String {
-    if x < 10.0 { trim(x) } else { format!("{x:.0}") }
-}
-
-fn trim(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.trim_end_matches(".0").to_string()
-}
-
-/// What the y axis of a plot holds, for its tick labels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Unit {
-    /// Nanoseconds, shown as ns/µs/ms/s.
-    Nanos,
-    /// Bytes, shown as KiB/MiB/GiB.
-    Bytes,
-    /// A plain count, shown with k/M.
-    Count,
-    /// A ratio, shown with two decimals.
-    Ratio,
-}
-
-impl Unit {
-    pub(crate) fn fmt(self, v: f64) -> String {
-        match self {
-            Unit::Nanos => fmt_ns(v),
-            Unit::Bytes => fmt_bytes(v),
-            Unit::Count => fmt_count(v),
-            Unit::Ratio => format!("{v:.2}"),
-        }
-    }
-}
+use super::format::{Unit, fmt_count, fmt_ns};
+use crate::Res;
 
 /// One plotted series: a name and its points. A `None` y is a gap (the
 /// line is broken there, nothing is drawn).
@@ -353,7 +83,7 @@ fn is_main(name: &str) -> bool {
 /// A series' colour: the registry's for its map (`registry::colour`),
 /// the same in every plot.
 pub(crate) fn color_of(name: &str, _i: usize) -> RGBColor {
-    let (r, g, b) = crate::registry::colour(name);
+    let (r, g, b) = crate::maps::registry::colour(name);
     RGBColor(r, g, b)
 }
 
@@ -531,27 +261,9 @@ where
     Ok(())
 }
 
-/// The percentiles of a latency-by-percentile plot, as "nines": x = 0 is
-/// p0, 1 is p90, 2 p99, 3 p99.9, …
-pub const NINES: [f64; 9] = [0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
-
-/// A log's latency-by-percentile curve: `(nines, ns)` at each of [`NINES`]
-/// below `log10(count)`, then the maximum at `log10(count)` (the Go peer
-/// prints the same points as `CURVE` lines).
-pub fn percentile_curve(log: &LatencyLog) -> Vec<(f64, f64)> {
-    let max_nines = (log.count.max(2) as f64).log10();
-    let mut pts: Vec<(f64, f64)> = NINES
-        .iter()
-        .filter(|&&n| n < max_nines)
-        .map(|&n| (n, log.quantile(1.0 - 10f64.powf(-n)) as f64))
-        .collect();
-    pts.push((max_nines, log.max_ns as f64));
-    pts
-}
-
 /// The HdrHistogram-style latency-by-percentile plot: x from p0 through
 /// p90, p99, p99.9, p99.99 to the maximum on a log axis of `1/(1-q)`, one
-/// line per map (curves from [`percentile_curve`]), the timer's noise
+/// line per map (curves from `stats::percentile_curve`), the timer's noise
 /// floor as its own line.
 ///
 /// # Errors
@@ -690,40 +402,273 @@ pub fn plot_bars(path: &Path, title: &str, unit: Unit, bars: &[(String, f64)]) -
     Ok(())
 }
 
-/// Creates the output folder.
+/// One panel of a small-multiples plot: a map's points and vertical marks.
+#[derive(Clone, Debug)]
+pub struct Panel {
+    /// The map (panel title and colour).
+    pub name: String,
+    /// `(x, y)` points.
+    pub points: Vec<(f64, f64)>,
+    /// x positions of vertical marks (growth starts).
+    pub marks: Vec<f64>,
+}
+
+/// Columns of a small-multiples grid.
+const COLUMNS: usize = 3;
+
+/// Small multiples: one panel per map in a grid, all with the same x range
+/// `x` and the same (log) y range, points only, marks as short red ticks
+/// at the bottom of each panel. `plot` gives the title, axis labels and
+/// units (`phases`, `marks` and `points_only` are ignored).
 ///
 /// # Errors
 ///
-/// I/O errors, with the path.
-pub fn out_dir(out: &Path) -> Res<()> {
-    fs::create_dir_all(out).map_err(|e| format!("creating {}: {e}", out.display()).into())
+/// Drawing or I/O errors.
+pub fn plot_panels(path: &Path, plot: &LinePlot<'_>, x: (f64, f64), panels: &[Panel]) -> Res<()> {
+    let rows = panels.len().div_ceil(COLUMNS).max(1);
+    let root = SVGBackend::new(path, (1200, 60 + 230 * rows as u32)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (title, grid) = root.split_vertically(50);
+    title.draw(&Text::new(
+        plot.title.to_string(),
+        (10, 15),
+        ("sans-serif", 16).into_font(),
+    ))?;
+    let ys = panels.iter().flat_map(|p| p.points.iter().map(|q| q.1));
+    let y_hi = ys.fold(10.0, f64::max) * 2.0;
+    let y_lo = if plot.log_y { 1e4 } else { 0.0 };
+    let y_hi = y_hi.max(y_lo * 10.0);
+    for (area, panel) in grid.split_evenly((rows, COLUMNS)).iter().zip(panels) {
+        let mut chart = ChartBuilder::on(area)
+            .caption(&panel.name, ("sans-serif", 14))
+            .margin(6)
+            .x_label_area_size(30)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x.0..x.1.max(x.0 + 1.0), (y_lo..y_hi).log_scale())?;
+        chart
+            .configure_mesh()
+            .x_labels(4)
+            .y_labels(4)
+            .x_label_formatter(&|v| fmt_count(*v))
+            .y_label_formatter(&|v| plot.y_unit_fmt(*v))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()?;
+        let tick = y_lo * 1.6;
+        chart.draw_series(panel.marks.iter().map(|&m| {
+            PathElement::new(
+                vec![(m, y_lo), (m, tick)],
+                RGBColor(220, 60, 60).stroke_width(1),
+            )
+        }))?;
+        let style = color_of(&panel.name, 0).filled();
+        chart.draw_series(
+            panel
+                .points
+                .iter()
+                .map(|&(px, py)| Circle::new((px, py.max(y_lo)), 2, style)),
+        )?;
+        if panel.points.is_empty() {
+            chart.draw_series(std::iter::once(Text::new(
+                "no insert above the threshold",
+                (x.0 + (x.1 - x.0) * 0.05, y_lo * 30.0),
+                ("sans-serif", 12).into_font(),
+            )))?;
+        }
+    }
+    root.present()?;
+    Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One labelled point of a scatter plot.
+#[derive(Clone, Debug)]
+pub struct Point {
+    /// The series it belongs to (its colour and legend entry).
+    pub series: String,
+    /// Its label, drawn beside it.
+    pub label: String,
+    /// Coordinates.
+    pub x: f64,
+    /// Coordinates.
+    pub y: f64,
+}
 
-    #[test]
-    fn human_units() {
-        assert_eq!(fmt_ns(850.0), "850 ns");
-        assert_eq!(fmt_ns(12_300.0), "12.3 µs");
-        assert_eq!(fmt_ns(4_560_000.0), "4.56 ms");
-        assert_eq!(fmt_bytes(3.0 * 1024.0 * 1024.0), "3 MiB");
-        assert_eq!(fmt_bytes(1.5 * 1024.0 * 1024.0), "1.5 MiB");
-        assert_eq!(fmt_bytes(436.8 * 1024.0 * 1024.0), "437 MiB");
-        assert_eq!(fmt_count(900_000.0), "900k");
-        assert_eq!(fmt_count(10_000_000.0), "10M");
-    }
+/// Axis of a scatter plot.
+#[derive(Clone, Copy, Debug)]
+pub struct Axis<'a> {
+    /// Description.
+    pub label: &'a str,
+    /// Tick format.
+    pub unit: Unit,
+    /// Logarithmic.
+    pub log: bool,
+}
 
-    #[test]
-    fn latency_log_keeps_the_maximum_and_its_index() {
-        let mut log = LatencyLog::new(100);
-        for ns in [5, 50, 500, 7] {
-            log.record(ns);
+/// A labelled scatter plot with the Pareto front (the points no other
+/// point beats on both axes, lower being better on both) drawn as a
+/// dashed staircase through `front`, given in x order.
+///
+/// # Errors
+///
+/// Drawing or I/O errors.
+pub fn plot_scatter(
+    path: &Path,
+    title: &str,
+    x_axis: Axis<'_>,
+    y_axis: Axis<'_>,
+    points: &[Point],
+    front: &[(f64, f64)],
+) -> Res<()> {
+    let root = SVGBackend::new(path, (1100, 650)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (chart_area, legend_area) = root.split_horizontally(850);
+    let range = |v: &mut dyn Iterator<Item = f64>, log: bool| {
+        let (lo, hi) = v.fold((f64::MAX, f64::MIN), |(a, b), x| (a.min(x), b.max(x)));
+        if log {
+            (lo.max(1e-9) / 1.6, hi.max(lo) * 1.6)
+        } else {
+            let pad = (hi - lo).abs().max(1.0) * 0.08;
+            ((lo - pad).max(0.0), hi + pad)
         }
-        assert_eq!((log.max_ns, log.argmax, log.count), (500, 2, 4));
-        assert_eq!(log.slow, [(2, 500)]);
-        assert_eq!(log.quantile(1.0), 500);
-        assert!((log.mean_ns() - 140.5).abs() < 1e-9);
+    };
+    let (x0, x1) = range(&mut points.iter().map(|p| p.x), x_axis.log);
+    let (y0, y1) = range(&mut points.iter().map(|p| p.y), y_axis.log);
+    let mut builder = ChartBuilder::on(&chart_area);
+    builder
+        .caption(title, ("sans-serif", 17))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(80);
+    macro_rules! draw {
+        ($chart:expr) => {{
+            let mut chart = $chart;
+            // On a log axis, few labels: plotters then puts them at powers
+            // of ten only, instead of crowding 2×, 3×, … 9× into a decade.
+            chart
+                .configure_mesh()
+                .x_labels(if x_axis.log { 4 } else { 10 })
+                .y_labels(if y_axis.log { 4 } else { 10 })
+                .x_desc(x_axis.label)
+                .y_desc(y_axis.label)
+                .x_label_formatter(&|v| x_axis.unit_fmt(*v))
+                .y_label_formatter(&|v| y_axis.unit_fmt(*v))
+                .light_line_style(WHITE.mix(0.0))
+                .draw()?;
+            let mut stairs = Vec::new();
+            for (i, &(x, y)) in front.iter().enumerate() {
+                if i > 0 {
+                    stairs.push((x, stairs.last().map_or(y, |p: &(f64, f64)| p.1)));
+                }
+                stairs.push((x, y));
+            }
+            chart.draw_series(DashedLineSeries::new(
+                stairs,
+                6,
+                4,
+                RGBColor(120, 120, 120).stroke_width(1),
+            ))?;
+            for p in points {
+                let c = color_of(&p.series, 0);
+                chart.draw_series(std::iter::once(Circle::new((p.x, p.y), 5, c.filled())))?;
+                chart.draw_series(std::iter::once(Text::new(
+                    format!(" {}", p.label),
+                    (p.x, p.y),
+                    TextStyle::from(("sans-serif", 12).into_font())
+                        .pos(Pos::new(HPos::Left, VPos::Bottom)),
+                )))?;
+            }
+        }};
+    }
+    match (x_axis.log, y_axis.log) {
+        (true, true) => {
+            draw!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?)
+        }
+        (true, false) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)?),
+        (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?),
+        (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)?),
+    }
+    let mut entries: Vec<(String, RGBColor, u32)> = Vec::new();
+    for p in points {
+        if !entries.iter().any(|e| e.0 == p.series) {
+            entries.push((
+                p.series.clone(),
+                color_of(&p.series, 0),
+                width_of(&p.series),
+            ));
+        }
+    }
+    entries.push(("Pareto front".into(), RGBColor(120, 120, 120), 1));
+    legend(&legend_area, &entries)?;
+    root.present()?;
+    Ok(())
+}
+
+/// A log–log line plot: one line per series (points marked), x a count.
+///
+/// # Errors
+///
+/// Drawing or I/O errors.
+pub fn plot_loglog(
+    path: &Path,
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    series: &[(String, Vec<(f64, f64)>)],
+) -> Res<()> {
+    let root = SVGBackend::new(path, (1100, 650)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let (chart_area, legend_area) = root.split_horizontally(850);
+    let all = series.iter().flat_map(|s| s.1.iter());
+    let (x0, x1, y0, y1) = all.fold((f64::MAX, f64::MIN, f64::MAX, f64::MIN), |a, p| {
+        (a.0.min(p.0), a.1.max(p.0), a.2.min(p.1), a.3.max(p.1))
+    });
+    let (x0, x1) = if x0 > x1 {
+        (1.0, 10.0)
+    } else {
+        (x0 / 1.5, x1 * 1.5)
+    };
+    let (y0, y1) = if y0 > y1 {
+        (1.0, 10.0)
+    } else {
+        (y0.max(1.0) / 2.0, y1 * 2.0)
+    };
+    let mut chart = ChartBuilder::on(&chart_area)
+        .caption(title, ("sans-serif", 17))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(80)
+        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+    chart
+        .configure_mesh()
+        .x_labels(6)
+        .y_labels(8)
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .x_label_formatter(&|v| fmt_count(*v))
+        .y_label_formatter(&|v| fmt_ns(*v))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    for (name, pts) in series {
+        let style = color_of(name, 0).stroke_width(width_of(name));
+        chart.draw_series(LineSeries::new(pts.iter().copied(), style))?;
+        chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, style.filled())))?;
+    }
+    let entries: Vec<(String, RGBColor, u32)> = series
+        .iter()
+        .map(|(n, _)| (n.clone(), color_of(n, 0), width_of(n)))
+        .collect();
+    legend(&legend_area, &entries)?;
+    root.present()?;
+    Ok(())
+}
+
+impl LinePlot<'_> {
+    fn y_unit_fmt(&self, v: f64) -> String {
+        self.y_unit.fmt(v)
+    }
+}
+
+impl Axis<'_> {
+    fn unit_fmt(&self, v: f64) -> String {
+        self.unit.fmt(v)
     }
 }

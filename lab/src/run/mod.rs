@@ -12,13 +12,16 @@
 //! So every experiment that runs processes (`throughput`, `memory`,
 //! `pause`, `frontier`, `scaling`) treats Rust and Go maps alike.
 
+pub mod attribute;
+pub mod child;
+
 use std::collections::BTreeMap;
 use std::process::Command;
 
-use crate::child::find_result;
-use crate::go::GoPeers;
-use crate::registry::{Kind, MapSpec};
-use crate::report::Res;
+use crate::Res;
+use crate::maps::go::GoPeers;
+use crate::maps::registry::{Class, MapSpec};
+use crate::run::child::find_result;
 
 /// What a process measures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,14 +55,14 @@ pub struct Target {
     /// The name `maps::make` (or the Go program's `-name`) takes.
     pub name: String,
     /// How it runs.
-    pub kind: Kind,
+    pub class: Class,
 }
 
 impl From<&MapSpec> for Target {
     fn from(m: &MapSpec) -> Target {
         Target {
             name: m.name.to_string(),
-            kind: m.kind,
+            class: m.kind.class(),
         }
     }
 }
@@ -69,7 +72,7 @@ impl Target {
     pub fn evacmap(name: impl Into<String>) -> Target {
         Target {
             name: name.into(),
-            kind: Kind::Evacmap,
+            class: Class::Evacmap,
         }
     }
 }
@@ -99,8 +102,8 @@ pub struct Output {
 /// A Go map whose flavour `go` lacks, a process that fails, or output that
 /// does not parse.
 pub fn run(target: &Target, mode: Mode, n: u64, seed: u64, go: &GoPeers) -> Res<Output> {
-    let stdout = match target.kind {
-        Kind::Go(flavour, gc) => {
+    let stdout = match target.class {
+        Class::Go(flavour, gc) => {
             let peer = go.get(flavour).ok_or_else(|| go.skipped_line(flavour))?;
             peer.run(&[
                 "-mode".into(),
@@ -115,8 +118,8 @@ pub fn run(target: &Target, mode: Mode, n: u64, seed: u64, go: &GoPeers) -> Res<
                 target.name.clone(),
             ])?
         }
-        Kind::Evacmap | Kind::Peer => rust_child(&target.name, mode, n, seed)?,
-        Kind::Concurrent => {
+        Class::Evacmap | Class::Peer => rust_child(&target.name, mode, n, seed)?,
+        Class::Concurrent => {
             return Err(format!(
                 "{} is a concurrent map: it runs in `concurrent`",
                 target.name
@@ -133,9 +136,9 @@ pub fn run(target: &Target, mode: Mode, n: u64, seed: u64, go: &GoPeers) -> Res<
 /// # Errors
 ///
 /// As for [`run`].
-pub fn baseline_rss(kind: Kind, go: &GoPeers) -> Res<f64> {
+pub fn baseline_rss(kind: Class, go: &GoPeers) -> Res<f64> {
     let stdout = match kind {
-        Kind::Go(flavour, _) => {
+        Class::Go(flavour, _) => {
             let peer = go.get(flavour).ok_or_else(|| go.skipped_line(flavour))?;
             peer.run(&["-mode".into(), "build".into(), "-baseline".into()])?
         }
@@ -179,7 +182,7 @@ pub fn parse(stdout: &str) -> Result<Output, String> {
             w.get(i).and_then(|v| v.parse().ok()).ok_or_else(bad)
         };
         match w.first().copied() {
-            Some("RESULT") => results.push(crate::child::parse_result(line)?.1),
+            Some("RESULT") => results.push(crate::run::child::parse_result(line)?.1),
             Some("CURVE") => {
                 let label = w.get(1).ok_or_else(bad)?.to_string();
                 let pt = (num(2)?, num(3)?);

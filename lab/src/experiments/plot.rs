@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::report::Res;
+use crate::Res;
 
 /// An experiment's plotting step: it reads its CSV files from the folder.
 type Plotter = fn(&Path) -> Res<()>;
@@ -12,20 +12,36 @@ type Plotter = fn(&Path) -> Res<()>;
 /// Each experiment's plotting step, with the CSV file that tells whether
 /// the experiment ran in the folder.
 const PLOTTERS: [(&str, &str, Plotter); 10] = [
-    ("pause", "pause_curves.csv", crate::pause::plot),
-    ("memory", "memory.csv", crate::throughput::plot_memory),
-    ("residency", "residency.csv", crate::residency::plot),
-    ("churn", "churn.csv", crate::churn::plot),
-    ("drain", "drain.csv", crate::drain::plot),
+    ("pause", "pause_curves.csv", crate::experiments::pause::plot),
+    (
+        "memory",
+        "memory.csv",
+        crate::experiments::throughput::plot_memory,
+    ),
+    (
+        "residency",
+        "residency.csv",
+        crate::experiments::residency::plot,
+    ),
+    ("churn", "churn.csv", crate::experiments::churn::plot),
+    ("drain", "drain.csv", crate::experiments::drain::plot),
     (
         "concurrent",
         "concurrent_timeline.csv",
-        crate::concurrent::plot,
+        crate::experiments::concurrent::plot,
     ),
-    ("fidelity", "fidelity.csv", crate::fidelity::plot),
-    ("frontier", "frontier.csv", crate::frontier::plot),
-    ("scaling", "scaling.csv", crate::scaling::plot),
-    ("soak", "soak.csv", crate::soak::plot),
+    (
+        "fidelity",
+        "fidelity.csv",
+        crate::experiments::fidelity::plot,
+    ),
+    (
+        "frontier",
+        "frontier.csv",
+        crate::experiments::frontier::plot,
+    ),
+    ("scaling", "scaling.csv", crate::experiments::scaling::plot),
+    ("soak", "soak.csv", crate::experiments::soak::plot),
 ];
 
 /// Redraws every plot whose CSV files are in `dir`; returns the

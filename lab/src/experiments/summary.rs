@@ -3,10 +3,12 @@
 
 use std::path::Path;
 
-use crate::go::GoPeers;
-use crate::pause::{MAX, PauseSummary};
-use crate::report::{Res, Table};
-use crate::throughput::{GO_REF, Throughput, ratio};
+use crate::Res;
+use crate::experiments::pause::PauseSummary;
+use crate::experiments::throughput::{GO_REF, Throughput, ratio};
+use crate::maps::go::GoPeers;
+use crate::output::Table;
+use crate::stats::MAX;
 
 /// Sizes of `lab all` at `--scale 1`.
 #[derive(Clone, Copy, Debug)]
@@ -55,31 +57,31 @@ pub fn all(out: &Path, scale: f64, seed: u64, go: &GoPeers) -> Res<()> {
     let s = Sizes::at(scale);
     go.announce();
     println!("== pause ({} inserts per map, each timed)", s.pause);
-    let pause = crate::pause::run(s.pause, 1, seed, out, go)?;
+    let pause = crate::experiments::pause::run(s.pause, 1, seed, out, go)?;
     println!(
         "\n== throughput ({} keys, {} rounds, one process per map and round)",
         s.throughput, s.rounds
     );
-    let tp = crate::throughput::run(s.throughput, s.rounds, seed, out, go, None)?;
+    let tp = crate::experiments::throughput::run(s.throughput, s.rounds, seed, out, go, None)?;
     println!("\n== residency (burst of {} keys)", s.residency);
-    crate::residency::run(s.residency as usize, seed, out, go)?;
+    crate::experiments::residency::run(s.residency as usize, seed, out, go)?;
     println!(
         "\n== churn ({} entries, {} insert+remove pairs)",
         s.churn_n, s.churn_m
     );
-    let churn = crate::churn::run(s.churn_n, s.churn_m, seed, out)?;
+    let churn = crate::experiments::churn::run(s.churn_n, s.churn_m, seed, out)?;
     println!(
         "\n== drain (fill {0}, remove 95%, {0} more operations)",
         s.residency
     );
-    crate::drain::run(s.residency, s.residency, seed, out)?;
+    crate::experiments::drain::run(s.residency, s.residency, seed, out)?;
     println!(
         "\n== concurrent ({} inserts by one writer, timed readers)",
         s.residency
     );
-    crate::concurrent::run(s.residency, seed, out)?;
+    crate::experiments::concurrent::run(s.residency, seed, out)?;
     println!("\n== memory ({} inserts, one process per map)", s.memory);
-    let mem = crate::throughput::memory(s.memory, 1, seed, out, go)?;
+    let mem = crate::experiments::throughput::memory(s.memory, 1, seed, out, go)?;
     let table = summary(&pause, &tp, &churn, &mem, go);
     println!(
         "\n== summary: each map's time or memory divided by hashbrown's{} (lower is better), \
@@ -186,22 +188,22 @@ pub fn summary(
 /// Any experiment's error.
 pub fn compare(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<Table> {
     println!("== pause ({n} inserts per map, each timed, {rounds} rounds)");
-    let pause = crate::pause::run(n, rounds, seed, out, go)?;
+    let pause = crate::experiments::pause::run(n, rounds, seed, out, go)?;
     println!("\n== throughput ({n} keys, {rounds} rounds, one process per map and round)");
-    let tp = crate::throughput::run(n, rounds, seed, out, go, None)?;
+    let tp = crate::experiments::throughput::run(n, rounds, seed, out, go, None)?;
     let mem_rounds = rounds.min(3);
     println!("\n== memory ({n} keys, {mem_rounds} rounds, one process per map and round)");
-    let mem = crate::throughput::memory(n, mem_rounds, seed, out, go)?;
+    let mem = crate::experiments::throughput::memory(n, mem_rounds, seed, out, go)?;
     let table = compare_table(&pause, &tp, &mem);
     println!(
         "\n== compare at {n} keys: build, hit, miss, path hit in ns per operation (untimed loops, \
          medians of {rounds} processes per map); p99, p99.9, p99.99, max of timed inserts (medians of {rounds} \
          rounds; floor_max: the largest empty clock pair in the map's own processes); peak RSS net of a \
          baseline process (median of {mem_rounds}); THP: {}",
-        crate::child::thp_mode()
+        crate::run::child::thp_mode()
     );
     table.print();
-    for flavour in crate::go::Flavour::ALL {
+    for flavour in crate::maps::go::Flavour::ALL {
         if go.get(flavour).is_none() {
             println!("{}", go.skipped_line(flavour));
         }
@@ -216,7 +218,7 @@ pub fn compare(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Re
 
 /// The side-by-side table of `compare`.
 pub fn compare_table(pause: &[PauseSummary], tp: &Throughput, mem: &Throughput) -> Table {
-    let get = crate::throughput::get;
+    let get = crate::experiments::throughput::get;
     let with_go = get(tp, GO_REF, "build_ns").is_some();
     let mut header: Vec<String> = vec!["map".into()];
     for f in ["build_ns", "hit_ns", "miss_ns", "path_hit_ns"] {

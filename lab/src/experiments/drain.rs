@@ -18,13 +18,14 @@
 use std::path::Path;
 use std::time::Instant;
 
+use crate::Res;
 use crate::keys::key;
+use crate::maps::registry::{self, Class, Experiment, MapSpec};
 use crate::maps::{LabMap, make};
-use crate::pause::{SLOW_NS, timer_floor};
-use crate::registry::{self, Experiment, Kind, MapSpec};
-use crate::report::{
-    LatencyLog, LinePlot, Phase, Res, Series, Table, Unit, fmt_count, out_dir, plot_lines, read_csv,
-};
+use crate::output::charts::{LinePlot, Phase, Series, plot_lines};
+use crate::output::{Table, Unit, fmt_count, out_dir, read_csv};
+use crate::run::child::{SLOW_NS, timer_floor};
+use crate::stats::LatencyLog;
 
 /// One key in `KEEP_EVERY` survives the removal phase (5%).
 const KEEP_EVERY: u64 = 20;
@@ -36,9 +37,9 @@ const SAMPLES: u64 = 600;
 /// call; automatic shrinking needs no call; the other maps only shrink
 /// when asked.
 fn runs_for(m: &MapSpec) -> Vec<(String, bool)> {
-    match (m.kind, m.name) {
-        (Kind::Evacmap, "evacmap/auto_shrink") => vec![(m.name.into(), false)],
-        (Kind::Evacmap, _) => vec![
+    match (m.kind.class(), m.name) {
+        (Class::Evacmap, "evacmap/auto_shrink") => vec![(m.name.into(), false)],
+        (Class::Evacmap, _) => vec![
             (m.name.into(), false),
             (format!("{}+shrink_to_fit", m.name), true),
         ],
@@ -155,7 +156,7 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<()> {
     out_dir(out)?;
     let floor = timer_floor((n + m) as usize);
     let mut runs = Vec::new();
-    for spec in registry::maps_in(Experiment::Drain, &crate::go::GoPeers::none()) {
+    for spec in registry::maps_in(Experiment::Drain, &crate::maps::go::GoPeers::none()) {
         for (label, shrink) in runs_for(spec) {
             eprintln!(
                 "drain: {label}: fill {n}, remove {}, then {m} insert+remove+read",
@@ -216,13 +217,13 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<()> {
                 .map(|(op, b)| vec![r.label.to_string(), op.to_string(), b.to_string()]),
         );
     }
-    crate::report::write_csv(
+    crate::output::write_csv(
         &out.join("drain.csv"),
         &["map", "op", "table_bytes"].map(String::from),
         &csv,
     )?;
     let (r0, r1) = runs[0].removals;
-    crate::report::write_csv(
+    crate::output::write_csv(
         &out.join("drain_info.csv"),
         &["keys", "ops", "removals_start", "removals_end"].map(String::from),
         &[vec![

@@ -11,13 +11,15 @@
 
 use std::path::Path;
 
-use crate::charts::plot_loglog;
-use crate::go::GoPeers;
-use crate::pause::{MAX, measure, median, summarize};
-use crate::registry::{self, Experiment};
-use crate::report::{Res, Table, fmt_bytes, fmt_count, out_dir, read_csv};
-use crate::runner::{Mode, Target};
-use crate::throughput::{add_net_rss, get, medians};
+use crate::Res;
+use crate::experiments::pause::{measure, summarize};
+use crate::experiments::throughput::{add_net_rss, get, medians};
+use crate::maps::go::GoPeers;
+use crate::maps::registry::{self, Experiment};
+use crate::output::charts::plot_loglog;
+use crate::output::{Table, fmt_bytes, fmt_count, out_dir, read_csv};
+use crate::run::{Mode, Target};
+use crate::stats::{MAX, median};
 
 /// The sizes: decades from 10^4 to `largest` (a power of ten).
 ///

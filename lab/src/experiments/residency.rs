@@ -21,13 +21,13 @@ use std::time::{Duration, Instant};
 
 use evacmap::{EvacMap, Policy};
 
-use crate::go::GoPeers;
+use crate::Res;
 use crate::keys::{Hasher, key};
 use crate::maps::evacmap;
-use crate::registry::{self, Experiment, Kind};
-use crate::report::{
-    LinePlot, Phase, Res, Series, Table, Unit, fmt_bytes, fmt_count, out_dir, plot_lines, read_csv,
-};
+use crate::maps::go::GoPeers;
+use crate::maps::registry::{self, Class, Experiment};
+use crate::output::charts::{LinePlot, Phase, Series, plot_lines};
+use crate::output::{Table, Unit, fmt_bytes, fmt_count, out_dir, read_csv};
 
 const SAMPLE_EVERY: usize = 1000;
 const TICK_EVERY: usize = 10_000;
@@ -102,7 +102,7 @@ fn scenario(n: usize, seed: u64, tick: bool) -> (Vec<Sample>, usize) {
 }
 
 /// The Go peer's residency samples.
-fn go_scenario(go: &crate::go::GoPeer, n: usize, seed: u64) -> Res<(Vec<Sample>, usize)> {
+fn go_scenario(go: &crate::maps::go::GoPeer, n: usize, seed: u64) -> Res<(Vec<Sample>, usize)> {
     let out = go.run(&[
         "-mode".into(),
         "residency".into(),
@@ -130,7 +130,7 @@ fn go_scenario(go: &crate::go::GoPeer, n: usize, seed: u64) -> Res<(Vec<Sample>,
             lookups_in_old: None,
         });
     }
-    let (_, v) = crate::child::find_result(&out)?;
+    let (_, v) = crate::run::child::find_result(&out)?;
     let burst = v.get("burst").copied().ok_or("go residency: no burst")? as usize;
     Ok((samples, burst))
 }
@@ -147,8 +147,8 @@ type Run = (String, Vec<Sample>, usize);
 fn measure(n: usize, seed: u64, go: &GoPeers) -> Res<Vec<Run>> {
     let mut runs = Vec::new();
     for m in registry::maps_in(Experiment::Residency, go) {
-        match m.kind {
-            Kind::Evacmap => {
+        match m.kind.class() {
+            Class::Evacmap => {
                 for tick in [false, true] {
                     let label = format!("{}{}", m.name, if tick { "+tick" } else { "" });
                     eprintln!("residency: {label}");
@@ -156,7 +156,7 @@ fn measure(n: usize, seed: u64, go: &GoPeers) -> Res<Vec<Run>> {
                     runs.push((label, samples, burst));
                 }
             }
-            Kind::Go(flavour, _) => {
+            Class::Go(flavour, _) => {
                 eprintln!("residency: {}", m.name);
                 let peer = go.get(flavour).ok_or("Go peer vanished")?;
                 let (samples, burst) = go_scenario(peer, n, seed)?;
@@ -225,8 +225,8 @@ fn write_csv(out: &Path, n: usize, runs: &[Run]) -> Res<()> {
         "lookups_in_old",
     ]
     .map(String::from);
-    crate::report::write_csv(&out.join("residency.csv"), &header, &rows)?;
-    crate::report::write_csv(
+    crate::output::write_csv(&out.join("residency.csv"), &header, &rows)?;
+    crate::output::write_csv(
         &out.join("residency_info.csv"),
         &["keys".to_string()],
         &[vec![n.to_string()]],

@@ -1,7 +1,9 @@
-//! Every map the lab measures, in one list: its name, what it is, its
+//! Every map the lab measures, in one list: its name, what it is and how
+//! it is built ([`Kind`], which carries a Rust map's constructor), its
 //! colour in every plot, and which experiments run it. Adding a map is one
-//! entry in [`MAPS`] (plus its constructor in `maps.rs` for a Rust map, or
-//! the Go program for Go's); each experiment takes its maps from
+//! entry in [`MAPS`] (plus its crate in `lab/Cargo.toml`; Go's maps come
+//! from the Go program); `maps::make`, the criterion benches and `lab
+//! maps` are derived from this list, and each experiment takes its maps from
 //! [`maps_in`], so the new map joins every experiment that accepts its kind,
 //! and every experiment that leaves it out says why ([`why_not`], printed by
 //! `lab maps`). `lab/tests/smoke.rs` checks that each experiment's output
@@ -9,7 +11,13 @@
 
 use std::fmt;
 
-use crate::go::{Flavour, GoPeers};
+use evacmap::Policy;
+
+use crate::keys::{Hasher, hasher};
+use crate::maker;
+use crate::maps::go::{Flavour, GoPeers};
+use crate::maps::shared::{self, SharedMap};
+use crate::maps::{AUTO_SHRINK_FILL, Maker, evacmap, evacmap_split};
 
 /// The experiments that choose maps from the registry. (`compare` and `all`
 /// run `pause`, `throughput` and `memory`; `plot` only redraws.)
@@ -35,11 +43,13 @@ pub enum Experiment {
     Frontier,
     /// The worst insert from 10^4 to 10^8 keys.
     Scaling,
+    /// The criterion benches (`cargo bench -p evacmap-lab`).
+    Bench,
 }
 
 impl Experiment {
     /// Every experiment, in `lab maps`' column order.
-    pub const ALL: [Experiment; 10] = [
+    pub const ALL: [Experiment; 11] = [
         Experiment::Pause,
         Experiment::Throughput,
         Experiment::Memory,
@@ -50,6 +60,7 @@ impl Experiment {
         Experiment::Fidelity,
         Experiment::Frontier,
         Experiment::Scaling,
+        Experiment::Bench,
     ];
 
     /// The subcommand's name.
@@ -65,17 +76,20 @@ impl Experiment {
             Experiment::Fidelity => "fidelity",
             Experiment::Frontier => "frontier",
             Experiment::Scaling => "scaling",
+            Experiment::Bench => "bench",
         }
     }
 
     /// Why this experiment leaves out every map of `kind`, if it does.
-    fn refuses(self, kind: Kind) -> Option<&'static str> {
+    fn refuses(self, kind: Class) -> Option<&'static str> {
+        use Class as Kind;
         use Experiment as E;
         let go = matches!(kind, Kind::Go(..));
         match (self, kind) {
             (E::Concurrent, Kind::Concurrent) => None,
             (E::Concurrent, _) => Some("single-threaded: `concurrent` runs the concurrent maps"),
             (_, Kind::Concurrent) => Some("a concurrent map: measured in `concurrent`"),
+            (E::Bench, Kind::Go(..)) => Some("criterion runs Rust maps in-process"),
             (E::Churn | E::Drain, _) if go => {
                 Some("runs in-process on the Rust maps (Go's churn behaviour is in `fidelity`)")
             }
@@ -119,16 +133,50 @@ impl Gc {
     }
 }
 
-/// What kind of map an entry is, which decides how it runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// What kind of map an entry is, which decides how it runs, with its
+/// constructor.
+#[derive(Clone, Copy, Debug)]
 pub enum Kind {
-    /// evacmap, single-threaded (built by `maps::make`).
-    Evacmap,
-    /// A single-threaded Rust peer (built by `maps::make`).
-    Peer,
+    /// evacmap, single-threaded.
+    Evacmap(Maker),
+    /// A single-threaded Rust peer.
+    Peer(Maker),
     /// Go's map of this flavour, run by the Go program.
     Go(Flavour, Gc),
-    /// A concurrent map (built by `concurrent.rs`).
+    /// A concurrent map (`lab concurrent`).
+    Concurrent(fn() -> Box<dyn SharedMap>),
+}
+
+impl Kind {
+    /// The constructor of a single-threaded Rust map.
+    pub fn maker(&self) -> Option<&Maker> {
+        match self {
+            Kind::Evacmap(m) | Kind::Peer(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The kind without its constructor.
+    pub fn class(&self) -> Class {
+        match *self {
+            Kind::Evacmap(_) => Class::Evacmap,
+            Kind::Peer(_) => Class::Peer,
+            Kind::Go(f, gc) => Class::Go(f, gc),
+            Kind::Concurrent(_) => Class::Concurrent,
+        }
+    }
+}
+
+/// A [`Kind`] without its constructor: how a map runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Class {
+    /// evacmap, in a Rust child process or in-process.
+    Evacmap,
+    /// A Rust peer, likewise.
+    Peer,
+    /// Go's map, in the Go program.
+    Go(Flavour, Gc),
+    /// A concurrent map, in-process.
     Concurrent,
 }
 
@@ -159,6 +207,21 @@ const A_DEPARTURE: &[(Experiment, &str)] = &[
     (Experiment::Frontier, SETTING),
     (Experiment::Scaling, SETTING),
 ];
+
+/// What a huge-pages departure sits out: the departures' list, and the
+/// benches (their sizes are too small for huge pages to matter).
+const HUGE_PAGES_SITS_OUT: &[(Experiment, &str)] = &[
+    (Experiment::Residency, SETTING),
+    (Experiment::Churn, SETTING),
+    (Experiment::Drain, SETTING),
+    (Experiment::Fidelity, SETTING),
+    (Experiment::Frontier, SETTING),
+    (Experiment::Scaling, SETTING),
+    (
+        Experiment::Bench,
+        "arrays of the benches' sizes are too small to get huge pages",
+    ),
+];
 const REMOVALS: &str = "differs from `evacmap` only when entries are removed";
 const STD: &str =
     "std's map is hashbrown (with the same hasher here): its point repeats hashbrown's";
@@ -167,14 +230,14 @@ const STD: &str =
 pub const MAPS: &[MapSpec] = &[
     MapSpec {
         name: "evacmap",
-        kind: Kind::Evacmap,
+        kind: Kind::Evacmap(maker!(K => evacmap::<K>(Policy::go()))),
         about: "EvacMap with Go's policy (1 cursor step per write)",
         colour: (214, 39, 40),
         sits_out: &[],
     },
     MapSpec {
         name: "evacmap/all_at_once",
-        kind: Kind::Evacmap,
+        kind: Kind::Evacmap(maker!(K => evacmap::<K>(Policy::all_at_once()))),
         about: "the same buckets, every growth evacuated inside the insert that starts it",
         colour: (255, 127, 14),
         sits_out: &[
@@ -185,7 +248,7 @@ pub const MAPS: &[MapSpec] = &[
     },
     MapSpec {
         name: "evacmap/cursor_steps=4",
-        kind: Kind::Evacmap,
+        kind: Kind::Evacmap(maker!(K => evacmap::<K>(Policy::go().with_cursor_steps(4)))),
         about: "Go's policy with 4 cursor steps per write",
         colour: (240, 128, 128),
         sits_out: &[
@@ -206,25 +269,31 @@ pub const MAPS: &[MapSpec] = &[
                 Experiment::Scaling,
                 "a growth setting: `frontier` compares them",
             ),
+            (
+                Experiment::Bench,
+                "a growth setting: `frontier` compares them",
+            ),
         ],
     },
     MapSpec {
         name: "evacmap/huge_pages",
-        kind: Kind::Evacmap,
+        kind: Kind::Evacmap(maker!(K => evacmap::<K>(Policy::go().with_huge_pages(true)))),
         about: "Go's policy with Policy::with_huge_pages(true)",
         colour: (227, 119, 194),
-        sits_out: A_DEPARTURE,
+        sits_out: HUGE_PAGES_SITS_OUT,
     },
     MapSpec {
         name: "evacmap/split",
-        kind: Kind::Evacmap,
+        kind: Kind::Evacmap(maker!(K => evacmap_split::<K>(Policy::go()))),
         about: "Go's policy on SplitLayout (tophash words beside the buckets)",
         colour: (23, 190, 207),
         sits_out: A_DEPARTURE,
     },
     MapSpec {
         name: "evacmap/auto_shrink",
-        kind: Kind::Evacmap,
+        kind: Kind::Evacmap(
+            maker!(K => evacmap::<K>(Policy::go().with_auto_shrink(AUTO_SHRINK_FILL))),
+        ),
         about: "Go's policy plus automatic shrinking at a fill of 1/8",
         colour: (188, 189, 34),
         sits_out: &[
@@ -235,18 +304,21 @@ pub const MAPS: &[MapSpec] = &[
             (Experiment::Fidelity, "Go's map never shrinks"),
             (Experiment::Frontier, REMOVALS),
             (Experiment::Scaling, REMOVALS),
+            (Experiment::Bench, REMOVALS),
         ],
     },
     MapSpec {
         name: "hashbrown",
-        kind: Kind::Peer,
+        kind: Kind::Peer(maker!(K => hashbrown::HashMap::<K, u64, Hasher>::with_hasher(hasher()))),
         about: "hashbrown::HashMap (std's map), all-at-once resize",
         colour: (44, 160, 44),
         sits_out: &[],
     },
     MapSpec {
         name: "std",
-        kind: Kind::Peer,
+        kind: Kind::Peer(
+            maker!(K => std::collections::HashMap::<K, u64, Hasher>::with_hasher(hasher())),
+        ),
         about: "std::collections::HashMap",
         colour: (140, 190, 100),
         sits_out: &[
@@ -257,14 +329,14 @@ pub const MAPS: &[MapSpec] = &[
     },
     MapSpec {
         name: "griddle",
-        kind: Kind::Peer,
+        kind: Kind::Peer(maker!(K => griddle::HashMap::<K, u64, Hasher>::with_hasher(hasher()))),
         about: "griddle::HashMap: hashbrown with incremental resize",
         colour: (148, 103, 189),
         sits_out: &[(Experiment::Drain, "has no incremental shrink to compare")],
     },
     MapSpec {
         name: "papaya",
-        kind: Kind::Peer,
+        kind: Kind::Peer(maker!(K => papaya::HashMap::<K, u64, Hasher>::with_hasher(hasher()))),
         about: "papaya::HashMap through its pinned API (incremental resize)",
         colour: (140, 86, 75),
         sits_out: &[(Experiment::Drain, "has no shrink_to_fit")],
@@ -299,35 +371,35 @@ pub const MAPS: &[MapSpec] = &[
     },
     MapSpec {
         name: "sharded/evacmap",
-        kind: Kind::Concurrent,
+        kind: Kind::Concurrent(|| shared::sharded(Policy::go())),
         about: "ShardedEvacMap, 8 shards, Go's policy",
         colour: (214, 39, 40),
         sits_out: &[],
     },
     MapSpec {
         name: "sharded/all_at_once",
-        kind: Kind::Concurrent,
+        kind: Kind::Concurrent(|| shared::sharded(Policy::all_at_once())),
         about: "ShardedEvacMap, 8 shards, Policy::all_at_once()",
         colour: (255, 127, 14),
         sits_out: &[],
     },
     MapSpec {
         name: "dashmap",
-        kind: Kind::Concurrent,
+        kind: Kind::Concurrent(shared::dashmap),
         about: "dashmap::DashMap, 8 shards",
         colour: (31, 119, 180),
         sits_out: &[],
     },
     MapSpec {
         name: "papaya/concurrent",
-        kind: Kind::Concurrent,
+        kind: Kind::Concurrent(shared::papaya),
         about: "papaya::HashMap shared by the threads",
         colour: (140, 86, 75),
         sits_out: &[],
     },
     MapSpec {
         name: "RwLock<hashbrown>",
-        kind: Kind::Concurrent,
+        kind: Kind::Concurrent(shared::rwlock_hashbrown),
         about: "one std RwLock around a hashbrown::HashMap",
         colour: (44, 160, 44),
         sits_out: &[],
@@ -341,7 +413,7 @@ pub fn spec(name: &str) -> Option<&'static MapSpec> {
 
 /// Why `exp` leaves out `map`, or `None` if it runs it.
 pub fn why_not(map: &MapSpec, exp: Experiment) -> Option<&'static str> {
-    exp.refuses(map.kind).or_else(|| {
+    exp.refuses(map.kind.class()).or_else(|| {
         map.sits_out
             .iter()
             .find(|(e, _)| *e == exp)
@@ -413,24 +485,6 @@ pub fn colour(name: &str) -> (u8, u8, u8) {
     PALETTE[h % PALETTE.len()]
 }
 
-/// The `lab maps` table: every map, what it is, and per experiment either
-/// "runs" or why not.
-pub fn matrix() -> crate::report::Table {
-    let mut header = vec!["map", "what it is"];
-    header.extend(Experiment::ALL.iter().map(|e| e.name()));
-    let mut t = crate::report::Table::new(&header);
-    for m in MAPS {
-        let mut row = vec![m.name.to_string(), m.about.to_string()];
-        row.extend(
-            Experiment::ALL
-                .iter()
-                .map(|&e| why_not(m, e).map_or("runs".to_string(), |_| "-".to_string())),
-        );
-        t.push(row);
-    }
-    t
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -446,7 +500,7 @@ mod tests {
             for (e, why) in m.sits_out {
                 assert!(!why.is_empty(), "{} sits out {e} without a reason", m.name);
                 assert!(
-                    m.kind != Kind::Concurrent || *e == Experiment::Concurrent,
+                    !matches!(m.kind, Kind::Concurrent(_)) || *e == Experiment::Concurrent,
                     "{}: a concurrent map's reasons come from its kind",
                     m.name
                 );

@@ -23,10 +23,12 @@ use std::path::Path;
 
 use evacmap::Policy;
 
-use crate::go::GoPeer;
+use crate::Res;
 use crate::keys::key;
 use crate::maps::evacmap;
-use crate::report::{LinePlot, Res, Series, Table, Unit, out_dir, plot_lines, read_csv};
+use crate::maps::go::GoPeer;
+use crate::output::charts::{LinePlot, Series, plot_lines};
+use crate::output::{Table, Unit, out_dir, read_csv};
 
 /// One growth of one run.
 #[derive(Clone, Debug, PartialEq)]

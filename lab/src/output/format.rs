@@ -1,0 +1,105 @@
+//! Human units for tables and plot ticks, and progress bars.
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// A progress bar on stderr for `len` steps of one phase (hidden when
+/// stderr is not a terminal, as in CI and tests).
+pub fn progress(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:<40} {wide_bar} {pos}/{len} ({elapsed})")
+            .expect("valid template"),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// `ns` in a human unit: `850 ns`, `12.3 µs`, `4.56 ms`, `1.20 s`.
+pub fn fmt_ns(ns: f64) -> String {
+    if ns < 1e3 {
+        format!("{ns:.0} ns")
+    } else if ns < 1e6 {
+        let v = format!("{:.3}", ns / 1e3);
+        format!("{} µs", v.trim_end_matches('0').trim_end_matches('.'))
+    } else if ns < 1e9 {
+        format!("{:.2} ms", ns / 1e6)
+    } else {
+        format!("{:.2} s", ns / 1e9)
+    }
+}
+
+/// `bytes` in a human unit (B, KiB, MiB, GiB).
+pub fn fmt_bytes(bytes: f64) -> String {
+    const K: f64 = 1024.0;
+    if bytes < K {
+        format!("{bytes:.0} B")
+    } else if bytes < K * K {
+        format!("{} KiB", short(bytes / K))
+    } else if bytes < K * K * K {
+        format!("{} MiB", short(bytes / (K * K)))
+    } else {
+        format!("{:.1} GiB", bytes / (K * K * K))
+    }
+}
+
+/// A count with a k/M suffix (`900k`, `10M`).
+pub fn fmt_count(n: f64) -> String {
+    if n >= 1e6 {
+        format!("{}M", trim(n / 1e6))
+    } else if n >= 1e3 {
+        format!("{}k", trim(n / 1e3))
+    } else {
+        format!("{n:.0}")
+    }
+}
+
+/// One decimal below 10 (`1.4`, `9`), none above (`437`).
+fn short(x: f64) -> String {
+    if x < 10.0 { trim(x) } else { format!("{x:.0}") }
+}
+
+fn trim(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.trim_end_matches(".0").to_string()
+}
+
+/// What the y axis of a plot holds, for its tick labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Nanoseconds, shown as ns/µs/ms/s.
+    Nanos,
+    /// Bytes, shown as KiB/MiB/GiB.
+    Bytes,
+    /// A plain count, shown with k/M.
+    Count,
+    /// A ratio, shown with two decimals.
+    Ratio,
+}
+
+impl Unit {
+    pub(crate) fn fmt(self, v: f64) -> String {
+        match self {
+            Unit::Nanos => fmt_ns(v),
+            Unit::Bytes => fmt_bytes(v),
+            Unit::Count => fmt_count(v),
+            Unit::Ratio => format!("{v:.2}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_units() {
+        assert_eq!(fmt_ns(850.0), "850 ns");
+        assert_eq!(fmt_ns(12_300.0), "12.3 µs");
+        assert_eq!(fmt_ns(4_560_000.0), "4.56 ms");
+        assert_eq!(fmt_bytes(3.0 * 1024.0 * 1024.0), "3 MiB");
+        assert_eq!(fmt_bytes(1.5 * 1024.0 * 1024.0), "1.5 MiB");
+        assert_eq!(fmt_bytes(436.8 * 1024.0 * 1024.0), "437 MiB");
+        assert_eq!(fmt_count(900_000.0), "900k");
+        assert_eq!(fmt_count(10_000_000.0), "10M");
+    }
+}

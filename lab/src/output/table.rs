@@ -1,0 +1,120 @@
+//! Tables: printed aligned on stdout (`comfy-table`), written and read as
+//! CSV (`csv`); and the output folder.
+
+use std::fs;
+use std::path::Path;
+
+use comfy_table::{CellAlignment, Table as Comfy, presets};
+
+use crate::Res;
+
+/// A table: printed aligned on stdout, written as CSV.
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    /// Column names.
+    pub header: Vec<String>,
+    /// One row per line, as many cells as the header.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// An empty table with these columns.
+    pub fn new(header: &[&str]) -> Table {
+        Table {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the row does not have as many cells as the header.
+    pub fn push(&mut self, row: Vec<String>) {
+        assert_eq!(
+            row.len(),
+            self.header.len(),
+            "row {row:?} does not fit the header"
+        );
+        self.rows.push(row);
+    }
+
+    /// The cell of `row` under column `col`, if both exist.
+    pub fn cell(&self, row: usize, col: &str) -> Option<&str> {
+        let c = self.header.iter().position(|h| h == col)?;
+        self.rows.get(row).map(|r| r[c].as_str())
+    }
+
+    /// Prints the table (first column left-aligned, the others right).
+    pub fn print(&self) {
+        let mut t = Comfy::new();
+        t.load_preset(presets::NOTHING);
+        t.set_header(&self.header);
+        for r in &self.rows {
+            t.add_row(r);
+        }
+        for (i, col) in t.column_iter_mut().enumerate() {
+            col.set_cell_alignment(if i == 0 {
+                CellAlignment::Left
+            } else {
+                CellAlignment::Right
+            });
+        }
+        println!("{t}");
+    }
+
+    /// Writes the table as CSV (header first).
+    ///
+    /// # Errors
+    ///
+    /// I/O or CSV errors, with the path.
+    pub fn write_csv(&self, path: &Path) -> Res<()> {
+        write_csv(path, &self.header, &self.rows)
+    }
+}
+
+/// Reads a CSV file written by [`write_csv`] (or [`Table::write_csv`]).
+///
+/// # Errors
+///
+/// I/O or CSV errors, with the path.
+pub fn read_csv(path: &Path) -> Res<Table> {
+    let mut r = csv::Reader::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let header = r
+        .headers()
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        rows.push(rec.iter().map(String::from).collect());
+    }
+    Ok(Table { header, rows })
+}
+
+/// Writes rows as CSV with a header.
+///
+/// # Errors
+///
+/// I/O or CSV errors, with the path.
+pub fn write_csv<R: AsRef<[String]>>(path: &Path, header: &[String], rows: &[R]) -> Res<()> {
+    let mut w = csv::Writer::from_path(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r.as_ref())?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Creates the output folder.
+///
+/// # Errors
+///
+/// I/O errors, with the path.
+pub fn out_dir(out: &Path) -> Res<()> {
+    fs::create_dir_all(out).map_err(|e| format!("creating {}: {e}", out.display()).into())
+}
