@@ -110,6 +110,28 @@ func (w *growthWatch) started() bool {
 	return s
 }
 
+// eventWatch tells, before each insert, which structural event it will
+// do: growth_start when the map is at its load limit (count == 6.5 × 2^B,
+// or 8 below B = 1) and no growth is running. (A growth that the overflow
+// buckets start, same-size, cannot happen in an insert-only build with
+// random keys before the load limit; it is told from the header after
+// the insert instead.)
+type eventWatch struct {
+	h *hmap
+}
+
+func newEventWatch(m map[uint64]uint64) *eventWatch {
+	return &eventWatch{h: header(m)}
+}
+
+// next is the event the insert of an absent key will do, or "".
+func (w *eventWatch) next(uint64) string {
+	if w.h.oldbuckets == nil && w.h.count >= capAt(w.h.B) && w.h.count >= 8 {
+		return "growth_start"
+	}
+	return ""
+}
+
 // oldBytes is the memory Go's old bucket array holds: 2^oldB buckets plus
 // the overflow pool of 2^(oldB-4) (before size-class rounding), or 0; and
 // the old buckets not yet evacuated.

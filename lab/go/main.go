@@ -7,6 +7,7 @@
 //	CURVE nines ns                  latency by percentile (pause)
 //	SLOW index ns                   inserts slower than 20 µs (pause)
 //	GROWTH index                    inserts that started a growth (classic) or doubled the directory (Swiss) (pause)
+//	EVENT kind index ns             each insert that did a structural event, in insert order (pause)
 //	SAMPLE phase op micros old_bytes old_pending   (residency)
 //	TRACE kind start_write oldB newB end_write     (trace)
 //
@@ -349,12 +350,24 @@ func pause() {
 	lat := new(latencies)
 	mp := make(map[uint64]uint64)
 	watch := newGrowthWatch(mp)
+	events := newEventWatch(mp)
+	type event struct {
+		kind string
+		i    uint64
+		d    int64
+	}
+	var evs []event
 	var growths []uint64
 	for i := uint64(0); i < N; i++ {
 		k := key(*seed, i)
+		ev := events.next(k)
 		t0 := nanotime()
 		mp[k] = k
-		lat.record(nanotime() - t0)
+		d := nanotime() - t0
+		lat.record(d)
+		if ev != "" {
+			evs = append(evs, event{ev, i, d})
+		}
 		if watch.started() {
 			growths = append(growths, i)
 		}
@@ -370,5 +383,8 @@ func pause() {
 	}
 	for _, i := range growths {
 		fmt.Printf("GROWTH %d\n", i)
+	}
+	for _, e := range evs {
+		fmt.Printf("EVENT %s %d %d\n", e.kind, e.i, e.d)
 	}
 }

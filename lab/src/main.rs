@@ -68,16 +68,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Time every insert of N keys into each map: latency percentiles, the
-    /// insert index of the maximum, the timer's noise floor, and evacmap's
-    /// pause sources.
+    /// Time every insert of N keys into each map, in --repeat processes:
+    /// raw percentiles, each map's own latency (the per-insert minimum over
+    /// the processes), where its own worst insert happened, the timer's
+    /// noise floor, and evacmap's pause sources.
     Pause {
         /// Keys to insert into each map.
         #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         n: u64,
-        /// Runs per map, in alternating order; the table gives medians.
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
-        rounds: u64,
+        #[command(flatten)]
+        repeat: Repeat,
     },
     /// Untimed builds of N keys, hits, misses and path-string hits, each map
     /// in its own process per round; medians and ratios to hashbrown and Go.
@@ -164,9 +164,11 @@ enum Command {
         /// Keys per map.
         #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         n: u64,
-        /// Rounds (runs per map, alternating order).
+        /// Untimed processes per map (throughput, memory), alternating order.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
         rounds: u64,
+        #[command(flatten)]
+        repeat: Repeat,
     },
     /// evacmap's cursor steps 1, 2, 4 … 256 and all at once, and the other
     /// maps as single points: build, hit and miss time, p99 … worst insert,
@@ -176,20 +178,25 @@ enum Command {
         /// Keys per map.
         #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
         n: u64,
-        /// Processes per point and measurement, alternating order.
+        /// Untimed processes per point (builds, lookups), alternating order.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
         rounds: u64,
+        #[command(flatten)]
+        repeat: Repeat,
     },
-    /// The worst insert, p99.9, build time and peak RSS of each map from
-    /// 10^4 keys up by decades, and a log-log plot of the worst insert.
+    /// The own worst insert, p99.9, build time and peak RSS of each map from
+    /// 10^4 keys up by decades, and a log-log plot of the own worst insert.
     Scaling {
-        /// The largest size, a power of ten (10^8 needs about 4 GiB per map;
-        /// a map that would not fit in the available memory is skipped).
+        /// The largest size, a power of ten (at 10^8 the largest process
+        /// peaks near 6 GiB; a map that would not fit in the available
+        /// memory is skipped).
         #[arg(long, default_value_t = 10_000_000)]
         largest: u64,
-        /// Processes per map, size and measurement.
+        /// Untimed processes per map and size (build time, peak RSS).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
         rounds: u64,
+        #[command(flatten)]
+        repeat: Repeat,
     },
     /// Every evacmap insert slower than a threshold, with what happened
     /// inside it: growth start or end, page release, overflow beyond the
@@ -245,7 +252,32 @@ enum Command {
         n: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The pause mode writes every latency to this trace file.
+        #[arg(long)]
+        trace: Option<PathBuf>,
+        /// INDEX:NS[,INDEX:NS…]: spin that long inside those inserts.
+        #[arg(long, default_value = "")]
+        inject: String,
     },
+}
+
+/// How many processes run each map's timed build.
+#[derive(clap::Args, Debug, Clone, Copy)]
+struct Repeat {
+    /// Processes per map for the timed build (each writes a trace of
+    /// every insert's latency; the per-insert minimum over them is the
+    /// map's own latency). 1 gives raw figures only.
+    #[arg(long, default_value_t = 3, value_parser = parse_repeat)]
+    repeat: usize,
+}
+
+/// `--repeat`: a whole number of at least 1.
+fn parse_repeat(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (and 2 or more for own figures)".into()),
+        Ok(r) => Ok(r),
+        Err(_) => Err(format!("{s:?} is not a whole number")),
+    }
 }
 
 /// Looks for Go's maps, printing a line per map found or skipped.
@@ -264,8 +296,8 @@ fn run(cli: Cli) -> Res<()> {
     let (out, seed) = (&cli.out, cli.seed);
     let rounds = |r: &u64| *r as usize;
     match &cli.command {
-        Some(Command::Pause { n, rounds: r }) => {
-            pause::run(*n, rounds(r), seed, out, &find_go(&cli)?).map(drop)
+        Some(Command::Pause { n, repeat }) => {
+            pause::run(*n, repeat.repeat, seed, out, &find_go(&cli)?).map(drop)
         }
         Some(Command::Throughput { n, rounds: r, maps }) => {
             throughput::run(*n, rounds(r), seed, out, &find_go(&cli)?, maps.as_deref()).map(drop)
@@ -274,15 +306,29 @@ fn run(cli: Cli) -> Res<()> {
             throughput::memory(*n, rounds(r), seed, out, &find_go(&cli)?).map(drop)
         }
         Some(Command::Residency { n }) => residency::run(*n as usize, seed, out, &find_go(&cli)?),
-        Some(Command::Compare { n, rounds: r }) => {
-            summary::compare(*n, rounds(r), seed, out, &find_go(&cli)?).map(drop)
-        }
-        Some(Command::Frontier { n, rounds: r }) => {
-            frontier::run(*n, rounds(r), seed, out, &find_go(&cli)?).map(drop)
-        }
-        Some(Command::Scaling { largest, rounds: r }) => {
-            scaling::run(*largest, rounds(r), seed, out, &find_go(&cli)?).map(drop)
-        }
+        Some(Command::Compare {
+            n,
+            rounds: r,
+            repeat,
+        }) => summary::compare(*n, rounds(r), repeat.repeat, seed, out, &find_go(&cli)?).map(drop),
+        Some(Command::Frontier {
+            n,
+            rounds: r,
+            repeat,
+        }) => frontier::run(*n, rounds(r), repeat.repeat, seed, out, &find_go(&cli)?).map(drop),
+        Some(Command::Scaling {
+            largest,
+            rounds: r,
+            repeat,
+        }) => scaling::run(
+            *largest,
+            rounds(r),
+            repeat.repeat,
+            seed,
+            out,
+            &find_go(&cli)?,
+        )
+        .map(drop),
         Some(Command::Attribute {
             n,
             threshold_us,
@@ -309,7 +355,20 @@ fn run(cli: Cli) -> Res<()> {
             };
             fidelity::run(peer, *n, *churn, seed, *seeds, out).map(drop)
         }
-        Some(Command::Child { map, mode, n, seed }) => child::child(map, mode, *n, *seed),
+        Some(Command::Child {
+            map,
+            mode,
+            n,
+            seed,
+            trace,
+            inject,
+        }) => {
+            let extras = child::Extras {
+                trace: trace.clone(),
+                inject: child::Extras::parse_inject(inject)?,
+            };
+            child::child(map, mode, *n, *seed, &extras)
+        }
         Some(Command::All { scale }) => {
             summary::all(out, *scale, seed, &go::find(cli.go.as_deref())?)
         }

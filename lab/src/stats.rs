@@ -91,13 +91,19 @@ pub const NINES: [f64; 9] = [0.0, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0];
 /// below `log10(count)`, then the maximum at `log10(count)` (the Go peer
 /// prints the same points as `CURVE` lines).
 pub fn percentile_curve(log: &LatencyLog) -> Vec<(f64, f64)> {
-    let max_nines = (log.count.max(2) as f64).log10();
+    curve(log.count, log.max_ns, |q| log.quantile(q))
+}
+
+/// The latency-by-percentile curve of `count` latencies whose maximum is
+/// `max` and whose quantile `q` is `quantile(q)` (see [`percentile_curve`]).
+pub fn curve(count: u64, max: u64, quantile: impl Fn(f64) -> u64) -> Vec<(f64, f64)> {
+    let max_nines = (count.max(2) as f64).log10();
     let mut pts: Vec<(f64, f64)> = NINES
         .iter()
         .filter(|&&n| n < max_nines)
-        .map(|&n| (n, log.quantile(1.0 - 10f64.powf(-n)) as f64))
+        .map(|&n| (n, quantile(1.0 - 10f64.powf(-n)) as f64))
         .collect();
-    pts.push((max_nines, log.max_ns as f64));
+    pts.push((max_nines, max as f64));
     pts
 }
 

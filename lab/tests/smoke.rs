@@ -74,20 +74,43 @@ fn pause_writes_table_csv_and_svg() {
     );
     let rows = csv_rows(&dir.join("pause_summary.csv"));
     assert_eq!(rows[0][0], "map");
-    let go_ran = rows.iter().any(|r| r[0].starts_with("go"));
-    let floors: &[&str] = if go_ran {
-        &["timer floor", "go timer floor"]
-    } else {
-        &["timer floor"]
-    };
-    assert_maps(&rows, Experiment::Pause, floors);
+    assert_maps(&rows, Experiment::Pause, &[]);
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
     for row in &rows[1..] {
         assert_eq!(row.len(), rows[0].len());
-        let nums: Vec<u64> = row[1..6].iter().map(|v| v.parse().unwrap()).collect();
+        assert_eq!(row[col("processes")], "3", "--repeat's default: {row:?}");
+        let nums: Vec<u64> = row[col("p50_ns")..=col("max_ns")]
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
         assert!(
             nums.windows(2).all(|w| w[0] <= w[1]),
             "percentiles not ordered: {row:?}"
         );
+        let num = |c: &str| row[col(c)].parse::<f64>().unwrap();
+        if row[0].starts_with("go") {
+            assert_eq!(row[col("own_from")], "raw; events of 3", "{row:?}");
+            assert_eq!(
+                row[col("own_p99.9_ns")],
+                "",
+                "no per-insert minimum for Go: {row:?}"
+            );
+        } else {
+            // The per-insert minimum is at most each process's latency, so
+            // its maximum is at most the median of the maxima.
+            assert_eq!(row[col("own_from")], "min of 3", "{row:?}");
+            assert!(num("own_max_ns") <= num("max_ns"), "{row:?}");
+            assert!(num("own_p99.9_ns") <= num("own_max_ns"), "{row:?}");
+            assert!(num("own_floor_max_ns") <= num("floor_max_ns"), "{row:?}");
+        }
+    }
+    if go().classic().is_some() {
+        let events = csv_rows(&dir.join("pause_events.csv"));
+        let starts = events
+            .iter()
+            .find(|r| r[0] == "go/gc_off" && r[1] == "growth_start")
+            .expect("Go's classic map times its growth starts");
+        assert_eq!(starts[2], "9", "8, 13, 26, … 1664: {starts:?}");
     }
     let slow = csv_rows(&dir.join("pause_slow.csv"));
     assert!(slow.iter().skip(1).all(|l| l.len() == 3));
@@ -117,6 +140,11 @@ fn pause_writes_table_csv_and_svg() {
     }
     let curves = csv_rows(&dir.join("pause_curves.csv"));
     assert!(curves.iter().any(|r| r[0] == "timer floor"));
+    assert!(curves.iter().any(|r| r[0] == "timer floor (own)"));
+    assert!(
+        !dir.join("traces").read_dir().unwrap().any(|_| true),
+        "traces are deleted once reduced"
+    );
     for svg in ["pause.svg", "pause_timeline.svg"] {
         let svg = std::fs::read_to_string(dir.join(svg)).unwrap();
         assert!(svg.starts_with("<svg") && svg.contains("<polyline") || svg.contains("<circle"));
@@ -136,6 +164,7 @@ fn bad_arguments_get_usage_not_a_panic() {
         &["pause", "--n", "0"],
         &["frobnicate"],
         &["pause", "--bogus"],
+        &["pause", "--repeat", "0"],
     ] {
         let out = lab().args(args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -153,6 +182,87 @@ fn bad_arguments_get_usage_not_a_panic() {
     );
     let version = lab().arg("--version").output().unwrap();
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("lab "));
+}
+
+/// The own-latency filter through real processes: 3 timed builds of the
+/// same keys, a cost spun inside insert 7,000 of every one, and a stall
+/// spun inside a random insert of one of them. The per-insert minimum
+/// keeps the cost (it is the own worst insert) and drops the stall.
+#[test]
+fn own_latency_keeps_recurring_cost_and_drops_a_stall() {
+    let dir = out_dir("own");
+    std::fs::create_dir_all(&dir).unwrap();
+    let n = 20_000u64;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    let stall_at = 100 + nanos % (n - 200);
+    let stall_at = if stall_at == 7_000 { 7_001 } else { stall_at };
+    let mut paths = Vec::new();
+    for p in 0..3 {
+        let path = dir.join(format!("{p}.trace"));
+        let inject = if p == 1 {
+            let mut both = [(7_000, 400_000), (stall_at, 3_000_000)];
+            both.sort();
+            format!("{}:{},{}:{}", both[0].0, both[0].1, both[1].0, both[1].1)
+        } else {
+            "7000:400000".to_string()
+        };
+        let out = lab()
+            .args(["child", "--map", "hashbrown", "--mode", "pause"])
+            .args(["--n", &n.to_string(), "--inject", &inject, "--trace"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        paths.push(path);
+    }
+    let r = evacmap_lab::run::trace::reduce(&paths, n).unwrap();
+    assert_eq!(
+        r.inserts.argmax, 7_000,
+        "the recurring cost is the own worst"
+    );
+    assert!(r.inserts.max_ns >= 400_000, "{}", r.inserts.max_ns);
+    assert!(
+        r.inserts
+            .top
+            .iter()
+            .all(|&(i, ns)| i != stall_at || ns < 3_000_000),
+        "the stall at insert {stall_at} was kept: {:?}",
+        r.inserts.top
+    );
+    assert!(
+        r.inserts.over[0] < 50,
+        "own inserts over 30 µs: {}",
+        r.inserts.over[0]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--repeat 1` runs, with raw figures only, and says why.
+#[test]
+fn one_process_says_the_filter_needs_two() {
+    let dir = out_dir("repeat1");
+    let out = lab()
+        .args(["pause", "--n", "2000", "--repeat", "1", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("own figures need --repeat 2"), "{stderr}");
+    let rows = csv_rows(&dir.join("pause_summary.csv"));
+    let from = rows[0].iter().position(|h| h == "own_from").unwrap();
+    assert!(
+        rows[1..].iter().all(|r| r[from].starts_with("raw")),
+        "{rows:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -452,6 +562,10 @@ fn frontier_marks_its_pareto_fronts() {
         .collect();
     let extra: Vec<&str> = settings.iter().map(String::as_str).collect();
     assert_maps(&rows, Experiment::Frontier, &extra);
+    for r in &rows[1..] {
+        // The fronts rest on own figures: every map has an own worst insert.
+        assert_ne!(r[col("own_max_ns")], "-", "{r:?}");
+    }
     for front in ["front_build_max", "front_p99_p999"] {
         assert!(
             rows.iter().any(|r| r[col(front)] == "yes"),
@@ -497,7 +611,15 @@ fn scaling_measures_every_size_and_map() {
             r[col("max_ns")].parse().unwrap(),
         );
         assert!(p999 <= max, "{r:?}");
+        let own: f64 = r[col("own_max_ns")].parse().unwrap();
+        assert!(own > 0.0, "{r:?}");
     }
+    let growth = csv_rows(&dir.join("scaling_growth.csv"));
+    assert_eq!(
+        growth.len(),
+        1,
+        "no exponent from sizes below 10^6: {growth:?}"
+    );
     assert!(
         std::fs::read_to_string(dir.join("scaling.svg"))
             .unwrap()

@@ -1,8 +1,12 @@
 //! `lab scaling`: how each map's worst insert grows with the map, from
 //! 10^4 keys up by decades to `--largest` (10^7 by default; 10^8 on
-//! request). Per map and size, each in a fresh process: an untimed build
-//! (ns per insert, peak RSS) and a timed one (p99.9, the worst insert, and
-//! the largest empty clock pair of the same process).
+//! request). Per map and size, each in fresh processes: an untimed build
+//! (ns per insert, peak RSS; medians of `--rounds`) and the timed one in
+//! `--repeat` processes (`run/repeat.rs`): raw p99.9 and worst insert
+//! (medians), the own p99.9 and worst insert (the per-insert minimum over
+//! the processes; for Go's maps, their slowest structural event), and
+//! the largest empty clock pair, raw and own. The growth exponent is
+//! fitted to the own worst insert.
 //!
 //! Before each size past the first two, a map's peak RSS is extrapolated
 //! from the size below (linearly, with 20% to spare); a map that would not
@@ -12,12 +16,14 @@
 use std::path::Path;
 
 use crate::Res;
-use crate::experiments::pause::{measure, summarize};
+use crate::experiments::pause::summarize;
 use crate::experiments::throughput::{add_net_rss, get, medians};
 use crate::maps::go::GoPeers;
 use crate::maps::registry::{self, Experiment};
 use crate::output::charts::plot_loglog;
-use crate::output::{Table, fmt_bytes, fmt_count, out_dir, read_csv};
+use crate::output::{Shown, Table, fmt_bytes, fmt_count, out_dir, read_csv};
+use crate::run::measure;
+use crate::run::repeat::timed;
 use crate::run::{Mode, Target};
 use crate::stats::{MAX, median};
 
@@ -55,31 +61,100 @@ struct Row {
     cells: Vec<String>,
 }
 
-/// Runs one map at one size: its untimed and its timed process.
-fn measure_one(t: &Target, n: u64, rounds: usize, seed: u64, go: &GoPeers) -> Res<Vec<String>> {
+/// How one map at one size is measured.
+struct Plan<'a> {
+    rounds: usize,
+    repeat: usize,
+    seed: u64,
+    traces: &'a Path,
+    go: &'a GoPeers,
+}
+
+/// The cells of [`COLUMNS`] after `map` and `keys`, for one map at one
+/// size: its untimed processes and its timed ones.
+fn measure_one(t: &Target, n: u64, plan: &Plan<'_>) -> Res<Vec<String>> {
     let targets = std::slice::from_ref(t);
-    let mut b = medians(&measure(targets, Mode::Build, n, rounds, seed, go)?);
+    let (go, seed) = (plan.go, plan.seed);
+    let mut b = medians(&measure(targets, Mode::Build, n, plan.rounds, seed, go)?);
     add_net_rss(&mut b, go)?;
-    let p = summarize(&measure(targets, Mode::Pause, n, rounds, seed, go)?);
+    let p = summarize(&timed(
+        targets,
+        n,
+        plan.repeat,
+        seed,
+        go,
+        plan.traces,
+        false,
+    )?);
     let p = &p[0];
-    let f0 = |v: f64| format!("{v:.0}");
+    let f0 = |v: f64| {
+        if v.is_finite() {
+            format!("{v:.0}")
+        } else {
+            "-".into()
+        }
+    };
     Ok(vec![
         get(&b, &t.name, "build_ns").map_or("-".into(), |v| format!("{v:.1}")),
         f0(p.numbers[2]),
         f0(p.numbers[MAX]),
         f0(p.floor[MAX]),
+        f0(p.own.p999),
+        f0(p.own.max),
+        p.own.argmax.map_or("-".into(), |i| i.to_string()),
+        p.own.over.map_or("-".into(), |o| o[0].to_string()),
+        p.own.over.map_or("-".into(), |o| o[1].to_string()),
+        f0(p.own.floor_max),
+        p.own.how.note(),
         get(&b, &t.name, "net_peak_rss")
             .map_or("-".into(), |v| format!("{:.1}", v / (1u64 << 20) as f64)),
         String::new(),
     ])
 }
 
+/// The columns of `scaling.csv`.
+const COLUMNS: [&str; 15] = [
+    "map",
+    "keys",
+    "build_ns",
+    "p99.9_ns",
+    "max_ns",
+    "floor_max_ns",
+    "own_p99.9_ns",
+    "own_max_ns",
+    "own_argmax",
+    "own_over_30us",
+    "own_over_100us",
+    "own_floor_max_ns",
+    "own_from",
+    "peak_rss_MiB",
+    "note",
+];
+
+/// Index of `peak_rss_MiB` among the cells after `map` and `keys`.
+const RSS: usize = 11;
+
 /// Measures every map at every size.
 ///
 /// # Errors
 ///
 /// A bad `largest`, or a process's error.
-pub fn measure_all(largest: u64, rounds: usize, seed: u64, go: &GoPeers) -> Res<Table> {
+pub fn measure_all(
+    largest: u64,
+    rounds: usize,
+    repeat: usize,
+    seed: u64,
+    out: &Path,
+    go: &GoPeers,
+) -> Res<Table> {
+    let traces = out.join("traces");
+    let plan = Plan {
+        rounds,
+        repeat,
+        seed,
+        traces: &traces,
+        go,
+    };
     let sizes = sizes(largest)?;
     let maps: Vec<Target> = registry::maps_in(Experiment::Scaling, go)
         .into_iter()
@@ -91,11 +166,11 @@ pub fn measure_all(largest: u64, rounds: usize, seed: u64, go: &GoPeers) -> Res<
             let prev = rows
                 .iter()
                 .rev()
-                .find(|r| r.map == t.name && r.cells[4] != "-")
+                .find(|r| r.map == t.name && r.cells[RSS] != "-")
                 .and_then(|r| {
                     Some((
                         r.keys,
-                        r.cells[4].parse::<f64>().ok()? * (1u64 << 20) as f64,
+                        r.cells[RSS].parse::<f64>().ok()? * (1u64 << 20) as f64,
                     ))
                 });
             let need = prev.map(|(k, rss)| rss * (n as f64 / k as f64) * 1.2);
@@ -109,7 +184,7 @@ pub fn measure_all(largest: u64, rounds: usize, seed: u64, go: &GoPeers) -> Res<
                         fmt_bytes(avail)
                     );
                     eprintln!("scaling: {} at {}: {why}", t.name, fmt_count(n as f64));
-                    let mut cells = vec!["-".to_string(); 5];
+                    let mut cells = vec!["-".to_string(); COLUMNS.len() - 3];
                     cells.push(why);
                     rows.push(Row {
                         map: t.name.clone(),
@@ -120,7 +195,7 @@ pub fn measure_all(largest: u64, rounds: usize, seed: u64, go: &GoPeers) -> Res<
                 }
             }
             eprintln!("scaling: {} at {} keys", t.name, fmt_count(n as f64));
-            let cells = measure_one(t, n, rounds, seed, go)?;
+            let cells = measure_one(t, n, &plan)?;
             rows.push(Row {
                 map: t.name.clone(),
                 keys: n,
@@ -128,16 +203,7 @@ pub fn measure_all(largest: u64, rounds: usize, seed: u64, go: &GoPeers) -> Res<
             });
         }
     }
-    let mut table = Table::new(&[
-        "map",
-        "keys",
-        "build_ns",
-        "p99.9_ns",
-        "max_ns",
-        "floor_max_ns",
-        "peak_rss_MiB",
-        "note",
-    ]);
+    let mut table = Table::new(&COLUMNS);
     for r in rows {
         let mut row = vec![r.map, r.keys.to_string()];
         row.extend(r.cells);
@@ -146,79 +212,131 @@ pub fn measure_all(largest: u64, rounds: usize, seed: u64, go: &GoPeers) -> Res<
     Ok(table)
 }
 
-/// Per map, how its worst insert grew: the exponent `k` of `max ∝ n^k`
-/// fitted (least squares on logs) over the sizes from 10^6 up, and the
-/// ratio of its worst insert at the largest size to that at 10^6.
-pub fn growth_exponents(t: &Table) -> Vec<(String, f64, f64)> {
-    let mut out = Vec::new();
+/// The least-squares slope of `ln y` on `ln x`.
+fn log_slope(pts: &[(f64, f64)]) -> f64 {
+    let lx: Vec<f64> = pts.iter().map(|p| p.0.ln()).collect();
+    let ly: Vec<f64> = pts.iter().map(|p| p.1.ln()).collect();
+    let (mx, my) = (
+        lx.iter().sum::<f64>() / lx.len() as f64,
+        ly.iter().sum::<f64>() / ly.len() as f64,
+    );
+    let cov: f64 = lx.iter().zip(&ly).map(|(x, y)| (x - mx) * (y - my)).sum();
+    let var: f64 = lx.iter().map(|x| (x - mx) * (x - mx)).sum();
+    cov / var
+}
+
+/// How each map's worst insert grew from 10^6 keys up, per column `col`
+/// (`own_max_ns` or `max_ns`): `(map, exponent, ratio)`, the exponent `k`
+/// of `max ∝ keys^k` fitted on logs over the sizes from 10^6 up, and the
+/// worst insert at the largest size over that at 10^6. Maps with fewer
+/// than two sizes from 10^6 up are left out.
+pub fn growth_exponents(t: &Table, col: &str) -> Vec<(String, f64, f64)> {
+    let c = t.header.iter().position(|h| h == col).expect("column");
     let mut names: Vec<&str> = Vec::new();
     for r in &t.rows {
         if !names.contains(&r[0].as_str()) {
             names.push(&r[0]);
         }
     }
+    let mut out = Vec::new();
     for name in names {
         let pts: Vec<(f64, f64)> = t
             .rows
             .iter()
             .filter(|r| r[0] == name)
-            .filter_map(|r| Some((r[1].parse::<f64>().ok()?, r[4].parse::<f64>().ok()?)))
-            .filter(|p| p.0 >= 1e6)
+            .filter_map(|r| Some((r[1].parse::<f64>().ok()?, r[c].parse::<f64>().ok()?)))
+            .filter(|p| p.0 >= 1e6 && p.1 > 0.0)
             .collect();
-        if pts.len() < 2 {
-            continue;
+        if pts.len() >= 2 {
+            let ratio = pts[pts.len() - 1].1 / pts[0].1;
+            out.push((name.to_string(), log_slope(&pts), ratio));
         }
-        let lx: Vec<f64> = pts.iter().map(|p| p.0.ln()).collect();
-        let ly: Vec<f64> = pts.iter().map(|p| p.1.ln()).collect();
-        let (mx, my) = (
-            lx.iter().sum::<f64>() / lx.len() as f64,
-            ly.iter().sum::<f64>() / ly.len() as f64,
-        );
-        let cov: f64 = lx.iter().zip(&ly).map(|(x, y)| (x - mx) * (y - my)).sum();
-        let var: f64 = lx.iter().map(|x| (x - mx) * (x - mx)).sum();
-        let ratio = pts[pts.len() - 1].1 / pts[0].1;
-        out.push((name.to_string(), cov / var, ratio));
     }
     out
 }
 
-/// Draws `scaling.svg` from `scaling.csv`: the worst insert against the
-/// number of keys, log–log, one line per map and the timer floor (the
-/// median over the maps' processes at each size).
+/// Draws `scaling.svg` from `scaling.csv`: each map's own worst insert
+/// against the number of keys, log–log (Go's maps: their slowest
+/// structural event; maps without own figures: the raw worst insert,
+/// marked so), and the timer floor, raw (the median over the maps'
+/// processes at each size) and own.
 ///
 /// # Errors
 ///
 /// A missing or malformed CSV file, drawing errors.
 pub fn plot(out: &Path) -> Res<()> {
     let t = read_csv(&out.join("scaling.csv"))?;
+    let col = |name: &str| t.header.iter().position(|h| h == name);
+    let (own, raw, floor, own_floor, from) = (
+        col("own_max_ns").ok_or("scaling.csv: no own_max_ns column (an old run?)")?,
+        col("max_ns").ok_or("scaling.csv: no max_ns column")?,
+        col("floor_max_ns").ok_or("scaling.csv: no floor_max_ns column")?,
+        col("own_floor_max_ns").ok_or("scaling.csv: no own_floor_max_ns column")?,
+        col("own_from").ok_or("scaling.csv: no own_from column")?,
+    );
     let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
-    let mut floors: Vec<(f64, Vec<f64>)> = Vec::new();
+    let mut floors: [Vec<(f64, Vec<f64>)>; 2] = [Vec::new(), Vec::new()];
+    let mut add = |name: String, pt: (f64, f64)| match series.iter_mut().find(|s| s.0 == name) {
+        Some(s) => s.1.push(pt),
+        None => series.push((name, vec![pt])),
+    };
     for r in &t.rows {
-        let (Ok(n), Ok(max)) = (r[1].parse::<f64>(), r[4].parse::<f64>()) else {
-            continue;
-        };
-        match series.iter_mut().find(|s| s.0 == r[0]) {
-            Some(s) => s.1.push((n, max)),
-            None => series.push((r[0].clone(), vec![(n, max)])),
+        let Ok(n) = r[1].parse::<f64>() else { continue };
+        let num = |i: usize| r[i].parse::<f64>().ok().filter(|v| v.is_finite());
+        match (num(own), num(raw)) {
+            (Some(v), _) if r[from].contains("events") => add(format!("{} (events)", r[0]), (n, v)),
+            (Some(v), _) => add(r[0].clone(), (n, v)),
+            (None, Some(v)) => add(format!("{} (raw)", r[0]), (n, v)),
+            (None, None) => {}
         }
-        if let Ok(f) = r[5].parse::<f64>() {
-            match floors.iter_mut().find(|x| x.0 == n) {
-                Some(x) => x.1.push(f),
-                None => floors.push((n, vec![f])),
+        for (k, c) in [floor, own_floor].into_iter().enumerate() {
+            if let Some(f) = num(c) {
+                match floors[k].iter_mut().find(|x| x.0 == n) {
+                    Some(x) => x.1.push(f),
+                    None => floors[k].push((n, vec![f])),
+                }
             }
         }
     }
-    series.push((
-        "timer floor".into(),
-        floors.into_iter().map(|(n, v)| (n, median(v))).collect(),
-    ));
+    for (label, f) in [
+        "timer floor (raw, median of the maps' processes)",
+        "timer floor (own)",
+    ]
+    .into_iter()
+    .zip(floors)
+    {
+        if !f.is_empty() {
+            series.push((
+                label.into(),
+                f.into_iter().map(|(n, v)| (n, median(v))).collect(),
+            ));
+        }
+    }
     plot_loglog(
         &out.join("scaling.svg"),
-        "The worst insert of a build into a new map, by the number of keys",
+        "The own worst insert of a build into a new map, by the number of keys",
         "keys inserted (log)",
-        "worst insert (log)",
+        "own worst insert: per-insert minimum over repeated builds (log)",
         &series,
     )
+}
+
+/// The printed columns of the scaling table (`scaling.csv` has all).
+fn view(t: &Table) -> Table {
+    t.view(&[
+        ("map", "map", Shown::Text),
+        ("keys", "keys", Shown::Count),
+        ("build_ns", "build", Shown::Ns),
+        ("max_ns", "max", Shown::Ns),
+        ("own_p99.9_ns", "own p99.9", Shown::Ns),
+        ("own_max_ns", "own max", Shown::Ns),
+        ("own_argmax", "own max at", Shown::Count),
+        ("own_over_30us", ">30µs", Shown::Count),
+        ("floor_max_ns", "floor", Shown::Ns),
+        ("own_floor_max_ns", "own floor", Shown::Ns),
+        ("peak_rss_MiB", "peak", Shown::MiB),
+        ("note", "note", Shown::Text),
+    ])
 }
 
 /// Runs the experiment.
@@ -226,22 +344,51 @@ pub fn plot(out: &Path) -> Res<()> {
 /// # Errors
 ///
 /// A bad `largest`, any process's error, or output errors.
-pub fn run(largest: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<Table> {
+pub fn run(
+    largest: u64,
+    rounds: usize,
+    repeat: usize,
+    seed: u64,
+    out: &Path,
+    go: &GoPeers,
+) -> Res<Table> {
     out_dir(out)?;
-    let t = measure_all(largest, rounds, seed, go)?;
+    let t = measure_all(largest, rounds, repeat, seed, out, go)?;
     println!(
         "\n== scaling: per map and size, an untimed build (ns per insert, peak RSS net of a \
-         baseline process) and a timed one (p99.9, worst insert, the largest empty clock pair of \
-         the same process); medians of {rounds} round(s)"
+         baseline process; medians of {rounds}) and {repeat} timed ones: the raw worst insert \
+         (median), the own p99.9 and worst insert (per-insert minimum over them; Go's maps: their \
+         slowest structural event), own inserts over 30 µs, the largest empty clock pair (raw \
+         and own)"
     );
-    t.print();
+    view(&t).print();
     t.write_csv(&out.join("scaling.csv"))?;
-    let mut g = Table::new(&["map", "exponent_from_1M", "max_largest/max_1M"]);
-    for (name, k, ratio) in growth_exponents(&t) {
-        g.push(vec![name, format!("{k:.2}"), format!("{ratio:.1}")]);
+    let mut g = Table::new(&[
+        "map",
+        "own_exponent_from_1M",
+        "own_max_largest/own_max_1M",
+        "raw_exponent_from_1M",
+    ]);
+    let raw = growth_exponents(&t, "max_ns");
+    for (name, k, ratio) in growth_exponents(&t, "own_max_ns") {
+        let rk = raw
+            .iter()
+            .find(|r| r.0 == name)
+            .map_or("-".into(), |r| format!("{:.2}", r.1));
+        g.push(vec![name, format!("{k:.2}"), format!("{ratio:.1}"), rk]);
     }
-    println!("\nhow the worst insert grows from 10^6 keys up (max ∝ keys^exponent):");
-    g.print();
+    if g.rows.is_empty() {
+        println!(
+            "\n(no growth exponents: they are fitted from 10^6 keys up, and this run's largest \
+             size is {largest}; `--largest 100000000` gives three points)"
+        );
+    } else {
+        println!(
+            "\nhow the own worst insert grows from 10^6 keys up (own max ∝ keys^exponent; raw for \
+             comparison):"
+        );
+        g.print();
+    }
     g.write_csv(&out.join("scaling_growth.csv"))?;
     plot(out)?;
     println!(
@@ -265,7 +412,7 @@ mod tests {
 
     #[test]
     fn exponents_fit_straight_lines() {
-        let mut t = Table::new(&["map", "keys", "a", "b", "max_ns", "f", "r", "note"]);
+        let mut t = Table::new(&["map", "keys", "a", "b", "own_max_ns", "f", "r", "note"]);
         for (n, flat, linear) in [(1e6, 100.0, 1e6), (1e7, 100.0, 1e7), (1e8, 100.0, 1e8)] {
             for (m, v) in [("flat", flat), ("linear", linear)] {
                 t.push(vec![
@@ -280,7 +427,7 @@ mod tests {
                 ]);
             }
         }
-        let g = growth_exponents(&t);
+        let g = growth_exponents(&t, "own_max_ns");
         let k = |m: &str| g.iter().find(|x| x.0 == m).unwrap().1;
         assert!(k("flat").abs() < 1e-9 && (k("linear") - 1.0).abs() < 1e-9);
     }

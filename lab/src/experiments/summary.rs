@@ -7,7 +7,7 @@ use crate::Res;
 use crate::experiments::pause::PauseSummary;
 use crate::experiments::throughput::{GO_REF, Throughput, ratio};
 use crate::maps::go::GoPeers;
-use crate::output::Table;
+use crate::output::{Shown, Table};
 use crate::stats::MAX;
 
 /// Sizes of `lab all` at `--scale 1`.
@@ -15,6 +15,8 @@ use crate::stats::MAX;
 pub struct Sizes {
     /// `pause` inserts.
     pub pause: u64,
+    /// `pause` processes per map (own figures from their traces).
+    pub repeat: usize,
     /// `throughput` keys.
     pub throughput: u64,
     /// `throughput` rounds.
@@ -35,6 +37,7 @@ impl Sizes {
         let size = |n: f64| ((n * scale) as u64).max(100);
         Sizes {
             pause: size(1e6),
+            repeat: 3,
             throughput: size(1e6),
             rounds: 3,
             residency: size(3e5),
@@ -57,7 +60,7 @@ pub fn all(out: &Path, scale: f64, seed: u64, go: &GoPeers) -> Res<()> {
     let s = Sizes::at(scale);
     go.announce();
     println!("== pause ({} inserts per map, each timed)", s.pause);
-    let pause = crate::experiments::pause::run(s.pause, 1, seed, out, go)?;
+    let pause = crate::experiments::pause::run(s.pause, s.repeat, seed, out, go)?;
     println!(
         "\n== throughput ({} keys, {} rounds, one process per map and round)",
         s.throughput, s.rounds
@@ -135,6 +138,7 @@ pub fn summary(
         "p99.9_ns",
         "p99.99_ns",
         "max_ns",
+        "own_max_ns",
         "churn_vs_hb",
         "peak_mem_vs_hb",
     ]);
@@ -162,6 +166,13 @@ pub fn summary(
         for q in [1, 2, 3, MAX] {
             row.push(p.map_or("-".into(), |p| format!("{:.0}", p.numbers[q])));
         }
+        row.push(p.map_or("-".into(), |p| {
+            if p.own.max.is_finite() {
+                format!("{:.0}", p.own.max)
+            } else {
+                "-".into()
+            }
+        }));
         let hb_churn = churn.iter().find(|c| c.0 == "hashbrown").map(|c| c.1);
         row.push(ratio(
             churn.iter().find(|c| c.0 == name).map(|c| c.1),
@@ -186,9 +197,16 @@ pub fn summary(
 /// # Errors
 ///
 /// Any experiment's error.
-pub fn compare(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<Table> {
-    println!("== pause ({n} inserts per map, each timed, {rounds} rounds)");
-    let pause = crate::experiments::pause::run(n, rounds, seed, out, go)?;
+pub fn compare(
+    n: u64,
+    rounds: usize,
+    repeat: usize,
+    seed: u64,
+    out: &Path,
+    go: &GoPeers,
+) -> Res<Table> {
+    println!("== pause ({n} inserts per map, each timed, {repeat} processes per map)");
+    let pause = crate::experiments::pause::run(n, repeat, seed, out, go)?;
     println!("\n== throughput ({n} keys, {rounds} rounds, one process per map and round)");
     let tp = crate::experiments::throughput::run(n, rounds, seed, out, go, None)?;
     let mem_rounds = rounds.min(3);
@@ -196,13 +214,14 @@ pub fn compare(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Re
     let mem = crate::experiments::throughput::memory(n, mem_rounds, seed, out, go)?;
     let table = compare_table(&pause, &tp, &mem);
     println!(
-        "\n== compare at {n} keys: build, hit, miss, path hit in ns per operation (untimed loops, \
-         medians of {rounds} processes per map); p99, p99.9, p99.99, max of timed inserts (medians of {rounds} \
-         rounds; floor_max: the largest empty clock pair in the map's own processes); peak RSS net of a \
-         baseline process (median of {mem_rounds}); THP: {}",
+        "\n== compare at {n} keys: build, hit, miss per operation (untimed loops, medians of \
+         {rounds} processes per map) and as × hashbrown; p99 and max of timed inserts (medians \
+         of {repeat} processes), own p99.9 and max (per-insert minimum over them; Go's maps: \
+         their slowest structural event); peak RSS net of a baseline process (median of \
+         {mem_rounds}); THP: {} (compare.csv: every column, path-string hits, ratios to Go)",
         crate::run::child::thp_mode()
     );
-    table.print();
+    compare_view(&table).print();
     for flavour in crate::maps::go::Flavour::ALL {
         if go.get(flavour).is_none() {
             println!("{}", go.skipped_line(flavour));
@@ -214,6 +233,25 @@ pub fn compare(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Re
         out.display()
     );
     Ok(table)
+}
+
+/// The printed columns of `compare` (`compare.csv` has all).
+fn compare_view(t: &Table) -> Table {
+    t.view(&[
+        ("map", "map", Shown::Text),
+        ("build_ns", "build", Shown::Ns),
+        ("build_vs_hb", "×hb", Shown::Text),
+        ("hit_ns", "hit", Shown::Ns),
+        ("hit_vs_hb", "×hb", Shown::Text),
+        ("miss_ns", "miss", Shown::Ns),
+        ("miss_vs_hb", "×hb", Shown::Text),
+        ("p99_ns", "p99", Shown::Ns),
+        ("max_ns", "max", Shown::Ns),
+        ("own_p99.9_ns", "own p99.9", Shown::Ns),
+        ("own_max_ns", "own max", Shown::Ns),
+        ("peak_rss_MiB", "peak", Shown::MiB),
+        ("rss_vs_hb", "×hb", Shown::Text),
+    ])
 }
 
 /// The side-by-side table of `compare`.
@@ -236,6 +274,12 @@ pub fn compare_table(pause: &[PauseSummary], tp: &Throughput, mem: &Throughput) 
         "max_ns",
         "floor_max_ns",
         "max_at_insert",
+        "own_p99.9_ns",
+        "own_p99.99_ns",
+        "own_max_ns",
+        "own_max_at_insert",
+        "own_floor_max_ns",
+        "own_from",
         "peak_rss_MiB",
         "rss_vs_hb",
     ] {
@@ -261,6 +305,21 @@ pub fn compare_table(pause: &[PauseSummary], tp: &Throughput, mem: &Throughput) 
         }
         row.push(p.map_or("-".into(), |p| format!("{:.0}", p.floor[MAX])));
         row.push(p.map_or("-".into(), |p| p.len_at_max.to_string()));
+        let f0 = |v: f64| {
+            if v.is_finite() {
+                format!("{v:.0}")
+            } else {
+                "-".into()
+            }
+        };
+        row.push(p.map_or("-".into(), |p| f0(p.own.p999)));
+        row.push(p.map_or("-".into(), |p| f0(p.own.p9999)));
+        row.push(p.map_or("-".into(), |p| f0(p.own.max)));
+        row.push(p.map_or("-".into(), |p| {
+            p.own.argmax.map_or("-".into(), |i| i.to_string())
+        }));
+        row.push(p.map_or("-".into(), |p| f0(p.own.floor_max)));
+        row.push(p.map_or("-".into(), |p| p.own.how.note()));
         let m = |n: &str| get(mem, n, "net_peak_rss");
         row.push(m(name).map_or("-".into(), |v| format!("{:.1}", v / (1u64 << 20) as f64)));
         row.push(ratio(m(name), m("hashbrown")));

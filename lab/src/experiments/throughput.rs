@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::Res;
-use crate::experiments::pause::{MapRuns, measure};
 use crate::maps::go::GoPeers;
 use crate::maps::registry::{self, Class, Experiment};
 use crate::output::charts::plot_bars;
 use crate::output::{Table, Unit, fmt_count, out_dir, read_csv};
 use crate::run::child::thp_mode;
+use crate::run::{MapRuns, measure};
 use crate::run::{Mode, Target, baseline_rss};
 use crate::stats::median;
 

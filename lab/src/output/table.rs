@@ -64,6 +64,36 @@ impl Table {
         println!("{t}");
     }
 
+    /// A printable view of some columns, each shown under its own header
+    /// and in a human unit: `cols` holds `(column, shown as, unit)`. Cells
+    /// that do not parse as numbers are shown as they are (a `-` stays a
+    /// `-`); an empty cell shows as `-`.
+    ///
+    /// # Panics
+    ///
+    /// If a named column does not exist (a programming error).
+    pub fn view(&self, cols: &[(&str, &str, Shown)]) -> Table {
+        let idx: Vec<usize> = cols
+            .iter()
+            .map(|(c, _, _)| {
+                self.header
+                    .iter()
+                    .position(|h| h == c)
+                    .unwrap_or_else(|| panic!("no column {c:?} in {:?}", self.header))
+            })
+            .collect();
+        let mut v = Table::new(&cols.iter().map(|c| c.1).collect::<Vec<_>>());
+        for r in &self.rows {
+            v.push(
+                idx.iter()
+                    .zip(cols)
+                    .map(|(&i, (_, _, shown))| shown.cell(&r[i]))
+                    .collect(),
+            );
+        }
+        v
+    }
+
     /// Writes the table as CSV (header first).
     ///
     /// # Errors
@@ -71,6 +101,46 @@ impl Table {
     /// I/O or CSV errors, with the path.
     pub fn write_csv(&self, path: &Path) -> Res<()> {
         write_csv(path, &self.header, &self.rows)
+    }
+}
+
+/// How [`Table::view`] shows a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// As it is.
+    Text,
+    /// Nanoseconds in ns/µs/ms/s.
+    Ns,
+    /// Bytes in B/KiB/MiB/GiB.
+    Bytes,
+    /// MiB in B/KiB/MiB/GiB.
+    MiB,
+    /// A count with thousands separators.
+    Count,
+    /// A ratio with two decimals and a `×`.
+    Ratio,
+}
+
+impl Shown {
+    /// One cell in this unit.
+    pub fn cell(self, raw: &str) -> String {
+        if raw.is_empty() {
+            return "-".into();
+        }
+        let Ok(v) = raw.parse::<f64>() else {
+            return raw.to_string();
+        };
+        if !v.is_finite() {
+            return "-".into();
+        }
+        match self {
+            Shown::Text => raw.to_string(),
+            Shown::Ns => super::fmt_ns(v),
+            Shown::Bytes => super::fmt_bytes(v),
+            Shown::MiB => super::fmt_bytes(v * 1024.0 * 1024.0),
+            Shown::Count => super::format::thousands(v),
+            Shown::Ratio => format!("{v:.2}×"),
+        }
     }
 }
 

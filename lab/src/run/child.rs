@@ -39,12 +39,75 @@ pub const SLOW_NS: u64 = 20_000;
 
 /// `n` timings of an empty `Instant` pair: the timer's noise floor.
 pub fn timer_floor(n: usize) -> LatencyLog {
+    timer_floor_traced(n, None)
+}
+
+/// [`timer_floor`], also writing each pair's latency into `trace` (which
+/// holds `n` entries) if given.
+fn timer_floor_traced(n: usize, mut trace: Option<&mut [u32]>) -> LatencyLog {
     let mut log = LatencyLog::new(SLOW_NS);
-    for _ in 0..n {
+    for i in 0..n {
         let start = black_box(Instant::now());
-        log.record(start.elapsed().as_nanos() as u64);
+        let ns = start.elapsed().as_nanos() as u64;
+        log.record(ns);
+        if let Some(t) = trace.as_deref_mut() {
+            t[i] = saturate(ns);
+        }
     }
     log
+}
+
+/// A latency as a trace stores it.
+fn saturate(ns: u64) -> u32 {
+    u32::try_from(ns).unwrap_or(u32::MAX)
+}
+
+/// What a child does besides its mode: where the pause mode writes its
+/// trace (`trace.rs`), and costs injected into given inserts (for the
+/// lab's own tests of the own-latency filter).
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    /// Write every latency of the timed build and of the floor here.
+    pub trace: Option<std::path::PathBuf>,
+    /// `(insert, ns)`: spin this long inside the timed region of that
+    /// insert, in insert order.
+    pub inject: Vec<(u64, u64)>,
+}
+
+impl Extras {
+    /// Parses `--inject INDEX:NS[,INDEX:NS…]`.
+    ///
+    /// # Errors
+    ///
+    /// A pair that is not two numbers.
+    pub fn parse_inject(spec: &str) -> Result<Vec<(u64, u64)>, String> {
+        let mut v = spec
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|pair| {
+                let (i, ns) = pair
+                    .split_once(':')
+                    .ok_or_else(|| format!("--inject takes INDEX:NS pairs, got {pair:?}"))?;
+                let num = |s: &str| {
+                    s.parse::<u64>()
+                        .map_err(|_| format!("--inject: {s:?} is not a number"))
+                };
+                Ok((num(i)?, num(ns)?))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        v.sort_unstable();
+        Ok(v)
+    }
+}
+
+/// Spins for `ns` nanoseconds (an injected cost: it must look like work,
+/// not like a sleep the scheduler could stretch).
+#[inline(never)]
+fn spin(ns: u64) {
+    let start = Instant::now();
+    while (start.elapsed().as_nanos() as u64) < ns {
+        std::hint::spin_loop();
+    }
 }
 
 /// The stream of absent keys for seed `seed`.
@@ -63,12 +126,12 @@ pub fn shuffle_seed(seed: u64) -> u64 {
 /// # Errors
 ///
 /// An unknown map or mode, a map that lost keys, or `/proc` unreadable.
-pub fn child(map: &str, mode: &str, n: u64, seed: u64) -> Res<()> {
+pub fn child(map: &str, mode: &str, n: u64, seed: u64, extras: &Extras) -> Res<()> {
     match mode {
         "throughput" => throughput(map, n, seed, Phases::All),
         "lookups" => throughput(map, n, seed, Phases::Lookups),
         "build" => throughput(map, n, seed, Phases::Build),
-        "pause" => pause(map, n, seed),
+        "pause" => pause(map, n, seed, extras),
         "attribute" => super::attribute::child(map, n, seed),
         other => Err(format!("unknown child mode {other:?}").into()),
     }
@@ -163,18 +226,43 @@ fn lookups(
     Ok(())
 }
 
-/// The pause mode: the timer's floor, then every insert timed.
-fn pause(map: &str, n: u64, seed: u64) -> Res<()> {
-    let floor = timer_floor(n as usize);
+/// The pause mode: the timer's floor, then every insert timed; with a
+/// trace path, every latency of both also goes to a trace file
+/// (`trace.rs`), from buffers filled (so their pages are resident) before
+/// anything is timed.
+fn pause(map: &str, n: u64, seed: u64, extras: &Extras) -> Res<()> {
+    let len = if extras.trace.is_some() {
+        n as usize
+    } else {
+        0
+    };
+    let (mut inserts, mut pairs) = (vec![u32::MAX; len], vec![u32::MAX; len]);
+    let tracing = extras.trace.is_some();
+    let floor = timer_floor_traced(n as usize, tracing.then_some(&mut pairs[..]));
     let mut m: Box<dyn LabMap<u64>> = make(map)?;
     let mut log = LatencyLog::new(SLOW_NS);
     let mut growths = Vec::new();
     let mut cap = m.capacity();
+    let mut inject = extras.inject.iter().copied().peekable();
     for i in 0..n {
         let k = key(seed, i);
+        let cost = match inject.peek() {
+            Some(&(at, ns)) if at == i => {
+                inject.next();
+                ns
+            }
+            _ => 0,
+        };
         let start = Instant::now();
         m.insert(k, k);
-        log.record(start.elapsed().as_nanos() as u64);
+        if cost > 0 {
+            spin(cost);
+        }
+        let ns = start.elapsed().as_nanos() as u64;
+        log.record(ns);
+        if tracing {
+            inserts[i as usize] = saturate(ns);
+        }
         let now = m.capacity();
         if now != cap {
             // The first insert allocates the first table: not a growth.
@@ -188,6 +276,9 @@ fn pause(map: &str, n: u64, seed: u64) -> Res<()> {
         return Err(format!("{map}: {} of {n} keys stored", m.len()).into());
     }
     drop(m);
+    if let Some(path) = &extras.trace {
+        super::trace::write(path, &inserts, &pairs)?;
+    }
     print_latencies(map, &log);
     print_latencies(&format!("{map}-timer-floor"), &floor);
     for (i, ns) in &log.slow {

@@ -7,15 +7,22 @@
 //! CURVE label nines ns            latency by percentile (pause)
 //! SLOW index ns                   inserts slower than 20 µs (pause)
 //! GROWTH index                    inserts that started a growth (pause)
+//! EVENT kind index ns             a Go map's structural events, each timed (pause)
 //! ```
 //!
 //! So every experiment that runs processes (`throughput`, `memory`,
 //! `pause`, `frontier`, `scaling`) treats Rust and Go maps alike.
+//! [`measure`] runs several maps in alternating order; [`repeat`] runs
+//! timed builds in several processes and finds each map's own latency
+//! from their traces ([`trace`]).
 
 pub mod attribute;
 pub mod child;
+pub mod repeat;
+pub mod trace;
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::Command;
 
 use crate::Res;
@@ -56,6 +63,9 @@ pub struct Target {
     pub name: String,
     /// How it runs.
     pub class: Class,
+    /// Whether its table is laid out the same in every process, so that
+    /// repeated builds can find its own latency (`MapSpec::layout_repeats`).
+    pub repeats: bool,
 }
 
 impl From<&MapSpec> for Target {
@@ -63,6 +73,7 @@ impl From<&MapSpec> for Target {
         Target {
             name: m.name.to_string(),
             class: m.kind.class(),
+            repeats: m.layout_repeats(),
         }
     }
 }
@@ -73,6 +84,7 @@ impl Target {
         Target {
             name: name.into(),
             class: Class::Evacmap,
+            repeats: true,
         }
     }
 }
@@ -93,6 +105,21 @@ pub struct Output {
     pub slow: Vec<(u64, u64)>,
     /// Inserts that started a growth.
     pub growths: Vec<u64>,
+    /// A Go map's structural events, timed by the Go program.
+    pub events: Vec<GoEvent>,
+}
+
+/// One insert of a Go map that did a structural event, timed by the Go
+/// program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoEvent {
+    /// `growth_start` (classic); `small_growth`, `table_growth`,
+    /// `table_split`, `directory_growth` (Swiss).
+    pub kind: String,
+    /// The insert (0-based).
+    pub index: u64,
+    /// Its latency (ns).
+    pub ns: u64,
 }
 
 /// Runs `target` once in `mode`.
@@ -102,6 +129,23 @@ pub struct Output {
 /// A Go map whose flavour `go` lacks, a process that fails, or output that
 /// does not parse.
 pub fn run(target: &Target, mode: Mode, n: u64, seed: u64, go: &GoPeers) -> Res<Output> {
+    run_with(target, mode, n, seed, go, None)
+}
+
+/// [`run`], and a Rust map's timed build (`Mode::Pause`) writes its trace
+/// to `trace` if given (`trace.rs`).
+///
+/// # Errors
+///
+/// As for [`run`].
+pub fn run_with(
+    target: &Target,
+    mode: Mode,
+    n: u64,
+    seed: u64,
+    go: &GoPeers,
+    trace: Option<&Path>,
+) -> Res<Output> {
     let stdout = match target.class {
         Class::Go(flavour, gc) => {
             let peer = go.get(flavour).ok_or_else(|| go.skipped_line(flavour))?;
@@ -118,7 +162,7 @@ pub fn run(target: &Target, mode: Mode, n: u64, seed: u64, go: &GoPeers) -> Res<
                 target.name.clone(),
             ])?
         }
-        Class::Evacmap | Class::Peer => rust_child(&target.name, mode, n, seed)?,
+        Class::Evacmap | Class::Peer => rust_child(&target.name, mode, n, seed, trace)?,
         Class::Concurrent => {
             return Err(format!(
                 "{} is a concurrent map: it runs in `concurrent`",
@@ -128,6 +172,72 @@ pub fn run(target: &Target, mode: Mode, n: u64, seed: u64, go: &GoPeers) -> Res<
         }
     };
     parse(&stdout).map_err(|e| format!("{}: {e}", target.name).into())
+}
+
+/// One map's processes, one per round.
+#[derive(Clone, Debug)]
+pub struct MapRuns {
+    /// The map.
+    pub target: Target,
+    /// One output per round.
+    pub rounds: Vec<Output>,
+}
+
+/// Runs every target `rounds` times, in a different order each round.
+///
+/// # Errors
+///
+/// A process that fails or prints nothing usable.
+pub fn measure(
+    targets: &[Target],
+    mode: Mode,
+    n: u64,
+    rounds: usize,
+    seed: u64,
+    go: &GoPeers,
+) -> Res<Vec<MapRuns>> {
+    measure_traced(targets, mode, n, rounds, seed, go, &|_, _| None)
+}
+
+/// [`measure`], with the trace file of target `i`'s round `r` at
+/// `trace_of(i, r)` where that is given.
+///
+/// # Errors
+///
+/// As for [`measure`].
+pub fn measure_traced(
+    targets: &[Target],
+    mode: Mode,
+    n: u64,
+    rounds: usize,
+    seed: u64,
+    go: &GoPeers,
+    trace_of: &dyn Fn(usize, usize) -> Option<std::path::PathBuf>,
+) -> Res<Vec<MapRuns>> {
+    let mut runs: Vec<MapRuns> = targets
+        .iter()
+        .map(|t| MapRuns {
+            target: t.clone(),
+            rounds: Vec::new(),
+        })
+        .collect();
+    let bar = crate::output::progress((rounds.max(1) * targets.len()) as u64, mode.word());
+    for round in 0..rounds.max(1) {
+        let mut order: Vec<usize> = (0..targets.len()).collect();
+        order.rotate_left(round % targets.len().max(1));
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            bar.set_message(format!("{} {}", mode.word(), targets[i].name));
+            let trace = trace_of(i, round);
+            let out = run_with(&targets[i], mode, n, seed, go, trace.as_deref())?;
+            runs[i].rounds.push(out);
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    Ok(runs)
 }
 
 /// The baseline process of `memory`: a process of the same program that
@@ -142,7 +252,7 @@ pub fn baseline_rss(kind: Class, go: &GoPeers) -> Res<f64> {
             let peer = go.get(flavour).ok_or_else(|| go.skipped_line(flavour))?;
             peer.run(&["-mode".into(), "build".into(), "-baseline".into()])?
         }
-        _ => rust_child("none", Mode::Build, 0, 0)?,
+        _ => rust_child("none", Mode::Build, 0, 0, None)?,
     };
     Ok(find_result(&stdout)?
         .1
@@ -151,12 +261,15 @@ pub fn baseline_rss(kind: Class, go: &GoPeers) -> Res<f64> {
         .ok_or("baseline: no hwm_bytes")?)
 }
 
-fn rust_child(map: &str, mode: Mode, n: u64, seed: u64) -> Res<String> {
+fn rust_child(map: &str, mode: Mode, n: u64, seed: u64, trace: Option<&Path>) -> Res<String> {
     let exe = std::env::current_exe()?;
-    let out = Command::new(exe)
-        .args(["child", "--map", map, "--mode", mode.word()])
-        .args(["--n", &n.to_string(), "--seed", &seed.to_string()])
-        .output()?;
+    let mut cmd = Command::new(exe);
+    cmd.args(["child", "--map", map, "--mode", mode.word()])
+        .args(["--n", &n.to_string(), "--seed", &seed.to_string()]);
+    if let Some(t) = trace {
+        cmd.arg("--trace").arg(t);
+    }
+    let out = cmd.output()?;
     if !out.status.success() {
         return Err(format!(
             "child for {map} failed: {}",
@@ -193,6 +306,11 @@ pub fn parse(stdout: &str) -> Result<Output, String> {
             }
             Some("SLOW") => out.slow.push((num(1)? as u64, num(2)? as u64)),
             Some("GROWTH") => out.growths.push(num(1)? as u64),
+            Some("EVENT") => out.events.push(GoEvent {
+                kind: w.get(1).ok_or_else(bad)?.to_string(),
+                index: num(2)? as u64,
+                ns: num(3)? as u64,
+            }),
             _ => {}
         }
     }
@@ -210,7 +328,8 @@ mod tests {
     fn output_parses() {
         let out = parse(
             "noise\nRESULT map=a p50_ns=5 max_ns=9\nRESULT map=a-timer-floor max_ns=3\n\
-             CURVE a 0 5\nCURVE a 1 7\nCURVE a-timer-floor 0 1\nSLOW 17 25000\nGROWTH 8\n",
+             CURVE a 0 5\nCURVE a 1 7\nCURVE a-timer-floor 0 1\nSLOW 17 25000\nGROWTH 8\n\
+             EVENT table_split 3 900\n",
         )
         .unwrap();
         assert_eq!(out.values["max_ns"], 9.0);
@@ -219,6 +338,8 @@ mod tests {
         assert_eq!(out.curves[0].1, [(0.0, 5.0), (1.0, 7.0)]);
         assert_eq!(out.slow, [(17, 25000)]);
         assert_eq!(out.growths, [8]);
+        assert_eq!(out.events[0].kind, "table_split");
+        assert_eq!((out.events[0].index, out.events[0].ns), (3, 900));
         assert!(parse("CURVE a x 1\nRESULT map=a b=1").is_err());
         assert!(parse("nothing").is_err());
     }
