@@ -212,6 +212,8 @@ enum Command {
         /// `evacmap/cursor_steps=N`).
         #[arg(long, default_value = "evacmap")]
         map: String,
+        #[command(flatten)]
+        repeat: Repeat,
     },
     /// A long mixed run of ShardedEvacMap (writers with models, readers, a
     /// Maintainer, a Sampler), checked for lost and phantom writes;
@@ -333,7 +335,8 @@ fn run(cli: Cli) -> Res<()> {
             n,
             threshold_us,
             map,
-        }) => attribute::run(map, *n, *threshold_us, seed, out).map(drop),
+            repeat,
+        }) => attribute::run(map, *n, *threshold_us, repeat.repeat, seed, out).map(drop),
         Some(Command::Soak {
             secs,
             writers,

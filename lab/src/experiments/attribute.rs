@@ -1,8 +1,10 @@
-//! `lab attribute`: what each slow insert of an evacmap build was. One
-//! fresh process inserts N keys into a new map, timing each insert, and
-//! reads around every insert (outside the timed region) the map's `Stats`
-//! and the thread's `getrusage` counters. For each insert slower than the
-//! threshold (100 µs by default) it reports what happened inside it:
+//! `lab attribute`: what each slow insert of an evacmap build was, and
+//! what the map's own worst inserts were. `--repeat` fresh processes each
+//! insert the same N keys into a new map, timing each insert and writing
+//! a trace (`run/trace.rs`), and read around every insert (outside the
+//! timed region) the map's `Stats` and the thread's `getrusage` counters.
+//! For each insert slower than the threshold (100 µs by default) a process
+//! reports what happened inside it:
 //!
 //! | cause | seen as |
 //! |---|---|
@@ -15,7 +17,16 @@
 //! | `preempted` | the thread was switched out involuntarily: the machine |
 //! | `none` | nothing of the above: an interrupt, or the hypervisor |
 //!
-//! The same process also measures the machine alone: N empty clock pairs
+//! The per-insert minimum over the processes is the map's own latency;
+//! its ten worst inserts are explained from every process's record of
+//! them (an insert whose own latency is above the threshold is slow, and
+//! so recorded, in every process): the causes every process saw (the
+//! map's own doing: growth starts and ends, page releases, overflow
+//! buckets), and in how many processes page faults and preemptions came
+//! on top. Only inserts whose own latency is above the threshold can be
+//! explained; a lower `--threshold-us` explains more.
+//!
+//! Each process also measures the machine alone: N empty clock pairs
 //! (how often a delay above the threshold hits code that does nothing,
 //! per second of running), and the first touch of every 4 KiB page of a
 //! fresh 256 MiB allocation, each timed (what one page fault costs here:
@@ -28,7 +39,10 @@ use std::path::Path;
 use crate::run::attribute::CAUSES;
 
 use crate::Res;
-use crate::output::{Table, out_dir};
+use crate::output::{Table, fmt_ns, out_dir, thousands};
+use crate::run::repeat::check_repeat;
+use crate::run::trace::{check_room, reduce};
+use crate::stats::median;
 
 /// One slow insert as the child reported it.
 #[derive(Clone, Debug)]
@@ -87,7 +101,8 @@ pub fn parse(stdout: &str) -> Res<Vec<Slow>> {
     Ok(v)
 }
 
-/// Runs the child for `map` and returns its slow inserts and counts.
+/// Runs the child for `map` (writing its trace to `trace` if given) and
+/// returns its slow inserts and counts.
 ///
 /// # Errors
 ///
@@ -97,13 +112,17 @@ pub fn measure(
     n: u64,
     seed: u64,
     threshold_us: u64,
+    trace: Option<&Path>,
 ) -> Res<(Vec<Slow>, BTreeMap<String, f64>)> {
     let exe = std::env::current_exe()?;
-    let out = std::process::Command::new(exe)
-        .args(["child", "--map", map, "--mode", "attribute"])
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["child", "--map", map, "--mode", "attribute"])
         .args(["--n", &n.to_string(), "--seed", &seed.to_string()])
-        .env("EVACMAP_LAB_SLOW_US", threshold_us.to_string())
-        .output()?;
+        .env("EVACMAP_LAB_SLOW_US", threshold_us.to_string());
+    if let Some(t) = trace {
+        cmd.arg("--trace").arg(t);
+    }
+    let out = cmd.output()?;
     if !out.status.success() {
         return Err(format!(
             "attribute child for {map} failed: {}",
@@ -116,20 +135,146 @@ pub fn measure(
     Ok((parse(&stdout)?, counts))
 }
 
-/// Runs the experiment: the counts by cause, then every slow insert
-/// (the 40 slowest printed, all in `attribute.csv`).
+/// One of the map's own worst inserts, with what every process saw in it.
+#[derive(Clone, Debug)]
+pub struct OwnSlow {
+    /// Insert index (0-based).
+    pub index: u64,
+    /// Its own latency: the minimum over the processes.
+    pub own_ns: u64,
+    /// Its latency in each process that recorded it.
+    pub raw_ns: Vec<u64>,
+    /// Entries after it.
+    pub len: u64,
+    /// The causes every recording process saw (the map's own).
+    pub causes: Vec<String>,
+    /// Processes in which page faults / preemptions came on top.
+    pub faults_in: usize,
+    /// Processes in which the thread was preempted.
+    pub preempted_in: usize,
+    /// Processes that recorded it (all of them when its own latency is
+    /// above the threshold).
+    pub recorded: usize,
+}
+
+/// Joins the own worst inserts `top` with each process's slow inserts.
+pub fn explain(top: &[(u64, u64)], processes: &[Vec<Slow>]) -> Vec<OwnSlow> {
+    top.iter()
+        .map(|&(index, own_ns)| {
+            let seen: Vec<&Slow> = processes
+                .iter()
+                .filter_map(|p| p.iter().find(|s| s.index == index))
+                .collect();
+            let machine = ["page_faults", "preempted", "none"];
+            let causes = seen.first().map_or_else(Vec::new, |first| {
+                first
+                    .causes
+                    .iter()
+                    .filter(|c| !machine.contains(&c.as_str()))
+                    .filter(|c| seen.iter().all(|s| s.causes.contains(c)))
+                    .cloned()
+                    .collect()
+            });
+            OwnSlow {
+                index,
+                own_ns,
+                raw_ns: seen.iter().map(|s| s.ns).collect(),
+                len: seen.first().map_or(0, |s| s.len),
+                causes,
+                faults_in: seen.iter().filter(|s| s.faults > 0).count(),
+                preempted_in: seen.iter().filter(|s| s.switches > 0).count(),
+                recorded: seen.len(),
+            }
+        })
+        .collect()
+}
+
+/// The table of the own worst inserts (`attribute_own.csv`, and printed).
+fn own_table(own: &[OwnSlow], processes: usize) -> Table {
+    let mut t = Table::new(&[
+        "insert",
+        "own",
+        "raw in each process",
+        "len",
+        "the map's own causes",
+        "page faults in",
+        "preempted in",
+    ]);
+    for o in own {
+        let raw: Vec<String> = o.raw_ns.iter().map(|&v| fmt_ns(v as f64)).collect();
+        t.push(vec![
+            thousands(o.index as f64),
+            fmt_ns(o.own_ns as f64),
+            if o.recorded == 0 {
+                "(below the threshold)".into()
+            } else {
+                raw.join(" ")
+            },
+            thousands(o.len as f64),
+            if o.causes.is_empty() {
+                "-".into()
+            } else {
+                o.causes.join(" ")
+            },
+            format!("{}/{processes}", o.faults_in),
+            format!("{}/{processes}", o.preempted_in),
+        ]);
+    }
+    t
+}
+
+/// How many of the own worst inserts are explained.
+pub const EXPLAINED: usize = 10;
+
+/// Runs the experiment: `repeat` processes; the counts by cause (medians
+/// over the processes), the slowest raw inserts, and with two processes or
+/// more the map's ten worst own inserts, each with what happened inside
+/// it. `attribute.csv` holds every slow insert of every process,
+/// `attribute_own.csv` the own worst.
 ///
 /// # Errors
 ///
-/// The child's errors, or output errors.
-pub fn run(map: &str, n: u64, threshold_us: u64, seed: u64, out: &Path) -> Res<Vec<Slow>> {
+/// The child's errors, too little disk for the traces, or output errors.
+pub fn run(
+    map: &str,
+    n: u64,
+    threshold_us: u64,
+    repeat: usize,
+    seed: u64,
+    out: &Path,
+) -> Res<Vec<Slow>> {
     out_dir(out)?;
-    eprintln!("attribute: {map}, {n} inserts, threshold {threshold_us} µs");
-    let (slow, counts) = measure(map, n, seed, threshold_us)?;
-    let c = |k: &str| counts.get(k).copied().unwrap_or(0.0);
+    check_repeat(repeat)?;
+    let traces = out.join("traces");
+    if repeat >= 2 {
+        check_room(&traces, repeat as u64, n, n)?;
+    }
+    eprintln!("attribute: {map}, {n} inserts, threshold {threshold_us} µs, {repeat} process(es)");
+    let mut processes = Vec::new();
+    let mut counts = Vec::new();
+    let mut paths = Vec::new();
+    let bar = crate::output::progress(repeat as u64, "attribute");
+    for p in 0..repeat {
+        let path = traces.join(format!("attribute.{p}.trace"));
+        let (slow, c) = measure(map, n, seed, threshold_us, (repeat >= 2).then_some(&path))?;
+        processes.push(slow);
+        counts.push(c);
+        paths.push(path);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let c = |k: &str| {
+        median(
+            counts
+                .iter()
+                .map(|c| c.get(k).copied().unwrap_or(0.0))
+                .collect(),
+        )
+    };
     println!(
-        "\n{map}: {} of {} inserts took more than {threshold_us} µs ({:.2} per second spent inside \
-         inserts); {} of as many empty clock pairs did ({:.2} per second; largest pair {:.0} µs)",
+        "\n{map} (medians over {repeat} process(es)): {} of {} inserts took more than \
+         {threshold_us} µs ({:.2} per second spent inside inserts); {} of as many empty clock \
+         pairs did ({:.2} per second; largest pair {:.0} µs)",
         c("slow_inserts"),
         c("inserts"),
         c("slow_inserts") / c("inserts_secs").max(1e-9),
@@ -151,6 +296,7 @@ pub fn run(map: &str, n: u64, threshold_us: u64, seed: u64, out: &Path) -> Res<V
     }
     t.print();
     let mut rows = Table::new(&[
+        "process",
         "insert",
         "us",
         "len",
@@ -158,26 +304,91 @@ pub fn run(map: &str, n: u64, threshold_us: u64, seed: u64, out: &Path) -> Res<V
         "preemptions",
         "causes",
     ]);
-    for s in &slow {
-        rows.push(s.row());
+    for (p, slow) in processes.iter().enumerate() {
+        for s in slow {
+            let mut r = vec![p.to_string()];
+            r.extend(s.row());
+            rows.push(r);
+        }
     }
     rows.write_csv(&out.join("attribute.csv"))?;
-    let mut top = slow.clone();
+    let mut top = processes[0].clone();
     top.sort_by_key(|s| std::cmp::Reverse(s.ns));
-    top.truncate(40);
-    let mut shown = Table::new(&rows.header.iter().map(String::as_str).collect::<Vec<_>>());
+    top.truncate(20);
+    let mut shown = Table::new(&[
+        "insert",
+        "us",
+        "len",
+        "page_faults",
+        "preemptions",
+        "causes",
+    ]);
     for s in &top {
         shown.push(s.row());
     }
-    println!("\nthe slowest inserts:");
+    println!("\nthe slowest inserts of the first process (raw):");
     shown.print();
-    println!("\noutput: {} (attribute.csv)", out.display());
-    Ok(slow)
+    if repeat >= 2 {
+        let reduced = reduce(&paths, n);
+        for p in &paths {
+            let _ = std::fs::remove_file(p);
+        }
+        let reduced = reduced?;
+        let own = explain(
+            &reduced.inserts.top[..EXPLAINED.min(reduced.inserts.top.len())],
+            &processes,
+        );
+        let t = own_table(&own, repeat);
+        println!(
+            "\nthe map's {EXPLAINED} worst own inserts (the per-insert minimum over {repeat} \
+             processes; own max {}, own inserts over 30 µs: {}, over 100 µs: {}; the timer's own \
+             floor {}), with the causes every process saw in them:",
+            fmt_ns(reduced.inserts.max_ns as f64),
+            reduced.inserts.over[0],
+            reduced.inserts.over[1],
+            fmt_ns(reduced.floor.max_ns as f64),
+        );
+        t.print();
+        t.write_csv(&out.join("attribute_own.csv"))?;
+    } else {
+        eprintln!("one process: no own figures (they need --repeat 2 or more)");
+    }
+    println!(
+        "\noutput: {} (attribute.csv{})",
+        out.display(),
+        if repeat >= 2 {
+            ", attribute_own.csv"
+        } else {
+            ""
+        }
+    );
+    Ok(processes.into_iter().next().unwrap_or_default())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_worst_inserts_take_the_causes_every_process_saw() {
+        let slow = |index, ns, faults, causes: &str| Slow {
+            index,
+            ns,
+            len: index + 1,
+            faults,
+            switches: 0,
+            causes: causes.split(',').map(String::from).collect(),
+        };
+        let processes = vec![
+            vec![slow(7, 50_000, 0, "growth_start")],
+            vec![slow(7, 90_000, 3, "growth_start,page_faults")],
+        ];
+        let own = explain(&[(7, 50_000), (9, 40_000)], &processes);
+        assert_eq!(own[0].causes, ["growth_start"]);
+        assert_eq!((own[0].faults_in, own[0].recorded), (1, 2));
+        assert_eq!(own[0].raw_ns, [50_000, 90_000]);
+        assert_eq!(own[1].recorded, 0);
+    }
 
     #[test]
     fn attr_lines_parse() {

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use evacmap::Stats;
 
-use super::child::{print_result, timer_floor};
+use super::child::{Extras, print_result, saturate, timer_floor_traced};
 use crate::Res;
 use crate::keys::key;
 use crate::maps::{LabMap, make};
@@ -88,14 +88,23 @@ pub fn causes(before: &Stats, after: &Stats, faults: i64, switches: i64) -> Vec<
 }
 
 /// The child: prints one `ATTR index ns len faults switches causes` line
-/// per slow insert and a `RESULT` line with the counts.
+/// per slow insert and a `RESULT` line with the counts; with a trace path,
+/// writes every insert's and every empty clock pair's latency there
+/// (`trace.rs`).
 ///
 /// # Errors
 ///
 /// A map without counters (not an evacmap), or one that lost keys.
-pub fn child(map: &str, n: u64, seed: u64) -> Res<()> {
+pub fn child(map: &str, n: u64, seed: u64, extras: &Extras) -> Res<()> {
     let threshold = threshold_ns();
-    let floor = timer_floor(n as usize);
+    let len = if extras.trace.is_some() {
+        n as usize
+    } else {
+        0
+    };
+    let (mut inserts, mut pairs) = (vec![u32::MAX; len], vec![u32::MAX; len]);
+    let tracing = extras.trace.is_some();
+    let floor = timer_floor_traced(n as usize, tracing.then_some(&mut pairs[..]));
     let floor_slow = floor.hist.count_between(threshold + 1, u64::MAX);
     let mut m: Box<dyn LabMap<u64>> = make(map)?;
     let mut before = m
@@ -111,6 +120,9 @@ pub fn child(map: &str, n: u64, seed: u64) -> Res<()> {
         m.insert(k, k);
         let ns = t.elapsed().as_nanos() as u64;
         inside_ns += ns;
+        if tracing {
+            inserts[i as usize] = saturate(ns);
+        }
         let after_usage = rusage();
         let after = m.stats().ok_or("counters vanished")?;
         if ns > threshold {
@@ -133,6 +145,10 @@ pub fn child(map: &str, n: u64, seed: u64) -> Res<()> {
         return Err(format!("{map}: {} of {n} keys stored", m.len()).into());
     }
     drop(m);
+    if let Some(path) = &extras.trace {
+        super::trace::write(path, &inserts, &pairs)?;
+    }
+    drop((inserts, pairs));
     let touch = touch_probe(256 << 20, threshold);
     counts.insert("inserts", n as f64);
     counts.insert("slow_inserts", slow as f64);

@@ -44,7 +44,7 @@ pub fn timer_floor(n: usize) -> LatencyLog {
 
 /// [`timer_floor`], also writing each pair's latency into `trace` (which
 /// holds `n` entries) if given.
-fn timer_floor_traced(n: usize, mut trace: Option<&mut [u32]>) -> LatencyLog {
+pub fn timer_floor_traced(n: usize, mut trace: Option<&mut [u32]>) -> LatencyLog {
     let mut log = LatencyLog::new(SLOW_NS);
     for i in 0..n {
         let start = black_box(Instant::now());
@@ -58,7 +58,7 @@ fn timer_floor_traced(n: usize, mut trace: Option<&mut [u32]>) -> LatencyLog {
 }
 
 /// A latency as a trace stores it.
-fn saturate(ns: u64) -> u32 {
+pub fn saturate(ns: u64) -> u32 {
     u32::try_from(ns).unwrap_or(u32::MAX)
 }
 
@@ -132,7 +132,7 @@ pub fn child(map: &str, mode: &str, n: u64, seed: u64, extras: &Extras) -> Res<(
         "lookups" => throughput(map, n, seed, Phases::Lookups),
         "build" => throughput(map, n, seed, Phases::Build),
         "pause" => pause(map, n, seed, extras),
-        "attribute" => super::attribute::child(map, n, seed),
+        "attribute" => super::attribute::child(map, n, seed, extras),
         other => Err(format!("unknown child mode {other:?}").into()),
     }
 }
