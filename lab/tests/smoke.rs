@@ -642,12 +642,22 @@ fn attribute_explains_slow_inserts() {
     let stdout = run_ok(&["attribute", "--n", "20000", "--threshold-us", "0"], &dir);
     assert!(stdout.contains("20000 of 20000 inserts"), "{stdout}");
     let rows = csv_rows(&dir.join("attribute.csv"));
-    assert_eq!(rows.len(), 20_001);
+    assert_eq!(rows.len(), 3 * 20_000 + 1, "every insert of 3 processes");
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
     let starts = rows
         .iter()
-        .filter(|r| r[5].contains("growth_start"))
+        .filter(|r| r[col("process")] == "0" && r[col("causes")].contains("growth_start"))
         .count();
     assert_eq!(starts, 12, "growths from 8 to 13,312 entries");
+    // The own worst inserts, each explained from all three processes.
+    let own = csv_rows(&dir.join("attribute_own.csv"));
+    assert_eq!(own.len(), 11, "{own:?}");
+    let raw = own[0].iter().position(|h| h == "raw_ns").unwrap();
+    assert!(
+        own[1..].iter().all(|r| r[raw].split(' ').count() == 3),
+        "{own:?}"
+    );
+    assert!(stdout.contains("worst own inserts"), "{stdout}");
     let bad = lab()
         .args(["attribute", "--n", "10", "--map", "hashbrown", "--out"])
         .arg(&dir)

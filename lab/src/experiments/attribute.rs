@@ -189,28 +189,47 @@ pub fn explain(top: &[(u64, u64)], processes: &[Vec<Slow>]) -> Vec<OwnSlow> {
         .collect()
 }
 
-/// The table of the own worst inserts (`attribute_own.csv`, and printed).
-fn own_table(own: &[OwnSlow], processes: usize) -> Table {
+/// The table of the own worst inserts: in human units to print (`human`),
+/// in nanoseconds for `attribute_own.csv`.
+fn own_table(own: &[OwnSlow], processes: usize, human: bool) -> Table {
     let mut t = Table::new(&[
         "insert",
-        "own",
-        "raw in each process",
+        if human { "own" } else { "own_ns" },
+        if human {
+            "raw in each process"
+        } else {
+            "raw_ns"
+        },
         "len",
         "the map's own causes",
         "page faults in",
         "preempted in",
     ]);
+    let ns = |v: u64| {
+        if human {
+            fmt_ns(v as f64)
+        } else {
+            v.to_string()
+        }
+    };
+    let count = |v: u64| {
+        if human {
+            thousands(v as f64)
+        } else {
+            v.to_string()
+        }
+    };
     for o in own {
-        let raw: Vec<String> = o.raw_ns.iter().map(|&v| fmt_ns(v as f64)).collect();
+        let raw: Vec<String> = o.raw_ns.iter().map(|&v| ns(v)).collect();
         t.push(vec![
-            thousands(o.index as f64),
-            fmt_ns(o.own_ns as f64),
+            count(o.index),
+            ns(o.own_ns),
             if o.recorded == 0 {
-                "(below the threshold)".into()
+                "-".into()
             } else {
                 raw.join(" ")
             },
-            thousands(o.len as f64),
+            count(o.len),
             if o.causes.is_empty() {
                 "-".into()
             } else {
@@ -338,7 +357,7 @@ pub fn run(
             &reduced.inserts.top[..EXPLAINED.min(reduced.inserts.top.len())],
             &processes,
         );
-        let t = own_table(&own, repeat);
+        let t = own_table(&own, repeat, true);
         println!(
             "\nthe map's {EXPLAINED} worst own inserts (the per-insert minimum over {repeat} \
              processes; own max {}, own inserts over 30 µs: {}, over 100 µs: {}; the timer's own \
@@ -349,7 +368,7 @@ pub fn run(
             fmt_ns(reduced.floor.max_ns as f64),
         );
         t.print();
-        t.write_csv(&out.join("attribute_own.csv"))?;
+        own_table(&own, repeat, false).write_csv(&out.join("attribute_own.csv"))?;
     } else {
         eprintln!("one process: no own figures (they need --repeat 2 or more)");
     }
