@@ -10,8 +10,9 @@
 //! | [`ShardedEvacSet`] | the same | `ShardedEvacSet::builder()` … `.shards(n)` … `.build()` |
 //!
 //! The bucket layout is a parameter of [`EvacMap`] only: the sets and the
-//! sharded collections use the default layout ([`GoLayout`](crate::GoLayout)),
-//! so their builders have no `layout` method.
+//! sharded collections use [`DefaultLayout`] (Go's
+//! layout, [`GoLayout`](crate::GoLayout)), so their builders have no
+//! `layout` method.
 //!
 //! # Examples
 //!
@@ -120,8 +121,9 @@ impl<T, S, L: BucketLayout> Builder<T, S, L> {
 }
 
 impl<K, V, S, L: BucketLayout> Builder<EvacMap<K, V>, S, L> {
-    /// The bucket layout (default: [`GoLayout`](crate::GoLayout), Go's
-    /// `bmap`; see [`layout`](crate::layout)).
+    /// The bucket layout (default: [`DefaultLayout`],
+    /// which is [`GoLayout`](crate::GoLayout), Go's `bmap`; see
+    /// [`layout`](crate::layout)).
     ///
     /// # Examples
     ///

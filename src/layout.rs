@@ -31,33 +31,22 @@
 //! assert_eq!(map.get(&1), Some(&2));
 //! ```
 
-mod sealed {
-    pub trait Sealed {}
-}
-
 /// A bucket layout: [`GoLayout`] or [`SplitLayout`] (see the
-/// [module docs](self)).
-pub trait BucketLayout: sealed::Sealed + Send + Sync + Unpin + 'static {
-    /// True if the tophash words live in a dense array beside the buckets.
-    #[doc(hidden)]
-    const SPLIT: bool;
-    /// The tophash field inside a bucket: 8 bytes, or none.
-    #[doc(hidden)]
-    type Inline: Copy;
+/// [module docs](self)). Sealed: each layout's behaviour is an
+/// implementation of a crate-private trait, so the set of layouts is
+/// closed.
+pub trait BucketLayout: crate::raw::layout::Placement + Send + Sync + Unpin + 'static {
     /// The name `Debug` and the lab print.
     #[doc(hidden)]
     const NAME: &'static str;
 }
 
 /// Go's `bmap`: each bucket starts with its eight tophash bytes. The
-/// default layout of every map in the crate.
+/// layout of [`DefaultLayout`], so of every map built without a `layout`.
 #[derive(Debug)]
 pub enum GoLayout {}
 
-impl sealed::Sealed for GoLayout {}
 impl BucketLayout for GoLayout {
-    const SPLIT: bool = false;
-    type Inline = [u8; 8];
     const NAME: &'static str = "go";
 }
 
@@ -68,17 +57,15 @@ impl BucketLayout for GoLayout {
 #[derive(Debug)]
 pub enum SplitLayout {}
 
-impl sealed::Sealed for SplitLayout {}
 impl BucketLayout for SplitLayout {
-    const SPLIT: bool = true;
-    type Inline = [u8; 0];
     const NAME: &'static str = "split";
 }
 
-/// The layout of `EvacMap::new()` and of the type's default parameter:
-/// [`GoLayout`]. (The crate's own test runs build with
-/// `--cfg evacmap_split_default` to run every suite on [`SplitLayout`]
-/// too.)
+/// The layout of `EvacMap::new()`, of every constructor without a layout,
+/// and of the type's default parameter: [`GoLayout`], the layout Go's
+/// classic map has. (The crate's own tests build a second time with
+/// `--cfg evacmap_split_default`, under which it is [`SplitLayout`], so
+/// that every suite runs on both layouts; a normal build never sets it.)
 #[cfg(not(evacmap_split_default))]
 pub type DefaultLayout = GoLayout;
 

@@ -545,9 +545,9 @@ impl Counters {
 
     /// An overflow bucket was linked (`bytes` newly allocated, 0 if pooled).
     #[inline]
-    pub(crate) fn overflow_linked(&mut self, bytes: u64, held: u64) {
+    pub(crate) fn overflow_linked(&mut self, count: u64, bytes: u64, held: u64) {
         if ON {
-            self.overflow_allocated += 1;
+            self.overflow_allocated += count;
         }
         self.allocated(bytes, held);
     }

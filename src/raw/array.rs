@@ -144,19 +144,13 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     /// bucket 0 in it: the buckets alone in Go's layout; in the split
     /// layout, first their dense tophash words.
     fn layout(capacity: usize) -> Result<(Layout, usize), TryReserveError> {
-        let overflow = |_| TryReserveError::CapacityOverflow;
-        let buckets = Layout::array::<Bucket<K, V, L>>(capacity).map_err(overflow)?;
-        if L::SPLIT {
-            let words = Layout::array::<[u8; 8]>(capacity).map_err(overflow)?;
-            words.extend(buckets).map_err(overflow)
-        } else {
-            Ok((buckets, 0))
-        }
+        L::array_layout(Layout::new::<Bucket<K, V, L>>(), capacity)
+            .map_err(|_| TryReserveError::CapacityOverflow)
     }
 
     /// Memory per bucket: the bucket, and its dense tophash word in the
     /// split layout.
-    const BUCKET_BYTES: usize = size_of::<Bucket<K, V, L>>() + if L::SPLIT { 8 } else { 0 };
+    const BUCKET_BYTES: usize = size_of::<Bucket<K, V, L>>() + L::WORD_BYTES;
 
     /// Where this array's tophash words are (valid while it is allocated).
     #[inline]
@@ -507,9 +501,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
         // slots).
         unsafe {
             ptr::write_bytes(ptr.as_ptr(), 0, used);
-            if L::SPLIT {
-                ptr::write_bytes(self.words.as_ptr(), 0, used);
-            }
+            L::zero_words(self.words.as_ptr(), used);
         }
         self.next_pool = 1 << log2;
         self.linked_overflow = 0;

@@ -30,9 +30,10 @@ use crate::layout::BucketLayout;
 pub(crate) const BUCKET_SLOTS: usize = 8;
 
 /// One bucket: (in Go's layout) 8 tophash bytes, then 8 keys, 8 values, and
-/// the overflow link.
+/// the overflow link. (`pub` in this private module: the layouts' trait,
+/// `layout.rs`, names it.)
 #[repr(C)]
-pub(crate) struct Bucket<K, V, L: BucketLayout> {
+pub struct Bucket<K, V, L: BucketLayout> {
     /// Go's layout: the tophash or marker of each slot; a key/value slot is
     /// initialised iff its tophash is `>= MIN_TOP_HASH` (invariant I1).
     /// Zero-sized in the split layout. Read and written only through
@@ -43,6 +44,28 @@ pub(crate) struct Bucket<K, V, L: BucketLayout> {
     /// Next bucket of this chain, or null. Points into the same array's pool or
     /// at a separately allocated bucket (invariant I6).
     pub(crate) overflow: *mut Bucket<K, V, L>,
+}
+
+impl<K, V, L: BucketLayout> core::fmt::Debug for Bucket<K, V, L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Bucket")
+            .field("overflow", &self.overflow)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K, V, L: BucketLayout> Bucket<K, V, L> {
+    /// The tophash field inside bucket `b` (Go's layout: its first 8
+    /// bytes; nothing in the split layout, whose `Placement` never asks).
+    ///
+    /// # Safety
+    ///
+    /// `b` points at a live bucket.
+    #[inline]
+    pub(crate) unsafe fn inline_tophash(b: NonNull<Self>) -> *mut [u8; 8] {
+        // SAFETY: caller: `b` is live; the field is its first member.
+        unsafe { (&raw mut (*b.as_ptr()).tophash).cast::<[u8; 8]>() }
+    }
 }
 
 /// A position in a bucket chain: the bucket and the slot index within it.
@@ -106,9 +129,10 @@ impl<K, V, L: BucketLayout> Slot<K, V, L> {
 /// Where the tophash words of one array's buckets are: inside each bucket
 /// (Go's layout), or (split layout) in the array's dense words for buckets
 /// inside the allocation and just before a separately allocated overflow
-/// bucket. Copied out of a `BucketArray` (`tops()`); valid while that
+/// bucket; the layout's `Placement` (`layout.rs`) decides from these
+/// fields. Copied out of a `BucketArray` (`tops()`); valid while that
 /// array is allocated.
-pub(crate) struct Tops<K, V, L: BucketLayout> {
+pub struct Tops<K, V, L: BucketLayout> {
     /// Split layout: the dense word of the array's bucket 0.
     words: *mut [u8; 8],
     /// Split layout: address of the array's bucket 0, and the bytes of
@@ -125,28 +149,21 @@ impl<K, V, L: BucketLayout> Clone for Tops<K, V, L> {
 }
 impl<K, V, L: BucketLayout> Copy for Tops<K, V, L> {}
 
-/// Split layout: the offset of a separately allocated overflow bucket from
-/// the start of its allocation, which holds its tophash word (`array.rs`
-/// allocates them with [`spill_layout`]).
-#[inline]
-pub(crate) fn spill_offset<K, V, L: BucketLayout>() -> usize {
-    spill_layout::<K, V, L>().1
+impl<K, V, L: BucketLayout> core::fmt::Debug for Tops<K, V, L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tops")
+            .field("words", &self.words)
+            .field("start", &self.start)
+            .field("len", &self.len)
+            .finish()
+    }
 }
 
 /// The allocation of one separately allocated overflow bucket, and the
-/// bucket's offset in it: the bucket alone in Go's layout; its tophash
-/// word, then the bucket, in the split layout.
+/// bucket's offset in it (the layout's `Placement::spill_layout`).
 #[inline]
 pub(crate) fn spill_layout<K, V, L: BucketLayout>() -> (core::alloc::Layout, usize) {
-    let bucket = core::alloc::Layout::new::<Bucket<K, V, L>>();
-    if L::SPLIT {
-        let (layout, offset) = core::alloc::Layout::new::<[u8; 8]>()
-            .extend(bucket)
-            .expect("a bucket and 8 bytes fit in isize::MAX");
-        (layout.pad_to_align(), offset)
-    } else {
-        (bucket, 0)
-    }
+    L::spill_layout(core::alloc::Layout::new::<Bucket<K, V, L>>())
 }
 
 impl<K, V, L: BucketLayout> Tops<K, V, L> {
@@ -162,7 +179,26 @@ impl<K, V, L: BucketLayout> Tops<K, V, L> {
         }
     }
 
-    /// The tophash word of `b`.
+    /// Split layout: the dense word of the array's bucket 0.
+    #[inline]
+    pub(crate) fn words(self) -> *mut [u8; 8] {
+        self.words
+    }
+
+    /// Split layout: the address of the array's bucket 0.
+    #[inline]
+    pub(crate) fn start(self) -> usize {
+        self.start
+    }
+
+    /// Split layout: the bytes of buckets from bucket 0 (primary, pool and
+    /// extension).
+    #[inline]
+    pub(crate) fn len(self) -> usize {
+        self.len
+    }
+
+    /// The tophash word of `b` (the layout's `Placement::word`).
     ///
     /// # Safety
     ///
@@ -171,26 +207,8 @@ impl<K, V, L: BucketLayout> Tops<K, V, L> {
     /// its chains, I6), and the array is still allocated.
     #[inline]
     pub(crate) unsafe fn word(self, b: NonNull<Bucket<K, V, L>>) -> *mut [u8; 8] {
-        if !L::SPLIT {
-            // SAFETY: caller: `b` is live; the field is its first 8 bytes.
-            return unsafe { (&raw mut (*b.as_ptr()).tophash).cast::<[u8; 8]>() };
-        }
-        let offset = b.as_ptr().addr().wrapping_sub(self.start);
-        if offset < self.len {
-            // SAFETY: `b` is bucket `offset / size` of the array (caller),
-            // whose dense words cover every bucket of the allocation.
-            unsafe { self.words.add(offset / size_of::<Bucket<K, V, L>>()) }
-        } else {
-            // SAFETY: outside the array, so a separately allocated overflow
-            // bucket (caller, I6), allocated with `spill_layout`: its word
-            // is at the start of its allocation.
-            unsafe {
-                b.as_ptr()
-                    .cast::<u8>()
-                    .sub(spill_offset::<K, V, L>())
-                    .cast::<[u8; 8]>()
-            }
-        }
+        // SAFETY: the caller's guarantee, passed on.
+        unsafe { L::word(self, b) }
     }
 
     /// The tophash word of primary bucket `i`, `b` (no range check).
@@ -200,36 +218,8 @@ impl<K, V, L: BucketLayout> Tops<K, V, L> {
     /// `b` is primary bucket `i` of this array, which is allocated.
     #[inline]
     pub(crate) unsafe fn head_word(self, i: usize, b: NonNull<Bucket<K, V, L>>) -> *mut [u8; 8] {
-        if L::SPLIT {
-            // SAFETY: caller: `i` indexes a bucket of the allocation.
-            unsafe { self.words.add(i) }
-        } else {
-            // SAFETY: caller: `b` is live.
-            unsafe { self.word(b) }
-        }
-    }
-
-    /// The tophash word of `b`, the `k`-th bucket of chain `head_index`
-    /// (the head, `k == 0`, found by index in the split layout).
-    ///
-    /// # Safety
-    ///
-    /// As for [`word`](Self::word), and `b` is bucket `k` of chain
-    /// `head_index` of this array.
-    #[inline]
-    pub(crate) unsafe fn chain_word(
-        self,
-        head_index: usize,
-        k: usize,
-        b: NonNull<Bucket<K, V, L>>,
-    ) -> *mut [u8; 8] {
-        if L::SPLIT && k == 0 {
-            // SAFETY: caller: `b` is primary bucket `head_index`.
-            unsafe { self.head_word(head_index, b) }
-        } else {
-            // SAFETY: caller: `b` is live in this array's chains.
-            unsafe { self.word(b) }
-        }
+        // SAFETY: the caller's guarantee, passed on.
+        unsafe { L::head_word(self, i, b) }
     }
 
     /// Reads the tophash word of a bucket.
@@ -282,6 +272,94 @@ pub(crate) unsafe fn overflow<K, V, L: BucketLayout>(
     // SAFETY: caller: `b` live; the link is initialised (zeroed or written
     // by `push_overflow`).
     NonNull::new(unsafe { (*b.as_ptr()).overflow })
+}
+
+/// A walk over one chain: a cursor on one of its buckets and that
+/// bucket's tophash word (I11), which [`advance`](Self::advance) moves to
+/// the next bucket. Lazy: a bucket's overflow link is read only when the
+/// walk moves past it, so a search that stops in a bucket never reads its
+/// link (in Go's layout the link is in the bucket's last cache line). The
+/// one way `raw/` walks a chain: the searches and the movers loop on
+/// `advance`, and the other readers iterate (`ChainWalk` is an iterator of
+/// `(bucket, word)` from the head on).
+pub(crate) struct ChainWalk<K, V, L: BucketLayout> {
+    tops: Tops<K, V, L>,
+    bucket: NonNull<Bucket<K, V, L>>,
+    word: *mut [u8; 8],
+    /// Iteration only: whether the head was yielded yet.
+    started: bool,
+}
+
+impl<K, V, L: BucketLayout> ChainWalk<K, V, L> {
+    /// A walk at the head of chain `i`, whose head is `head`, of the array
+    /// whose words `tops` describes.
+    ///
+    /// # Safety
+    ///
+    /// `head` is primary bucket `i` of that array, which is allocated;
+    /// the chain's pages were not given back (I10); and while the walk is
+    /// used the chain's links stay as they are up to the walk's bucket,
+    /// which stays live (the caller may change slots and words, and may
+    /// cut or set the link of the walk's bucket only if it stops walking).
+    #[inline]
+    pub(crate) unsafe fn new(
+        tops: Tops<K, V, L>,
+        i: usize,
+        head: NonNull<Bucket<K, V, L>>,
+    ) -> Self {
+        ChainWalk {
+            tops,
+            bucket: head,
+            // SAFETY: caller: `head` is primary bucket `i` of the allocated
+            // array `tops` describes.
+            word: unsafe { tops.head_word(i, head) },
+            started: false,
+        }
+    }
+
+    /// The bucket the walk is on.
+    #[inline(always)]
+    pub(crate) fn bucket(&self) -> NonNull<Bucket<K, V, L>> {
+        self.bucket
+    }
+
+    /// Its tophash word.
+    #[inline(always)]
+    pub(crate) fn word(&self) -> *mut [u8; 8] {
+        self.word
+    }
+
+    /// Moves to the next bucket of the chain; false (staying put) at the
+    /// chain's end.
+    #[inline(always)]
+    pub(crate) fn advance(&mut self) -> bool {
+        // SAFETY: the walk's bucket is live with its link unchanged
+        // (`new`'s contract); links point at live buckets of the same
+        // array's chains (I6).
+        match unsafe { overflow(self.bucket) } {
+            Some(b) => {
+                self.bucket = b;
+                // SAFETY: `b` is a live bucket of one of the chains of the
+                // array `tops` describes (I6, I11).
+                self.word = unsafe { self.tops.word(b) };
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl<K, V, L: BucketLayout> Iterator for ChainWalk<K, V, L> {
+    type Item = (NonNull<Bucket<K, V, L>>, *mut [u8; 8]);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.started && !self.advance() {
+            return None;
+        }
+        self.started = true;
+        Some((self.bucket, self.word))
+    }
 }
 
 /// Marks slot `i` of `b` empty, turning it (and the empty run before it) into

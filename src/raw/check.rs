@@ -8,11 +8,11 @@
 //! I4, I5), then the cross checks (I6, I7); every chain walk checks I2 and
 //! I11 for its head.
 
+use super::RawTable;
 use super::array::BucketArray;
 use super::bucket::{BUCKET_SLOTS, Slot, overflow};
 use super::lifecycle::{Lifecycle, OldArray};
 use super::tophash::{EMPTY_REST, MIN_TOP_HASH, is_empty, is_evacuated_marker, tophash};
-use super::{RawTable, sizing};
 use crate::layout::BucketLayout;
 
 /// What the walks collected: every bucket seen (I6) and live slots (I7).
@@ -92,11 +92,11 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                 "I3: cursor past the end while evacuating"
             );
         }
+        self.triggers
+            .check(&self.policy, self.log2(), self.is_evacuating());
         if !self.buckets.is_allocated() {
             assert_eq!(self.count, 0, "I7: entries without an array");
             assert!(!self.is_evacuating(), "I8: old array without a new one");
-            assert_eq!(self.max_load, 0, "no array, so no capacity (`make_room`)");
-            assert_eq!(self.grow_at, 0, "no array, so the next insert allocates");
             return;
         }
         let slots = self.buckets.len() * BUCKET_SLOTS;
@@ -107,23 +107,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         );
         if self.policy.load_factor() >= 4.5 {
             assert!(
-                self.count <= self.max_load,
+                self.count <= self.triggers.max_load(),
                 "I9: count {} > capacity {}",
                 self.count,
-                self.max_load
+                self.triggers.max_load()
             );
         }
-        assert_eq!(
-            self.max_load,
-            sizing::capacity_at(&self.policy, self.buckets.log2()),
-            "cached max_load"
-        );
-        let same_size_due = !self.is_evacuating() && self.too_many_overflow();
-        assert_eq!(
-            self.grow_at,
-            if same_size_due { 0 } else { self.max_load },
-            "cached grow_at"
-        );
     }
 
     /// The old array: I1, I3, I4, I5 (where entries are, and that the new
@@ -175,7 +164,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                     walk.live += 1;
                 }
             });
-            if !is_evac && self.buckets.log2() >= old.array.log2() {
+            if !is_evac && old.kind != crate::GrowthKind::Shrink {
                 self.check_fed_chains_empty(old, j);
             }
         }

@@ -94,11 +94,12 @@ impl<K: Clone, V: Clone, L: BucketLayout> Clone for RawTable<K, V, L> {
             }
         };
         if let Some(old) = self.state.old() {
-            new.state = Lifecycle::Evacuating(OldArray {
+            new.set_state(Lifecycle::Evacuating(OldArray {
                 array: alloc(&old.array),
                 cursor: old.cursor,
                 evacuated: old.evacuated,
-            });
+                kind: old.kind,
+            }));
         }
         new.set_buckets(alloc(&self.buckets));
         new.copy_state_of(self);
@@ -139,9 +140,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Copies everything but the entries, the arrays and the cursor:
     /// overflow count, counters, events, timing (the probe stays).
     fn copy_state_of(&mut self, src: &Self) {
-        self.noverflow = src.noverflow;
-        self.overflow_rng = src.overflow_rng;
-        self.refresh_grow_at();
+        self.triggers.copy_overflow_of(&src.triggers);
         self.instruments.copy_records_from(&src.instruments);
     }
 }

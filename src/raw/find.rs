@@ -5,7 +5,7 @@ use core::ptr::NonNull;
 
 use super::RawTable;
 use super::array::BucketArray;
-use super::bucket::{Bucket, Slot, Tops, overflow};
+use super::bucket::{Bucket, ChainWalk, Slot, Tops};
 use super::group::Group;
 use super::tophash::{ends_chain, is_evacuated_marker, tophash};
 use crate::layout::BucketLayout;
@@ -15,6 +15,8 @@ use crate::layout::BucketLayout;
 /// [`Chain::new`], an `unsafe fn`, makes one.
 pub(super) struct Chain<'a, K, V, L: BucketLayout> {
     array: &'a BucketArray<K, V, L>,
+    /// The chain's index in its array.
+    index: usize,
     head: NonNull<Bucket<K, V, L>>,
     /// The head's tophash word (found by index, without a range check).
     head_word: *mut [u8; 8],
@@ -33,6 +35,7 @@ impl<'a, K, V, L: BucketLayout> Chain<'a, K, V, L> {
         let head = unsafe { array.bucket(i) };
         Chain {
             array,
+            index: i,
             head,
             // SAFETY: `head` is primary bucket `i` of the allocated array.
             head_word: unsafe { array.tops().head_word(i, head) },
@@ -44,14 +47,18 @@ impl<'a, K, V, L: BucketLayout> Chain<'a, K, V, L> {
         self.head
     }
 
-    /// The head's tophash word.
-    pub(super) fn head_word(&self) -> *mut [u8; 8] {
-        self.head_word
-    }
-
     /// Where the chain's array keeps its tophash words.
     pub(super) fn tops(&self) -> Tops<K, V, L> {
         self.array.tops()
+    }
+
+    /// The chain's buckets with their tophash words, in order.
+    #[inline]
+    pub(super) fn walk(&self) -> ChainWalk<K, V, L> {
+        // SAFETY: `new`'s contract: `head` is primary bucket `index` of the
+        // allocated array, not given back; the chain is read while `self`
+        // borrows the array, so its links do not change.
+        unsafe { ChainWalk::new(self.array.tops(), self.index, self.head) }
     }
 }
 
@@ -121,26 +128,19 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         mut eq: impl FnMut(&K) -> bool,
     ) -> Option<Slot<K, V, L>> {
         let top = tophash(hash);
-        let mut b = chain.head;
-        let mut word = chain.head_word;
+        let mut walk = chain.walk();
         loop {
-            // SAFETY: `word` is the word (I11) of `b`, which is the head the
-            // caller passed (a primary bucket of an allocated array) or
-            // reached through its links (I6): live.
-            let g = Group::load(unsafe { *word });
-            // SAFETY: `b` is live (above).
-            if let Some(slot) = unsafe { Self::match_in_bucket(b, g, top, &mut eq) } {
+            // SAFETY: the walk is on a live bucket of the chain, with its
+            // word (I6, I11).
+            let g = Group::load(unsafe { *walk.word() });
+            // SAFETY: the bucket is live (above).
+            if let Some(slot) = unsafe { Self::match_in_bucket(walk.bucket(), g, top, &mut eq) } {
                 return Some(slot);
             }
-            // SAFETY: `word` is `b`'s word (above).
-            if ends_chain(unsafe { &*word }) {
+            // SAFETY: the walk's word (above).
+            if ends_chain(unsafe { &*walk.word() }) || !walk.advance() {
                 return None; // I2: nothing live after an EMPTY_REST.
             }
-            // SAFETY: `b` is live (the head or linked, I6, as above).
-            b = unsafe { overflow(b) }?;
-            // SAFETY: `b` is a live bucket of one of the chains of
-            // `chain.array` (I6, I11).
-            word = unsafe { chain.tops().word(b) };
         }
     }
 

@@ -201,10 +201,11 @@ impl Instruments {
         self.counters.allocated(bytes, held);
     }
 
-    /// An overflow bucket was linked (`bytes` newly held, 0 from the pool).
+    /// `count` overflow buckets were linked (`bytes` newly held, 0 from
+    /// the pool), the table holding at most `held` bytes right after one.
     #[inline]
-    pub(super) fn overflow_linked(&mut self, bytes: u64, held: u64) {
-        self.counters.overflow_linked(bytes, held);
+    pub(super) fn overflow_linked(&mut self, count: u64, bytes: u64, held: u64) {
+        self.counters.overflow_linked(count, bytes, held);
     }
 
     /// `bytes` of old-array memory were given back before its free.

@@ -40,7 +40,11 @@ use crate::stats::GrowthEnd;
 use crate::timing::Source;
 use crate::{GrowthKind, GrowthProgress, Phase, TryReserveError};
 
-/// Where a table is in its growth lifecycle (see the module docs).
+/// Where a table is in its growth lifecycle (see the module docs). An
+/// explicit tag (`repr(u8)`): every write tests the phase, and a tag byte
+/// is one comparison where a niche in `OldArray::kind` took five
+/// instructions.
+#[repr(u8)]
 pub(super) enum Lifecycle<K, V, L: BucketLayout> {
     /// No old array.
     Idle,
@@ -52,8 +56,8 @@ pub(super) enum Lifecycle<K, V, L: BucketLayout> {
     Retiring(BucketArray<K, V, L>),
 }
 
-/// Go's `oldbuckets` and `nevacuate`: the array being evacuated and the
-/// cursor.
+/// Go's `oldbuckets` and `nevacuate`: the array being evacuated, the
+/// cursor, and the kind of the evacuation, decided once when it began.
 pub(super) struct OldArray<K, V, L: BucketLayout> {
     /// The old array (I8: allocated).
     pub(super) array: BucketArray<K, V, L>,
@@ -61,6 +65,31 @@ pub(super) struct OldArray<K, V, L: BucketLayout> {
     pub(super) cursor: usize,
     /// Old chains evacuated so far, by writes or the cursor (I7).
     pub(super) evacuated: usize,
+    /// Doubling, same-size growth or shrink (I8: the new array's `B` is
+    /// `oldB + 1`, `oldB` or smaller).
+    pub(super) kind: GrowthKind,
+}
+
+impl<K, V, L: BucketLayout> OldArray<K, V, L> {
+    /// The old array of an evacuation into an array of `2^new_log2`
+    /// buckets, nothing evacuated yet.
+    pub(super) fn new(array: BucketArray<K, V, L>, new_log2: u8) -> Self {
+        let kind = match new_log2.cmp(&array.log2()) {
+            core::cmp::Ordering::Equal => GrowthKind::SameSize,
+            core::cmp::Ordering::Greater => GrowthKind::Doubling,
+            core::cmp::Ordering::Less => GrowthKind::Shrink,
+        };
+        debug_assert!(
+            kind != GrowthKind::Doubling || new_log2 == array.log2() + 1,
+            "I8"
+        );
+        OldArray {
+            array,
+            cursor: 0,
+            evacuated: 0,
+            kind,
+        }
+    }
 }
 
 /// How the evacuation that completes a growth is counted.
@@ -112,36 +141,6 @@ impl<K, V, L: BucketLayout> Lifecycle<K, V, L> {
         }
     }
 
-    /// The array being evacuated, without the check.
-    ///
-    /// # Safety
-    ///
-    /// A growth runs (`is_evacuating()`).
-    #[inline]
-    pub(super) unsafe fn old_unchecked(&self) -> &OldArray<K, V, L> {
-        debug_assert!(self.is_evacuating());
-        match self {
-            Lifecycle::Evacuating(old) => old,
-            // SAFETY: caller: evacuating.
-            _ => unsafe { core::hint::unreachable_unchecked() },
-        }
-    }
-
-    /// [`old_unchecked`](Self::old_unchecked), mutably.
-    ///
-    /// # Safety
-    ///
-    /// As for `old_unchecked`.
-    #[inline]
-    pub(super) unsafe fn old_unchecked_mut(&mut self) -> &mut OldArray<K, V, L> {
-        debug_assert!(self.is_evacuating());
-        match self {
-            Lifecycle::Evacuating(old) => old,
-            // SAFETY: caller: evacuating.
-            _ => unsafe { core::hint::unreachable_unchecked() },
-        }
-    }
-
     #[inline]
     pub(super) fn is_evacuating(&self) -> bool {
         matches!(self, Lifecycle::Evacuating(_))
@@ -162,11 +161,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             Lifecycle::Evacuating(old) => Phase::Evacuating(GrowthProgress {
                 evacuated: old.evacuated,
                 total: old.array.len(),
-                kind: match self.buckets.log2().cmp(&old.array.log2()) {
-                    core::cmp::Ordering::Equal => GrowthKind::SameSize,
-                    core::cmp::Ordering::Greater => GrowthKind::Doubling,
-                    core::cmp::Ordering::Less => GrowthKind::Shrink,
-                },
+                kind: old.kind,
             }),
             Lifecycle::Retiring(array) => Phase::Retiring {
                 bytes: array.bytes() as u64,
@@ -220,12 +215,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         self.free_old(); // a retiring array, if still there
         let from_log2 = self.buckets.log2();
         let old = core::mem::replace(&mut self.buckets, BucketArray::unallocated());
-        self.state = Lifecycle::Evacuating(OldArray {
-            array: old,
-            cursor: 0,
-            evacuated: 0,
-        });
-        self.noverflow = 0;
+        self.set_state(Lifecycle::Evacuating(OldArray::new(old, log2)));
         self.set_buckets(new);
         let publish = self.instruments.growth_started(from_log2, log2, self.count);
         self.published(publish);
@@ -249,15 +239,14 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             old.array.bytes() + old.array.released_bytes(),
             self.buckets.array_bytes(),
         );
-        let end = match (self.buckets.log2() < old.array.log2(), pace) {
+        let end = match (old.kind == GrowthKind::Shrink, pace) {
             (true, _) => GrowthEnd::Shrunk(old_bytes.saturating_sub(new_bytes) as u64),
             (false, Pace::Steps) => GrowthEnd::Completed,
             (false, Pace::Finish) => GrowthEnd::Forced,
         };
         let publish = self.instruments.growth_ended(end);
         self.published(publish);
-        let Lifecycle::Evacuating(mut old) = core::mem::replace(&mut self.state, Lifecycle::Idle)
-        else {
+        let Lifecycle::Evacuating(mut old) = self.set_state(Lifecycle::Idle) else {
             unreachable!("matched above");
         };
         let len = old.array.len();
@@ -267,8 +256,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let released = unsafe { old.array.release_below(len) };
         self.instruments.given_back(released);
         let left = old.array.bytes();
-        self.state = Lifecycle::Retiring(old.array);
-        self.refresh_grow_at();
+        self.set_state(Lifecycle::Retiring(old.array));
         if self.policy.is_all_at_once() || left < 4 * BATCH_BYTES || !can_release() {
             self.free_old();
         }
@@ -309,12 +297,11 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// `clear`, `drain` and drop (which moved out or dropped every entry)
     /// and an empty table's shrink.
     pub(super) fn free_old(&mut self) {
-        let mut array = match core::mem::replace(&mut self.state, Lifecycle::Idle) {
+        let mut array = match self.set_state(Lifecycle::Idle) {
             Lifecycle::Idle => return,
             Lifecycle::Evacuating(old) => old.array,
             Lifecycle::Retiring(array) => array,
         };
-        self.refresh_grow_at();
         let bytes = array.bytes() as u64;
         let start = self.instruments.clock();
         // SAFETY: the old array holds no live entry: a retiring one by I3
@@ -334,7 +321,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Every entry was moved out or dropped: nothing in the arrays is used
     /// again.
     pub(super) unsafe fn forget_entries_and_free(&mut self) {
-        if let Some(mut array) = match core::mem::replace(&mut self.state, Lifecycle::Idle) {
+        if let Some(mut array) = match self.set_state(Lifecycle::Idle) {
             Lifecycle::Idle => None,
             Lifecycle::Evacuating(old) => Some(old.array),
             Lifecycle::Retiring(array) => Some(array),
@@ -466,10 +453,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // is used again; `free` leaves it unallocated.
         unsafe { self.buckets.free() };
         self.instruments.record(Source::Free, start);
-        self.max_load = 0;
-        self.shrink_below = 0;
-        self.noverflow = 0;
-        self.refresh_grow_at();
+        self.triggers.array_installed(&self.policy, None);
         bytes
     }
 

@@ -81,12 +81,14 @@ mod find;
 mod group;
 mod instrument;
 mod iter;
+pub(crate) mod layout;
 mod lifecycle;
 mod pages;
 #[cfg(feature = "rayon")]
 mod par;
 mod sizing;
 pub(crate) mod tophash;
+mod trigger;
 mod write;
 
 use core::marker::PhantomData;
@@ -99,6 +101,7 @@ pub(crate) use lifecycle::Budget;
 use lifecycle::Lifecycle;
 #[cfg(feature = "rayon")]
 pub(crate) use par::{RawParIter, RawParIterMut};
+use trigger::Triggers;
 pub(crate) use write::{RawEntry, RawOccupied, RawVacant};
 
 use crate::layout::BucketLayout;
@@ -114,27 +117,13 @@ pub(crate) struct RawTable<K, V, L: BucketLayout> {
     /// `buckets`: `2^B` buckets, `B = buckets.log2()`.
     buckets: BucketArray<K, V, L>,
     /// `oldbuckets` and `nevacuate`, and a retiring old array: the growth
-    /// lifecycle (`lifecycle.rs`).
+    /// lifecycle (`lifecycle.rs`). Changed only through `set_state`, which
+    /// tells `triggers`.
     state: Lifecycle<K, V, L>,
-    /// Go's approximate overflow count (`noverflow`), reset at each growth.
-    noverflow: u16,
-    /// xorshift state for `noverflow`'s probabilistic increments (B >= 16).
-    /// Fixed seed, so runs are reproducible.
-    overflow_rng: u64,
     policy: Policy,
-    /// Cache of `sizing::capacity_at(policy, B)`: the insert that would exceed it
-    /// starts a doubling. Recomputed whenever `buckets` changes.
-    max_load: usize,
-    /// The growth check's trigger: an insert that would take `count` above
-    /// it runs the check (`make_room`). `max_load`, or 0 while the overflow
-    /// buckets call for a same-size growth (idle, and `noverflow` at Go's
-    /// limit), so that one comparison covers both of Go's conditions.
-    /// Recomputed (`refresh_grow_at`) whenever `max_load`, `noverflow` or
-    /// the lifecycle's idleness changes.
-    grow_at: usize,
-    /// Cache of `sizing::shrink_below_at(policy, B)`: a removal leaving fewer entries
-    /// may start a shrink (0 when automatic shrinking is off).
-    shrink_below: usize,
+    /// The growth decision: thresholds and Go's overflow count
+    /// (`trigger.rs`).
+    triggers: Triggers,
     /// Counters, events, timing and the probe (`instrument.rs`).
     instruments: Instruments,
     marker: PhantomData<(K, V)>,
@@ -157,12 +146,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             count: 0,
             buckets: BucketArray::unallocated(),
             state: Lifecycle::Idle,
-            noverflow: 0,
-            overflow_rng: 0x9E37_79B9_7F4A_7C15,
             policy,
-            max_load: 0,
-            grow_at: 0,
-            shrink_below: 0,
+            triggers: Triggers::new(),
             instruments: Instruments::new(policy.instrument_settings()),
             marker: PhantomData,
         }
@@ -181,36 +166,22 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     }
 
     /// Installs a freshly allocated array as `buckets` (the previous one must
-    /// be freed or moved away by the caller) and accounts for its memory.
+    /// be freed or moved away by the caller), tells the triggers, and
+    /// accounts for its memory.
     fn set_buckets(&mut self, array: BucketArray<K, V, L>) {
         let bytes = array.bytes() as u64;
         self.buckets = array;
-        // No array, no capacity: the next insert's growth check then
-        // allocates one (`make_room`).
-        let allocated = self.buckets.is_allocated();
-        let log2 = self.buckets.log2();
-        self.max_load = if allocated {
-            sizing::capacity_at(&self.policy, log2)
-        } else {
-            0
-        };
-        self.shrink_below = if allocated {
-            sizing::shrink_below_at(&self.policy, log2)
-        } else {
-            0
-        };
-        self.refresh_grow_at();
+        self.triggers.array_installed(&self.policy, self.log2());
         let held = self.bytes_held();
         self.instruments.allocated(bytes, held);
     }
 
-    /// Recomputes `grow_at` from `max_load`, `noverflow` and the lifecycle.
-    fn refresh_grow_at(&mut self) {
-        self.grow_at = if !self.is_evacuating() && self.too_many_overflow() {
-            0
-        } else {
-            self.max_load
-        };
+    /// Moves the lifecycle to `state` and returns the one it leaves: the
+    /// one place the state changes, so the triggers always know whether an
+    /// evacuation runs.
+    fn set_state(&mut self, state: Lifecycle<K, V, L>) -> Lifecycle<K, V, L> {
+        self.triggers.set_evacuating(state.is_evacuating());
+        core::mem::replace(&mut self.state, state)
     }
 
     #[inline]
@@ -224,11 +195,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
 
     /// Entries the table holds before an insert starts a doubling.
     pub(crate) fn capacity(&self) -> usize {
-        if self.buckets.is_allocated() {
-            self.max_load
-        } else {
-            0
-        }
+        self.triggers.max_load()
     }
 
     /// True while a growth or shrink runs (Go `h.growing()`): entries may
@@ -267,8 +234,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // in the array is used again (`reset`'s precondition).
         unsafe { self.buckets.reset() };
         self.count = 0;
-        self.noverflow = 0;
-        self.refresh_grow_at();
+        self.triggers.array_cleared();
     }
 
     /// Shared references to every entry.

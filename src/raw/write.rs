@@ -9,11 +9,14 @@
 
 use core::ptr::{self, NonNull};
 
-use super::bucket::{Bucket, Slot, Tops, mark_slot_empty, overflow};
+use super::RawTable;
+use super::array::BucketArray;
+use super::bucket::{Bucket, Slot, Tops, mark_slot_empty};
 use super::find::Chain;
 use super::group::Group;
+use super::instrument::Instruments;
 use super::tophash::{self, MIN_TOP_HASH, ends_chain, tophash};
-use super::{RawTable, sizing};
+use super::trigger::{Start, Triggers};
 use crate::events::ForceReason;
 use crate::layout::BucketLayout;
 use crate::timing::{OpKind, OpStart};
@@ -155,11 +158,11 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         mut eq: impl FnMut(&K) -> bool,
     ) -> Result<Slot<K, V, L>, InsertHint<K, V, L>> {
         let mut first_empty = None;
-        let mut b = chain.head();
-        let mut word = chain.head_word();
+        let mut walk = chain.walk();
         loop {
-            // SAFETY: `word` is the word (I11) of `b`, the chain's head or a
-            // bucket linked from it (I6): live.
+            let (b, word) = (walk.bucket(), walk.word());
+            // SAFETY: the walk is on a live bucket of the chain, with its
+            // word (I6, I11).
             let g = Group::load(unsafe { *word });
             // SAFETY: `b` is live (above).
             if let Some(slot) = unsafe { Self::match_in_bucket(b, g, top, &mut eq) } {
@@ -174,15 +177,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                     return Err(InsertHint::Empty(first)); // I2
                 }
             }
-            // SAFETY: `b` is live (above).
-            match unsafe { overflow(b) } {
-                Some(next) => {
-                    b = next;
-                    // SAFETY: `next` is a live bucket of one of the chains
-                    // of the chain's array (I6, I11).
-                    word = unsafe { chain.tops().word(next) };
-                }
-                None => return Err(first_empty.map_or(InsertHint::Full(b), InsertHint::Empty)),
+            if !walk.advance() {
+                return Err(first_empty.map_or(InsertHint::Full(b), InsertHint::Empty));
             }
         }
     }
@@ -236,10 +232,10 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// count) says so.
     #[inline]
     fn make_room(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) -> Room {
-        // One comparison covers Go's two conditions (`grow_at`); without
-        // an array it is 0, so the first insert takes the cold path too,
-        // which allocates the array.
-        if self.count + 1 > self.grow_at {
+        // One comparison covers Go's two conditions (`trigger.rs`); without
+        // an array the first insert takes the cold path too, which
+        // allocates the array.
+        if self.triggers.insert_due(self.count) {
             return self.grow_for_insert(hash, hasher);
         }
         Room::Unchanged
@@ -251,21 +247,22 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     #[cold]
     #[inline(never)]
     fn grow_for_insert(&mut self, hash: u64, hasher: &impl Fn(&K) -> u64) -> Room {
-        if !self.buckets.is_allocated() {
-            let array = self.alloc_array(0).unwrap_or_else(|e| e.raise());
-            self.set_buckets(array);
-            return Room::Restructured;
-        }
-        let overloaded = self.count + 1 > self.max_load;
-        let same_size_due = !self.is_evacuating() && self.too_many_overflow();
-        debug_assert!(overloaded || same_size_due, "`grow_at` out of date");
-        if !overloaded && !same_size_due {
-            return Room::Unchanged;
-        }
+        let start = self
+            .triggers
+            .insert_start(self.count, self.buckets.is_allocated());
+        let log2 = match start {
+            None => return Room::Unchanged,
+            Some(Start::FirstArray) => {
+                let array = self.alloc_array(0).unwrap_or_else(|e| e.raise());
+                self.set_buckets(array);
+                return Room::Restructured;
+            }
+            Some(Start::Doubling) => self.buckets.log2() + 1,
+            Some(Start::SameSize) => self.buckets.log2(),
+        };
         // Only the load limit gets here during a growth: finish it first,
         // since a growth never starts while one is running.
         self.finish(ForceReason::LoadLimit, hasher);
-        let log2 = self.buckets.log2() + u8::from(overloaded);
         self.start_growth(log2, hasher)
             .unwrap_or_else(|e| e.raise());
         // Go's `goto again`: the old chain feeding this key's new chain must
@@ -291,11 +288,6 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         }
     }
 
-    /// Go `tooManyOverflowBuckets`.
-    pub(super) fn too_many_overflow(&self) -> bool {
-        usize::from(self.noverflow) >= 1usize << self.buckets.log2().min(15)
-    }
-
     /// Go `newoverflow` + `incrnoverflow`: links a fresh bucket after `last`.
     ///
     /// # Safety
@@ -306,26 +298,16 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         &mut self,
         last: NonNull<Bucket<K, V, L>>,
     ) -> NonNull<Bucket<K, V, L>> {
-        let log2 = self.buckets.log2();
-        if log2 < 16 {
-            self.noverflow = self.noverflow.saturating_add(1);
-        } else {
-            // Count with probability 1/2^(B-15), so that 2^15 approximates 2^B.
-            let mut x = self.overflow_rng;
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            self.overflow_rng = x;
-            if x & ((1u64 << (log2 - 15)) - 1) == 0 {
-                self.noverflow = self.noverflow.saturating_add(1);
-            }
+        // SAFETY: the caller's guarantee, passed on.
+        unsafe {
+            link_overflow(
+                &mut self.buckets,
+                self.state.old_array(),
+                &mut self.triggers,
+                &mut self.instruments,
+                last,
+            )
         }
-        self.refresh_grow_at();
-        // SAFETY: caller: `last` ends one of the current array's chains.
-        let (bucket, bytes) = unsafe { self.buckets.push_overflow(last) };
-        let held = self.bytes_held();
-        self.instruments.overflow_linked(bytes as u64, held);
-        bucket
     }
 
     /// Go `mapdelete`: evacuates as a write (if the policy says so), then
@@ -355,24 +337,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         removed
     }
 
-    /// After a removal: starts a shrink if the policy's automatic shrinking
-    /// says so (`count < shrink_below`, no evacuation running) and a smaller
-    /// table would still have room for twice the entries (the hysteresis
-    /// documented on `Policy::with_auto_shrink`). Skipped if the new array
-    /// cannot be allocated: shrinking is an optimisation.
+    /// After a removal: starts the shrink the triggers call for, if any
+    /// (automatic shrinking, `trigger.rs`). Skipped if the new array cannot
+    /// be allocated: shrinking is an optimisation.
     #[inline]
     fn maybe_auto_shrink(&mut self) {
-        if self.count < self.shrink_below && !self.is_evacuating() {
-            self.auto_shrink();
-        }
-    }
-
-    #[cold]
-    fn auto_shrink(&mut self) {
-        let Ok(target) = sizing::log2_for(&self.policy, self.count.saturating_mul(2)) else {
-            return;
-        };
-        if target < self.buckets.log2() {
+        if let Some(target) = self.triggers.removal_shrink(&self.policy, self.count) {
             let _ = self.start_shrink(target);
         }
     }
@@ -401,6 +371,31 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             entry
         }
     }
+}
+
+/// Go `newoverflow` + `incrnoverflow` on a table's parts: links a fresh
+/// bucket after `last` in the current array `new`, counts it for the
+/// triggers (Go's `noverflow`) and the instruments (`old`: the old array,
+/// if any, for the bytes held). Shared by writes and evacuation, which
+/// holds the parts separately (`evacuate.rs`).
+///
+/// # Safety
+///
+/// `last` is the last bucket of one of `new`'s chains (a live bucket whose
+/// overflow link is null, I6).
+pub(super) unsafe fn link_overflow<K, V, L: BucketLayout>(
+    new: &mut BucketArray<K, V, L>,
+    old: Option<&BucketArray<K, V, L>>,
+    triggers: &mut Triggers,
+    instruments: &mut Instruments,
+    last: NonNull<Bucket<K, V, L>>,
+) -> NonNull<Bucket<K, V, L>> {
+    triggers.overflow_linked();
+    // SAFETY: caller: `last` ends one of `new`'s chains.
+    let (bucket, bytes) = unsafe { new.push_overflow(last) };
+    let held = (new.bytes() + old.map_or(0, BucketArray::bytes)) as u64;
+    instruments.overflow_linked(1, bytes as u64, held);
+    bucket
 }
 
 impl<K, V, L: BucketLayout> RawTable<K, V, L> {
