@@ -72,6 +72,9 @@ pub(crate) struct BucketArray<K, V, L: BucketLayout> {
     /// the extension is reserved, not touched: its pages cost memory only
     /// once handed out.
     capacity: usize,
+    /// `capacity` buckets in bytes: where the allocation's buckets end
+    /// (cached for `tops`, which every chain walk takes).
+    span: usize,
     /// Index of the next unused pool (or extension) bucket (`capacity` when
     /// all are used; Go keeps a pointer and a sentinel link instead).
     next_pool: usize,
@@ -94,6 +97,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
             mask: 0,
             total: 0,
             capacity: 0,
+            span: 0,
             next_pool: 0,
             linked_overflow: 0,
             spilled: 0,
@@ -135,6 +139,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
             mask: primary - 1,
             total,
             capacity,
+            span: capacity * size_of::<Bucket<K, V, L>>(),
             next_pool: primary,
             ..Self::unallocated()
         })
@@ -155,11 +160,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     /// Where this array's tophash words are (valid while it is allocated).
     #[inline]
     pub(crate) fn tops(&self) -> Tops<K, V, L> {
-        Tops::new(
-            self.words.as_ptr(),
-            self.ptr.as_ptr().addr(),
-            self.capacity * size_of::<Bucket<K, V, L>>(),
-        )
+        Tops::new(self.words.as_ptr(), self.ptr.as_ptr().addr(), self.span)
     }
 
     /// Bytes of Go's array: primary and pool buckets (not counting the pool's
@@ -379,7 +380,10 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     /// Frees the buckets of the chain at `head` that `push_overflow` took
     /// from the allocator (those outside the allocation) and cuts `head`'s
     /// link. Returns how many were freed. A chain that links nothing (most
-    /// chains) is only read, so its head's cache line is not dirtied.
+    /// chains) is only read, so its head's cache line is not dirtied. The
+    /// one chain walk not made with `ChainWalk`: it frees buckets as it
+    /// goes, so it reads each link before freeing the bucket that holds it,
+    /// where `ChainWalk` reads a link when it moves past the bucket.
     ///
     /// # Safety
     /// `head` is a primary bucket of this array whose chain is intact (I6)

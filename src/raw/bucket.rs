@@ -20,9 +20,9 @@
 
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
-use core::ptr::{self, NonNull};
+use core::ptr::NonNull;
 
-use super::group::Group;
+use super::group::{BitMask, Group};
 use super::tophash::{EMPTY_ONE, EMPTY_REST};
 use crate::layout::BucketLayout;
 
@@ -222,18 +222,6 @@ impl<K, V, L: BucketLayout> Tops<K, V, L> {
         unsafe { L::head_word(self, i, b) }
     }
 
-    /// Reads the tophash word of a bucket.
-    ///
-    /// # Safety
-    ///
-    /// As for [`word`](Self::word).
-    #[inline]
-    pub(crate) unsafe fn group(self, b: NonNull<Bucket<K, V, L>>) -> Group {
-        // SAFETY: caller: `b` is live; tophash words are plain bytes, always
-        // initialised (arrays and overflow buckets are allocated zeroed).
-        Group::load(unsafe { ptr::read(self.word(b)) })
-    }
-
     /// Reads tophash byte `i` of a bucket.
     ///
     /// # Safety
@@ -317,6 +305,24 @@ impl<K, V, L: BucketLayout> ChainWalk<K, V, L> {
         }
     }
 
+    /// A walk at `b`, any live bucket of a chain of the array whose words
+    /// `tops` describes (found by address, with the split layout's range
+    /// check).
+    ///
+    /// # Safety
+    ///
+    /// As for [`new`](Self::new), with `b` in place of the head.
+    #[inline]
+    pub(crate) unsafe fn at(tops: Tops<K, V, L>, b: NonNull<Bucket<K, V, L>>) -> Self {
+        ChainWalk {
+            tops,
+            bucket: b,
+            // SAFETY: caller: `b` is a live bucket of the array's chains.
+            word: unsafe { tops.word(b) },
+            started: false,
+        }
+    }
+
     /// The bucket the walk is on.
     #[inline(always)]
     pub(crate) fn bucket(&self) -> NonNull<Bucket<K, V, L>> {
@@ -327,6 +333,12 @@ impl<K, V, L: BucketLayout> ChainWalk<K, V, L> {
     #[inline(always)]
     pub(crate) fn word(&self) -> *mut [u8; 8] {
         self.word
+    }
+
+    /// Where the walk's array keeps its tophash words.
+    #[inline(always)]
+    pub(crate) fn tops(&self) -> Tops<K, V, L> {
+        self.tops
     }
 
     /// Moves to the next bucket of the chain; false (staying put) at the
@@ -345,6 +357,61 @@ impl<K, V, L: BucketLayout> ChainWalk<K, V, L> {
                 true
             }
             None => false,
+        }
+    }
+}
+
+impl<K, V, L: BucketLayout> Clone for ChainWalk<K, V, L> {
+    fn clone(&self) -> Self {
+        ChainWalk { ..*self }
+    }
+}
+
+/// The live slots of one chain, in order (a [`ChainWalk`] and the live
+/// slots of its bucket not yet yielded): what iteration, rayon's producers
+/// and drops walk.
+pub(crate) struct LiveSlots<K, V, L: BucketLayout> {
+    walk: ChainWalk<K, V, L>,
+    full: BitMask,
+}
+
+impl<K, V, L: BucketLayout> Clone for LiveSlots<K, V, L> {
+    fn clone(&self) -> Self {
+        LiveSlots {
+            walk: self.walk.clone(),
+            full: self.full,
+        }
+    }
+}
+
+impl<K, V, L: BucketLayout> LiveSlots<K, V, L> {
+    /// The live slots of the chain `walk` is at the head of.
+    pub(crate) fn new(walk: ChainWalk<K, V, L>) -> Self {
+        // SAFETY: the walk's word is its bucket's (I11), a live bucket.
+        let full = Group::load(unsafe { *walk.word() }).match_full();
+        LiveSlots { walk, full }
+    }
+}
+
+impl<K, V, L: BucketLayout> Iterator for LiveSlots<K, V, L> {
+    type Item = Slot<K, V, L>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Slot<K, V, L>> {
+        loop {
+            if let Some(index) = self.full.lowest() {
+                self.full = self.full.remove_lowest();
+                return Some(Slot {
+                    bucket: self.walk.bucket(),
+                    index,
+                });
+            }
+            if !self.walk.advance() {
+                return None;
+            }
+            // SAFETY: the walk's word is its bucket's (I11), a live bucket
+            // of the chain (I6).
+            self.full = Group::load(unsafe { *self.walk.word() }).match_full();
         }
     }
 }
@@ -434,15 +501,16 @@ unsafe fn extend_empty_rest<K, V, L: BucketLayout>(
                     break;
                 }
                 // Re-walk the singly linked chain to find b's predecessor.
-                let mut c = head;
-                while let Some(next) = overflow(c) {
-                    if next == b {
-                        break;
+                let mut walk = ChainWalk::at(tops, head);
+                let prev = loop {
+                    let c = walk.bucket();
+                    let more = walk.advance();
+                    debug_assert!(more, "I6: bucket not in its chain");
+                    if walk.bucket() == b {
+                        break c;
                     }
-                    c = next;
-                }
-                debug_assert!(overflow(c) == Some(b), "I6: bucket not in its chain");
-                b = c;
+                };
+                b = prev;
                 i = BUCKET_SLOTS - 1;
             } else {
                 i -= 1;

@@ -10,7 +10,8 @@
 
 use super::RawTable;
 use super::array::BucketArray;
-use super::bucket::{BUCKET_SLOTS, Slot, overflow};
+use super::bucket::{BUCKET_SLOTS, ChainWalk, Slot, overflow};
+use super::group::Group;
 use super::lifecycle::{Lifecycle, OldArray};
 use super::tophash::{EMPTY_REST, MIN_TOP_HASH, is_empty, is_evacuated_marker, tophash};
 use crate::layout::BucketLayout;
@@ -38,13 +39,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                     continue; // I4: no entry, nothing linked
                 }
                 let (mut buckets, mut live) = (0usize, 0usize);
-                let mut b = Some(head);
-                while let Some(bucket) = b {
+                // SAFETY: `head` is primary bucket `j`, not given back
+                // (above); `&self` keeps the chain unchanged.
+                for (_, word) in unsafe { ChainWalk::new(tops, j, head) } {
                     buckets += 1;
-                    // SAFETY: the head or linked from it (I6): live.
-                    live += unsafe { tops.group(bucket) }.match_full().count();
-                    // SAFETY: as above.
-                    b = unsafe { overflow(bucket) };
+                    // SAFETY: the walk's word is its live bucket's (I11).
+                    live += Group::load(unsafe { *word }).match_full().count();
                 }
                 out.chains += 1;
                 out.empty += u64::from(live == 0);
@@ -302,13 +302,12 @@ fn walk_chain<K, V, L: BucketLayout>(
         unsafe { tops.word(head) },
         "I11: head {j}'s word by index is not its word by address"
     );
-    let mut b = Some(head);
-    while let Some(bucket) = b {
+    // SAFETY: `head` is primary bucket `j` of the allocated array, not
+    // given back (checked above); `&BucketArray` keeps the chain unchanged.
+    for (bucket, word) in unsafe { ChainWalk::new(tops, j, head) } {
         seen.push(bucket.as_ptr().addr());
-        for index in 0..BUCKET_SLOTS {
-            // SAFETY: `bucket` is the chain's head (above) or reached from
-            // it through links (I6), and `index < 8`.
-            let top = unsafe { tops.top_at(bucket, index) };
+        // SAFETY: the walk's word is `bucket`'s (I11), a live bucket.
+        for (index, &top) in unsafe { *word }.iter().enumerate() {
             if !is_evacuated_marker(top) {
                 if rest {
                     assert_eq!(top, EMPTY_REST, "I2: non-EMPTY_REST slot after EMPTY_REST");
@@ -318,7 +317,5 @@ fn walk_chain<K, V, L: BucketLayout>(
             debug_assert!(is_empty(top) || is_evacuated_marker(top) || top >= MIN_TOP_HASH);
             visit(Slot { bucket, index }, top);
         }
-        // SAFETY: `bucket` is live (I6, as above).
-        b = unsafe { overflow(bucket) };
     }
 }

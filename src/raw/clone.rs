@@ -2,7 +2,7 @@
 
 use super::RawTable;
 use super::array::BucketArray;
-use super::bucket::{BUCKET_SLOTS, Slot, overflow};
+use super::bucket::{BUCKET_SLOTS, ChainWalk, Slot};
 use super::lifecycle::{Lifecycle, OldArray};
 use super::tophash::{EVACUATED_EMPTY, MIN_TOP_HASH};
 use crate::layout::BucketLayout;
@@ -31,9 +31,12 @@ fn copy_chains<K: Clone, V: Clone, L: BucketLayout>(
     }
     for i in start..src.len() {
         // SAFETY: `i < len()` for both arrays (same `B`); chains at or above
-        // the cursor were not given back (I10).
-        let (mut s, mut d) = unsafe { (src.bucket(i), dst.bucket(i)) };
+        // the cursor were not given back (I10), and `&src` keeps them
+        // unchanged.
+        let (mut walk, mut d) =
+            unsafe { (ChainWalk::new(src_tops, i, src.bucket(i)), dst.bucket(i)) };
         loop {
+            let s = walk.bucket();
             for j in 0..BUCKET_SLOTS {
                 let (from, to) = (
                     Slot {
@@ -65,16 +68,12 @@ fn copy_chains<K: Clone, V: Clone, L: BucketLayout>(
                     *dst_tops.slot(to) = top;
                 }
             }
-            // SAFETY: `s` is live (I6).
-            match unsafe { overflow(s) } {
-                Some(next) => {
-                    s = next;
-                    // SAFETY: `d` is the last bucket of a chain of `dst`
-                    // (copied up to here, link still null).
-                    d = unsafe { dst.push_overflow(d) }.0;
-                }
-                None => break,
+            if !walk.advance() {
+                break;
             }
+            // SAFETY: `d` is the last bucket of a chain of `dst` (copied up
+            // to here, link still null).
+            d = unsafe { dst.push_overflow(d) }.0;
         }
     }
 }

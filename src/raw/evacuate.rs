@@ -87,20 +87,22 @@ impl<K, V, L: BucketLayout> Clone for Dest<K, V, L> {
 impl<K, V, L: BucketLayout> Copy for Dest<K, V, L> {}
 
 impl<K, V, L: BucketLayout> Dest<K, V, L> {
-    /// Chain `i` of `new`, from its first slot.
+    /// Chain `i` of `new`, whose words `tops` describes, from its first
+    /// slot.
     ///
     /// # Safety
     ///
-    /// `i < new.len()`.
+    /// `i < new.len()`, and `tops` is `new.tops()`.
     #[inline(always)]
-    unsafe fn at(new: &BucketArray<K, V, L>, i: usize) -> Self {
+    unsafe fn at(new: &BucketArray<K, V, L>, tops: Tops<K, V, L>, i: usize) -> Self {
         // SAFETY: caller: `i` indexes a primary bucket of the allocated
         // array.
         let bucket = unsafe { new.bucket(i) };
         Dest {
             bucket,
-            // SAFETY: `bucket` is primary bucket `i` (above).
-            word: unsafe { new.tops().head_word(i, bucket) },
+            // SAFETY: `bucket` is primary bucket `i` of the array `tops`
+            // describes (caller).
+            word: unsafe { tops.head_word(i, bucket) },
             index: 0,
         }
     }
@@ -323,7 +325,7 @@ impl<K, V, L: BucketLayout> Evacuation<'_, K, V, L> {
         old_index: usize,
         hasher: &impl Fn(&K) -> u64,
     ) -> u64 {
-        let (old, _, newbit) = self.growth_tops();
+        let (old, new, newbit) = self.growth_tops();
         debug_assert!(old_index + newbit < self.new.len(), "a doubling");
         // SAFETY: caller: `head` is primary bucket `old_index`, live.
         let word = unsafe { old.head_word(old_index, head) };
@@ -335,8 +337,8 @@ impl<K, V, L: BucketLayout> Evacuation<'_, K, V, L> {
         let mut moved = 0;
         for (dest, slots) in [(old_index, full.minus(y)), (old_index + newbit, y)] {
             // SAFETY: `dest < len()`: X is `old_index`, Y is
-            // `old_index + 2^oldB < 2^(oldB+1)`.
-            let mut to = unsafe { Dest::at(self.new, dest) };
+            // `old_index + 2^oldB < 2^(oldB+1)`; `new` is its `Tops`.
+            let mut to = unsafe { Dest::at(self.new, new, dest) };
             for i in slots {
                 let (slot, to_top) = to.next_in_bucket();
                 // SAFETY: slot `i` of `head` is live (I1), moved once (the
@@ -381,7 +383,7 @@ impl<K, V, L: BucketLayout> Evacuation<'_, K, V, L> {
         old_index: usize,
         hasher: &impl Fn(&K) -> u64,
     ) -> u64 {
-        let (old, _, newbit) = self.growth_tops();
+        let (old, new, newbit) = self.growth_tops();
         let doubling = self.old.kind == GrowthKind::Doubling;
         // SAFETY: caller: `head` is the live head of old chain `old_index`,
         // not evacuated, not given back (I10), and nothing changes its
@@ -395,11 +397,12 @@ impl<K, V, L: BucketLayout> Evacuation<'_, K, V, L> {
         // Pass 2: nothing below can panic. X is `old_index`'s chain; a
         // doubling's Y is `old_index + 2^oldB < 2^(oldB+1)`, which exists. A
         // same-size growth has no Y bits set, so its Y is never used.
-        // SAFETY: `old_index < len()` of the new array (at least as large).
-        let mut x = unsafe { Dest::at(self.new, old_index) };
+        // SAFETY: `old_index < len()` of the new array (at least as large),
+        // whose `Tops` is `new`.
+        let mut x = unsafe { Dest::at(self.new, new, old_index) };
         let mut y = if doubling {
             // SAFETY: a doubling's Y chain exists (above).
-            unsafe { Dest::at(self.new, old_index + newbit) }
+            unsafe { Dest::at(self.new, new, old_index + newbit) }
         } else {
             x
         };
@@ -502,7 +505,7 @@ impl<K, V, L: BucketLayout> Evacuation<'_, K, V, L> {
         old_index: usize,
     ) -> u64 {
         // SAFETY: masked, so below the new array's length.
-        let mut to = unsafe { Dest::at(self.new, old_index & self.new.mask()) };
+        let mut to = unsafe { Dest::at(self.new, self.new.tops(), old_index & self.new.mask()) };
         // SAFETY: caller: the live head of old chain `old_index`, not given
         // back (I10); only slots change during the walk, never links.
         let walk = unsafe { ChainWalk::new(self.old.array.tops(), old_index, head) };

@@ -1,6 +1,7 @@
 //! Lookups (Go `mapaccess`): which chain a read searches while a growth
 //! runs, and the SWAR search of one chain, shared with the write path.
 
+use core::marker::PhantomData;
 use core::ptr::NonNull;
 
 use super::RawTable;
@@ -10,16 +11,13 @@ use super::group::Group;
 use super::tophash::{ends_chain, is_evacuated_marker, tophash};
 use crate::layout::BucketLayout;
 
-/// The head of a chain, its tophash word and the array that holds it:
-/// what `search_chain` trusts, so its fields are private and only
-/// [`Chain::new`], an `unsafe fn`, makes one.
+/// One chain of an array, ready to search: a walk at its head (the head,
+/// its tophash word found by index, and the array's `Tops`), borrowing
+/// the array so that the chain cannot change while it is searched. What
+/// the searches trust, so only [`Chain::new`], an `unsafe fn`, makes one.
 pub(super) struct Chain<'a, K, V, L: BucketLayout> {
-    array: &'a BucketArray<K, V, L>,
-    /// The chain's index in its array.
-    index: usize,
-    head: NonNull<Bucket<K, V, L>>,
-    /// The head's tophash word (found by index, without a range check).
-    head_word: *mut [u8; 8],
+    walk: ChainWalk<K, V, L>,
+    marker: PhantomData<&'a BucketArray<K, V, L>>,
 }
 
 impl<'a, K, V, L: BucketLayout> Chain<'a, K, V, L> {
@@ -31,34 +29,35 @@ impl<'a, K, V, L: BucketLayout> Chain<'a, K, V, L> {
     /// not given back (I10).
     #[inline]
     pub(super) unsafe fn new(array: &'a BucketArray<K, V, L>, i: usize) -> Self {
-        // SAFETY: caller: `i` is a primary bucket of the allocated array.
-        let head = unsafe { array.bucket(i) };
         Chain {
-            array,
-            index: i,
-            head,
-            // SAFETY: `head` is primary bucket `i` of the allocated array.
-            head_word: unsafe { array.tops().head_word(i, head) },
+            // SAFETY: caller: `i` is a primary bucket of the allocated
+            // array, not given back; the borrow of the array for `'a`
+            // keeps the chain unchanged while the walk is used.
+            walk: unsafe { ChainWalk::new(array.tops(), i, array.bucket(i)) },
+            marker: PhantomData,
         }
     }
 
     /// The chain's first bucket.
     pub(super) fn head(&self) -> NonNull<Bucket<K, V, L>> {
-        self.head
+        self.walk.bucket()
+    }
+
+    /// The head's tophash word.
+    pub(super) fn head_word(&self) -> *mut [u8; 8] {
+        self.walk.word()
     }
 
     /// Where the chain's array keeps its tophash words.
     pub(super) fn tops(&self) -> Tops<K, V, L> {
-        self.array.tops()
+        self.walk.tops()
     }
 
-    /// The chain's buckets with their tophash words, in order.
+    /// A walk over the chain's buckets and their tophash words, at the
+    /// head.
     #[inline]
     pub(super) fn walk(&self) -> ChainWalk<K, V, L> {
-        // SAFETY: `new`'s contract: `head` is primary bucket `index` of the
-        // allocated array, not given back; the chain is read while `self`
-        // borrows the array, so its links do not change.
-        unsafe { ChainWalk::new(self.array.tops(), self.index, self.head) }
+        self.walk.clone()
     }
 }
 
@@ -97,7 +96,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                 // its pages are there (I10).
                 let chain = unsafe { Chain::new(&old.array, j) };
                 // SAFETY: the word of that live primary bucket (I11).
-                if !is_evacuated_marker(unsafe { (*chain.head_word)[0] }) {
+                if !is_evacuated_marker(unsafe { (*chain.head_word())[0] }) {
                     if count_read {
                         self.instruments.read_in_old();
                     }

@@ -11,8 +11,7 @@ use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 
 use super::array::BucketArray;
-use super::bucket::{Bucket, Slot, Tops, overflow};
-use super::group::BitMask;
+use super::bucket::{Bucket, ChainWalk, LiveSlots, Slot, Tops};
 use super::tophash::is_evacuated_marker;
 use super::{RawTable, ScopeGuard};
 use crate::layout::BucketLayout;
@@ -50,6 +49,10 @@ impl<K, V, L: BucketLayout> ArrayView<K, V, L> {
     }
 }
 
+/// The chain an iterator is in: its head, and its live slots not yet
+/// yielded.
+type InChain<K, V, L> = (NonNull<Bucket<K, V, L>>, LiveSlots<K, V, L>);
+
 /// Iterator over the live slots of a table, old chains first.
 pub(crate) struct RawIter<K, V, L: BucketLayout> {
     /// `[old array, new array]`.
@@ -58,12 +61,9 @@ pub(crate) struct RawIter<K, V, L: BucketLayout> {
     phase: usize,
     /// Next primary bucket to start in `arrays[phase]`.
     next_primary: usize,
-    /// Head of the chain being walked.
-    head: Option<NonNull<Bucket<K, V, L>>>,
-    /// Bucket being walked.
-    current: Option<NonNull<Bucket<K, V, L>>>,
-    /// Live slots of `current` not yet yielded.
-    full: BitMask,
+    /// The chain being walked: its head, and its live slots not yet
+    /// yielded.
+    chain: Option<InChain<K, V, L>>,
     /// Live slots not yet yielded (the table's `count` at creation).
     remaining: usize,
     marker: PhantomData<(K, V)>,
@@ -75,9 +75,7 @@ impl<K, V, L: BucketLayout> Clone for RawIter<K, V, L> {
             arrays: self.arrays.clone(),
             phase: self.phase,
             next_primary: self.next_primary,
-            head: self.head,
-            current: self.current,
-            full: self.full,
+            chain: self.chain.clone(),
             remaining: self.remaining,
             marker: PhantomData,
         }
@@ -106,9 +104,7 @@ impl<K, V, L: BucketLayout> RawIter<K, V, L> {
             // Old chains below the cursor are evacuated (I3) and must not be
             // read (I10).
             next_primary: cursor,
-            head: None,
-            current: None,
-            full: group_empty(),
+            chain: None,
             remaining: table.count,
             marker: PhantomData,
         }
@@ -124,9 +120,7 @@ impl<K, V, L: BucketLayout> RawIter<K, V, L> {
             ],
             phase: 1,
             next_primary: 0,
-            head: None,
-            current: None,
-            full: group_empty(),
+            chain: None,
             remaining: 0,
             marker: PhantomData,
         }
@@ -143,38 +137,30 @@ impl<K, V, L: BucketLayout> RawIter<K, V, L> {
             if self.remaining == 0 {
                 return None;
             }
-            if let (Some(i), Some(bucket), Some(head)) =
-                (self.full.lowest(), self.current, self.head)
-            {
-                self.full = self.full.remove_lowest();
-                self.remaining -= 1;
-                let tops = self.arrays[self.phase].tops;
-                return Some((tops, head, Slot { bucket, index: i }));
-            }
-            // SAFETY: `current` is a live bucket of the table this iterator
-            // was made from, which outlives it and is not restructured
-            // (`new`'s contract), reached from a head through links (I6).
-            if let Some(next) = self.current.and_then(|b| unsafe { overflow(b) }) {
-                self.enter(next);
-                continue;
+            if let Some((head, slots)) = &mut self.chain {
+                if let Some(slot) = slots.next() {
+                    self.remaining -= 1;
+                    return Some((self.arrays[self.phase].tops, *head, slot));
+                }
+                self.chain = None;
             }
             let view = &self.arrays[self.phase];
             if self.next_primary < view.len {
-                let base = view.base.expect("allocated array");
-                // SAFETY: `next_primary < len`: a primary bucket inside the
-                // array, which is still allocated (`new`'s contract).
-                let head = unsafe { base.add(self.next_primary) };
+                let i = self.next_primary;
                 self.next_primary += 1;
+                let base = view.base.expect("allocated array");
+                // SAFETY: `i < len`: a primary bucket inside the array,
+                // which is still allocated and, at or above the cursor in
+                // the old array, not given back (`new`'s contract; I10:
+                // `new` starts the old array at the cursor); the table is
+                // not restructured while the iterator is used.
+                let walk = unsafe { ChainWalk::new(view.tops, i, base.add(i)) };
                 // I4: an evacuated old chain holds no entry; skip it whole.
-                // SAFETY: `head` is a live primary bucket (above), at or
-                // above the cursor in the old array, so not given back
-                // (I10: `new` starts the old array at the cursor).
-                if self.phase == 0 && is_evacuated_marker(unsafe { view.tops.top_at(head, 0) }) {
-                    self.current = None;
+                // SAFETY: the head's word (I11).
+                if self.phase == 0 && is_evacuated_marker(unsafe { (*walk.word())[0] }) {
                     continue;
                 }
-                self.head = Some(head);
-                self.enter(head);
+                self.chain = Some((walk.bucket(), LiveSlots::new(walk)));
                 continue;
             }
             if self.phase == 1 {
@@ -183,20 +169,8 @@ impl<K, V, L: BucketLayout> RawIter<K, V, L> {
             }
             self.phase = 1;
             self.next_primary = 0;
-            self.current = None;
         }
     }
-
-    fn enter(&mut self, b: NonNull<Bucket<K, V, L>>) {
-        self.current = Some(b);
-        // SAFETY: `b` is a live bucket of `arrays[phase]`'s chains: a head or
-        // reached from one through links (`next_with_head`, I6).
-        self.full = unsafe { self.arrays[self.phase].tops.group(b) }.match_full();
-    }
-}
-
-fn group_empty() -> BitMask {
-    super::group::Group::load([0; 8]).match_full()
 }
 
 impl<K, V, L: BucketLayout> Iterator for RawIter<K, V, L> {

@@ -13,8 +13,7 @@ use ::rayon::iter::plumbing::{Folder, UnindexedConsumer, UnindexedProducer, brid
 
 use super::RawTable;
 use super::array::BucketArray;
-use super::bucket::{Bucket, Slot, Tops, overflow};
-use super::group::BitMask;
+use super::bucket::{Bucket, ChainWalk, LiveSlots, Slot, Tops};
 use super::tophash::is_evacuated_marker;
 use crate::layout::BucketLayout;
 
@@ -24,6 +23,7 @@ struct Chains<K, V, L: BucketLayout> {
     /// cursor), and how many chains from there; then the new array. With
     /// each array's tophash words.
     old: Option<NonNull<Bucket<K, V, L>>>,
+    old_cursor: usize,
     old_count: usize,
     old_tops: Tops<K, V, L>,
     new: Option<NonNull<Bucket<K, V, L>>>,
@@ -52,6 +52,7 @@ impl<K, V, L: BucketLayout> Chains<K, V, L> {
             // SAFETY: `cursor < len()` while evacuating (I3), so the bucket
             // at the cursor is a primary bucket of the old array.
             old: (old_count > 0).then(|| unsafe { old.bucket(cursor) }),
+            old_cursor: cursor,
             old_count,
             // SAFETY: `0 < len()` when allocated.
             new: table
@@ -73,61 +74,28 @@ impl<K, V, L: BucketLayout> Chains<K, V, L> {
     /// The table these chains were taken from stays alive and unchanged
     /// (but for values written through the slots) while the iterator is
     /// used, and `c < count()`.
-    unsafe fn slots(&self, c: usize) -> ChainSlots<K, V, L> {
-        let (tops, head) = if c < self.old_count {
+    unsafe fn slots(&self, c: usize) -> Option<LiveSlots<K, V, L>> {
+        let walk = if c < self.old_count {
             // SAFETY: caller: `c < old_count`; chains from the cursor on
-            // are in the array and not given back (I10).
-            let head = unsafe { self.old.expect("old chains").add(c) };
+            // are in the array and not given back (I10), unchanged while
+            // the iterator is used.
+            let walk = unsafe {
+                let head = self.old.expect("old chains").add(c);
+                ChainWalk::new(self.old_tops, self.old_cursor + c, head)
+            };
             // I4: an evacuated old chain holds no entry.
-            // SAFETY: a live primary bucket (above).
-            if is_evacuated_marker(unsafe { self.old_tops.top_at(head, 0) }) {
-                return ChainSlots {
-                    bucket: None,
-                    full: BitMask::NONE,
-                    tops: self.old_tops,
-                };
+            // SAFETY: the head's word (I11).
+            if is_evacuated_marker(unsafe { (*walk.word())[0] }) {
+                return None;
             }
-            (self.old_tops, head)
+            walk
         } else {
-            // SAFETY: caller: `c - old_count < new_count`.
-            let head = unsafe { self.new.expect("new chains").add(c - self.old_count) };
-            (self.new_tops, head)
+            let i = c - self.old_count;
+            // SAFETY: caller: `i < new_count`: a primary bucket of the
+            // allocated new array, unchanged while the iterator is used.
+            unsafe { ChainWalk::new(self.new_tops, i, self.new.expect("new chains").add(i)) }
         };
-        ChainSlots {
-            bucket: Some(head),
-            // SAFETY: `head` is a live primary bucket of `tops`'s array
-            // (above).
-            full: unsafe { tops.group(head) }.match_full(),
-            tops,
-        }
-    }
-}
-
-/// The live slots of one chain (see `Chains::slots`).
-struct ChainSlots<K, V, L: BucketLayout> {
-    bucket: Option<NonNull<Bucket<K, V, L>>>,
-    full: BitMask,
-    tops: Tops<K, V, L>,
-}
-
-impl<K, V, L: BucketLayout> Iterator for ChainSlots<K, V, L> {
-    type Item = Slot<K, V, L>;
-
-    fn next(&mut self) -> Option<Slot<K, V, L>> {
-        loop {
-            let bucket = self.bucket?;
-            if let Some(index) = self.full.lowest() {
-                self.full = self.full.remove_lowest();
-                return Some(Slot { bucket, index });
-            }
-            // SAFETY: `bucket` is the chain's head or linked from it (I6),
-            // live while the iterator is used (`Chains::slots`' contract).
-            self.bucket = unsafe { overflow(bucket) };
-            if let Some(next) = self.bucket {
-                // SAFETY: as above.
-                self.full = unsafe { self.tops.group(next) }.match_full();
-            }
-        }
+        Some(LiveSlots::new(walk))
     }
 }
 
@@ -178,7 +146,7 @@ impl<K, V, L: BucketLayout> ChainRange<K, V, L> {
     ) -> F {
         for c in self.lo..self.hi {
             // SAFETY: caller; `c < hi <= count()`.
-            for slot in unsafe { self.chains.slots(c) } {
+            for slot in unsafe { self.chains.slots(c) }.into_iter().flatten() {
                 folder = folder.consume(item(slot));
                 if folder.full() {
                     return folder;
