@@ -10,7 +10,8 @@
 
 use std::time::Duration;
 
-use evacmap::{EvacMap, EventKind, Sampler};
+use evacmap::EvacMap;
+use evacmap::instruments::{EventKind, Sampler};
 
 fn main() {
     let n: u64 = match std::env::args().nth(1).map(|a| a.replace('_', "").parse()) {

@@ -71,46 +71,31 @@
 
 pub mod builder;
 mod error;
-mod events;
-mod instruments;
+pub mod instruments;
 pub mod layout;
 #[cfg(evacmap_loom)]
 #[doc(hidden)]
 pub mod loom_hooks;
 pub mod map;
-#[cfg(not(evacmap_loom))]
-mod periodic;
 mod policy;
-mod probe;
 mod raw;
 #[cfg(feature = "rayon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub mod rayon;
-#[cfg(not(evacmap_loom))]
-mod sampler;
 #[cfg(feature = "serde")]
 mod serde_impls;
 pub mod set;
 pub mod sharded;
-mod stats;
 mod sync;
-mod timing;
 
 pub use builder::Builder;
 pub use equivalent::Equivalent;
 pub use error::TryReserveError;
-pub use events::{Event, EventKind, ForceReason};
-pub use instruments::Instruments;
 pub use layout::{BucketLayout, DefaultLayout, GoLayout, SplitLayout};
 pub use map::{Entry, EvacMap};
 pub use policy::{GrowthKind, GrowthProgress, Phase, Policy};
-pub use probe::{EventBatch, Probe};
-#[cfg(not(evacmap_loom))]
-pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler, SnapshotSource};
 pub use set::EvacSet;
 pub use sharded::{ShardedEvacMap, ShardedEvacSet};
-pub use stats::{ChainLengths, Stats};
-pub use timing::{HistogramBucket, OpKind, PauseBuckets, PauseHistogram, Percentiles, TimingStats};
 
 /// The default hasher: `ahash`'s randomly seeded `RandomState`.
 ///

@@ -9,7 +9,7 @@
 
 use core::hash::{BuildHasher, Hash};
 
-pub use crate::probe::{EventRing, SeqLock};
+pub use crate::instruments::probe::{EventRing, SeqLock};
 use crate::sharded::ShardedEvacMap;
 
 /// The sharded map's canary: an insert that stores its shard's `len` mirror

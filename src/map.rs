@@ -29,9 +29,10 @@ pub use iter::{
 };
 
 use crate::builder::Builder;
+use crate::instruments::{Instruments, Probe};
 use crate::layout::{BucketLayout, DefaultLayout};
 use crate::raw::{Budget, RawEntry, RawExtractIf, RawTable};
-use crate::{DefaultHashBuilder, Equivalent, Instruments, Phase, Policy, Probe, TryReserveError};
+use crate::{DefaultHashBuilder, Equivalent, Phase, Policy, TryReserveError};
 
 /// A hash map with Go's bucket layout and incremental evacuation.
 ///
@@ -545,7 +546,7 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
         Instruments::of(&self.table)
     }
 
-    /// A handle that other threads can read consistent [`Stats`](crate::Stats)
+    /// A handle that other threads can read consistent [`Stats`](crate::instruments::Stats)
     /// snapshots and events from while this map keeps being written. The map
     /// publishes on every growth event, every `Policy::publish_interval()`
     /// writes, and on [`publish`](Self::publish). The first call allocates

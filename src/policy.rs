@@ -192,8 +192,8 @@ impl Policy {
     /// Turns pause timing on or off (default off): every write is timed with
     /// `Instant` into per-kind histograms, and evacuation, array allocation
     /// and array freeing are timed separately. See
-    /// [`Instruments::timing`](crate::Instruments::timing) and
-    /// [`Instruments::pause_histogram`](crate::Instruments::pause_histogram). Off,
+    /// [`Instruments::timing`](crate::instruments::Instruments::timing) and
+    /// [`Instruments::pause_histogram`](crate::instruments::Instruments::pause_histogram). Off,
     /// it costs one predictable branch per write.
     ///
     /// # Examples

@@ -17,9 +17,10 @@ use core::iter::FusedIterator;
 use std::time::Duration;
 
 use crate::builder::Builder;
+use crate::instruments::{Instruments, Probe};
 use crate::map::{self, EvacMap};
 use crate::raw::RawExtractIf;
-use crate::{DefaultHashBuilder, Equivalent, Instruments, Phase, Policy, Probe, TryReserveError};
+use crate::{DefaultHashBuilder, Equivalent, Phase, Policy, TryReserveError};
 
 /// A hash set with Go's bucket layout and incremental evacuation: an
 /// [`EvacMap<T, ()>`](EvacMap) with `std::collections::HashSet`'s API.

@@ -674,7 +674,7 @@ impl<K, V, S> ShardedEvacMap<K, V, S> {
 
     /// A probe over every shard: [`ShardedProbe::snapshot`] adds the
     /// shards' published counters up, [`ShardedProbe::shards`] gives each
-    /// shard's own [`Probe`](crate::Probe) (and its events). Takes each shard's write lock
+    /// shard's own [`Probe`](crate::instruments::Probe) (and its events). Takes each shard's write lock
     /// once, to create its probe.
     ///
     /// # Examples

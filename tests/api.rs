@@ -280,7 +280,7 @@ fn instruments_serialize_to_json() {
     );
     assert!(serde_json::to_value(map.instruments().chain_lengths()).unwrap()["chains"].is_u64());
     let mut m = map;
-    let s = evacmap::Sampler::spawn(m.probe(), std::time::Duration::from_millis(1), 4);
+    let s = evacmap::instruments::Sampler::spawn(m.probe(), std::time::Duration::from_millis(1), 4);
     m.publish();
     let history = s.stop();
     let last = history.last().expect("a last sample on stop");

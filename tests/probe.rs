@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use evacmap::{EvacMap, Policy, Sampler, Stats};
+use evacmap::instruments::{Sampler, Stats};
+use evacmap::{EvacMap, Policy};
 
 const N: u64 = if cfg!(miri) { 500 } else { 300_000 };
 

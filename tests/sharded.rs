@@ -14,8 +14,9 @@ use std::thread;
 use std::time::Duration;
 
 use common::{ALL_WEAKNESSES, HASH_FUSE, Trap, Weak, arm, disarm};
+use evacmap::instruments::Sampler;
 use evacmap::sharded::{Maintainer, ShardedEvacMap};
-use evacmap::{DefaultHashBuilder, Policy, Sampler};
+use evacmap::{DefaultHashBuilder, Policy};
 use quickcheck::{Arbitrary, Gen};
 
 /// Scales loop counts down under Miri.

@@ -6,7 +6,8 @@
 mod common;
 
 use common::{Counter, HASH_FUSE, Trap, Weak, Weakness, arm, disarm};
-use evacmap::{EvacMap, EventKind, GrowthKind, Policy};
+use evacmap::instruments::EventKind;
+use evacmap::{EvacMap, GrowthKind, Policy};
 
 const N: u32 = if cfg!(miri) { 300 } else { 20_000 };
 const KEEP: u32 = N / 100;
@@ -135,7 +136,7 @@ fn inserts_past_the_capacity_during_a_shrink_force_it_then_double() {
     assert!(map.instruments().events().iter().any(|e| matches!(
         e.kind,
         EventKind::ForcedCompletion {
-            reason: evacmap::ForceReason::LoadLimit,
+            reason: evacmap::instruments::ForceReason::LoadLimit,
             ..
         }
     )));

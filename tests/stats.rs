@@ -2,7 +2,8 @@
 //! default). No test here asserts on wall-clock time.
 #![cfg(feature = "stats")]
 
-use evacmap::{DefaultHashBuilder, EvacMap, EventKind, ForceReason, Policy, Stats};
+use evacmap::instruments::{EventKind, ForceReason, Stats};
+use evacmap::{DefaultHashBuilder, EvacMap, Policy};
 
 type Map = EvacMap<u64, u64, DefaultHashBuilder>;
 

@@ -393,11 +393,11 @@ fn thread_safety_traits() {
     fn send<T: Send>() {}
     send_sync::<EvacMap<String, Vec<u8>>>();
     send_sync::<EvacSet<u64>>();
-    send_sync::<crate::Probe>();
+    send_sync::<crate::instruments::Probe>();
     send_sync::<crate::map::Iter<'static, u64, u64>>();
     send_sync::<crate::map::IterMut<'static, u64, u64>>();
     send::<crate::map::IntoIter<String, u64>>();
     send::<crate::map::Drain<'static, String, u64>>();
     fn probe_is_static<T: Clone + Send + Sync + 'static>() {}
-    probe_is_static::<crate::Probe>();
+    probe_is_static::<crate::instruments::Probe>();
 }

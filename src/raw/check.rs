@@ -26,8 +26,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// The chain-length distribution of the current array and of the
     /// unevacuated old chains (from the cursor on: below it, chains may
     /// have been given back, I10, and are evacuated, I3).
-    pub(crate) fn chain_lengths(&self) -> crate::ChainLengths {
-        let mut out = crate::ChainLengths::default();
+    pub(crate) fn chain_lengths(&self) -> crate::instruments::ChainLengths {
+        let mut out = crate::instruments::ChainLengths::default();
         let old = self.state.old().map(|o| (&o.array, o.cursor));
         for (array, start) in old.into_iter().chain([(&self.buckets, 0)]) {
             for j in start.min(array.len())..array.len() {

@@ -36,8 +36,8 @@ use super::group::{BitMask, Group};
 use super::lifecycle::{Lifecycle, OldArray, Pace};
 use super::tophash::{EVACUATED_EMPTY, EVACUATED_X, MIN_TOP_HASH, evacuated_markers, is_empty};
 use crate::GrowthKind;
+use crate::instruments::Source;
 use crate::layout::BucketLayout;
-use crate::timing::Source;
 
 /// Most already-evacuated chains the cursor skips in one step (Go: 1024).
 const CURSOR_SKIP_CAP: usize = 1024;

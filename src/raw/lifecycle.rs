@@ -31,13 +31,13 @@ use std::time::{Duration, Instant};
 
 use super::alloc::can_release;
 use super::array::BucketArray;
-use super::instrument::Publish;
 use super::pages::BATCH_BYTES;
+use super::recorder::Publish;
 use super::{RawTable, sizing};
-use crate::events::ForceReason;
+use crate::instruments::ForceReason;
+use crate::instruments::GrowthEnd;
+use crate::instruments::Source;
 use crate::layout::BucketLayout;
-use crate::stats::GrowthEnd;
-use crate::timing::Source;
 use crate::{GrowthKind, GrowthProgress, Phase, TryReserveError};
 
 /// Where a table is in its growth lifecycle (see the module docs). An

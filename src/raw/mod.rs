@@ -79,13 +79,13 @@ mod clone;
 mod evacuate;
 mod find;
 mod group;
-mod instrument;
 mod iter;
 pub(crate) mod layout;
 mod lifecycle;
 mod pages;
 #[cfg(feature = "rayon")]
 mod par;
+mod recorder;
 mod sizing;
 pub(crate) mod tophash;
 mod trigger;
@@ -94,19 +94,20 @@ mod write;
 use core::marker::PhantomData;
 
 use array::BucketArray;
-use instrument::{Instruments, Shape};
 use iter::RawIter;
 pub(crate) use iter::{MutIter, RawDrain, RawExtractIf, RawIntoIter, RefIter};
 pub(crate) use lifecycle::Budget;
 use lifecycle::Lifecycle;
 #[cfg(feature = "rayon")]
 pub(crate) use par::{RawParIter, RawParIterMut};
+use recorder::{Recorder, Shape};
 use trigger::Triggers;
 pub(crate) use write::{RawEntry, RawOccupied, RawVacant};
 
+use crate::instruments::{Event, Probe, Stats};
+use crate::instruments::{PauseBuckets, PauseHistogram, Source, TimingStats};
 use crate::layout::BucketLayout;
-use crate::timing::{PauseBuckets, PauseHistogram, Source, TimingStats};
-use crate::{Event, Policy, Probe, Stats, TryReserveError};
+use crate::{Policy, TryReserveError};
 
 /// Go's `hmap`, minus the fields Rust ownership makes unnecessary (`flags`:
 /// `&mut` rules out concurrent writers and iterators that outlive a write),
@@ -125,7 +126,7 @@ pub(crate) struct RawTable<K, V, L: BucketLayout> {
     /// (`trigger.rs`).
     triggers: Triggers,
     /// Counters, events, timing and the probe (`instrument.rs`).
-    instruments: Instruments,
+    instruments: Recorder,
     marker: PhantomData<(K, V)>,
 }
 
@@ -148,7 +149,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             state: Lifecycle::Idle,
             policy,
             triggers: Triggers::new(),
-            instruments: Instruments::new(policy.instrument_settings()),
+            instruments: Recorder::new(policy.instrument_settings()),
             marker: PhantomData,
         }
     }

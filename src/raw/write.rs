@@ -14,12 +14,12 @@ use super::array::BucketArray;
 use super::bucket::{Bucket, Slot, Tops, mark_slot_empty};
 use super::find::Chain;
 use super::group::Group;
-use super::instrument::Instruments;
+use super::recorder::Recorder;
 use super::tophash::{self, MIN_TOP_HASH, ends_chain, tophash};
 use super::trigger::{Start, Triggers};
-use crate::events::ForceReason;
+use crate::instruments::ForceReason;
+use crate::instruments::{OpKind, OpStart};
 use crate::layout::BucketLayout;
-use crate::timing::{OpKind, OpStart};
 
 /// Where an absent key can be inserted, found while scanning its chain. It
 /// holds positions in the arrays as they were, so it is neither `Copy` nor
@@ -387,7 +387,7 @@ pub(super) unsafe fn link_overflow<K, V, L: BucketLayout>(
     new: &mut BucketArray<K, V, L>,
     old: Option<&BucketArray<K, V, L>>,
     triggers: &mut Triggers,
-    instruments: &mut Instruments,
+    instruments: &mut Recorder,
     last: NonNull<Bucket<K, V, L>>,
 ) -> NonNull<Bucket<K, V, L>> {
     triggers.overflow_linked();

@@ -6,7 +6,7 @@ use core::fmt;
 use super::ShardedEvacMap;
 #[cfg(doc)]
 use crate::Policy;
-use crate::{Percentiles, Stats};
+use crate::instruments::{Percentiles, Stats};
 
 /// A sharded map's or set's instruments, borrowed: the counters of all
 /// shards added up and per shard, and the write-lock hold times. Made by

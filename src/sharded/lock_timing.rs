@@ -5,10 +5,10 @@
 use std::sync::PoisonError;
 
 use super::ShardedEvacMap;
-use crate::Percentiles;
 #[cfg(doc)]
 use crate::Policy;
-use crate::timing::LogHistogram;
+use crate::instruments::LogHistogram;
+use crate::instruments::Percentiles;
 
 impl<K, V, S> ShardedEvacMap<K, V, S> {
     /// Turns write-lock hold timing on or off (it starts on only when the

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::ShardedEvacMap;
-use crate::periodic::Periodic;
+use crate::instruments::periodic::Periodic;
 
 /// A background thread that calls [`ShardedEvacMap::maintain`] with a
 /// fixed budget every interval. Stopped (and joined) by

@@ -2,10 +2,10 @@
 
 #[cfg(doc)]
 use super::ShardedEvacMap;
-use crate::{Probe, Stats};
+use crate::instruments::{Probe, Stats};
 
 /// Probes of every shard of a [`ShardedEvacMap`]; see
-/// [`ShardedEvacMap::probe`]. A [`Sampler`](crate::Sampler) can sample it.
+/// [`ShardedEvacMap::probe`]. A [`Sampler`](crate::instruments::Sampler) can sample it.
 #[derive(Clone, Debug)]
 pub struct ShardedProbe {
     pub(super) shards: Vec<Probe>,
@@ -42,7 +42,7 @@ impl ShardedProbe {
 }
 
 #[cfg(not(evacmap_loom))]
-impl crate::SnapshotSource for ShardedProbe {
+impl crate::instruments::SnapshotSource for ShardedProbe {
     fn snapshot(&self) -> Stats {
         ShardedProbe::snapshot(self)
     }

@@ -7,8 +7,8 @@ use std::sync::{PoisonError, TryLockError};
 use std::time::Instant;
 
 use crate::EvacMap;
+use crate::instruments::LogHistogram;
 use crate::sync::{AtomicBool, AtomicUsize, Ordering, RwLock, RwLockWriteGuard};
-use crate::timing::LogHistogram;
 
 /// What a shard's lock protects: the map, and the write-lock hold times
 /// when lock timing is on.

@@ -21,7 +21,7 @@ const SAMPLES: u64 = 200;
 struct ChurnRun {
     name: &'static str,
     ns: f64,
-    end: Option<evacmap::Stats>,
+    end: Option<evacmap::instruments::Stats>,
     samples: Vec<Vec<String>>,
 }
 
@@ -85,8 +85,9 @@ fn table(runs: &[ChurnRun]) -> Table {
         .find(|r| r.name == "hashbrown")
         .map_or(1.0, |r| r.ns);
     for r in runs {
-        let field =
-            |f: fn(&evacmap::Stats) -> u64| r.end.as_ref().map_or("-".into(), |s| f(s).to_string());
+        let field = |f: fn(&evacmap::instruments::Stats) -> u64| {
+            r.end.as_ref().map_or("-".into(), |s| f(s).to_string())
+        };
         table.push(vec![
             r.name.into(),
             format!("{:.1}", r.ns),

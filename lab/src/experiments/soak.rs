@@ -30,8 +30,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use evacmap::Policy;
+use evacmap::instruments::Sampler;
 use evacmap::sharded::{Maintainer, ShardedEvacMap};
-use evacmap::{Policy, Sampler};
 
 use crate::Res;
 use crate::keys::{Hasher, hasher};
@@ -360,7 +361,11 @@ fn summary(
 
 /// Writes `soak.csv`: RSS over the run, and the map's bucket memory from
 /// the sampler's snapshots.
-fn write_series(out: &Path, o: &Outcome, history: &[(u64, evacmap::Stats)]) -> Res<()> {
+fn write_series(
+    out: &Path,
+    o: &Outcome,
+    history: &[(u64, evacmap::instruments::Stats)],
+) -> Res<()> {
     let t0 = history.first().map_or(0, |h| h.0);
     let mut rows: Vec<Vec<String>> = o
         .rss

@@ -15,7 +15,8 @@ pub mod shared;
 
 use std::hash::{BuildHasher, Hash};
 
-use evacmap::{BucketLayout, EvacMap, EventKind, Policy, SplitLayout, Stats};
+use evacmap::instruments::{EventKind, Stats};
+use evacmap::{BucketLayout, EvacMap, Policy, SplitLayout};
 
 use crate::keys::{Hasher, hasher};
 

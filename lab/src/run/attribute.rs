@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use evacmap::Stats;
+use evacmap::instruments::Stats;
 
 use super::child::{Extras, print_result, saturate, timer_floor_traced};
 use crate::Res;

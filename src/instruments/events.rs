@@ -1,11 +1,12 @@
 //! Growth events and the map's fixed-capacity event ring.
 
-/// One recorded event; see [`Instruments::events`](crate::Instruments::events).
+/// One recorded event; see [`Instruments::events`](crate::instruments::Instruments::events).
 ///
 /// # Examples
 ///
 /// ```
-/// use evacmap::{EvacMap, EventKind};
+/// use evacmap::EvacMap;
+/// use evacmap::instruments::EventKind;
 ///
 /// let mut map = EvacMap::new();
 /// for i in 0..100u32 {
@@ -31,7 +32,7 @@ pub struct Event {
 /// # Examples
 ///
 /// ```
-/// use evacmap::EventKind;
+/// use evacmap::instruments::EventKind;
 ///
 /// let e = EventKind::OldArrayReleased { bytes: 4096 };
 /// assert_eq!(format!("{e:?}"), "OldArrayReleased { bytes: 4096 }");
@@ -89,7 +90,8 @@ pub enum EventKind {
 /// # Examples
 ///
 /// ```
-/// use evacmap::{EvacMap, EventKind, ForceReason, Policy};
+/// use evacmap::{EvacMap, Policy};
+/// use evacmap::instruments::{EventKind, ForceReason};
 ///
 /// let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
 /// let mut i = 0u64;

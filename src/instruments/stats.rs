@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Defines `Stats` and its encoding as `[u64; WORDS]` for the probe.
 macro_rules! stats_struct {
     ($($(#[$doc:meta])* $field:ident,)*) => {
-        /// A snapshot of a map's counters; see [`Instruments::stats`](crate::Instruments::stats)
-        /// and [`Probe::snapshot`](crate::Probe::snapshot).
+        /// A snapshot of a map's counters; see [`Instruments::stats`](crate::instruments::Instruments::stats)
+        /// and [`Probe::snapshot`](crate::instruments::Probe::snapshot).
         ///
         /// Counts are plain numbers, sizes are bytes, times are nanoseconds.
         /// Fields marked (stats) need the default `stats` feature and read 0
@@ -212,7 +212,7 @@ pub(crate) struct Counters {
 }
 
 /// How long a map's chains are; see
-/// [`Instruments::chain_lengths`](crate::Instruments::chain_lengths).
+/// [`Instruments::chain_lengths`](crate::instruments::Instruments::chain_lengths).
 ///
 /// # Examples
 ///

@@ -1,22 +1,28 @@
-//! The instruments beside the table: its counters, its event ring, its
-//! pause timing and the probe it publishes to, in one component that the
-//! table tells facts to (a write began, a growth started, a chain moved, a
-//! growth ended and how) and that turns them into counters, events and
-//! timings. The table holds it as one field and never touches a counter
-//! itself; every counter goes through `Counters`' one gate (the `stats`
-//! feature). No `unsafe` here.
+//! The recorder beside the table: its counters, its event ring, its pause
+//! timing and the probe it publishes to, in one component that the table
+//! tells facts to (a write began, a growth or shrink started, a chain
+//! moved, an evacuation ended and how) and that turns them into counters,
+//! events and timings (`crate::instruments` holds their public types;
+//! `Instruments` there is the read-only view of what this records). The
+//! table holds it as one field and never touches a counter itself: every
+//! counter is updated through `Counters`' methods, whose one gate, the
+//! `stats` feature, compiles out the counters marked (stats) in `Stats`;
+//! the growth and shrink bookkeeping is always counted (events and
+//! residency report it). No `unsafe` here.
 
 use std::time::Instant;
 
-use crate::events::{Event, EventKind, EventLog, ForceReason};
+use crate::instruments::{Counters, GrowthEnd, Stats, now_ns};
+use crate::instruments::{Event, EventKind, EventLog, ForceReason};
+use crate::instruments::{
+    OpKind, OpStart, PauseBuckets, PauseHistogram, Source, Timing, TimingStats,
+};
+use crate::instruments::{Probe, Shared};
 use crate::policy::InstrumentSettings;
-use crate::probe::{Probe, Shared};
-use crate::stats::{Counters, GrowthEnd, Stats, now_ns};
 use crate::sync::Arc;
-use crate::timing::{OpKind, OpStart, PauseBuckets, PauseHistogram, Source, Timing, TimingStats};
 
 /// The counters, events, timing and probe of one table.
-pub(super) struct Instruments {
+pub(super) struct Recorder {
     settings: InstrumentSettings,
     /// The counters behind `stats()`.
     counters: Counters,
@@ -53,10 +59,10 @@ pub(super) struct Shape {
     pub(super) old_bytes_held: u64,
 }
 
-impl Instruments {
+impl Recorder {
     /// Instruments with these settings, nothing recorded.
     pub(super) const fn new(settings: InstrumentSettings) -> Self {
-        Instruments {
+        Recorder {
             settings,
             counters: Counters::new(),
             events: EventLog::new(settings.event_capacity),
@@ -69,7 +75,7 @@ impl Instruments {
     /// A copy of what `src` recorded (counters, events, timing) for a
     /// clone; the copy has no probe of its own yet.
     pub(super) fn copy_of(src: &Self) -> Self {
-        Instruments {
+        Recorder {
             settings: src.settings,
             counters: src.counters.clone(),
             events: src.events.clone(),

@@ -5,16 +5,16 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::periodic::Periodic;
-use crate::stats::now_ns;
-use crate::{Probe, Stats};
+use crate::instruments::now_ns;
+use crate::instruments::periodic::Periodic;
+use crate::instruments::{Probe, Stats};
 
 /// The sampling interval of the Go monitoring sidecars this mimics (200 ms).
 ///
 /// # Examples
 ///
 /// ```
-/// assert_eq!(evacmap::DEFAULT_SAMPLE_INTERVAL.as_millis(), 200);
+/// assert_eq!(evacmap::instruments::DEFAULT_SAMPLE_INTERVAL.as_millis(), 200);
 /// ```
 pub const DEFAULT_SAMPLE_INTERVAL: Duration = Duration::from_millis(200);
 
@@ -26,7 +26,8 @@ pub const DEFAULT_SAMPLE_INTERVAL: Duration = Duration::from_millis(200);
 ///
 /// ```
 /// use std::time::Duration;
-/// use evacmap::{EvacMap, Sampler};
+/// use evacmap::EvacMap;
+/// use evacmap::instruments::Sampler;
 ///
 /// let mut map = EvacMap::new();
 /// let sampler = Sampler::spawn(map.probe(), Duration::from_millis(1), 100);
@@ -73,7 +74,7 @@ impl Sampler {
     ///
     /// ```
     /// let mut map: evacmap::EvacMap<u8, u8> = evacmap::EvacMap::new();
-    /// let s = evacmap::Sampler::spawn(map.probe(), evacmap::DEFAULT_SAMPLE_INTERVAL, 50);
+    /// let s = evacmap::instruments::Sampler::spawn(map.probe(), evacmap::instruments::DEFAULT_SAMPLE_INTERVAL, 50);
     /// drop(s); // stops and joins
     /// ```
     #[track_caller]
@@ -105,7 +106,7 @@ impl Sampler {
     ///
     /// ```
     /// let mut map: evacmap::EvacMap<u8, u8> = evacmap::EvacMap::new();
-    /// let s = evacmap::Sampler::spawn(map.probe(), std::time::Duration::from_millis(1), 10);
+    /// let s = evacmap::instruments::Sampler::spawn(map.probe(), std::time::Duration::from_millis(1), 10);
     /// std::thread::sleep(std::time::Duration::from_millis(10));
     /// assert!(s.history().len() <= 10);
     /// ```
@@ -122,7 +123,7 @@ impl Sampler {
     ///
     /// ```
     /// let mut map: evacmap::EvacMap<u8, u8> = evacmap::EvacMap::new();
-    /// let s = evacmap::Sampler::spawn(map.probe(), std::time::Duration::from_millis(1), 10);
+    /// let s = evacmap::instruments::Sampler::spawn(map.probe(), std::time::Duration::from_millis(1), 10);
     /// let history = s.stop();
     /// assert!(history.len() <= 10);
     /// ```

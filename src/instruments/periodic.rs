@@ -1,5 +1,5 @@
 //! A background thread that runs a closure every interval until stopped:
-//! the loop under [`Sampler`](crate::Sampler) and
+//! the loop under [`Sampler`](crate::instruments::Sampler) and
 //! [`Maintainer`](crate::sharded::Maintainer).
 
 use std::sync::{Arc, Condvar, Mutex, PoisonError};

@@ -147,7 +147,7 @@ pub struct Percentiles {
 }
 
 /// Pause percentiles per operation kind; see
-/// [`Instruments::pause_histogram`](crate::Instruments::pause_histogram).
+/// [`Instruments::pause_histogram`](crate::instruments::Instruments::pause_histogram).
 ///
 /// # Examples
 ///
@@ -203,7 +203,7 @@ pub struct HistogramBucket {
 
 /// The buckets of the pause histograms (non-empty ones, in value order),
 /// for export to a metrics system; see
-/// [`Instruments::pause_buckets`](crate::Instruments::pause_buckets).
+/// [`Instruments::pause_buckets`](crate::instruments::Instruments::pause_buckets).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
@@ -249,7 +249,7 @@ impl PauseBuckets {
 /// # Examples
 ///
 /// ```
-/// assert_ne!(evacmap::OpKind::Insert, evacmap::OpKind::Remove);
+/// assert_ne!(evacmap::instruments::OpKind::Insert, evacmap::instruments::OpKind::Remove);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -262,7 +262,7 @@ pub enum OpKind {
     Remove,
 }
 
-/// The timing report; see [`Instruments::timing`](crate::Instruments::timing).
+/// The timing report; see [`Instruments::timing`](crate::instruments::Instruments::timing).
 ///
 /// # Examples
 ///
@@ -295,7 +295,7 @@ pub struct TimingStats {
     pub free_ns: u64,
     /// Wall time of the last completed growth, from its start to the
     /// release of its old array (ns): residency in time. Also in
-    /// [`Stats::last_growth_wall_ns`](crate::Stats::last_growth_wall_ns),
+    /// [`Stats::last_growth_wall_ns`](crate::instruments::Stats::last_growth_wall_ns),
     /// which is kept with timing off too.
     pub growth_wall_ns: u64,
 }

@@ -8,9 +8,9 @@
 
 use core::fmt;
 
+use crate::instruments::{ChainLengths, Event, PauseBuckets, PauseHistogram, Stats, TimingStats};
 use crate::layout::{BucketLayout, DefaultLayout};
 use crate::raw::RawTable;
-use crate::{ChainLengths, Event, PauseBuckets, PauseHistogram, Stats, TimingStats};
 
 /// A map's or a set's instruments, borrowed: counters ([`Stats`]), growth
 /// events, pause timing, chain lengths and array bytes. (A set is a map of
@@ -58,7 +58,7 @@ impl<'a, K, V, L: BucketLayout> Instruments<'a, K, V, L> {
     /// # Examples
     ///
     /// ```
-    /// use evacmap::EventKind;
+    /// use evacmap::instruments::EventKind;
     ///
     /// let mut map = evacmap::EvacMap::new();
     /// for i in 0..100u32 {

@@ -31,8 +31,8 @@
 //! reading the words. Otherwise the writer has lapped the reader, and the
 //! event is counted as lost, never returned torn or twice.
 
-use crate::events::Event;
-use crate::stats::Stats;
+use crate::instruments::Event;
+use crate::instruments::Stats;
 use crate::sync::{Arc, AtomicU64, Ordering, fence, spin_wait};
 
 /// A handle for reading a map's counters and events from any thread; see
