@@ -12,8 +12,8 @@
 //! operation pays O(n), but the old array stays allocated until the cursor
 //! passes its end, and reads never move anything: a map that stops being
 //! written keeps its old buckets forever. [`EvacMap::evacuate`],
-//! [`EvacMap::evacuate_for`] and [`EvacMap::finish_growth`] make that a
-//! choice.
+//! [`EvacMap::evacuate_for`] and [`EvacMap::finish_evacuation`] make that
+//! a choice.
 //!
 //! ```
 //! use evacmap::EvacMap;
@@ -28,7 +28,7 @@
 //! if let Some(p) = map.phase().progress() {
 //!     println!("{} of {} old buckets evacuated", p.evacuated, p.total);
 //! }
-//! map.finish_growth(); // release the old buckets now
+//! map.finish_evacuation(); // release the old buckets now
 //! assert!(!map.is_evacuating());
 //! ```
 //!
@@ -93,7 +93,17 @@ pub use equivalent::Equivalent;
 pub use error::TryReserveError;
 pub use layout::{BucketLayout, DefaultLayout, GoLayout, SplitLayout};
 pub use map::{Entry, EvacMap};
-pub use policy::{GrowthKind, GrowthProgress, Phase, Policy};
+pub use policy::Policy;
+pub use raw::lifecycle::{EvacuationKind, EvacuationProgress, Phase};
+
+/// The former name of [`EvacuationKind`]: a shrink is an evacuation, not a
+/// growth.
+#[deprecated(since = "0.2.0", note = "renamed `EvacuationKind`")]
+pub type GrowthKind = EvacuationKind;
+
+/// The former name of [`EvacuationProgress`].
+#[deprecated(since = "0.2.0", note = "renamed `EvacuationProgress`")]
+pub type GrowthProgress = EvacuationProgress;
 pub use set::EvacSet;
 pub use sharded::{ShardedEvacMap, ShardedEvacSet};
 

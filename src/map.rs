@@ -39,7 +39,7 @@ use crate::{DefaultHashBuilder, Equivalent, Phase, Policy, TryReserveError};
 /// The API follows `std::collections::HashMap`; the additions are the
 /// growth controls ([`is_evacuating`](Self::is_evacuating),
 /// [`phase`](Self::phase), [`evacuate`](Self::evacuate),
-/// [`evacuate_for`](Self::evacuate_for), [`finish_growth`](Self::finish_growth))
+/// [`evacuate_for`](Self::evacuate_for), [`finish_evacuation`](Self::finish_evacuation))
 /// and the [`Policy`] chosen at construction.
 ///
 /// # Examples
@@ -275,7 +275,7 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
     /// # Examples
     ///
     /// ```
-    /// use evacmap::{EvacMap, GrowthKind, Phase};
+    /// use evacmap::{EvacMap, EvacuationKind, Phase};
     ///
     /// let mut map = EvacMap::new();
     /// let mut seen = false;
@@ -283,7 +283,7 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
     ///     map.insert(i, i);
     ///     if let Phase::Evacuating(p) = map.phase() {
     ///         assert!(p.evacuated < p.total);
-    ///         assert_eq!(p.kind, GrowthKind::Doubling);
+    ///         assert_eq!(p.kind, EvacuationKind::Doubling);
     ///         seen = true;
     ///     }
     /// }
@@ -318,7 +318,7 @@ impl<K, V, S, L: BucketLayout> EvacMap<K, V, S, L> {
     /// True while old-array memory is held: while evacuating, and after a
     /// growth while the rest of its old array (mostly the overflow pool) is
     /// given back one batch per write (`Phase::Retiring`). `evacuate` and
-    /// `evacuate_for` give it back too; `finish_growth` frees it at once.
+    /// `evacuate_for` give it back too; `finish_evacuation` frees it at once.
     /// Equivalent to `instruments().stats().old_bytes_held > 0`, without the
     /// snapshot. Not the same as [`is_evacuating`](Self::is_evacuating),
     /// which says whether entries may still be in old buckets.
@@ -605,7 +605,7 @@ where
     ///
     /// Unlike std, this does not move the entries at once: it *starts* an
     /// incremental shrink, which later writes, [`evacuate`](Self::evacuate)
-    /// or [`finish_growth`](Self::finish_growth) complete; the old array is
+    /// or [`finish_evacuation`](Self::finish_evacuation) complete; the old array is
     /// released when the last old bucket has been moved. `capacity()` reports
     /// the final capacity at once. Go's maps never shrink; this is evacmap's
     /// extension (see also [`Policy::with_auto_shrink`]).
@@ -622,7 +622,7 @@ where
     /// map.shrink_to_fit();
     /// assert!(map.capacity() >= 10 && map.capacity() < 100);
     /// assert!(map.is_evacuating()); // the shrink runs incrementally...
-    /// map.finish_growth(); // ...or is finished on demand
+    /// map.finish_evacuation(); // ...or is finished on demand
     /// assert_eq!(map.instruments().stats().shrinks_completed, 1);
     /// assert_eq!(map.len(), 10);
     /// ```
@@ -993,7 +993,8 @@ where
         self.table.evacuate(Budget::Time(budget), &hasher)
     }
 
-    /// Evacuates every remaining old bucket and releases the old array.
+    /// Evacuates every remaining old bucket of the growth or shrink in
+    /// progress and releases the old array (retiring or not).
     ///
     /// # Examples
     ///
@@ -1002,11 +1003,21 @@ where
     /// for i in 0..10_000u32 {
     ///     map.insert(i, i);
     /// }
-    /// map.finish_growth();
+    /// map.finish_evacuation();
     /// assert_eq!(map.phase(), evacmap::Phase::Idle);
     /// ```
+    pub fn finish_evacuation(&mut self) {
+        self.table.finish_evacuation(&hasher_of(&self.hash_builder));
+    }
+
+    /// The former name of [`finish_evacuation`](Self::finish_evacuation),
+    /// which finishes a shrink too.
+    #[deprecated(
+        since = "0.2.0",
+        note = "renamed `finish_evacuation`: it finishes shrinks too"
+    )]
     pub fn finish_growth(&mut self) {
-        self.table.finish_growth(&hasher_of(&self.hash_builder));
+        self.finish_evacuation();
     }
 
     /// Walks the whole table and panics, naming the broken invariant (see

@@ -323,7 +323,7 @@ impl<T, S> EvacSet<T, S> {
     ///
     /// ```
     /// let mut set: evacmap::EvacSet<u32> = (0..5000).collect();
-    /// set.finish_growth();
+    /// set.finish_evacuation();
     /// assert!(!set.holds_old_memory());
     /// ```
     pub fn holds_old_memory(&self) -> bool {
@@ -379,7 +379,7 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
     /// let mut set: evacmap::EvacSet<u32> = (0..1000).collect();
     /// set.retain(|&x| x < 5);
     /// set.shrink_to_fit();
-    /// set.finish_growth();
+    /// set.finish_evacuation();
     /// assert!(set.capacity() < 100);
     /// ```
     pub fn shrink_to_fit(&mut self) {
@@ -559,17 +559,27 @@ impl<T: Eq + Hash, S: BuildHasher> EvacSet<T, S> {
         self.map.evacuate_for(budget)
     }
 
-    /// Finishes the growth in progress; see [`EvacMap::finish_growth`].
+    /// Finishes the growth in progress; see [`EvacMap::finish_evacuation`].
     ///
     /// # Examples
     ///
     /// ```
     /// let mut set: evacmap::EvacSet<u32> = (0..5000).collect();
-    /// set.finish_growth();
+    /// set.finish_evacuation();
     /// assert!(!set.is_evacuating());
     /// ```
+    pub fn finish_evacuation(&mut self) {
+        self.map.finish_evacuation();
+    }
+
+    /// The former name of [`finish_evacuation`](Self::finish_evacuation),
+    /// which finishes a shrink too.
+    #[deprecated(
+        since = "0.2.0",
+        note = "renamed `finish_evacuation`: it finishes shrinks too"
+    )]
     pub fn finish_growth(&mut self) {
-        self.map.finish_growth();
+        self.finish_evacuation();
     }
 
     /// Checks every invariant; see [`EvacMap::check_invariants`].

@@ -86,12 +86,12 @@ fn clone_from_copies_mid_growth_and_reuses_same_shapes() {
     target.check_invariants();
     assert_eq!(target, source);
     assert_eq!(target.phase().progress(), source.phase().progress());
-    source.finish_growth();
+    source.finish_evacuation();
     let mut same: EvacMap<u64, String> = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
     for k in 0..source.len() as u64 {
         same.insert(k + 10_000, String::new());
     }
-    same.finish_growth();
+    same.finish_evacuation();
     assert_eq!(same.bucket_log2(), source.bucket_log2());
     same.clone_from(&source);
     same.check_invariants();
@@ -241,7 +241,7 @@ fn chain_lengths_count_every_chain() {
     for i in 0..if cfg!(miri) { 2_000 } else { 100_000u64 } {
         map.insert(i, i);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     let c = map.instruments().chain_lengths();
     let s = map.instruments().stats();
     assert_eq!(c.chains, s.bucket_count);

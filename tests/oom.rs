@@ -288,7 +288,7 @@ fn child(scenario: &str) {
                 map.insert(i, i);
                 i += 1;
             }
-            map.finish_growth();
+            map.finish_evacuation();
             assert_eq!(map.bucket_log2(), Some(15));
             brink();
             exhaust();
@@ -332,7 +332,7 @@ fn child(scenario: &str) {
         }
         "clone" => {
             let mut map: EvacMap<u64, u64> = (0..150_000).map(|i| (i, i)).collect();
-            map.finish_growth();
+            map.finish_evacuation();
             assert_eq!(map.bucket_log2(), Some(15));
             brink();
             exhaust();
@@ -346,7 +346,7 @@ fn child(scenario: &str) {
         }
         "try_reserve" => {
             let mut map: EvacMap<u64, u64> = (0..1000).map(|i| (i, i)).collect();
-            map.finish_growth();
+            map.finish_evacuation();
             let (len, cap) = (map.len(), map.capacity());
             exhaust();
             let result = map.try_reserve(10_000_000);
@@ -365,7 +365,7 @@ fn child(scenario: &str) {
             // serves; the address space has 16 MiB to spare), not for all
             // nine: the call stops after a complete doubling.
             let mut map: EvacMap<u64, u64> = (0..1000).map(|i| (i, i)).collect();
-            map.finish_growth();
+            map.finish_evacuation();
             let cap = map.capacity();
             limit_address_space(16 << 20);
             let err = map.try_reserve(10_000_000).unwrap_err();
@@ -382,7 +382,7 @@ fn child(scenario: &str) {
             for i in 0..99_000 {
                 map.remove(&i);
             }
-            map.finish_growth();
+            map.finish_evacuation();
             let cap = map.capacity();
             exhaust();
             map.shrink_to_fit();
@@ -391,7 +391,7 @@ fn child(scenario: &str) {
             restore();
             map.check_invariants();
             map.shrink_to_fit();
-            map.finish_growth();
+            map.finish_evacuation();
             assert!(map.capacity() < cap / 16);
             map.check_invariants();
             assert_eq!(map.len(), 1000);

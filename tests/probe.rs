@@ -23,7 +23,7 @@ fn check_snapshot(s: &Stats) {
     );
     assert!(s.old_bytes_held <= s.bytes_allocated, "torn: {s:?}");
     assert!(s.bytes_allocated <= s.peak_bytes_allocated, "torn: {s:?}");
-    assert!(s.writes_during_growth <= s.writes, "torn: {s:?}");
+    assert!(s.writes_during_evacuation <= s.writes, "torn: {s:?}");
     // Insert-only workload: len equals writes, or writes - 1 when the
     // publication came from a growth event inside the insert that triggered
     // it (the write is counted, its entry not placed yet).
@@ -96,7 +96,7 @@ fn snapshots_are_consistent_while_writing() {
     for i in 0..N {
         map.insert(i, i);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     map.publish();
     done.store(true, Ordering::Release);
     let recorded = map.instruments().stats().events_recorded;

@@ -9,7 +9,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::{ALL_WEAKNESSES, Weak, Weakness};
-use evacmap::{EvacMap, GrowthKind, Policy};
+use evacmap::{EvacMap, EvacuationKind, Policy};
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 
 /// One step of a test. Keys are small so that operations hit each other.
@@ -190,7 +190,7 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
                 }
             }
             Op::FinishGrowth => {
-                map.finish_growth();
+                map.finish_evacuation();
                 assert!(!map.is_evacuating());
             }
             Op::Clone => {
@@ -268,7 +268,8 @@ fn run(policy: Policy, weakness: Weakness, ops: &[Op]) {
             }
         }
         assert_same(&map, &model);
-        let shrinking = matches!(map.phase().progress(), Some(p) if p.kind == GrowthKind::Shrink);
+        let shrinking =
+            matches!(map.phase().progress(), Some(p) if p.kind == EvacuationKind::Shrink);
         STEPS.with(|c| {
             let (growing, all) = c.get();
             c.set((growing + usize::from(map.is_evacuating()), all + 1));

@@ -34,7 +34,7 @@ fn maps() -> Vec<(String, EvacMap<u64, u64>)> {
     let mut shrinking: EvacMap<u64, u64> =
         EvacMap::with_policy(Policy::go().with_auto_shrink(0.25));
     shrinking.extend((0..size(20_000)).map(|i| (i, i * 3)));
-    shrinking.finish_growth();
+    shrinking.finish_evacuation();
     let mut i = 0;
     while !shrinking.is_evacuating() {
         shrinking.remove(&i);

@@ -7,7 +7,7 @@ mod common;
 
 use common::{Counter, HASH_FUSE, Trap, Weak, Weakness, arm, disarm};
 use evacmap::instruments::EventKind;
-use evacmap::{EvacMap, GrowthKind, Policy};
+use evacmap::{EvacMap, EvacuationKind, Policy};
 
 const N: u32 = if cfg!(miri) { 300 } else { 20_000 };
 const KEEP: u32 = N / 100;
@@ -18,11 +18,11 @@ fn sparse(policy: Policy) -> EvacMap<u32, u32> {
     for i in 0..N {
         map.insert(i, i);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     for i in KEEP..N {
         assert_eq!(map.remove(&i), Some(i));
     }
-    map.finish_growth();
+    map.finish_evacuation();
     map
 }
 
@@ -36,7 +36,7 @@ fn shrink_to_fit_counts_and_events() {
     assert_eq!(s.shrinks, 1);
     assert_eq!(s.shrinks_completed, 0);
     let progress = map.phase().progress().expect("a shrink is running");
-    assert_eq!(progress.kind, GrowthKind::Shrink);
+    assert_eq!(progress.kind, EvacuationKind::Shrink);
     let to_log2 = map.bucket_log2().unwrap();
     assert!(to_log2 < from_log2);
     assert_eq!(
@@ -86,7 +86,19 @@ fn shrink_to_fit_counts_and_events() {
         matches!(tail[0], EventKind::OldArrayReleased { bytes } if bytes + early == before.bytes_allocated),
         "{tail:?}, {early} early"
     );
-    assert!(matches!(tail[1], EventKind::GrowthFinished { .. }));
+    // A shrink ends as a shrink, with what it gave back, and is counted as
+    // the last shrink, not as a growth.
+    assert!(
+        matches!(tail[1], EventKind::ShrinkFinished { bytes_returned, .. }
+            if bytes_returned == s.shrink_bytes_returned),
+        "{tail:?}"
+    );
+    assert!(
+        s.last_shrink_wall_ns > 0,
+        "evacuated by `evacuate` calls, not writes"
+    );
+    assert_eq!(s.last_shrink_writes, 0);
+    assert_eq!(s.last_growth_writes, before.last_growth_writes);
     for i in 0..KEEP {
         assert_eq!(map.get(&i), Some(&i));
     }
@@ -150,11 +162,14 @@ fn shrink_during_a_growth_finishes_the_growth_first() {
         map.insert(i, i);
         i += 1;
     }
-    assert_eq!(map.phase().progress().unwrap().kind, GrowthKind::Doubling);
+    assert_eq!(
+        map.phase().progress().unwrap().kind,
+        EvacuationKind::Doubling
+    );
     map.retain(|&k, _| k < 10);
     let forced = map.instruments().stats().forced_completions;
     map.shrink_to_fit();
-    assert_eq!(map.phase().progress().unwrap().kind, GrowthKind::Shrink);
+    assert_eq!(map.phase().progress().unwrap().kind, EvacuationKind::Shrink);
     assert_eq!(map.instruments().stats().forced_completions, forced + 1);
     map.check_invariants();
 }
@@ -168,7 +183,7 @@ fn shrink_to_keeps_the_requested_capacity() {
     let min = cap / 4;
     map.shrink_to(min);
     assert!(map.capacity() >= min && map.capacity() < cap);
-    map.finish_growth();
+    map.finish_evacuation();
     assert!(map.capacity() >= min);
     map.shrink_to(usize::MAX); // more than any table holds: nothing to do
     assert!(!map.is_evacuating());
@@ -208,7 +223,7 @@ fn auto_shrink_starts_on_a_delete_burst() {
         map.remove(&i);
         check_invariants_every(&map, i);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     // Shrinks cascade while removals continue: one starts whenever none is
     // running and the fill is low enough.
     assert!(map.instruments().stats().shrinks >= 2);
@@ -216,7 +231,7 @@ fn auto_shrink_starts_on_a_delete_burst() {
     // The last removals came while a shrink ran; the next one starts
     // another, down to the smallest table with room for twice the entries.
     map.remove(&0);
-    map.finish_growth();
+    map.finish_evacuation();
     let len = map.len();
     assert!(map.capacity() >= 2 * len, "hysteresis: room for 2x");
     assert!(
@@ -240,14 +255,14 @@ fn auto_shrink_does_not_oscillate_at_the_boundary() {
     for i in 0..N {
         map.insert(i, i);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     // Remove until the first shrink starts, then finish it.
     let mut i = N;
     while map.instruments().stats().shrinks == 0 {
         i -= 1;
         map.remove(&i);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     let s = map.instruments().stats();
     // Now sit at the boundary: insert one, remove one, many times.
     for _ in 0..if cfg!(miri) { 500 } else { 10_000 } {
@@ -265,7 +280,7 @@ fn removals_inside_retain_never_start_a_shrink() {
     for i in 0..N {
         map.insert(i, i);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     map.retain(|&k, _| k < KEEP);
     assert_eq!(map.instruments().stats().shrinks, 0);
     // The next removal does.
@@ -285,7 +300,7 @@ fn constant_hash_chains_merge() {
     for i in 0..n {
         map.insert(i, i);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     map.retain(|&k, _| k % 10 == 0);
     map.shrink_to_fit();
     let mut step = 0;
@@ -306,7 +321,7 @@ fn values_are_dropped_once_across_a_shrink() {
     for i in 0..n {
         map.insert(i, c.value(i));
     }
-    map.finish_growth();
+    map.finish_evacuation();
     for i in 10..n {
         drop(map.remove(&i));
     }
@@ -327,11 +342,11 @@ fn shrinking_never_calls_hash() {
     for i in 0..u64::from(N / 4) {
         map.insert(Trap(i), i);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     map.retain(|k, _| k.0 < 10);
     arm(&HASH_FUSE, 0); // the next `Hash` call panics
     map.shrink_to_fit();
-    map.finish_growth();
+    map.finish_evacuation();
     disarm();
     assert_eq!(map.instruments().stats().shrinks_completed, 1);
     assert_eq!(map.len(), 10);

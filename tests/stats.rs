@@ -50,7 +50,7 @@ fn assert_cross_field(s: &Stats) {
         "{s:?}"
     );
     assert!(
-        s.same_size_growths <= s.growths && s.writes_during_growth <= s.writes,
+        s.same_size_growths <= s.growths && s.writes_during_evacuation <= s.writes,
         "{s:?}"
     );
     assert_eq!(s.old_bucket_count == 0, s.old_bytes_held == 0, "{s:?}");
@@ -75,9 +75,9 @@ fn inserting_n_keys_starts_go_many_growths_and_moves_each_entry_present_at_start
     );
     // Go's bound: each write evacuates the bucket it uses and one at the cursor.
     assert!(s.max_buckets_evacuated_in_one_op <= 1 + 1, "{s:?}");
-    assert!(s.writes_during_growth >= growing_inserts);
+    assert!(s.writes_during_evacuation >= growing_inserts);
 
-    m.finish_growth();
+    m.finish_evacuation();
     let s = m.instruments().stats();
     assert_eq!(s.old_bytes_held, 0);
     assert_eq!(s.old_bucket_count, 0);
@@ -119,7 +119,7 @@ fn all_at_once_moves_the_whole_table_in_one_insert() {
     assert_eq!(s.max_entries_moved_in_one_op, largest);
     assert_eq!(s.max_buckets_evacuated_in_one_op, 1 << (s.growths - 1));
     assert_eq!(s.growths_completed, s.growths);
-    assert_eq!(s.writes_during_growth, 0);
+    assert_eq!(s.writes_during_evacuation, 0);
 }
 
 #[test]
@@ -141,7 +141,7 @@ fn reads_during_growth_count_lookups_in_old_buckets() {
     assert!(p.evacuated < p.total);
     // Reads do not move anything.
     assert_eq!(after.buckets_evacuated, before.buckets_evacuated);
-    m.finish_growth();
+    m.finish_evacuation();
     let s = m.instruments().stats();
     for k in 0..i {
         assert!(m.get(&k).is_some());
@@ -165,7 +165,7 @@ fn forced_completions_are_counted_and_logged() {
         .progress()
         .map(|p| (p.total - p.evacuated) as u64)
         .unwrap();
-    m.finish_growth();
+    m.finish_evacuation();
     let s = m.instruments().stats();
     assert_eq!(s.forced_completions, 1);
     assert_eq!(s.growths, s.growths_completed + 1);
@@ -179,7 +179,7 @@ fn forced_completions_are_counted_and_logged() {
         matches!(tail[1], EventKind::GrowthFinished { writes, .. } if writes == s.last_growth_writes)
     );
     assert!(matches!(tail[2], EventKind::OldArrayReleased { bytes } if bytes > 0));
-    // finish_growth moved everything left in one operation.
+    // finish_evacuation moved everything left in one operation.
     assert!(s.max_buckets_evacuated_in_one_op >= left);
 }
 
@@ -199,7 +199,7 @@ fn reserve_is_one_operation() {
     for i in 0..n {
         m.insert(i, i);
     }
-    m.finish_growth();
+    m.finish_evacuation();
     assert_eq!(m.bucket_log2(), Some(b0));
     let before = m.instruments().stats();
     m.reserve(extra);
@@ -260,7 +260,7 @@ fn bytes_allocated_tracks_arrays_and_overflow() {
     for i in 0..N / 10 {
         m.insert(i, i);
     }
-    m.finish_growth();
+    m.finish_evacuation();
     let s = m.instruments().stats();
     let bucket = 8 + 8 * 8 + 8 * 8 + 8; // u64 -> u64
     let b = s.bucket_count;
@@ -357,7 +357,7 @@ fn old_array_is_given_back_as_the_cursor_passes() {
     let copy = m.clone();
     copy.check_invariants();
     assert_eq!(copy.len(), m.len());
-    m.finish_growth();
+    m.finish_evacuation();
     let end = m.instruments().stats();
     let freed_at_end = m
         .instruments()
@@ -421,7 +421,7 @@ fn overflow_beyond_the_pool_is_counted_and_freed() {
         }
     }
     m.check_invariants();
-    m.finish_growth();
+    m.finish_evacuation();
     let s = m.instruments().stats();
     let bucket = 8 + 8 * 8 + 8 * 8 + 8; // u64 -> u64
     let pool = if s.bucket_count >= 16 {

@@ -39,7 +39,7 @@ fn assert_usable(map: &mut EvacMap<Trap, u64>, untouched: impl Iterator<Item = u
     for k in 10_000..10_050 {
         map.insert(Trap(k), k * 10);
     }
-    map.finish_growth();
+    map.finish_evacuation();
     map.check_invariants();
 }
 

@@ -246,7 +246,7 @@ fn apply<L: BucketLayout>(
             map.evacuate_for(Duration::from_micros(u64::from(us % 64)));
         }
         Op::FinishGrowth => {
-            map.finish_growth();
+            map.finish_evacuation();
             assert!(!map.is_evacuating() && !map.holds_old_memory());
         }
         Op::Clone => {

@@ -113,7 +113,7 @@ fn apply(op: &Op, set: &mut Set, model: &mut Model, other: &Set) {
         Op::Evacuate(n) => {
             set.evacuate(usize::from(n));
         }
-        Op::FinishGrowth => set.finish_growth(),
+        Op::FinishGrowth => set.finish_evacuation(),
         Op::Clear => {
             set.clear();
             model.clear();

@@ -53,8 +53,9 @@ pub enum EventKind {
         len: u64,
     },
     /// A shrink started: a smaller array was allocated and the current one
-    /// became the old array. It ends like a growth, with `GrowthFinished`
-    /// (or `ForcedCompletion` first) and `OldArrayReleased`.
+    /// became the old array. It ends with `ShrinkFinished` (after a
+    /// `ForcedCompletion` if it was finished at once) and
+    /// `OldArrayReleased`.
     ShrinkStarted {
         /// `B` before.
         from_log2: u8,
@@ -63,19 +64,29 @@ pub enum EventKind {
         /// Entries in the map when it started.
         len: u64,
     },
-    /// The rest of a growth (or shrink) is being evacuated at once.
+    /// The rest of a growth or a shrink is being evacuated at once.
     ForcedCompletion {
         /// Why.
         reason: ForceReason,
         /// Old buckets still to evacuate at that moment.
         buckets_left: u64,
     },
-    /// A growth (or shrink) finished: its last old bucket was evacuated.
+    /// A growth finished: its last old bucket was evacuated.
     GrowthFinished {
         /// Writes from the start of the growth to its end.
         writes: u64,
         /// Wall time from the start of the growth to its end (ns).
         wall_ns: u64,
+    },
+    /// A shrink finished: its last old bucket was evacuated.
+    ShrinkFinished {
+        /// Writes from the start of the shrink to its end.
+        writes: u64,
+        /// Wall time from the start of the shrink to its end (ns).
+        wall_ns: u64,
+        /// Bytes the shrink gives back: the old array (and its overflow
+        /// buckets) less the new one.
+        bytes_returned: u64,
     },
     /// An old array was freed (at the end of a growth or shrink, or by
     /// `clear`), or the whole array of an empty map by `shrink_to_fit`.
@@ -99,7 +110,7 @@ pub enum EventKind {
 ///     map.insert(i, ());
 ///     i += 1;
 /// }
-/// map.finish_growth();
+/// map.finish_evacuation();
 /// assert!(map.instruments().events().iter().any(|e| matches!(
 ///     e.kind,
 ///     EventKind::ForcedCompletion { reason: ForceReason::Explicit, .. }
@@ -111,7 +122,7 @@ pub enum EventKind {
 pub enum ForceReason {
     /// An insert crossed the load limit while the growth was still running.
     LoadLimit,
-    /// `finish_growth` or `reserve` was called.
+    /// `finish_evacuation` or `reserve` was called.
     Explicit,
 }
 
@@ -149,6 +160,11 @@ impl Event {
                 to_log2,
                 len,
             } => (4, u64::from(from_log2) | u64::from(to_log2) << 8, len, 0),
+            EventKind::ShrinkFinished {
+                writes,
+                wall_ns,
+                bytes_returned,
+            } => (5, writes, wall_ns, bytes_returned),
         };
         [self.seq, self.time_ns, tag, a, b, c]
     }
@@ -174,6 +190,11 @@ impl Event {
             2 => EventKind::GrowthFinished {
                 writes: a,
                 wall_ns: b,
+            },
+            5 => EventKind::ShrinkFinished {
+                writes: a,
+                wall_ns: b,
+                bytes_returned: c,
             },
             4 => EventKind::ShrinkStarted {
                 from_log2: (a & 0xff) as u8,
@@ -276,6 +297,11 @@ mod tests {
                 from_log2: 20,
                 to_log2: 14,
                 len: 77,
+            },
+            EventKind::ShrinkFinished {
+                writes: 3,
+                wall_ns: 4,
+                bytes_returned: 5 << 30,
             },
         ];
         for (i, kind) in kinds.into_iter().enumerate() {

@@ -40,7 +40,7 @@ pub use probe::{EventBatch, Probe};
 #[cfg(not(evacmap_loom))]
 pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler, SnapshotSource};
 pub use stats::{ChainLengths, Stats};
-pub(crate) use stats::{Counters, GrowthEnd, now_ns};
+pub(crate) use stats::{Counters, EvacuationEnd, now_ns};
 pub use timing::{HistogramBucket, OpKind, PauseBuckets, PauseHistogram, Percentiles, TimingStats};
 pub(crate) use timing::{LogHistogram, OpStart, Source, Timing};
 pub use view::Instruments;

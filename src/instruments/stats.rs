@@ -11,6 +11,8 @@
 //! stay 0 and cost nothing.
 
 use core::fmt;
+
+use crate::EvacuationKind;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Defines `Stats` and its encoding as `[u64; WORDS]` for the probe.
@@ -58,13 +60,13 @@ macro_rules! stats_struct {
             }
 
             /// Adds up the stats of several maps (the shards of a sharded
-            /// map): counts and bytes are summed; the `max_*` and
-            /// `last_growth_*` fields take the largest value.
+            /// map): counts and bytes are summed; the `max_*` and `last_*`
+            /// fields take the largest value.
             /// `peak_bytes_allocated` is summed, an upper bound on the peak
             /// of the sum.
             pub(crate) fn combine(parts: impl IntoIterator<Item = Stats>) -> Stats {
                 let is_max = [$(stringify!($field).starts_with("max_")
-                    || stringify!($field).starts_with("last_growth_")),*];
+                    || stringify!($field).starts_with("last_")),*];
                 let mut acc = [0u64; Self::WORDS];
                 for part in parts {
                     for (i, w) in part.to_words().into_iter().enumerate() {
@@ -123,7 +125,7 @@ stats_struct! {
     /// `evacuate_for`), or all at once by `Policy::all_at_once()`.
     growths_completed,
     /// Growths finished all at once because the load limit was hit again
-    /// during them, or because `finish_growth` (or `reserve`) was called.
+    /// during them, or because `finish_evacuation` (or `reserve`) was called.
     /// Disjoint from `growths_completed`; a growth cut short by `clear` or
     /// `drain` counts in neither. Shrinks are not counted here.
     forced_completions,
@@ -154,14 +156,21 @@ stats_struct! {
     max_buckets_evacuated_in_one_op,
     /// Most bucket memory allocated by one operation, in bytes (stats).
     max_bytes_allocated_in_one_op,
-    /// Writes that ran while old buckets were held (stats).
-    writes_during_growth,
-    /// Writes the last completed growth took from its start to the release
-    /// of its old array.
+    /// Writes that ran while an evacuation (a growth or a shrink) was in
+    /// progress (stats).
+    writes_during_evacuation,
+    /// Writes the last completed growth took from its start to the end of
+    /// its evacuation (shrinks are not growths: see `last_shrink_writes`).
     last_growth_writes,
-    /// Wall time from the start of the last completed growth to the release
-    /// of its old array (ns): residency in time.
+    /// Wall time from the start of the last completed growth to the end of
+    /// its evacuation (ns): residency in time.
     last_growth_wall_ns,
+    /// Writes the last completed shrink took from its start to the end of
+    /// its evacuation.
+    last_shrink_writes,
+    /// Wall time of the last completed shrink, from its start to the end
+    /// of its evacuation (ns).
+    last_shrink_wall_ns,
     /// Largest `bytes_allocated` ever held.
     peak_bytes_allocated,
     /// Events recorded so far (the sequence number of the next event).
@@ -192,14 +201,17 @@ pub(crate) struct Counters {
     max_entries_moved_in_one_op: u64,
     max_buckets_evacuated_in_one_op: u64,
     max_bytes_allocated_in_one_op: u64,
-    writes_during_growth: u64,
+    writes_during_evacuation: u64,
     last_growth_writes: u64,
     last_growth_wall_ns: u64,
+    last_shrink_writes: u64,
+    last_shrink_wall_ns: u64,
     peak_bytes_allocated: u64,
-    /// Writes of the growth in progress (always counted: events report it).
-    current_growth_writes: u64,
-    /// Start of the growth in progress (ns since the process epoch).
-    growth_started_ns: u64,
+    /// Writes of the evacuation in progress (always counted: events report
+    /// it).
+    current_writes: u64,
+    /// Start of the evacuation in progress (ns since the process epoch).
+    started_ns: u64,
     /// Operations other than writes begun (explicit evacuation, reserve).
     /// `writes + other_ops` numbers the operation in progress.
     other_ops: u64,
@@ -258,9 +270,11 @@ const SECTIONS: [(&str, &[&str]); 5] = [
     (
         "residency",
         &[
-            "writes_during_growth",
+            "writes_during_evacuation",
             "last_growth_writes",
             "last_growth_wall_ns",
+            "last_shrink_writes",
+            "last_shrink_wall_ns",
             "lookups_in_old_buckets",
         ],
     ),
@@ -365,11 +379,11 @@ const ON: bool = cfg!(feature = "stats");
 /// How a growth or shrink ended (see [`Stats::growths_completed`] and
 /// [`Stats::forced_completions`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum GrowthEnd {
+pub(crate) enum EvacuationEnd {
     /// A growth whose cursor reached the end through incremental work, or
     /// all at once under `Policy::all_at_once()`.
     Completed,
-    /// A growth finished at once before its time (`finish_growth`,
+    /// A growth finished at once before its time (`finish_evacuation`,
     /// `reserve`, `shrink_to`, or the load limit).
     Forced,
     /// A shrink, which gave back this many bytes.
@@ -396,12 +410,14 @@ impl Counters {
             max_entries_moved_in_one_op: 0,
             max_buckets_evacuated_in_one_op: 0,
             max_bytes_allocated_in_one_op: 0,
-            writes_during_growth: 0,
+            writes_during_evacuation: 0,
             last_growth_writes: 0,
             last_growth_wall_ns: 0,
+            last_shrink_writes: 0,
+            last_shrink_wall_ns: 0,
             peak_bytes_allocated: 0,
-            current_growth_writes: 0,
-            growth_started_ns: 0,
+            current_writes: 0,
+            started_ns: 0,
             other_ops: 0,
             acc_seq: 0,
             op_entries: 0,
@@ -438,42 +454,51 @@ impl Counters {
         }
     }
 
-    /// The write that just began runs during a growth or shrink.
+    /// The write that just began runs during an evacuation.
     #[inline]
-    pub(crate) fn write_in_growth(&mut self) {
-        self.current_growth_writes += 1;
+    pub(crate) fn write_in_evacuation(&mut self) {
+        self.current_writes += 1;
         if ON {
-            self.writes_during_growth += 1;
+            self.writes_during_evacuation += 1;
         }
     }
 
-    /// A growth (`shrink == false`; `same_size` if it keeps the bucket
-    /// count) or a shrink started.
-    pub(crate) fn growth_started(&mut self, shrink: bool, same_size: bool) {
-        if shrink {
-            self.shrinks += 1;
-        } else {
-            self.growths += 1;
-            self.same_size_growths += u64::from(same_size);
+    /// An evacuation of `kind` started.
+    pub(crate) fn evacuation_started(&mut self, kind: EvacuationKind) {
+        match kind {
+            EvacuationKind::Shrink => self.shrinks += 1,
+            EvacuationKind::Doubling => self.growths += 1,
+            EvacuationKind::SameSize => {
+                self.growths += 1;
+                self.same_size_growths += 1;
+            }
         }
-        self.current_growth_writes = 0;
-        self.growth_started_ns = now_ns();
+        self.current_writes = 0;
+        self.started_ns = now_ns();
     }
 
-    /// The growth or shrink in progress ended; returns the writes it lasted
-    /// and its wall time (ns).
-    pub(crate) fn growth_ended(&mut self, end: GrowthEnd) -> (u64, u64) {
+    /// The evacuation in progress ended; returns the writes it lasted and
+    /// its wall time (ns), which become the last growth's or the last
+    /// shrink's.
+    pub(crate) fn evacuation_ended(&mut self, end: EvacuationEnd) -> (u64, u64) {
+        let (writes, wall_ns) = (
+            self.current_writes,
+            now_ns().saturating_sub(self.started_ns),
+        );
         match end {
-            GrowthEnd::Completed => self.growths_completed += 1,
-            GrowthEnd::Forced => self.forced_completions += 1,
-            GrowthEnd::Shrunk(returned) => {
+            EvacuationEnd::Completed => self.growths_completed += 1,
+            EvacuationEnd::Forced => self.forced_completions += 1,
+            EvacuationEnd::Shrunk(returned) => {
                 self.shrinks_completed += 1;
                 self.shrink_bytes_returned += returned;
             }
         }
-        self.last_growth_writes = self.current_growth_writes;
-        self.last_growth_wall_ns = now_ns().saturating_sub(self.growth_started_ns);
-        (self.last_growth_writes, self.last_growth_wall_ns)
+        if matches!(end, EvacuationEnd::Shrunk(_)) {
+            (self.last_shrink_writes, self.last_shrink_wall_ns) = (writes, wall_ns);
+        } else {
+            (self.last_growth_writes, self.last_growth_wall_ns) = (writes, wall_ns);
+        }
+        (writes, wall_ns)
     }
 
     /// An empty table's array of `bytes` was freed by a shrink request.
@@ -505,9 +530,11 @@ impl Counters {
         s.max_entries_moved_in_one_op = self.max_entries_moved_in_one_op;
         s.max_buckets_evacuated_in_one_op = self.max_buckets_evacuated_in_one_op;
         s.max_bytes_allocated_in_one_op = self.max_bytes_allocated_in_one_op;
-        s.writes_during_growth = self.writes_during_growth;
+        s.writes_during_evacuation = self.writes_during_evacuation;
         s.last_growth_writes = self.last_growth_writes;
         s.last_growth_wall_ns = self.last_growth_wall_ns;
+        s.last_shrink_writes = self.last_shrink_writes;
+        s.last_shrink_wall_ns = self.last_shrink_wall_ns;
         s.peak_bytes_allocated = self.peak_bytes_allocated;
     }
 

@@ -44,7 +44,7 @@ impl<'a, K, V, L: BucketLayout> Instruments<'a, K, V, L> {
     /// for i in 0..10_000u32 {
     ///     map.insert(i, i);
     /// }
-    /// map.finish_growth();
+    /// map.finish_evacuation();
     /// let s = map.instruments().stats();
     /// assert_eq!(s.old_bytes_held, 0);
     /// assert_eq!(s.growths, s.growths_completed + s.forced_completions);
@@ -143,7 +143,7 @@ impl<'a, K, V, L: BucketLayout> Instruments<'a, K, V, L> {
     /// for i in 0..10_000u32 {
     ///     map.insert(i, i);
     /// }
-    /// map.finish_growth();
+    /// map.finish_evacuation();
     /// let c = map.instruments().chain_lengths();
     /// assert_eq!(c.chains, map.instruments().stats().bucket_count);
     /// assert!(c.longest >= 1 && c.counts.iter().sum::<u64>() == c.chains);

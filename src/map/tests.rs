@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
 
-use crate::{EvacMap, EvacSet, GrowthKind, Policy, TryReserveError};
+use crate::{EvacMap, EvacSet, EvacuationKind, Policy, TryReserveError};
 
 /// Cuts loop sizes under Miri, which is ~1000x slower.
 fn scaled(n: usize) -> usize {
@@ -117,7 +117,7 @@ fn reads_never_finish_a_growth_but_finish_growth_does() {
         Some(before),
         "a read moved something"
     );
-    map.finish_growth();
+    map.finish_evacuation();
     assert!(!map.is_evacuating());
     map.check_invariants();
     for k in 0..i {
@@ -149,7 +149,7 @@ fn mid_growth_state_and_progress() {
     assert!(!map.is_evacuating());
     map.insert(52, 52);
     let p = map.phase().progress().expect("growing");
-    assert_eq!((p.total, p.kind), (8, GrowthKind::Doubling));
+    assert_eq!((p.total, p.kind), (8, EvacuationKind::Doubling));
     // Key 52 lives in bucket 52 & 15 = 4; its old bucket 4 was evacuated.
     assert_eq!(p.evacuated, 1);
     map.check_invariants();
@@ -198,9 +198,12 @@ fn same_size_growth_when_overflow_piles_up() {
             map.check_invariants();
         }
     }
-    assert!(kinds.contains(&GrowthKind::SameSize), "no same-size growth");
     assert!(
-        !kinds.contains(&GrowthKind::Doubling),
+        kinds.contains(&EvacuationKind::SameSize),
+        "no same-size growth"
+    );
+    assert!(
+        !kinds.contains(&EvacuationKind::Doubling),
         "count never exceeded 9"
     );
     assert_eq!(map.bucket_log2(), Some(4));

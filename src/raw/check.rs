@@ -164,7 +164,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                     walk.live += 1;
                 }
             });
-            if !is_evac && old.kind != crate::GrowthKind::Shrink {
+            if !is_evac && old.kind != crate::EvacuationKind::Shrink {
                 self.check_fed_chains_empty(old, j);
             }
         }

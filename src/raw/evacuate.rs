@@ -35,7 +35,7 @@ use super::bucket::{BUCKET_SLOTS, Bucket, ChainWalk, Slot, Tops, overflow};
 use super::group::{BitMask, Group};
 use super::lifecycle::{Lifecycle, OldArray, Pace};
 use super::tophash::{EVACUATED_EMPTY, EVACUATED_X, MIN_TOP_HASH, evacuated_markers, is_empty};
-use crate::GrowthKind;
+use crate::EvacuationKind;
 use crate::instruments::Source;
 use crate::layout::BucketLayout;
 
@@ -281,11 +281,11 @@ impl<K, V, L: BucketLayout> Evacuation<'_, K, V, L> {
         let entries = match self.old.kind {
             // SAFETY: `head` heads an unevacuated old chain (caller), alone
             // in it (checked), and the table is doubling.
-            GrowthKind::Doubling if alone => unsafe {
+            EvacuationKind::Doubling if alone => unsafe {
                 self.move_bucket_into_doubled(head, old_index, hasher)
             },
             // SAFETY: as above, and the table is shrinking.
-            GrowthKind::Shrink => unsafe { self.move_chain_into_shrunk(head, old_index) },
+            EvacuationKind::Shrink => unsafe { self.move_chain_into_shrunk(head, old_index) },
             // SAFETY: as above, and the table grows into an array at least
             // as large.
             _ => unsafe { self.move_chain_into_grown(head, old_index, hasher) },
@@ -305,7 +305,7 @@ impl<K, V, L: BucketLayout> Evacuation<'_, K, V, L> {
     /// that sends an entry to Y in a doubling, and the distance from X to Y.
     #[inline(always)]
     fn growth_tops(&self) -> (Tops<K, V, L>, Tops<K, V, L>, usize) {
-        debug_assert!(self.old.kind != GrowthKind::Shrink);
+        debug_assert!(self.old.kind != EvacuationKind::Shrink);
         (self.old.array.tops(), self.new.tops(), self.old.array.len())
     }
 
@@ -384,7 +384,7 @@ impl<K, V, L: BucketLayout> Evacuation<'_, K, V, L> {
         hasher: &impl Fn(&K) -> u64,
     ) -> u64 {
         let (old, new, newbit) = self.growth_tops();
-        let doubling = self.old.kind == GrowthKind::Doubling;
+        let doubling = self.old.kind == EvacuationKind::Doubling;
         // SAFETY: caller: `head` is the live head of old chain `old_index`,
         // not evacuated, not given back (I10), and nothing changes its
         // links while the walks below run.
@@ -686,7 +686,7 @@ impl YSlots {
 mod tests {
     use core::hash::{BuildHasher, Hasher};
 
-    use crate::{EvacMap, GrowthKind, Phase, Policy};
+    use crate::{EvacMap, EvacuationKind, Phase, Policy};
 
     /// hash = key % 32: every key of `keys_in_chain_zero` lands in chain 0
     /// while `B <= 4`, and bit 4 of their hashes alternates, so the
@@ -726,7 +726,7 @@ mod tests {
             map.insert(k, k + 1);
             map.check_invariants();
         }
-        map.finish_growth();
+        map.finish_evacuation();
         let chains = map.instruments().chain_lengths();
         assert_eq!(chains.chains, 16);
         assert!(
@@ -735,7 +735,7 @@ mod tests {
             chains.longest
         );
         map.insert(keys[104], keys[104] + 1); // the doubling to 32 buckets
-        map.finish_growth();
+        map.finish_evacuation();
         map.check_invariants();
         assert_eq!(map.instruments().chain_lengths().chains, 32);
         for &k in &keys {
@@ -761,7 +761,7 @@ mod tests {
             Phase::Evacuating(p) => Some(p.kind),
             _ => None,
         };
-        assert_eq!(kind(&map), Some(GrowthKind::Doubling));
+        assert_eq!(kind(&map), Some(EvacuationKind::Doubling));
         while map.evacuate(1) > 0 {
             map.check_invariants();
         }
@@ -769,7 +769,7 @@ mod tests {
             map.remove(&i);
         }
         map.shrink_to_fit();
-        assert_eq!(kind(&map), Some(GrowthKind::Shrink));
+        assert_eq!(kind(&map), Some(EvacuationKind::Shrink));
         while map.evacuate(1) > 0 {
             map.check_invariants();
         }

@@ -25,7 +25,7 @@
 //!   `pages.rs`'s.
 //!
 //! A "growth" in the table's vocabulary is any evacuation, shrinks
-//! included; where it matters the kind is named (`GrowthKind`).
+//! included; where it matters the kind is named (`EvacuationKind`).
 
 use std::time::{Duration, Instant};
 
@@ -34,11 +34,161 @@ use super::array::BucketArray;
 use super::pages::BATCH_BYTES;
 use super::recorder::Publish;
 use super::{RawTable, sizing};
+use crate::TryReserveError;
+use crate::instruments::EvacuationEnd;
 use crate::instruments::ForceReason;
-use crate::instruments::GrowthEnd;
 use crate::instruments::Source;
 use crate::layout::BucketLayout;
-use crate::{GrowthKind, GrowthProgress, Phase, TryReserveError};
+
+// ---- the lifecycle as users see it
+
+/// Where a map is in its lifecycle; see
+/// [`EvacMap::phase`](crate::EvacMap::phase). *Evacuation* is moving
+/// entries from an old array into the current one, for a growth (a
+/// doubling or a same-size growth) or a shrink.
+///
+/// | phase | entries in old buckets? | old-array memory held? | what ends it |
+/// |---|---|---|---|
+/// | `Idle` | no | no | an insert that crosses the load limit (a growth), a shrink |
+/// | `Evacuating` | maybe: reads look there, writes move them | yes | the cursor passing the last old bucket (writes, `evacuate`, `evacuate_for`, `finish_evacuation`) |
+/// | `Retiring` | no | yes, less each write | the last batch given back (writes, `evacuate`, `evacuate_for`), or `finish_evacuation` |
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, EvacuationKind, Phase};
+///
+/// let mut map = EvacMap::new();
+/// for i in 0..100_000u32 {
+///     map.insert(i, i);
+/// }
+/// match map.phase() {
+///     Phase::Evacuating(p) => assert_eq!(p.kind, EvacuationKind::Doubling),
+///     Phase::Retiring { bytes } => assert!(bytes > 0),
+///     Phase::Idle => {}
+///     _ => unreachable!(),
+/// }
+/// map.finish_evacuation();
+/// assert_eq!(map.phase(), Phase::Idle);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum Phase {
+    /// No old array: nothing to evacuate, no old memory held.
+    Idle,
+    /// A growth or shrink runs (Go `h.growing()`): some entries may still
+    /// be in old buckets, which reads consult and writes evacuate.
+    Evacuating(EvacuationProgress),
+    /// The last evacuation is over (every entry is in the current array),
+    /// but its old array still holds `bytes` of memory (mostly the
+    /// overflow pool), given back one batch per write.
+    Retiring {
+        /// Old-array memory still held.
+        bytes: u64,
+    },
+}
+
+impl Phase {
+    /// True while a growth or shrink runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!evacmap::Phase::Idle.is_evacuating());
+    /// ```
+    pub const fn is_evacuating(&self) -> bool {
+        matches!(self, Phase::Evacuating(_))
+    }
+
+    /// True while an old array holds memory: evacuating or retiring.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(evacmap::Phase::Retiring { bytes: 1 }.holds_old_memory());
+    /// ```
+    pub const fn holds_old_memory(&self) -> bool {
+        !matches!(self, Phase::Idle)
+    }
+
+    /// How far the evacuation in progress has come, while evacuating.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(evacmap::Phase::Idle.progress(), None);
+    /// ```
+    pub const fn progress(&self) -> Option<EvacuationProgress> {
+        match self {
+            Phase::Evacuating(p) => Some(*p),
+            _ => None,
+        }
+    }
+}
+
+/// How far the evacuation in progress has come; see [`Phase::Evacuating`].
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, Policy};
+///
+/// // No cursor steps: only writes to a bucket evacuate it.
+/// let mut map = EvacMap::with_policy(Policy::go().with_cursor_steps(0));
+/// let mut i = 0u64;
+/// while !map.is_evacuating() {
+///     map.insert(i, ());
+///     i += 1;
+/// }
+/// let p = map.phase().progress().unwrap();
+/// assert!(p.evacuated < p.total);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct EvacuationProgress {
+    /// Old buckets evacuated so far (by writes and by the cursor).
+    pub evacuated: usize,
+    /// Old buckets in all (`2^oldB`).
+    pub total: usize,
+    /// A doubling, a same-size growth or a shrink.
+    pub kind: EvacuationKind,
+}
+
+/// Which kind of evacuation is in progress: one of the two kinds of growth
+/// (Go's), or a shrink (evacmap's).
+///
+/// # Examples
+///
+/// ```
+/// use evacmap::{EvacMap, EvacuationKind};
+///
+/// let mut map = EvacMap::new();
+/// for i in 0..100u32 {
+///     map.insert(i, i);
+///     if let Some(p) = map.phase().progress() {
+///         assert_eq!(p.kind, EvacuationKind::Doubling); // inserts only: always doubling
+///     }
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum EvacuationKind {
+    /// The bucket count doubles (load factor exceeded).
+    Doubling,
+    /// Same bucket count, rebuilt to compact sparse overflow chains (too many
+    /// overflow buckets).
+    SameSize,
+    /// A shrink, not a growth: the bucket count halves or more
+    /// (`shrink_to_fit`, `shrink_to`, or
+    /// [`Policy::with_auto_shrink`](crate::Policy::with_auto_shrink)): old
+    /// buckets `i`, `i + 2^B`, … merge into new bucket `i`.
+    Shrink,
+}
+
+// ---- the lifecycle inside the table
 
 /// Where a table is in its growth lifecycle (see the module docs). An
 /// explicit tag (`repr(u8)`): every write tests the phase, and a tag byte
@@ -67,7 +217,7 @@ pub(super) struct OldArray<K, V, L: BucketLayout> {
     pub(super) evacuated: usize,
     /// Doubling, same-size growth or shrink (I8: the new array's `B` is
     /// `oldB + 1`, `oldB` or smaller).
-    pub(super) kind: GrowthKind,
+    pub(super) kind: EvacuationKind,
 }
 
 impl<K, V, L: BucketLayout> OldArray<K, V, L> {
@@ -75,12 +225,12 @@ impl<K, V, L: BucketLayout> OldArray<K, V, L> {
     /// buckets, nothing evacuated yet.
     pub(super) fn new(array: BucketArray<K, V, L>, new_log2: u8) -> Self {
         let kind = match new_log2.cmp(&array.log2()) {
-            core::cmp::Ordering::Equal => GrowthKind::SameSize,
-            core::cmp::Ordering::Greater => GrowthKind::Doubling,
-            core::cmp::Ordering::Less => GrowthKind::Shrink,
+            core::cmp::Ordering::Equal => EvacuationKind::SameSize,
+            core::cmp::Ordering::Greater => EvacuationKind::Doubling,
+            core::cmp::Ordering::Less => EvacuationKind::Shrink,
         };
         debug_assert!(
-            kind != GrowthKind::Doubling || new_log2 == array.log2() + 1,
+            kind != EvacuationKind::Doubling || new_log2 == array.log2() + 1,
             "I8"
         );
         OldArray {
@@ -158,7 +308,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     pub(crate) fn phase(&self) -> Phase {
         match &self.state {
             Lifecycle::Idle => Phase::Idle,
-            Lifecycle::Evacuating(old) => Phase::Evacuating(GrowthProgress {
+            Lifecycle::Evacuating(old) => Phase::Evacuating(EvacuationProgress {
                 evacuated: old.evacuated,
                 total: old.array.len(),
                 kind: old.kind,
@@ -217,7 +367,13 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let old = core::mem::replace(&mut self.buckets, BucketArray::unallocated());
         self.set_state(Lifecycle::Evacuating(OldArray::new(old, log2)));
         self.set_buckets(new);
-        let publish = self.instruments.growth_started(from_log2, log2, self.count);
+        let kind = match &self.state {
+            Lifecycle::Evacuating(old) => old.kind,
+            _ => unreachable!("just set"),
+        };
+        let publish = self
+            .instruments
+            .evacuation_started(kind, from_log2, log2, self.count);
         self.published(publish);
         Ok(())
     }
@@ -239,12 +395,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             old.array.bytes() + old.array.released_bytes(),
             self.buckets.array_bytes(),
         );
-        let end = match (old.kind == GrowthKind::Shrink, pace) {
-            (true, _) => GrowthEnd::Shrunk(old_bytes.saturating_sub(new_bytes) as u64),
-            (false, Pace::Steps) => GrowthEnd::Completed,
-            (false, Pace::Finish) => GrowthEnd::Forced,
+        let end = match (old.kind == EvacuationKind::Shrink, pace) {
+            (true, _) => EvacuationEnd::Shrunk(old_bytes.saturating_sub(new_bytes) as u64),
+            (false, Pace::Steps) => EvacuationEnd::Completed,
+            (false, Pace::Finish) => EvacuationEnd::Forced,
         };
-        let publish = self.instruments.growth_ended(end);
+        let publish = self.instruments.evacuation_ended(end);
         self.published(publish);
         let Lifecycle::Evacuating(mut old) = self.set_state(Lifecycle::Idle) else {
             unreachable!("matched above");
@@ -387,9 +543,10 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         self.evacuate_up_to(usize::MAX, pace, hasher);
     }
 
-    /// `EvacMap::finish_growth`: one operation that finishes the growth in
-    /// progress and frees the old array, retiring or not.
-    pub(crate) fn finish_growth(&mut self, hasher: &impl Fn(&K) -> u64) {
+    /// `EvacMap::finish_evacuation`: one operation that finishes the
+    /// growth or shrink in progress and frees the old array, retiring or
+    /// not.
+    pub(crate) fn finish_evacuation(&mut self, hasher: &impl Fn(&K) -> u64) {
         self.instruments.op_begun();
         self.finish(ForceReason::Explicit, hasher);
     }
@@ -400,7 +557,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     pub(super) fn finish(&mut self, reason: ForceReason, hasher: &impl Fn(&K) -> u64) {
         if let Some(old) = self.state.old() {
             let left = (old.array.len() - old.evacuated) as u64;
-            let publish = self.instruments.growth_forced(reason, left);
+            let publish = self.instruments.evacuation_forced(reason, left);
             self.published(publish);
             self.evacuate_all(Pace::Finish, hasher);
         }

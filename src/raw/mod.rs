@@ -81,7 +81,7 @@ mod find;
 mod group;
 mod iter;
 pub(crate) mod layout;
-mod lifecycle;
+pub(crate) mod lifecycle;
 mod pages;
 #[cfg(feature = "rayon")]
 mod par;

@@ -12,7 +12,8 @@
 
 use std::time::Instant;
 
-use crate::instruments::{Counters, GrowthEnd, Stats, now_ns};
+use crate::EvacuationKind;
+use crate::instruments::{Counters, EvacuationEnd, Stats, now_ns};
 use crate::instruments::{Event, EventKind, EventLog, ForceReason};
 use crate::instruments::{
     OpKind, OpStart, PauseBuckets, PauseHistogram, Source, Timing, TimingStats,
@@ -106,10 +107,11 @@ impl Recorder {
         })
     }
 
-    /// The write that just began runs while a growth or shrink evacuates.
+    /// The write that just began runs while an evacuation (a growth or a
+    /// shrink) runs.
     #[inline]
-    pub(super) fn write_in_growth(&mut self) {
-        self.counters.write_in_growth();
+    pub(super) fn write_in_evacuation(&mut self) {
+        self.counters.write_in_evacuation();
     }
 
     /// A write ended: records its time; asks for a publication every
@@ -141,33 +143,37 @@ impl Recorder {
         self.counters.lookup_in_old();
     }
 
-    // ---- facts: growth
+    // ---- facts: evacuation (a growth or a shrink)
 
-    /// A growth or shrink started from `2^from_log2` buckets to
+    /// An evacuation of `kind` started from `2^from_log2` buckets to
     /// `2^to_log2`, with `len` entries.
-    pub(super) fn growth_started(&mut self, from_log2: u8, to_log2: u8, len: usize) -> Publish {
-        let (shrink, same_size) = (to_log2 < from_log2, to_log2 == from_log2);
-        self.counters.growth_started(shrink, same_size);
+    pub(super) fn evacuation_started(
+        &mut self,
+        kind: EvacuationKind,
+        from_log2: u8,
+        to_log2: u8,
+        len: usize,
+    ) -> Publish {
+        self.counters.evacuation_started(kind);
         let len = len as u64;
-        self.event(if shrink {
-            EventKind::ShrinkStarted {
+        self.event(match kind {
+            EvacuationKind::Shrink => EventKind::ShrinkStarted {
                 from_log2,
                 to_log2,
                 len,
-            }
-        } else {
-            EventKind::GrowthStarted {
+            },
+            _ => EventKind::GrowthStarted {
                 from_log2,
                 to_log2,
-                same_size,
+                same_size: kind == EvacuationKind::SameSize,
                 len,
-            }
+            },
         })
     }
 
-    /// The growth in progress is about to be finished at once, with
+    /// The evacuation in progress is about to be finished at once, with
     /// `buckets_left` old chains still to move.
-    pub(super) fn growth_forced(&mut self, reason: ForceReason, buckets_left: u64) -> Publish {
+    pub(super) fn evacuation_forced(&mut self, reason: ForceReason, buckets_left: u64) -> Publish {
         self.event(EventKind::ForcedCompletion {
             reason,
             buckets_left,
@@ -192,10 +198,17 @@ impl Recorder {
         self.given_back(given_back);
     }
 
-    /// The growth in progress ended.
-    pub(super) fn growth_ended(&mut self, end: GrowthEnd) -> Publish {
-        let (writes, wall_ns) = self.counters.growth_ended(end);
-        self.event(EventKind::GrowthFinished { writes, wall_ns })
+    /// The evacuation in progress ended, as `end` says.
+    pub(super) fn evacuation_ended(&mut self, end: EvacuationEnd) -> Publish {
+        let (writes, wall_ns) = self.counters.evacuation_ended(end);
+        self.event(match end {
+            EvacuationEnd::Shrunk(bytes_returned) => EventKind::ShrinkFinished {
+                writes,
+                wall_ns,
+                bytes_returned,
+            },
+            _ => EventKind::GrowthFinished { writes, wall_ns },
+        })
     }
 
     // ---- facts: memory

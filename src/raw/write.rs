@@ -422,7 +422,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     #[inline(never)]
     fn growth_share(&mut self, hash: u64, evacuate: bool, hasher: &impl Fn(&K) -> u64) {
         if self.state.is_evacuating() {
-            self.instruments.write_in_growth();
+            self.instruments.write_in_evacuation();
             if evacuate {
                 self.grow_work(hash, hasher);
             }

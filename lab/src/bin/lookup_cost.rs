@@ -99,8 +99,8 @@ fn main() {
     let t = Instant::now();
     let brown = hashbrown_insert(&present);
     let bi = t.elapsed().as_nanos() as f64 / n as f64;
-    evac.finish_growth();
-    split.finish_growth();
+    evac.finish_evacuation();
+    split.finish_evacuation();
     let time = |f: &dyn Fn() -> usize, expect: usize| {
         let t = Instant::now();
         assert_eq!(black_box(f()), expect);

@@ -129,7 +129,7 @@ impl Tracker {
                 self.growths.push(self.open.take().expect("open"));
             }
         } else if let Some(p) = progress {
-            let same = p.kind == evacmap::GrowthKind::SameSize;
+            let same = p.kind == evacmap::EvacuationKind::SameSize;
             let new_b = b.unwrap_or(0);
             self.open = Some(Growth {
                 kind: if same { "same" } else { "double" }.into(),

@@ -67,7 +67,8 @@ pub trait LabMap<K> {
 /// Old-array residency summed over every growth that ended: how many
 /// writes and how long each old array was held, and the same weighted by
 /// the old array's bytes (from the map's growth events: `GrowthStarted`
-/// gives the old `B`, `GrowthFinished` the writes and wall time).
+/// gives the old `B`, `GrowthFinished` and `ShrinkFinished` the writes and
+/// wall time).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Residency {
     /// Writes during which an old array was held.
@@ -113,7 +114,7 @@ impl<K: Hash + Eq, S: BuildHasher, L: BucketLayout> LabMap<K> for EvacMap<K, u64
         EvacMap::shrink_to_fit(self);
     }
     fn settle(&mut self) {
-        self.finish_growth();
+        self.finish_evacuation();
     }
     fn capacity(&self) -> Option<usize> {
         Some(EvacMap::capacity(self))
@@ -135,7 +136,10 @@ impl<K: Hash + Eq, S: BuildHasher, L: BucketLayout> LabMap<K> for EvacMap<K, u64
                 | EventKind::ShrinkStarted { from_log2, .. } => {
                     old_bytes = array_bytes(from_log2, per_bucket);
                 }
-                EventKind::GrowthFinished { writes, wall_ns } => {
+                EventKind::GrowthFinished { writes, wall_ns }
+                | EventKind::ShrinkFinished {
+                    writes, wall_ns, ..
+                } => {
                     r.writes += writes;
                     r.ns += wall_ns;
                     r.byte_writes += old_bytes * writes as f64;
