@@ -69,7 +69,7 @@ impl<'a, K, V, L: BucketLayout> Instruments<'a, K, V, L> {
     /// assert!(events.iter().any(|e| matches!(e.kind, EventKind::OldArrayReleased { .. })));
     /// ```
     pub fn events(&self) -> Vec<Event> {
-        self.table.events()
+        self.table.recorder().events()
     }
 
     /// Pause timing totals and the longest write, or `None` unless the
@@ -86,7 +86,7 @@ impl<'a, K, V, L: BucketLayout> Instruments<'a, K, V, L> {
     /// assert!(EvacMap::<u8, u8>::new().instruments().timing().is_none());
     /// ```
     pub fn timing(&self) -> Option<TimingStats> {
-        self.table.timing_stats()
+        self.table.recorder().timing_stats()
     }
 
     /// Percentiles (p50, p99, p99.9, p99.99, max) of timed inserts and
@@ -106,7 +106,7 @@ impl<'a, K, V, L: BucketLayout> Instruments<'a, K, V, L> {
     /// assert_eq!(h.remove.count, 0);
     /// ```
     pub fn pause_histogram(&self) -> Option<PauseHistogram> {
-        self.table.pause_histogram()
+        self.table.recorder().pause_histogram()
     }
 
     /// The pause histograms' buckets (bounds and counts of the non-empty
@@ -127,7 +127,7 @@ impl<'a, K, V, L: BucketLayout> Instruments<'a, K, V, L> {
     /// assert!(b.remove.is_empty());
     /// ```
     pub fn pause_buckets(&self) -> Option<PauseBuckets> {
-        self.table.pause_buckets()
+        self.table.recorder().pause_buckets()
     }
 
     /// How long the chains are: how many chains have 1, 2, … buckets,

@@ -512,3 +512,61 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
         self.spilled = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::DefaultLayout;
+
+    type Array = BucketArray<u64, u64, DefaultLayout>;
+
+    /// Go's array: `2^B` buckets and a pool of `2^(B-4)` from `B = 4`;
+    /// overflow buckets come from the pool, then (mapped arrays and Miri)
+    /// the pool's extension, then the allocator, each counted once; a
+    /// chain's spilled buckets are freed with its evacuation.
+    #[test]
+    fn overflow_buckets_come_from_the_pool_then_the_extension_then_the_heap() {
+        let mut a = Array::allocate(4, false).unwrap();
+        assert_eq!((a.len(), a.total, a.next_pool), (16, 17, 16));
+        let extension = a.capacity - a.total;
+        let go_part = Array::layout(17).unwrap().0.size();
+        assert_eq!(extension, if has_extension(go_part) { 3 } else { 0 });
+        let held = a.bytes();
+        // SAFETY: bucket 0 is a primary bucket of the allocated array.
+        let mut last = unsafe { a.bucket(0) };
+        for i in 0..(1 + extension + 2) {
+            // SAFETY: `last` ends chain 0 (each new bucket is linked after
+            // it, link null).
+            let (b, bytes) = unsafe { a.push_overflow(last) };
+            let from_pool = i == 0;
+            assert_eq!(bytes == 0, from_pool, "bucket {i}: {bytes} bytes");
+            assert_eq!(a.contains(b), i < 1 + extension, "bucket {i}");
+            last = b;
+        }
+        assert_eq!(a.linked_overflow(), 1 + extension + 2);
+        assert_eq!(a.spilled, 2);
+        assert!(a.bytes() > held);
+        assert_eq!(a.first_dirty_unused_pool_bucket(), None);
+        // SAFETY: chain 0 holds no entry; nothing reads past its head.
+        let freed = unsafe { a.unlink_overflow(a.bucket(0)) };
+        assert_eq!(
+            freed,
+            2 * spill_layout::<u64, u64, DefaultLayout>().0.size()
+        );
+        assert_eq!(a.spilled, 0);
+        // SAFETY: no entry lives in the array.
+        unsafe { a.reset() };
+        assert_eq!((a.next_pool, a.linked_overflow()), (16, 0));
+        // SAFETY: as above.
+        unsafe { a.free() };
+        assert!(!a.is_allocated());
+    }
+
+    #[test]
+    fn impossible_sizes_are_refused() {
+        assert!(matches!(
+            Array::allocate(MAX_LOG2 + 1, false),
+            Err(TryReserveError::CapacityOverflow)
+        ));
+    }
+}

@@ -140,6 +140,55 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// overflow count, counters, events, timing (the probe stays).
     fn copy_state_of(&mut self, src: &Self) {
         self.triggers.copy_overflow_of(&src.triggers);
-        self.instruments.copy_records_from(&src.instruments);
+        self.recorder.copy_records_from(&src.recorder);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{fill, get, insert, spread, table};
+    use crate::Policy;
+
+    /// A clone taken mid-growth is mid-growth at the same point (cursor,
+    /// evacuated chains, kind) and holds the same entries; both then go on
+    /// independently.
+    #[test]
+    fn a_clone_mid_growth_has_the_same_shape() {
+        let mut t = table(Policy::go().with_cursor_steps(0));
+        fill(&mut t, spread, 110);
+        let mut c = t.clone();
+        c.check_invariants(spread);
+        assert_eq!(c.phase(), t.phase());
+        assert_eq!(
+            c.stats().old_buckets_evacuated,
+            t.stats().old_buckets_evacuated
+        );
+        assert!((0..110).all(|k| get(&c, spread, k) == Some(2 * k)));
+        insert(&mut c, spread, 500, 1);
+        assert_eq!(
+            (get(&c, spread, 500), get(&t, spread, 500)),
+            (Some(1), None)
+        );
+        t.check_invariants(spread);
+    }
+
+    /// `clone_from` reuses the destination's array when the shapes agree.
+    #[test]
+    fn clone_from_reuses_an_array_of_the_same_shape() {
+        let mut src = table(Policy::go());
+        fill(&mut src, spread, 50);
+        src.finish_evacuation(&spread);
+        let mut dst = table(Policy::go());
+        fill(&mut dst, spread, 40);
+        dst.finish_evacuation(&spread);
+        assert_eq!(dst.log2(), src.log2());
+        // SAFETY: bucket 0 of an allocated array.
+        let before = unsafe { dst.buckets.bucket(0) };
+        dst.clone_from(&src);
+        // SAFETY: as above.
+        let after = unsafe { dst.buckets.bucket(0) };
+        assert_eq!(after, before, "the array was reused");
+        dst.check_invariants(spread);
+        assert!((0..50).all(|k| get(&dst, spread, k) == Some(2 * k)));
     }
 }

@@ -191,7 +191,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         pace: Pace,
         hasher: &impl Fn(&K) -> u64,
     ) -> usize {
-        let start = self.instruments.clock();
+        let start = self.recorder.clock();
         let Some(mut ev) = self.evacuation() else {
             return 0;
         };
@@ -214,12 +214,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             linked_bytes,
             peak_held,
         } = ev.tally;
-        self.instruments.record(Source::Evacuation, start);
-        self.instruments
+        self.recorder.record(Source::Evacuation, start);
+        self.recorder
             .step_evacuated(chains, entries, skipped, given_back);
         if linked > 0 {
             self.triggers.overflows_linked(linked);
-            self.instruments
+            self.recorder
                 .overflow_linked(linked, linked_bytes, peak_held);
         }
         if done {

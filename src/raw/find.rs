@@ -98,7 +98,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                 // SAFETY: the word of that live primary bucket (I11).
                 if !is_evacuated_marker(unsafe { (*chain.head_word())[0] }) {
                     if count_read {
-                        self.instruments.read_in_old();
+                        self.recorder.read_in_old();
                     }
                     return chain;
                 }

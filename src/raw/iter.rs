@@ -234,31 +234,99 @@ pub(crate) unsafe fn drop_remaining<K, V, L: BucketLayout>(iter: RawIter<K, V, L
     }
 }
 
-/// Owning iterator: moves entries out, frees the arrays when dropped.
-pub(crate) struct RawIntoIter<K, V, L: BucketLayout> {
+/// An iterator that owns a table and moves its entries out: the owning
+/// iterator (`into_iter`, ending [`FreeArrays`]) and the draining one
+/// (`drain`, ending [`GiveBack`]: the arrays were moved out of the map up
+/// front, leaving it empty, so `mem::forget` on the drain leaks but never
+/// double-drops). Either way the entries not yet yielded are dropped
+/// first, then the ending runs.
+pub(crate) struct RawOwningIter<K, V, L: BucketLayout, E: Ending<K, V, L>> {
     iter: RawIter<K, V, L>,
     table: RawTable<K, V, L>,
+    ending: E,
 }
 
-// SAFETY: owns the table's entries, like `RawTable`.
-unsafe impl<K: Send, V: Send, L: BucketLayout> Send for RawIntoIter<K, V, L> {}
-// SAFETY: `&RawIntoIter` gives out only `&K`/`&V` (through `remaining`, for
-// `Debug`), which is sound to share when `K` and `V` are `Sync`.
-unsafe impl<K: Sync, V: Sync, L: BucketLayout> Sync for RawIntoIter<K, V, L> {}
+/// What a [`RawOwningIter`] does with its table once its entries are gone.
+pub(crate) trait Ending<K, V, L: BucketLayout> {
+    /// Ends `table`.
+    ///
+    /// # Safety
+    ///
+    /// Every entry of `table` was moved out or dropped.
+    unsafe fn end(&mut self, table: &mut RawTable<K, V, L>);
+}
+
+/// `into_iter`'s ending: the arrays are freed.
+#[derive(Debug, Default)]
+pub(crate) struct FreeArrays;
+
+impl<K, V, L: BucketLayout> Ending<K, V, L> for FreeArrays {
+    unsafe fn end(&mut self, table: &mut RawTable<K, V, L>) {
+        // SAFETY: caller: no entry is used again.
+        unsafe { table.forget_entries_and_free() }
+    }
+}
+
+/// `drain`'s ending: the emptied arrays go back to the map, keeping `B`.
+pub(crate) struct GiveBack<'a, K, V, L: BucketLayout>(&'a mut RawTable<K, V, L>);
+
+impl<K, V, L: BucketLayout> Ending<K, V, L> for GiveBack<'_, K, V, L> {
+    unsafe fn end(&mut self, table: &mut RawTable<K, V, L>) {
+        table.clear_no_drop();
+        core::mem::swap(table, self.0);
+    }
+}
+
+/// The owning iterator of `into_iter`.
+pub(crate) type RawIntoIter<K, V, L> = RawOwningIter<K, V, L, FreeArrays>;
+
+/// The draining iterator of `drain`.
+pub(crate) type RawDrain<'a, K, V, L> = RawOwningIter<K, V, L, GiveBack<'a, K, V, L>>;
+
+// SAFETY: it owns the entries (like `RawTable`), and a draining one holds
+// the map's exclusive `&mut` borrow: sound to send when `K` and `V` are
+// `Send`.
+unsafe impl<K: Send, V: Send, L: BucketLayout, E: Ending<K, V, L>> Send
+    for RawOwningIter<K, V, L, E>
+{
+}
+// SAFETY: `&RawOwningIter` gives out only `&K`/`&V` (through `remaining`,
+// for `Debug`), which is sound to share when `K` and `V` are `Sync`.
+unsafe impl<K: Sync, V: Sync, L: BucketLayout, E: Ending<K, V, L>> Sync
+    for RawOwningIter<K, V, L, E>
+{
+}
 
 impl<K, V, L: BucketLayout> Default for RawIntoIter<K, V, L> {
     fn default() -> Self {
-        RawIntoIter::new(RawTable::new(crate::Policy::go()))
+        RawOwningIter::new(RawTable::new(crate::Policy::go()))
     }
 }
 
 impl<K, V, L: BucketLayout> RawIntoIter<K, V, L> {
+    /// The owning iterator of `table`.
     pub(crate) fn new(table: RawTable<K, V, L>) -> Self {
-        RawIntoIter {
+        RawOwningIter::with_ending(table, FreeArrays)
+    }
+}
+
+impl<'a, K, V, L: BucketLayout> RawDrain<'a, K, V, L> {
+    /// A draining iterator of `orig`: its arrays move into the iterator,
+    /// leaving `orig` empty until the iterator gives them back.
+    pub(crate) fn drain(orig: &'a mut RawTable<K, V, L>) -> Self {
+        let table = core::mem::replace(orig, RawTable::new(orig.policy));
+        RawOwningIter::with_ending(table, GiveBack(orig))
+    }
+}
+
+impl<K, V, L: BucketLayout, E: Ending<K, V, L>> RawOwningIter<K, V, L, E> {
+    fn with_ending(table: RawTable<K, V, L>, ending: E) -> Self {
+        RawOwningIter {
             // SAFETY: the iterator owns the table (moving the `RawTable`
             // value does not move its arrays) and only reads entries out.
             iter: unsafe { RawIter::new(&table) },
             table,
+            ending,
         }
     }
 
@@ -275,13 +343,13 @@ impl<K, V, L: BucketLayout> RawIntoIter<K, V, L> {
     }
 }
 
-impl<K, V, L: BucketLayout> Iterator for RawIntoIter<K, V, L> {
+impl<K, V, L: BucketLayout, E: Ending<K, V, L>> Iterator for RawOwningIter<K, V, L, E> {
     type Item = (K, V);
 
     fn next(&mut self) -> Option<(K, V)> {
         let slot = self.iter.next()?;
         // SAFETY: the owned table's iterator yields each live slot (I1)
-        // once; `Drop` below frees the arrays without dropping the entries
+        // once; `Drop` below ends the table without dropping the entries
         // moved out.
         Some(unsafe { read_entry(slot) })
     }
@@ -291,86 +359,16 @@ impl<K, V, L: BucketLayout> Iterator for RawIntoIter<K, V, L> {
     }
 }
 
-impl<K, V, L: BucketLayout> Drop for RawIntoIter<K, V, L> {
+impl<K, V, L: BucketLayout, E: Ending<K, V, L>> Drop for RawOwningIter<K, V, L, E> {
     fn drop(&mut self) {
-        let _free = ScopeGuard::new(&mut self.table, |t| {
+        let parts = (&mut self.table, &mut self.ending);
+        let _end = ScopeGuard::new(parts, |(table, ending)| {
             // SAFETY: the guard runs once every entry was moved out or
             // dropped, by `drop_remaining` or by its own guard.
-            unsafe { t.forget_entries_and_free() }
-        });
-        // SAFETY: the iterator is valid (the table is owned, unchanged);
-        // the guard above frees the arrays without reading the entries.
-        unsafe { drop_remaining(self.iter.clone()) };
-    }
-}
-
-/// Draining iterator: the arrays are moved out of the map up front (leaving
-/// it empty, so `mem::forget` on the drain leaks but never double-drops);
-/// on drop the remaining entries are dropped and the emptied arrays are
-/// given back, keeping `B`.
-pub(crate) struct RawDrain<'a, K, V, L: BucketLayout> {
-    iter: RawIter<K, V, L>,
-    table: RawTable<K, V, L>,
-    orig: &'a mut RawTable<K, V, L>,
-}
-
-// SAFETY: it owns the drained entries and holds the map's exclusive
-// `&mut` borrow, like `RawIntoIter` plus a `&mut RawTable`: sound to send
-// when `K` and `V` are `Send`.
-unsafe impl<K: Send, V: Send, L: BucketLayout> Send for RawDrain<'_, K, V, L> {}
-// SAFETY: `&RawDrain` gives out only `&K`/`&V` (through `remaining`, for
-// `Debug`): sound when `K` and `V` are `Sync`.
-unsafe impl<K: Sync, V: Sync, L: BucketLayout> Sync for RawDrain<'_, K, V, L> {}
-
-impl<'a, K, V, L: BucketLayout> RawDrain<'a, K, V, L> {
-    pub(crate) fn new(orig: &'a mut RawTable<K, V, L>) -> Self {
-        let table = core::mem::replace(orig, RawTable::new(orig.policy));
-        RawDrain {
-            // SAFETY: the drain owns the moved-out table until its `Drop`
-            // clears it, and only reads entries out.
-            iter: unsafe { RawIter::new(&table) },
-            table,
-            orig,
-        }
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.iter.len()
-    }
-
-    pub(crate) fn remaining(&self) -> RefIter<'_, K, V, L> {
-        RefIter {
-            iter: self.iter.clone(),
-            marker: PhantomData,
-        }
-    }
-}
-
-impl<K, V, L: BucketLayout> Iterator for RawDrain<'_, K, V, L> {
-    type Item = (K, V);
-
-    fn next(&mut self) -> Option<(K, V)> {
-        let slot = self.iter.next()?;
-        // SAFETY: the owned table's iterator yields each live slot (I1)
-        // once; `Drop` clears the table without dropping what was moved out.
-        Some(unsafe { read_entry(slot) })
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.iter.size_hint()
-    }
-}
-
-impl<K, V, L: BucketLayout> Drop for RawDrain<'_, K, V, L> {
-    fn drop(&mut self) {
-        let table = &mut self.table;
-        let orig = &mut *self.orig;
-        let _restore = ScopeGuard::new((table, orig), |(table, orig)| {
-            table.clear_no_drop();
-            core::mem::swap(&mut **table, &mut **orig);
+            unsafe { ending.end(table) }
         });
         // SAFETY: the iterator is valid (the owned table is unchanged); the
-        // guard above clears the table without reading the entries.
+        // guard above ends the table without reading the entries.
         unsafe { drop_remaining(self.iter.clone()) };
     }
 }
@@ -538,5 +536,55 @@ impl<'a, K, V, L: BucketLayout> RawExtractIf<'a, K, V, L> {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::super::fixture::{fill, get, spread, table};
+    use crate::Policy;
+
+    /// Mid-growth (old chains half evacuated) iteration yields every entry
+    /// once; an owning iterator dropped half way frees everything; a drain
+    /// gives the arrays back, empty, keeping `B`.
+    #[test]
+    fn every_iterator_sees_each_entry_once_mid_growth() {
+        let mut t = table(Policy::go().with_cursor_steps(0));
+        fill(&mut t, spread, 105); // a doubling from 16 buckets has begun
+        assert!(t.is_evacuating());
+        let keys: BTreeSet<u64> = t.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, (0..105).collect());
+        for (k, v) in t.iter_mut() {
+            *v = k + 1;
+        }
+        assert!((0..105).all(|k| get(&t, spread, k) == Some(k + 1)));
+        let b = t.log2();
+        let drained: BTreeSet<u64> = t.drain().map(|(k, _)| k).collect();
+        assert_eq!(drained.len(), 105);
+        assert_eq!((t.len(), t.log2(), t.is_evacuating()), (0, b, false));
+        t.check_invariants(spread);
+        fill(&mut t, spread, 105);
+        let mut it = t.into_iter();
+        assert_eq!(it.len(), 105);
+        let first: Vec<_> = it.by_ref().take(50).collect();
+        assert_eq!((first.len(), it.len()), (50, 55));
+        drop(it); // drops the rest and frees the arrays
+    }
+
+    /// `extract_if` removes in place during a growth, old chains included.
+    #[test]
+    fn extract_if_removes_from_old_and_new_chains() {
+        let mut t = table(Policy::go().with_cursor_steps(0));
+        fill(&mut t, spread, 105);
+        let mut x = t.extract_if();
+        let mut taken = Vec::new();
+        while let Some((k, _)) = x.next(|k, _| k % 3 == 0) {
+            taken.push(k);
+        }
+        assert_eq!(taken.len(), 35);
+        t.check_invariants(spread);
+        assert!((0..105).all(|k| get(&t, spread, k).is_some() == (k % 3 != 0)));
     }
 }

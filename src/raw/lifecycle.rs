@@ -372,7 +372,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             _ => unreachable!("just set"),
         };
         let publish = self
-            .instruments
+            .recorder
             .evacuation_started(kind, from_log2, log2, self.count);
         self.published(publish);
         Ok(())
@@ -400,7 +400,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             (false, Pace::Steps) => EvacuationEnd::Completed,
             (false, Pace::Finish) => EvacuationEnd::Forced,
         };
-        let publish = self.instruments.evacuation_ended(end);
+        let publish = self.recorder.evacuation_ended(end);
         self.published(publish);
         let Lifecycle::Evacuating(mut old) = self.set_state(Lifecycle::Idle) else {
             unreachable!("matched above");
@@ -410,7 +410,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // evacuated with its links cut (I3, I4), and nothing reads an old
         // chain below the cursor (I10).
         let released = unsafe { old.array.release_below(len) };
-        self.instruments.given_back(released);
+        self.recorder.given_back(released);
         let left = old.array.bytes();
         self.set_state(Lifecycle::Retiring(old.array));
         if self.policy.is_all_at_once() || left < 4 * BATCH_BYTES || !can_release() {
@@ -438,7 +438,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // (`evacuation_done`, I3, I10), with no spilled bucket left (each
         // went with its chain's evacuation, I4).
         let (released, done) = unsafe { array.release_tail() };
-        self.instruments.given_back(released);
+        self.recorder.given_back(released);
         if done {
             self.free_old();
         }
@@ -459,12 +459,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             Lifecycle::Retiring(array) => array,
         };
         let bytes = array.bytes() as u64;
-        let start = self.instruments.clock();
+        let start = self.recorder.clock();
         // SAFETY: the old array holds no live entry: a retiring one by I3
         // and I4; an evacuating one by the callers' contract above.
         unsafe { array.free() };
-        self.instruments.record(Source::Free, start);
-        let publish = self.instruments.old_array_freed(bytes);
+        self.recorder.record(Source::Free, start);
+        let publish = self.recorder.old_array_freed(bytes);
         self.published(publish);
     }
 
@@ -500,7 +500,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     pub(crate) fn evacuate(&mut self, budget: Budget, hasher: &impl Fn(&K) -> u64) -> usize {
         /// Chains evacuated between clock reads.
         const BATCH: usize = 16;
-        self.instruments.op_begun();
+        self.recorder.op_begun();
         let start = Instant::now();
         let mut moved = 0;
         let limit = match budget {
@@ -547,7 +547,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// growth or shrink in progress and frees the old array, retiring or
     /// not.
     pub(crate) fn finish_evacuation(&mut self, hasher: &impl Fn(&K) -> u64) {
-        self.instruments.op_begun();
+        self.recorder.op_begun();
         self.finish(ForceReason::Explicit, hasher);
     }
 
@@ -557,7 +557,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     pub(super) fn finish(&mut self, reason: ForceReason, hasher: &impl Fn(&K) -> u64) {
         if let Some(old) = self.state.old() {
             let left = (old.array.len() - old.evacuated) as u64;
-            let publish = self.instruments.evacuation_forced(reason, left);
+            let publish = self.recorder.evacuation_forced(reason, left);
             self.published(publish);
             self.evacuate_all(Pace::Finish, hasher);
         }
@@ -583,9 +583,9 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             return; // more than any table holds: nothing to give back
         };
         if want == 0 {
-            self.instruments.op_begun();
+            self.recorder.op_begun();
             let bytes = self.free_all_arrays();
-            let publish = self.instruments.empty_array_freed(bytes);
+            let publish = self.recorder.empty_array_freed(bytes);
             self.published(publish);
             return;
         }
@@ -594,7 +594,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         }
         // One public call is one operation: the forced finish below is part
         // of it, not another.
-        self.instruments.op_begun();
+        self.recorder.op_begun();
         self.finish(ForceReason::Explicit, &hasher);
         let _ = self.start_shrink(target);
     }
@@ -605,11 +605,11 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         debug_assert_eq!(self.count, 0);
         self.free_old();
         let bytes = self.buckets.bytes() as u64;
-        let start = self.instruments.clock();
+        let start = self.recorder.clock();
         // SAFETY: no live entry (count == 0, I7), so nothing in the array
         // is used again; `free` leaves it unallocated.
         unsafe { self.buckets.free() };
-        self.instruments.record(Source::Free, start);
+        self.recorder.record(Source::Free, start);
         self.triggers.array_installed(&self.policy, None);
         bytes
     }
@@ -633,7 +633,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let target = sizing::log2_for(&self.policy, need)?;
         // One public call is one operation: every forced finish and doubling
         // below counts towards this operation's maxima.
-        self.instruments.op_begun();
+        self.recorder.op_begun();
         if self.count == 0 {
             let array = self.alloc_array(target)?;
             self.free_all_arrays();
@@ -654,5 +654,151 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         if publish == Publish::Now {
             self.publish();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{fill, get, insert, one_chain, spread, table};
+    use super::*;
+    use crate::Policy;
+    use crate::instruments::EventKind;
+
+    /// A doubling: idle, then evacuating (kind decided at the start), then
+    /// idle again when the cursor passes the last old chain (a small old
+    /// array is freed at once), with its events in order.
+    #[test]
+    fn a_doubling_runs_from_idle_back_to_idle() {
+        // No cursor steps: each write moves only its own chain.
+        let mut t = table(Policy::go().with_cursor_steps(0));
+        fill(&mut t, spread, 104); // 16 buckets at Go's load limit
+        t.finish_evacuation(&spread);
+        assert_eq!(t.phase(), Phase::Idle);
+        let events = t.recorder().events().len();
+        insert(&mut t, spread, 104, 208);
+        let Phase::Evacuating(p) = t.phase() else {
+            panic!("a growth started: {:?}", t.phase());
+        };
+        assert_eq!(
+            (p.kind, p.total, p.evacuated),
+            (EvacuationKind::Doubling, 16, 1)
+        );
+        t.check_invariants(spread);
+        let mut k = 105;
+        while t.holds_old_memory() {
+            insert(&mut t, spread, k, 2 * k);
+            t.check_invariants(spread);
+            k += 1;
+        }
+        let kinds: Vec<_> = t.recorder().events()[events..]
+            .iter()
+            .map(|e| e.kind)
+            .collect();
+        assert!(matches!(
+            kinds[0],
+            EventKind::GrowthStarted {
+                from_log2: 4,
+                to_log2: 5,
+                ..
+            }
+        ));
+        assert!(matches!(kinds[1], EventKind::GrowthFinished { .. }));
+        assert!(matches!(kinds[2], EventKind::OldArrayReleased { .. }));
+        assert!((0..k).all(|i| get(&t, spread, i) == Some(2 * i)));
+    }
+
+    /// A shrink is an evacuation of its own kind, ends as one, and gives
+    /// memory back.
+    #[test]
+    fn a_shrink_is_counted_as_a_shrink() {
+        let mut t = table(Policy::go());
+        fill(&mut t, spread, 200);
+        t.finish_evacuation(&spread);
+        for k in 10..200 {
+            super::super::fixture::remove(&mut t, spread, k);
+        }
+        t.shrink_to(0, spread);
+        assert_eq!(
+            t.phase().progress().map(|p| p.kind),
+            Some(EvacuationKind::Shrink)
+        );
+        t.finish_evacuation(&spread);
+        t.check_invariants(spread);
+        let s = t.stats();
+        assert_eq!((s.shrinks, s.shrinks_completed), (1, 1));
+        assert!(s.shrink_bytes_returned > 0);
+        assert!(
+            t.recorder()
+                .events()
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::ShrinkFinished { .. }))
+        );
+        assert!((0..10).all(|i| get(&t, spread, i) == Some(2 * i)));
+    }
+
+    /// A finished growth whose old array has more than four batches left
+    /// retires: each later write gives one batch back, then frees it.
+    /// (Pages go back early only where the OS lets us: not under Miri.)
+    #[test]
+    #[cfg_attr(miri, ignore = "Miri cannot give pages back: no retiring")]
+    fn a_large_old_array_retires_batch_by_batch() {
+        let mut t = table(Policy::go().with_cursor_steps(64));
+        let mut k = 0;
+        // Until a growth from 2^13 buckets (a mapped array whose pool
+        // alone is 73 KiB) has ended.
+        while t.log2().is_none_or(|b| b < 14) || t.is_evacuating() {
+            insert(&mut t, spread, k, k);
+            k += 1;
+        }
+        let Phase::Retiring { bytes } = t.phase() else {
+            panic!("expected a retiring old array: {:?}", t.phase());
+        };
+        let mut writes = 0;
+        let mut left = bytes;
+        while let Phase::Retiring { bytes } = t.phase() {
+            assert!(bytes <= left, "retiring gives back, never takes");
+            left = bytes;
+            insert(&mut t, spread, k, k);
+            k += 1;
+            writes += 1;
+        }
+        assert!(writes >= 4, "{writes} writes");
+        assert_eq!(t.phase(), Phase::Idle);
+        t.check_invariants(spread);
+    }
+
+    /// `clear` abandons a running growth: the old array is freed, the
+    /// table is idle with its current array, counted in neither
+    /// completion.
+    #[test]
+    fn clear_abandons_a_running_growth() {
+        let mut t = table(Policy::go().with_cursor_steps(0));
+        fill(&mut t, spread, 104);
+        t.finish_evacuation(&spread);
+        let before = t.stats();
+        insert(&mut t, spread, 104, 0);
+        assert!(t.is_evacuating());
+        let b = t.log2();
+        t.clear();
+        assert_eq!((t.phase(), t.len(), t.log2()), (Phase::Idle, 0, b));
+        let s = t.stats();
+        assert_eq!(
+            (s.growths_completed, s.forced_completions),
+            (before.growths_completed, before.forced_completions)
+        );
+        t.check_invariants(spread);
+        fill(&mut t, one_chain, 20);
+    }
+
+    /// `reserve` on a non-empty table finishes the running growth and
+    /// doubles until the capacity suffices, each doubling finished.
+    #[test]
+    fn reserve_doubles_until_the_capacity_suffices() {
+        let mut t = table(Policy::go());
+        fill(&mut t, spread, 20);
+        t.reserve(500, spread).unwrap();
+        assert!(t.capacity() >= 520 && !t.holds_old_memory());
+        t.check_invariants(spread);
+        assert!((0..20).all(|i| get(&t, spread, i) == Some(2 * i)));
     }
 }

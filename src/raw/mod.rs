@@ -8,22 +8,25 @@
 //! | file | holds |
 //! |---|---|
 //! | `mod.rs` | `RawTable` (Go `hmap`): fields, construction, accessors, clear, drop |
+//! | `trigger.rs` | the growth decision: thresholds, Go's overflow count, what an insert, an overflow link or a removal must start (no `unsafe`) |
+//! | `lifecycle.rs` | the lifecycle: its state (idle, evacuating, retiring), every transition, its public view (`Phase`); `reserve`, `shrink_to` |
+//! | `evacuate.rs` | evacuation steps on an `Evacuation` borrow: moving one chain (three movers, one move, one destination cursor), the cursor (`growWork`, `evacuate`, `evacDst`) |
 //! | `find.rs` | lookups (`mapaccess`): which chain a read searches, the chain search |
 //! | `write.rs` | inserts and removals (`mapassign`, `mapdelete`), entries, overflow links |
-//! | `lifecycle.rs` | the growth lifecycle: its state (idle, evacuating, retiring) and every transition; `reserve`, `shrink_to` |
-//! | `evacuate.rs` | `grow_work`, moving one chain, the cursor (`growWork`, `evacuate`) |
 //! | `pages.rs` | giving an old array's pages back early: what was given back |
 //! | `sizing.rs` | capacity at each `B`, smallest `B` for a length, shrink threshold |
-//! | `bucket.rs` | the bucket layout, slots, chain operations (`EMPTY_REST` upkeep) |
+//! | `bucket.rs` | the bucket, slots, where tophash words are (`Tops`), the one chain walk (`ChainWalk`, `LiveSlots`), `EMPTY_REST` upkeep |
+//! | `layout.rs` | each layout's placement of tophash words (`Placement`, one impl per layout) |
 //! | `array.rs` | bucket arrays: pool, extension, spilled buckets, progressive release |
 //! | `alloc.rs` | the memory layer: the only calls to the allocator and the OS |
 //! | `tophash.rs` | marker values, a hash's tophash, an evacuated bucket's markers |
 //! | `group/` | matching a bucket's 8 tophash bytes at once (SSE2 on x86-64, SWAR elsewhere) |
-//! | `iter.rs` | raw iteration, owning and draining iterators |
+//! | `iter.rs` | raw iteration, the owning and draining iterator, `extract_if` |
 //! | `clone.rs` | deep copy with the same shape, `clone_from` |
 //! | `par.rs` | rayon producers over the chains of both arrays (feature `rayon`) |
-//! | `instrument.rs` | the instruments beside the table: counters, events, timing, probe (no `unsafe`) |
+//! | `recorder.rs` | the recorder beside the table: counters, events, timing, probe (no `unsafe`) |
 //! | `check.rs` | `check_invariants`: a full walk checking I1–I11 |
+//! | `fixture.rs` | what the modules' unit tests share (tests only) |
 //!
 //! Invariants (numbered as in `docs/design.md`; `check.rs` verifies all of
 //! them and the hot paths `debug_assert!` the cheap ones):
@@ -78,6 +81,8 @@ mod check;
 mod clone;
 mod evacuate;
 mod find;
+#[cfg(test)]
+mod fixture;
 mod group;
 mod iter;
 pub(crate) mod layout;
@@ -104,14 +109,15 @@ use recorder::{Recorder, Shape};
 use trigger::Triggers;
 pub(crate) use write::{RawEntry, RawOccupied, RawVacant};
 
-use crate::instruments::{Event, Probe, Stats};
-use crate::instruments::{PauseBuckets, PauseHistogram, Source, TimingStats};
+use crate::instruments::Source;
+use crate::instruments::{Probe, Stats};
 use crate::layout::BucketLayout;
 use crate::{Policy, TryReserveError};
 
 /// Go's `hmap`, minus the fields Rust ownership makes unnecessary (`flags`:
 /// `&mut` rules out concurrent writers and iterators that outlive a write),
-/// with its instruments beside it in one field.
+/// with its recorder (counters, events, timing, probe) beside it in one
+/// field.
 pub(crate) struct RawTable<K, V, L: BucketLayout> {
     /// Live entries (Go `count`), I7.
     count: usize,
@@ -126,7 +132,7 @@ pub(crate) struct RawTable<K, V, L: BucketLayout> {
     /// (`trigger.rs`).
     triggers: Triggers,
     /// Counters, events, timing and the probe (`instrument.rs`).
-    instruments: Recorder,
+    recorder: Recorder,
     marker: PhantomData<(K, V)>,
 }
 
@@ -149,7 +155,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             state: Lifecycle::Idle,
             policy,
             triggers: Triggers::new(),
-            instruments: Recorder::new(policy.instrument_settings()),
+            recorder: Recorder::new(policy.instrument_settings()),
             marker: PhantomData,
         }
     }
@@ -174,7 +180,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         self.buckets = array;
         self.triggers.array_installed(&self.policy, self.log2());
         let held = self.bytes_held();
-        self.instruments.allocated(bytes, held);
+        self.recorder.allocated(bytes, held);
     }
 
     /// Moves the lifecycle to `state` and returns the one it leaves: the
@@ -256,7 +262,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// Moves every array out into a drain, leaving `self` empty and
     /// unallocated until the drain gives the (cleared) arrays back.
     pub(crate) fn drain(&mut self) -> RawDrain<'_, K, V, L> {
-        RawDrain::new(self)
+        RawDrain::drain(self)
     }
 
     /// Consumes the table into an owning iterator.
@@ -272,9 +278,9 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
 
     /// Allocates a bucket array (timed as a pause source).
     fn alloc_array(&mut self, log2: u8) -> Result<BucketArray<K, V, L>, TryReserveError> {
-        let start = self.instruments.clock();
+        let start = self.recorder.clock();
         let array = BucketArray::allocate(log2, self.policy.huge_pages());
-        self.instruments.record(Source::Alloc, start);
+        self.recorder.record(Source::Alloc, start);
         array
     }
 
@@ -284,14 +290,14 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         (self.buckets.bytes() + old) as u64
     }
 
-    // ---- the instruments, read
+    // ---- what the recorder needs the table for: its shape
 
     /// A snapshot of every counter; shape fields computed now, O(1).
     pub(crate) fn stats(&self) -> Stats {
         let old = self.state.old();
         let old_bytes = self.state.old_array().map_or(0, BucketArray::bytes);
         let linked = old.map_or(0, |o| o.array.linked_overflow());
-        self.instruments.stats(Shape {
+        self.recorder.stats(Shape {
             len: self.count as u64,
             bucket_count: self.buckets.len() as u64,
             overflow_buckets: (self.buckets.linked_overflow() + linked) as u64,
@@ -304,36 +310,26 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
 
     /// Publishes a snapshot to the probe, if there is one.
     pub(crate) fn publish(&mut self) {
-        let snapshot = self.instruments.has_probe().then(|| self.stats());
-        self.instruments.publish(snapshot);
+        let snapshot = self.recorder.has_probe().then(|| self.stats());
+        self.recorder.publish(snapshot);
     }
 
     /// A probe on this table's counters (a first snapshot is published at
     /// its creation).
     pub(crate) fn probe(&mut self) -> Probe {
-        let fresh = !self.instruments.has_probe();
-        let probe = self.instruments.probe();
+        let fresh = !self.recorder.has_probe();
+        let probe = self.recorder.probe();
         if fresh {
             self.publish();
         }
         probe
     }
 
-    /// The retained events, oldest first.
-    pub(crate) fn events(&self) -> Vec<Event> {
-        self.instruments.events()
-    }
-
-    pub(crate) fn timing_stats(&self) -> Option<TimingStats> {
-        self.instruments.timing_stats()
-    }
-
-    pub(crate) fn pause_buckets(&self) -> Option<PauseBuckets> {
-        self.instruments.pause_buckets()
-    }
-
-    pub(crate) fn pause_histogram(&self) -> Option<PauseHistogram> {
-        self.instruments.pause_histogram()
+    /// The recorder, for the instruments' view to read what it recorded
+    /// (events, timing); `stats`, `probe` and `publish` stay on the table,
+    /// which knows its shape.
+    pub(crate) fn recorder(&self) -> &Recorder {
+        &self.recorder
     }
 }
 

@@ -23,7 +23,7 @@ use crate::policy::InstrumentSettings;
 use crate::sync::Arc;
 
 /// The counters, events, timing and probe of one table.
-pub(super) struct Recorder {
+pub(crate) struct Recorder {
     settings: InstrumentSettings,
     /// The counters behind `stats()`.
     counters: Counters,
@@ -328,18 +328,18 @@ impl Recorder {
     }
 
     /// The retained events, oldest first.
-    pub(super) fn events(&self) -> Vec<Event> {
+    pub(crate) fn events(&self) -> Vec<Event> {
         self.events.to_vec()
     }
 
-    pub(super) fn timing_stats(&self) -> Option<TimingStats> {
+    pub(crate) fn timing_stats(&self) -> Option<TimingStats> {
         self.settings.timing.then(|| TimingStats {
             growth_wall_ns: self.counters.last_growth_wall_ns(),
             ..self.timing.as_ref().map(|t| t.stats).unwrap_or_default()
         })
     }
 
-    pub(super) fn pause_buckets(&self) -> Option<PauseBuckets> {
+    pub(crate) fn pause_buckets(&self) -> Option<PauseBuckets> {
         self.settings.timing.then(|| {
             self.timing
                 .as_ref()
@@ -348,7 +348,7 @@ impl Recorder {
         })
     }
 
-    pub(super) fn pause_histogram(&self) -> Option<PauseHistogram> {
+    pub(crate) fn pause_histogram(&self) -> Option<PauseHistogram> {
         self.settings.timing.then(|| {
             self.timing
                 .as_ref()

@@ -304,7 +304,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                 &mut self.buckets,
                 self.state.old_array(),
                 &mut self.triggers,
-                &mut self.instruments,
+                &mut self.recorder,
                 last,
             )
         }
@@ -375,7 +375,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
 
 /// Go `newoverflow` + `incrnoverflow` on a table's parts: links a fresh
 /// bucket after `last` in the current array `new`, counts it for the
-/// triggers (Go's `noverflow`) and the instruments (`old`: the old array,
+/// triggers (Go's `noverflow`) and the recorder (`old`: the old array,
 /// if any, for the bytes held). Shared by writes and evacuation, which
 /// holds the parts separately (`evacuate.rs`).
 ///
@@ -387,14 +387,14 @@ pub(super) unsafe fn link_overflow<K, V, L: BucketLayout>(
     new: &mut BucketArray<K, V, L>,
     old: Option<&BucketArray<K, V, L>>,
     triggers: &mut Triggers,
-    instruments: &mut Recorder,
+    recorder: &mut Recorder,
     last: NonNull<Bucket<K, V, L>>,
 ) -> NonNull<Bucket<K, V, L>> {
     triggers.overflow_linked();
     // SAFETY: caller: `last` ends one of `new`'s chains.
     let (bucket, bytes) = unsafe { new.push_overflow(last) };
     let held = (new.bytes() + old.map_or(0, BucketArray::bytes)) as u64;
-    instruments.overflow_linked(1, bytes as u64, held);
+    recorder.overflow_linked(1, bytes as u64, held);
     bucket
 }
 
@@ -410,7 +410,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         evacuate: bool,
         hasher: &impl Fn(&K) -> u64,
     ) -> Option<OpStart> {
-        let started = self.instruments.write_begun(self.count);
+        let started = self.recorder.write_begun(self.count);
         if self.state.holds_old_memory() {
             self.growth_share(hash, evacuate, hasher);
         }
@@ -422,7 +422,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     #[inline(never)]
     fn growth_share(&mut self, hash: u64, evacuate: bool, hasher: &impl Fn(&K) -> u64) {
         if self.state.is_evacuating() {
-            self.instruments.write_in_evacuation();
+            self.recorder.write_in_evacuation();
             if evacuate {
                 self.grow_work(hash, hasher);
             }
@@ -434,7 +434,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     /// The end of a write: records its time, publishes when due.
     #[inline]
     fn write_end(&mut self, kind: OpKind, started: Option<OpStart>) {
-        let publish = self.instruments.write_ended(kind, started);
+        let publish = self.recorder.write_ended(kind, started);
         self.published(publish);
     }
 }
@@ -502,5 +502,95 @@ impl<'a, K, V, L: BucketLayout> RawVacant<'a, K, V, L> {
             head,
             slot,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{fill, get, insert, one_chain, remove, spread, table};
+    use super::super::tophash::{EMPTY_ONE, EMPTY_REST};
+    use crate::Policy;
+
+    /// One chain of three buckets: an insert replaces in place, removals
+    /// leave `EMPTY_ONE` holes that inserts fill again, and removing the
+    /// last entries turns the run before them into `EMPTY_REST` across
+    /// bucket boundaries (I2, checked after every step).
+    #[test]
+    fn removals_keep_the_chain_end_marked() {
+        let mut t = table(Policy::go().with_load_factor(8.0));
+        fill(&mut t, one_chain, 8);
+        t.finish_evacuation(&one_chain);
+        fill(&mut t, one_chain, 20);
+        assert_eq!(insert(&mut t, one_chain, 3, 99), Some(6));
+        assert_eq!(t.len(), 20);
+        let chain = || t.stats();
+        assert!(chain().overflow_buckets >= 2, "a chain of three buckets");
+        for k in (5..20).rev() {
+            assert_eq!(remove(&mut t, one_chain, k), Some(2 * k));
+            t.check_invariants(one_chain);
+        }
+        // SAFETY: allocated (entries remain); chain 0, never given back.
+        let word = unsafe { *t.new_chain(0).head_word() };
+        assert!(word[5..].iter().all(|&b| b == EMPTY_REST), "{word:?}");
+        assert_eq!(remove(&mut t, one_chain, 1), Some(2));
+        // SAFETY: as above.
+        let word = unsafe { *t.new_chain(0).head_word() };
+        assert_eq!(word[1], EMPTY_ONE, "a hole before live slots");
+        insert(&mut t, one_chain, 100, 0);
+        t.check_invariants(one_chain);
+        assert_eq!(get(&t, one_chain, 100), Some(0));
+        assert_eq!(t.len(), 5);
+    }
+
+    /// A write during a growth evacuates the old chain it is about to use
+    /// first (Go `growWork`), even when it only replaces a value, and
+    /// counts as a write in the growth.
+    #[test]
+    fn a_write_during_a_growth_moves_its_own_chain_first() {
+        let mut t = table(Policy::go().with_cursor_steps(0));
+        fill(&mut t, spread, 104);
+        t.finish_evacuation(&spread);
+        insert(&mut t, spread, 104, 0); // starts the doubling to 32 buckets
+        let before = t.phase().progress().unwrap().evacuated;
+        let k = (0..104).find(|k| {
+            // A key whose old chain is not evacuated yet.
+            let j = spread(k) as usize & 15;
+            // SAFETY: `j < 16`, at or above the cursor (0).
+            t.state
+                .old()
+                .is_some_and(|o| !unsafe { o.array.chain_evacuated(j) })
+        });
+        let k = k.expect("an unevacuated chain");
+        let writes = t.stats().writes_during_evacuation;
+        assert_eq!(insert(&mut t, spread, k, 7), Some(2 * k));
+        assert_eq!(t.phase().progress().unwrap().evacuated, before + 1);
+        if cfg!(feature = "stats") {
+            assert_eq!(t.stats().writes_during_evacuation, writes + 1);
+        }
+        t.check_invariants(spread);
+    }
+
+    /// The entry API places an absent key where `insert` would, and an
+    /// occupied entry removes through the same upkeep.
+    #[test]
+    fn entries_insert_and_remove() {
+        let mut t = table(Policy::go());
+        fill(&mut t, spread, 50);
+        match t.entry(spread(&77), |k| *k == 77, spread) {
+            super::RawEntry::Vacant(v) => {
+                v.insert(77, 1, spread);
+            }
+            super::RawEntry::Occupied(_) => panic!("77 is absent"),
+        }
+        t.check_invariants(spread);
+        match t.entry(spread(&10), |k| *k == 10, spread) {
+            super::RawEntry::Occupied(o) => assert_eq!(o.remove(), (10, 20)),
+            super::RawEntry::Vacant(_) => panic!("10 is there"),
+        }
+        t.check_invariants(spread);
+        assert_eq!(
+            (get(&t, spread, 77), get(&t, spread, 10), t.len()),
+            (Some(1), None, 50)
+        );
     }
 }

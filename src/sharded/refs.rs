@@ -15,11 +15,38 @@ use super::shard::{Locked, WriteGuard};
 use crate::sync::RwLockReadGuard;
 use crate::{DefaultHashBuilder, EvacMap};
 
-/// For an entry guard with `key()` and `value()`: `Deref` to the value and
-/// a `Debug` of `Name(key, value)`; with `mut`, also `DerefMut` through
-/// `value_mut()`.
+/// For an entry guard whose `inner` has `key()` and `value()`: those
+/// accessors, documented with an example that gets the guard with `$get`
+/// from a map holding `1 => 2`; `Deref` to the value; and a `Debug` of
+/// `Name(key, value)`. With `mut`, also `value_mut()` and `DerefMut`.
 macro_rules! entry_guard_traits {
-    ($name:ident) => {
+    ($name:ident, $get:literal) => {
+        impl<K, V, S> $name<'_, K, V, S> {
+            /// The stored key.
+            ///
+            /// # Examples
+            ///
+            #[doc = concat!(
+                        "```\nlet map = evacmap::ShardedEvacMap::new();\nmap.insert(1, 2);\n",
+                        "assert_eq!(*", $get, ".key(), 1);\n```"
+                    )]
+            pub fn key(&self) -> &K {
+                self.inner.key()
+            }
+
+            /// The value.
+            ///
+            /// # Examples
+            ///
+            #[doc = concat!(
+                        "```\nlet map = evacmap::ShardedEvacMap::new();\nmap.insert(1, 2);\n",
+                        "assert_eq!(*", $get, ".value(), 2);\n```"
+                    )]
+            pub fn value(&self) -> &V {
+                self.inner.value()
+            }
+        }
+
         impl<K, V, S> Deref for $name<'_, K, V, S> {
             type Target = V;
             fn deref(&self) -> &V {
@@ -36,8 +63,23 @@ macro_rules! entry_guard_traits {
             }
         }
     };
-    ($name:ident, mut) => {
-        entry_guard_traits!($name);
+    ($name:ident, $get:literal, mut) => {
+        entry_guard_traits!($name, $get);
+
+        impl<K, V, S> $name<'_, K, V, S> {
+            /// The value, mutably.
+            ///
+            /// # Examples
+            ///
+            #[doc = concat!(
+                        "```\nlet map = evacmap::ShardedEvacMap::new();\nmap.insert(1, 2);\n",
+                        "*", $get, ".value_mut() = 3;\n",
+                        "assert_eq!(map.get_cloned(&1), Some(3));\n```"
+                    )]
+            pub fn value_mut(&mut self) -> &mut V {
+                self.inner.value_mut()
+            }
+        }
 
         impl<K, V, S> DerefMut for $name<'_, K, V, S> {
             fn deref_mut(&mut self) -> &mut V {
@@ -53,35 +95,7 @@ pub struct Ref<'a, K, V, S = DefaultHashBuilder> {
     pub(super) inner: KeyValue<'a, K, V, ReadGuard<'a, K, V, S>>,
 }
 
-impl<K, V, S> Ref<'_, K, V, S> {
-    /// The stored key.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.get(&1).unwrap().key(), 1);
-    /// ```
-    pub fn key(&self) -> &K {
-        self.inner.key()
-    }
-
-    /// The value.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.get(&1).unwrap().value(), 2);
-    /// ```
-    pub fn value(&self) -> &V {
-        self.inner.value()
-    }
-}
-
-entry_guard_traits!(Ref);
+entry_guard_traits!(Ref, "map.get(&1).unwrap()");
 
 /// A write-locked entry of a [`ShardedEvacMap`]; see
 /// [`ShardedEvacMap::get_mut`]. Dereferences (mutably) to the value.
@@ -89,49 +103,7 @@ pub struct RefMut<'a, K, V, S = DefaultHashBuilder> {
     pub(super) inner: KeyValueMut<'a, K, V, WriteGuard<'a, K, V, S>>,
 }
 
-impl<K, V, S> RefMut<'_, K, V, S> {
-    /// The stored key.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.get_mut(&1).unwrap().key(), 1);
-    /// ```
-    pub fn key(&self) -> &K {
-        self.inner.key()
-    }
-
-    /// The value.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.get_mut(&1).unwrap().value(), 2);
-    /// ```
-    pub fn value(&self) -> &V {
-        self.inner.value()
-    }
-
-    /// The value, mutably.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::sharded::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// *map.get_mut(&1).unwrap().value_mut() = 3;
-    /// assert_eq!(map.get_cloned(&1), Some(3));
-    /// ```
-    pub fn value_mut(&mut self) -> &mut V {
-        self.inner.value_mut()
-    }
-}
-
-entry_guard_traits!(RefMut, mut);
+entry_guard_traits!(RefMut, "map.get_mut(&1).unwrap()", mut);
 
 /// One shard, read-locked; see [`ShardedEvacMap::shards`]. Dereferences to
 /// the shard's [`EvacMap`].
@@ -162,32 +134,6 @@ pub struct RefMulti<'a, K, V, S = DefaultHashBuilder> {
 }
 
 impl<K, V, S> RefMulti<'_, K, V, S> {
-    /// The stored key.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(map.iter().map(|r| *r.key()).sum::<i32>(), 1);
-    /// ```
-    pub fn key(&self) -> &K {
-        self.inner.key()
-    }
-
-    /// The value.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(map.iter().map(|r| *r.value()).sum::<i32>(), 2);
-    /// ```
-    pub fn value(&self) -> &V {
-        self.inner.value()
-    }
-
     /// The key and the value.
     ///
     /// # Examples
@@ -203,7 +149,7 @@ impl<K, V, S> RefMulti<'_, K, V, S> {
     }
 }
 
-entry_guard_traits!(RefMulti);
+entry_guard_traits!(RefMulti, "map.iter().next().unwrap()");
 
 /// One entry of [`ShardedEvacMap::iter_mut`]: its shard stays write-locked
 /// while this item, or the iterator still in that shard, lives.
@@ -212,48 +158,4 @@ pub struct RefMutMulti<'a, K, V, S = DefaultHashBuilder> {
     pub(super) inner: KeyValueMut<'a, K, V, Rc<WriteGuard<'a, K, V, S>>>,
 }
 
-impl<K, V, S> RefMutMulti<'_, K, V, S> {
-    /// The stored key.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.iter_mut().next().unwrap().key(), 1);
-    /// ```
-    pub fn key(&self) -> &K {
-        self.inner.key()
-    }
-
-    /// The value.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// assert_eq!(*map.iter_mut().next().unwrap().value(), 2);
-    /// ```
-    pub fn value(&self) -> &V {
-        self.inner.value()
-    }
-
-    /// The value, mutably.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let map = evacmap::ShardedEvacMap::new();
-    /// map.insert(1, 2);
-    /// for mut r in map.iter_mut() {
-    ///     *r.value_mut() += 1;
-    /// }
-    /// assert_eq!(map.get_cloned(&1), Some(3));
-    /// ```
-    pub fn value_mut(&mut self) -> &mut V {
-        self.inner.value_mut()
-    }
-}
-
-entry_guard_traits!(RefMutMulti, mut);
+entry_guard_traits!(RefMutMulti, "map.iter_mut().next().unwrap()", mut);
