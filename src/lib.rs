@@ -93,7 +93,7 @@ pub use equivalent::Equivalent;
 pub use error::TryReserveError;
 pub use layout::{BucketLayout, DefaultLayout, GoLayout, SplitLayout};
 pub use map::{Entry, EvacMap};
-pub use policy::Policy;
+pub use policy::{DEFAULT_RELEASE_BATCH, Policy};
 pub use raw::lifecycle::{EvacuationKind, EvacuationProgress, Phase};
 
 /// The former name of [`EvacuationKind`]: a shrink is an evacuation, not a

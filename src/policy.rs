@@ -6,6 +6,9 @@
 /// that this is the bucket's slot count).
 pub(crate) const MAX_LOAD_FACTOR: f64 = 8.0;
 
+/// The default of [`Policy::with_release_batch`]: 16 KiB.
+pub const DEFAULT_RELEASE_BATCH: usize = 16 << 10;
+
 /// How a map grows and evacuates, and what it measures.
 /// `Policy::default()` is Go's classic map.
 ///
@@ -53,6 +56,8 @@ pub(crate) struct GrowthKnobs {
     /// 0 when off.
     auto_shrink: f64,
     huge_pages: bool,
+    release_batch: usize,
+    allocate_ahead: bool,
 }
 
 /// The settings of the instruments only (see [`Policy`]).
@@ -88,6 +93,8 @@ impl Policy {
                 all_at_once: false,
                 auto_shrink: 0.0,
                 huge_pages: false,
+                release_batch: DEFAULT_RELEASE_BATCH,
+                allocate_ahead: true,
             },
             instruments: InstrumentSettings {
                 timing: false,
@@ -236,6 +243,83 @@ impl Policy {
         let mut p = self;
         p.growth.huge_pages = huge_pages;
         p
+    }
+
+    /// Sets how much of an old array's memory one write gives back (default
+    /// [`DEFAULT_RELEASE_BATCH`], 16 KiB; rounded up to whole pages). As
+    /// the cursor passes old buckets, their pages go back to the OS in runs
+    /// of this size (`madvise`), at most one run per write and region of
+    /// the array; after a growth the rest of the old array (mostly the
+    /// overflow pool) goes back the same way, then a directly mapped array
+    /// is unmapped one 2 MiB block per write, so that its final free is
+    /// small too. Larger runs cost fewer system calls and a longer write;
+    /// smaller ones the reverse. `docs/design.md` has the measured cost of
+    /// each size.
+    ///
+    /// # Panics
+    ///
+    /// If `bytes` is 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = evacmap::Policy::go().with_release_batch(64 << 10);
+    /// assert_eq!(p.release_batch(), 64 << 10);
+    /// ```
+    #[track_caller]
+    pub const fn with_release_batch(self, bytes: usize) -> Self {
+        assert!(bytes > 0, "the release batch must be at least one byte");
+        let mut p = self;
+        p.growth.release_batch = bytes;
+        p
+    }
+
+    /// The most old-array bytes one write gives back
+    /// ([`with_release_batch`](Self::with_release_batch)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(evacmap::Policy::go().release_batch(), evacmap::DEFAULT_RELEASE_BATCH);
+    /// ```
+    pub const fn release_batch(&self) -> usize {
+        self.growth.release_batch
+    }
+
+    /// Sets whether the next doubling's array is allocated ahead (default
+    /// on). At 7/8 of the load limit an insert allocates the array the next
+    /// doubling will need (when it is at least 4 KiB), so that the insert
+    /// that starts the doubling makes no system call: its pause is the
+    /// first evacuation step alone. The growth itself is unchanged (it
+    /// starts at the same insert as Go's), and so is the peak of memory
+    /// (the current array and one twice its size, as during the doubling);
+    /// the larger array is held from 7/8 of the limit instead of from the
+    /// limit, and an array mapped directly costs no resident memory until
+    /// the doubling writes to it. Off, arrays are allocated when the
+    /// doubling starts, as Go does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = evacmap::Policy::go().with_allocate_ahead(false);
+    /// assert!(!p.allocates_ahead());
+    /// ```
+    pub const fn with_allocate_ahead(self, allocate_ahead: bool) -> Self {
+        let mut p = self;
+        p.growth.allocate_ahead = allocate_ahead;
+        p
+    }
+
+    /// Whether the next doubling's array is allocated ahead
+    /// ([`with_allocate_ahead`](Self::with_allocate_ahead)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(evacmap::Policy::go().allocates_ahead());
+    /// ```
+    pub const fn allocates_ahead(&self) -> bool {
+        self.growth.allocate_ahead
     }
 
     /// Sets how many events the map keeps (default 256; 0 keeps none). The

@@ -6,7 +6,7 @@
 //! case, and the child runs it on its main thread with nothing else
 //! allocating beside it. The child builds a map up to the brink of an
 //! allocation, then limits its address space to what it maps (bucket
-//! arrays of 256 KiB or more are mapped directly, so theirs fails) and arms
+//! arrays of 64 KiB or more are mapped directly, so theirs fails) and arms
 //! this test's global allocator to refuse every request (an address-space
 //! limit alone does not stop a heap that still has free blocks: glibc
 //! keeps them), then makes the call. The parent checks how the child
@@ -15,9 +15,10 @@
 //! | call | when memory runs out |
 //! |---|---|
 //! | an insert that starts a growth | aborts through `handle_alloc_error` (the new array's size in the message) |
+//! | the insert at 7/8 of the load limit that allocates the next array ahead | goes on without it; the doubling asks again |
 //! | an insert in the middle of a growth, or when the overflow pool is used up | aborts through `handle_alloc_error` (one bucket) |
 //! | `clone`, `reserve`, `extend` | abort through `handle_alloc_error` |
-//! | `try_reserve` | returns `TryReserveError::AllocError`; the map keeps its entries, whole, with the doublings that succeeded |
+//! | `try_reserve` | returns `TryReserveError::AllocError`; the map keeps its entries, whole, with the doublings that succeeded; `CapacityOverflow` for more entries than an array can hold |
 //! | `shrink_to_fit`, `shrink_to` | do nothing (shrinking is an optimisation) |
 //!
 //! As for std's maps, nothing is half-done: after a refused `try_reserve`
@@ -114,6 +115,23 @@ fn growth_start_aborts_with_the_array_size() {
     assert_aborts("growth_start", &message);
 }
 
+/// With the next array allocated ahead (the default), the insert at 7/8
+/// of the load limit asks for it: refused, the insert goes on without it,
+/// and the doubling asks again, and aborts, when the limit is reached.
+fn a_refused_array_ahead_is_asked_for_again_at_the_limit() {
+    let message = format!(
+        "memory allocation of {} bytes failed",
+        mapped_array_bytes(16)
+    );
+    assert_aborts("array_ahead", &message);
+    let e = run_child("array_ahead");
+    assert!(
+        e.stdout.contains("the insert at 7/8 went on without it"),
+        "{}",
+        e.stdout
+    );
+}
+
 fn an_insert_mid_growth_that_needs_memory_aborts() {
     // An overflow bucket: a table this small has no pool.
     assert_aborts(
@@ -139,10 +157,12 @@ fn clone_aborts() {
     );
 }
 
-fn reserve_aborts_and_try_reserve_reports() {
+fn reserve_and_extend_abort_and_try_reserve_reports() {
     assert_aborts("reserve", "memory allocation of");
+    assert_aborts("extend", "memory allocation of");
     assert_survives("try_reserve");
     assert_survives("try_reserve_part_way");
+    assert_survives("try_reserve_overflow");
 }
 
 fn shrinking_without_memory_does_nothing() {
@@ -245,10 +265,14 @@ fn main() {
     if let Ok(scenario) = std::env::var("EVACMAP_OOM") {
         return child(&scenario);
     }
-    let cases: [(&str, fn()); 7] = [
+    let cases: [(&str, fn()); 8] = [
         (
             "growth_start_aborts_with_the_array_size",
             growth_start_aborts_with_the_array_size,
+        ),
+        (
+            "a_refused_array_ahead_is_asked_for_again_at_the_limit",
+            a_refused_array_ahead_is_asked_for_again_at_the_limit,
         ),
         (
             "an_insert_mid_growth_that_needs_memory_aborts",
@@ -260,8 +284,8 @@ fn main() {
         ),
         ("clone_aborts", clone_aborts),
         (
-            "reserve_aborts_and_try_reserve_reports",
-            reserve_aborts_and_try_reserve_reports,
+            "reserve_and_extend_abort_and_try_reserve_reports",
+            reserve_and_extend_abort_and_try_reserve_reports,
         ),
         (
             "shrinking_without_memory_does_nothing",
@@ -282,7 +306,9 @@ fn main() {
 fn child(scenario: &str) {
     match scenario {
         "growth_start" => {
-            let mut map: EvacMap<u64, u64> = EvacMap::new();
+            // Arrays allocated when the doubling starts, as in Go.
+            let policy = Policy::go().with_allocate_ahead(false);
+            let mut map: EvacMap<u64, u64> = EvacMap::with_policy(policy);
             let mut i = 0;
             while map.len() < 212_992 {
                 map.insert(i, i);
@@ -293,6 +319,49 @@ fn child(scenario: &str) {
             brink();
             exhaust();
             map.insert(u64::MAX, 0);
+        }
+        "array_ahead" => {
+            // 2^15 buckets: the next array is allocated ahead by the insert
+            // that takes the map past 7/8 of 212,992 entries.
+            let mut map: EvacMap<u64, u64> = EvacMap::new();
+            let mut i = 0;
+            while map.len() < 186_368 {
+                map.insert(i, i);
+                i += 1;
+            }
+            map.finish_evacuation();
+            assert_eq!(map.bucket_log2(), Some(15));
+            assert_eq!(map.instruments().stats().spare_bytes, 0);
+            brink();
+            exhaust();
+            map.insert(i, i);
+            i += 1;
+            if map.instruments().stats().spare_bytes == 0 {
+                println!("the array ahead was refused; the insert at 7/8 went on without it");
+                std::io::Write::flush(&mut std::io::stdout()).unwrap();
+            }
+            while map.len() < 212_993 {
+                map.insert(i, i);
+                i += 1;
+            }
+        }
+        "extend" => {
+            let mut map: EvacMap<u64, u64> = (0..1000).map(|i| (i, i)).collect();
+            brink();
+            exhaust();
+            map.extend((1000..10_000_000).map(|i| (i, i)));
+        }
+        "try_reserve_overflow" => {
+            // More entries than any array can hold: refused before anything
+            // is allocated, with memory to spare.
+            let mut map: EvacMap<u64, u64> = (0..1000).map(|i| (i, i)).collect();
+            for n in [usize::MAX, usize::MAX - 1000, usize::MAX / 2] {
+                let err = map.try_reserve(n).unwrap_err();
+                assert_eq!(err, TryReserveError::CapacityOverflow, "{n}");
+            }
+            map.check_invariants();
+            assert_eq!(map.len(), 1000);
+            println!("survived");
         }
         "mid_growth" => {
             // One chain, no cursor steps: the growth stays in progress, and

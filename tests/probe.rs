@@ -39,6 +39,7 @@ fn check_monotonic(prev: &Stats, next: &Stats) {
                 | "old_buckets_evacuated"
                 | "bytes_allocated"
                 | "old_bytes_held"
+                | "spare_bytes"
                 | "last_growth_writes"
                 | "last_growth_wall_ns"
                 | "overflow_buckets"

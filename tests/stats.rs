@@ -405,7 +405,7 @@ fn overflow_beyond_the_pool_is_counted_and_freed() {
     // Every key lands in one of 64 chains whatever `B` is (bits 6 to 55 are
     // zero, so doublings never split them): chains grow long, the overflow
     // pool (2^(B-4) buckets) runs out, then its extension (reserved after
-    // arrays of 256 KiB or more on Linux; at 10,000 keys `B` is 11, 300 KiB),
+    // arrays of 64 KiB or more on Linux; at 10,000 keys `B` is 11, 300 KiB),
     // and then overflow buckets come from the allocator one by one.
     let n: u64 = if cfg!(miri) { 600 } else { 10_000 };
     let key = |i: u64| (i % 64) | (i / 64) << 56;

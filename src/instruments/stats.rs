@@ -110,6 +110,12 @@ stats_struct! {
     /// and after it while the array's remainder (mostly its overflow pool)
     /// is given back a batch per write.
     old_bytes_held,
+    /// The part of `bytes_allocated` held by the next doubling's array,
+    /// allocated ahead at 7/8 of the load limit
+    /// ([`Policy::with_allocate_ahead`](crate::Policy::with_allocate_ahead)):
+    /// an empty array that, mapped directly, is address space with no
+    /// resident page until the doubling writes to it.
+    spare_bytes,
     /// Old-array memory given back before the growth (or shrink) ended, as
     /// the cursor passed it: whole pages returned to the OS on Linux
     /// (`madvise(MADV_DONTNEED)`) and overflow buckets freed. Cumulative;
@@ -154,8 +160,27 @@ stats_struct! {
     max_entries_moved_in_one_op,
     /// Most old buckets evacuated by one operation (stats).
     max_buckets_evacuated_in_one_op,
-    /// Most bucket memory allocated by one operation, in bytes (stats).
+    /// Most bucket memory allocated by one operation, in bytes (stats). An
+    /// array of 64 KiB or more is mapped directly: allocating it is one
+    /// system call whatever its size (its pages are zeroed by the writes
+    /// that first touch them); a smaller one is zeroed by the allocator.
     max_bytes_allocated_in_one_op,
+    /// Most old-array memory one operation gave back before the array's
+    /// free, in bytes: pages (at most one run of
+    /// `Policy::release_batch()` per region of the array) and the spilled
+    /// overflow buckets of the chains it evacuated (stats).
+    max_bytes_released_in_one_op,
+    /// Most array memory one operation freed, in bytes: an old array's
+    /// remainder at its end (a write ends a growth with at most a few runs
+    /// left), or whole arrays (`finish_evacuation`, a shrink of an empty
+    /// map, `reserve`) (stats).
+    max_bytes_freed_in_one_op,
+    /// System calls made for bucket memory (`mmap`, `munmap`, `madvise`)
+    /// (stats).
+    system_calls,
+    /// Most system calls one operation made (`mmap`, `munmap`, `madvise`)
+    /// (stats).
+    max_system_calls_in_one_op,
     /// Writes that ran while an evacuation (a growth or a shrink) was in
     /// progress (stats).
     writes_during_evacuation,
@@ -201,6 +226,10 @@ pub(crate) struct Counters {
     max_entries_moved_in_one_op: u64,
     max_buckets_evacuated_in_one_op: u64,
     max_bytes_allocated_in_one_op: u64,
+    max_bytes_released_in_one_op: u64,
+    max_bytes_freed_in_one_op: u64,
+    system_calls: u64,
+    max_system_calls_in_one_op: u64,
     writes_during_evacuation: u64,
     last_growth_writes: u64,
     last_growth_wall_ns: u64,
@@ -221,6 +250,9 @@ pub(crate) struct Counters {
     op_entries: u64,
     op_buckets: u64,
     op_bytes: u64,
+    op_released: u64,
+    op_freed: u64,
+    op_calls: u64,
 }
 
 /// How long a map's chains are; see
@@ -289,6 +321,10 @@ const SECTIONS: [(&str, &[&str]); 5] = [
             "max_entries_moved_in_one_op",
             "max_buckets_evacuated_in_one_op",
             "max_bytes_allocated_in_one_op",
+            "max_bytes_released_in_one_op",
+            "max_bytes_freed_in_one_op",
+            "system_calls",
+            "max_system_calls_in_one_op",
         ],
     ),
     (
@@ -297,6 +333,7 @@ const SECTIONS: [(&str, &[&str]); 5] = [
             "bytes_allocated",
             "peak_bytes_allocated",
             "old_bytes_held",
+            "spare_bytes",
             "bytes_released_early",
             "shrink_bytes_returned",
         ],
@@ -410,6 +447,10 @@ impl Counters {
             max_entries_moved_in_one_op: 0,
             max_buckets_evacuated_in_one_op: 0,
             max_bytes_allocated_in_one_op: 0,
+            max_bytes_released_in_one_op: 0,
+            max_bytes_freed_in_one_op: 0,
+            system_calls: 0,
+            max_system_calls_in_one_op: 0,
             writes_during_evacuation: 0,
             last_growth_writes: 0,
             last_growth_wall_ns: 0,
@@ -423,6 +464,9 @@ impl Counters {
             op_entries: 0,
             op_buckets: 0,
             op_bytes: 0,
+            op_released: 0,
+            op_freed: 0,
+            op_calls: 0,
         }
     }
 
@@ -443,6 +487,9 @@ impl Counters {
             self.op_entries = 0;
             self.op_buckets = 0;
             self.op_bytes = 0;
+            self.op_released = 0;
+            self.op_freed = 0;
+            self.op_calls = 0;
         }
     }
 
@@ -530,6 +577,10 @@ impl Counters {
         s.max_entries_moved_in_one_op = self.max_entries_moved_in_one_op;
         s.max_buckets_evacuated_in_one_op = self.max_buckets_evacuated_in_one_op;
         s.max_bytes_allocated_in_one_op = self.max_bytes_allocated_in_one_op;
+        s.max_bytes_released_in_one_op = self.max_bytes_released_in_one_op;
+        s.max_bytes_freed_in_one_op = self.max_bytes_freed_in_one_op;
+        s.system_calls = self.system_calls;
+        s.max_system_calls_in_one_op = self.max_system_calls_in_one_op;
         s.writes_during_evacuation = self.writes_during_evacuation;
         s.last_growth_writes = self.last_growth_writes;
         s.last_growth_wall_ns = self.last_growth_wall_ns;
@@ -583,6 +634,33 @@ impl Counters {
     #[inline]
     pub(crate) fn released_early(&mut self, bytes: u64) {
         self.bytes_released_early += bytes;
+        if ON && bytes > 0 {
+            self.current_op();
+            self.op_released += bytes;
+            self.max_bytes_released_in_one_op =
+                self.max_bytes_released_in_one_op.max(self.op_released);
+        }
+    }
+
+    /// `bytes` of array memory were freed.
+    #[inline]
+    pub(crate) fn freed(&mut self, bytes: u64) {
+        if ON && bytes > 0 {
+            self.current_op();
+            self.op_freed += bytes;
+            self.max_bytes_freed_in_one_op = self.max_bytes_freed_in_one_op.max(self.op_freed);
+        }
+    }
+
+    /// `calls` system calls were made for memory.
+    #[inline]
+    pub(crate) fn system_calls(&mut self, calls: u32) {
+        if ON && calls > 0 {
+            self.current_op();
+            self.system_calls += u64::from(calls);
+            self.op_calls += u64::from(calls);
+            self.max_system_calls_in_one_op = self.max_system_calls_in_one_op.max(self.op_calls);
+        }
     }
 
     /// `bytes` of bucket memory were allocated; `held` is the new total.

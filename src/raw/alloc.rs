@@ -11,20 +11,29 @@
 //! reused memory inside the insert that starts the growth.)
 //!
 //! Pages of an array that will never be read again can be given back early
-//! with `madvise(MADV_DONTNEED)` ([`give_back`]); on platforms without it
-//! (and under Miri, which cannot model it) [`page_size`] is `None` and
-//! memory goes back only when the array is freed.
+//! ([`give_back`]): the kernel is told it no longer needs them
+//! (`madvise(MADV_DONTNEED)`), and a directly mapped array is also unmapped
+//! part by part (`munmap` of a part of the mapping frees, once a whole 2 MiB
+//! of address space is gone, its page table, so that no later free has to
+//! tear down page tables for the whole array); a heap block stays the
+//! allocator's. On platforms without either (and under Miri,
+//! which cannot model them) [`page_size`] is `None` and memory goes back
+//! only when the array is freed. Every system call is counted by the
+//! callers (`SYSCALLS_*`), for the per-operation maxima of the instruments.
 
 use core::alloc::Layout;
 use core::ptr::NonNull;
 use std::alloc;
 
 /// Arrays this large or larger are mapped directly on Linux (see the
-/// module docs). Smaller ones are cheap to zero and come from the
-/// allocator without a system call, and each mapping counts against the
-/// process's `vm.max_map_count` (65,530 by default), so thousands of small
-/// maps must not take one each.
-pub(super) const MAP_DIRECT_BYTES: usize = 256 << 10;
+/// module docs): a heap block this large is zeroed, its pages faulted
+/// in, inside the insert that allocates it (36 µs for a 147 KiB array,
+/// the least of three processes, `lab attribute`). Smaller ones are cheap to zero and come from
+/// the allocator without a system call, and each mapping counts against
+/// the process's `vm.max_map_count` (65,530 by default), so thousands of
+/// small maps must not take one each (a map maps one array at this size
+/// from about 1,500 `u64` entries on).
+pub(super) const MAP_DIRECT_BYTES: usize = 64 << 10;
 
 /// True if an array of `bytes` is (and was) mapped directly: one predicate
 /// decides both allocation and free.
@@ -130,26 +139,70 @@ pub(super) fn page_size() -> Option<usize> {
     None
 }
 
-/// Gives the pages of `[start, start + len)` back to the OS
-/// (`madvise(MADV_DONTNEED)`); true on success. The range stays mapped and
-/// reads as zeros if touched again, so freeing the array later with
-/// [`free_array`] is unaffected.
+/// System calls [`alloc_array`] makes for an array of `bytes` mapped
+/// directly (`huge`: with huge pages): the `mmap`, and for huge pages the
+/// trims and the advice.
+pub(super) fn alloc_syscalls(bytes: usize, huge: bool) -> u32 {
+    match (maps_directly(bytes), huge && bytes >= HUGE_PAGE_BYTES) {
+        (false, _) => 0,
+        (true, false) => 1,
+        (true, true) => 4,
+    }
+}
+
+/// Gives the pages of `[start, start + len)` back to the OS; true on
+/// success. With `unmap` (only in an array mapped directly) the range is
+/// unmapped: it must never be touched again, and freeing the array later
+/// frees only what is left ([`free_array_rest`]). Otherwise the kernel
+/// drops the pages (`MADV_DONTNEED`): the range stays mapped (or the
+/// allocator's) and reads as zeros, and the array's free frees it. One
+/// system call either way; advising is the cheaper (about 3.5 against 6.5
+/// µs warm, 20 against 35 µs with cold caches, on the machine of
+/// `docs/results.md`), unmapping also frees the page tables of the 2 MiB
+/// blocks the range completes.
 ///
 /// # Safety
 ///
 /// `[start, start + len)` is whole pages (see [`page_size`]) inside an
-/// array from [`alloc_array`] that the caller owns, holding nothing that is
-/// read again, with no reference into it alive.
+/// array from [`alloc_array`] that the caller owns (mapped directly if
+/// `unmap`, and the range still mapped), holding nothing that is read or
+/// written again, with no reference into it alive.
 #[cfg(all(target_os = "linux", not(miri)))]
-pub(super) unsafe fn give_back(start: *mut u8, len: usize) -> bool {
-    // SAFETY: caller: owned, page-aligned, never read again.
-    unsafe { libc::madvise(start.cast(), len, libc::MADV_DONTNEED) == 0 }
+pub(super) unsafe fn give_back(start: *mut u8, len: usize, unmap: bool) -> bool {
+    // SAFETY: caller: owned, page-aligned, never used again; only a mapping
+    // of our own is unmapped.
+    unsafe {
+        if unmap {
+            libc::munmap(start.cast(), len) == 0
+        } else {
+            libc::madvise(start.cast(), len, libc::MADV_DONTNEED) == 0
+        }
+    }
 }
 
 /// Without early release ([`page_size`] is `None`) nobody calls this.
 #[cfg(not(all(target_os = "linux", not(miri))))]
-pub(super) unsafe fn give_back(_start: *mut u8, _len: usize) -> bool {
+pub(super) unsafe fn give_back(_start: *mut u8, _len: usize, _unmap: bool) -> bool {
     false
+}
+
+/// Frees what is left of an array mapped directly after parts of it were
+/// unmapped by [`give_back`]: the ranges `rest` (empty ones skipped), one
+/// `munmap` each. Returns the system calls made.
+///
+/// # Safety
+///
+/// Each range lies inside the mapping `alloc_array` made, is still
+/// mapped, holds nothing used again, and together they are all of the
+/// mapping that is left.
+pub(super) unsafe fn free_array_rest(rest: &[(*mut u8, usize)]) -> u32 {
+    let mut calls = 0;
+    for &(start, len) in rest.iter().filter(|r| r.1 > 0) {
+        // SAFETY: caller: a mapped range of our own, unused from now on.
+        unsafe { unmap(start, len) };
+        calls += 1;
+    }
+    calls
 }
 
 /// Fresh zeroed pages from the kernel (`mmap` of anonymous memory), or null

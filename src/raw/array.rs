@@ -14,12 +14,15 @@
 use core::alloc::Layout;
 use core::ptr::{self, NonNull};
 
-use super::alloc::{alloc_array, alloc_bucket, free_array, free_bucket, maps_directly};
+use super::alloc::{
+    alloc_array, alloc_bucket, alloc_syscalls, free_array, free_array_rest, free_bucket,
+    maps_directly, page_size,
+};
 use super::bucket::{Bucket, Tops, overflow, spill_layout};
-use super::pages::{Pages, Span};
+use super::pages::{GivenBack, Pages, REGIONS, Region};
 use super::tophash::is_evacuated_marker;
-use crate::TryReserveError;
 use crate::layout::BucketLayout;
+use crate::{Policy, TryReserveError};
 
 /// Largest supported `B`: keeps `2^B` buckets addressable and the byte size
 /// of an array within `isize::MAX` for every bucket size we can have.
@@ -109,9 +112,10 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     /// when `log2 >= 4`, all zeroed (so all empty). An array mapped directly
     /// (or any array under Miri) also reserves the pool's extension
     /// (`POOL_EXTENSION`, `has_extension`).
-    /// With `huge_pages`, a directly mapped array asks for transparent huge
-    /// pages (`Policy::with_huge_pages`).
-    pub(crate) fn allocate(log2: u8, huge_pages: bool) -> Result<Self, TryReserveError> {
+    /// With `Policy::with_huge_pages`, a directly mapped array asks for
+    /// transparent huge pages; `Policy::with_release_batch` sets the runs
+    /// in which its memory is given back once it is an old array.
+    pub(crate) fn allocate(log2: u8, policy: &Policy) -> Result<Self, TryReserveError> {
         if log2 > MAX_LOG2 {
             return Err(TryReserveError::CapacityOverflow);
         }
@@ -127,8 +131,8 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
         // Off Miri, `capacity > total` only when `total`'s size maps
         // directly, and a larger size does too; under Miri nothing maps. So
         // `free` reaches the same decision from `capacity`.
-        let start =
-            alloc_array(layout, huge_pages).ok_or(TryReserveError::AllocError { layout })?;
+        let start = alloc_array(layout, policy.huge_pages())
+            .ok_or(TryReserveError::AllocError { layout })?;
         // SAFETY: `buckets_at < layout.size()`: the buckets' offset inside
         // the allocation (`layout`).
         let ptr = unsafe { start.add(buckets_at) }.cast::<Bucket<K, V, L>>();
@@ -141,6 +145,7 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
             capacity,
             span: capacity * size_of::<Bucket<K, V, L>>(),
             next_pool: primary,
+            pages: Pages::new(policy.release_batch(), maps_directly(layout.size())),
             ..Self::unallocated()
         })
     }
@@ -151,6 +156,11 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     fn layout(capacity: usize) -> Result<(Layout, usize), TryReserveError> {
         L::array_layout(Layout::new::<Bucket<K, V, L>>(), capacity)
             .map_err(|_| TryReserveError::CapacityOverflow)
+    }
+
+    /// System calls allocating this array took (`alloc::alloc_syscalls`).
+    pub(crate) fn alloc_syscalls(&self, huge_pages: bool) -> u32 {
+        Self::layout(self.capacity).map_or(0, |(l, _)| alloc_syscalls(l.size(), huge_pages))
     }
 
     /// Memory per bucket: the bucket, and its dense tophash word in the
@@ -167,6 +177,16 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     /// extension or spilled overflow buckets).
     pub(crate) fn array_bytes(&self) -> usize {
         self.total * Self::BUCKET_BYTES
+    }
+
+    /// Bytes of Go's array (primary and pool buckets) at `B = log2`,
+    /// saturating.
+    pub(crate) fn array_bytes_at(log2: u8) -> usize {
+        let primary = 1usize.checked_shl(log2.into()).unwrap_or(usize::MAX);
+        let pool = if log2 >= 4 { primary >> 4 } else { 0 };
+        primary
+            .saturating_add(pool)
+            .saturating_mul(Self::BUCKET_BYTES)
     }
 
     /// Extension buckets handed out so far.
@@ -196,32 +216,63 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
         self.pages.released_chains()
     }
 
-    /// Where the buckets are, for the page bookkeeping.
-    fn span(&self) -> Span {
-        Span {
-            base: self.ptr.as_ptr().cast::<u8>(),
-            bucket: size_of::<Bucket<K, V, L>>(),
-        }
+    /// Where the array's memory is, chain by chain, for the page
+    /// bookkeeping (the layout's regions).
+    fn regions(&self) -> [Region; REGIONS] {
+        L::regions(
+            self.words.as_ptr().cast::<u8>(),
+            self.ptr.as_ptr().cast::<u8>(),
+            size_of::<Bucket<K, V, L>>(),
+        )
     }
 
     /// Gives back the memory of chains `0..chains` of an old array, which are
-    /// evacuated and never read again: on Linux, whole pages of primary
-    /// buckets below chain `chains`, once a batch of them is due
+    /// evacuated and never read again: on Linux, at most one run of whole
+    /// pages per region below chain `chains`, once a run is due
     /// (`pages.rs`). (Their spilled overflow buckets were freed when they
-    /// were evacuated, `unlink_overflow`.) The pool is left to the final
-    /// free. Only bucket pages are given back; the split layout's dense
-    /// words stay until the array is freed. Returns the bytes given back.
+    /// were evacuated, `unlink_overflow`.) The pool is left for
+    /// `release_tail`.
     ///
     /// # Safety
     /// Chains `0..chains` are evacuated (their overflow links cut) and
     /// nothing reads them again (I10).
     #[inline]
-    pub(crate) unsafe fn release_below(&mut self, chains: usize) -> usize {
+    pub(crate) unsafe fn release_below(&mut self, chains: usize) -> GivenBack {
         debug_assert!(chains <= self.len());
-        let span = self.span();
-        // SAFETY: the caller's guarantee; `chains <= len()` buckets from
-        // bucket 0 are inside the allocation.
-        unsafe { self.pages.release_below(span, chains) }
+        if !self.pages.mark_released(chains) {
+            return GivenBack::default();
+        }
+        // SAFETY: the caller's guarantee, passed on.
+        unsafe { self.release_due() }
+    }
+
+    /// `release_below` once a run is due (out of line: the fast path of
+    /// every evacuation step is the comparison above).
+    ///
+    /// # Safety
+    /// As for `release_below`.
+    #[cold]
+    #[inline(never)]
+    unsafe fn release_due(&mut self) -> GivenBack {
+        let regions = self.regions();
+        // SAFETY: the caller's guarantee; the released chains' buckets
+        // (and words) are inside the allocation.
+        unsafe { self.pages.release_due(&regions) }
+    }
+
+    /// True if freeing this array now would unmap whole blocks of pages
+    /// already given back (`Pages::unmap_due`): it should retire instead.
+    pub(crate) fn unmap_due(&self) -> bool {
+        self.pages.unmap_due()
+    }
+
+    /// Marks every chain released (I10) without giving anything back: the
+    /// array retires, and `release_tail` gives back the rest.
+    ///
+    /// # Safety
+    /// Every chain is evacuated (its links cut) and never read again.
+    pub(crate) unsafe fn mark_all_released(&mut self) {
+        let _due = self.pages.mark_released(self.len());
     }
 
     /// Overflow buckets linked into this array's chains.
@@ -300,10 +351,58 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
     /// slots, null link), if any. Reading untouched extension pages maps
     /// the kernel's zero page: no memory is used.
     pub(crate) fn first_dirty_unused_pool_bucket(&self) -> Option<usize> {
+        self.first_dirty_bucket_from(self.next_pool)
+    }
+
+    /// Writes a zero into page `page` of the part of this array that
+    /// evacuation writes (Go's array: primary and pool buckets, and in the
+    /// split layout the tophash words before them), so that the kernel
+    /// maps it now rather than inside a later write. Returns whether pages
+    /// after it are left; false (touching nothing) past the end, and off
+    /// Linux or under Miri (no page size: nothing is mapped lazily there
+    /// that this could help).
+    ///
+    /// # Safety
+    ///
+    /// The array is allocated and holds nothing: every byte of it is still
+    /// the zero it was allocated as (I12).
+    pub(crate) unsafe fn touch_page(&mut self, page: usize) -> bool {
+        let Some(size) = page_size() else {
+            return false;
+        };
+        let start = self.words.cast::<u8>();
+        let len = (self.ptr.as_ptr().addr() - start.as_ptr().addr())
+            + self.total * size_of::<Bucket<K, V, L>>();
+        let Some(at) = page.checked_mul(size).filter(|&at| at < len) else {
+            return false;
+        };
+        // SAFETY: `at < len`: inside the allocation (it starts at `words`,
+        // `allocate`); the caller: the byte is zero and nothing reads or
+        // writes it meanwhile (`&mut self`), so writing a zero changes
+        // nothing but where the kernel keeps the page.
+        unsafe { start.add(at).write_volatile(0) };
+        at + size < len
+    }
+
+    /// For `check_invariants` (I12): true if nothing was ever stored in
+    /// this allocated array: no overflow bucket handed out, no page given
+    /// back, every bucket all zeroes.
+    pub(crate) fn is_pristine(&self) -> bool {
+        self.is_allocated()
+            && self.next_pool == self.len()
+            && self.linked_overflow == 0
+            && self.spilled == 0
+            && self.released_bytes() == 0
+            && self.first_dirty_bucket_from(0).is_none()
+    }
+
+    /// The first bucket at or after `from` that is not all zeroes (slots
+    /// and link), if the array is allocated and none of it was given back.
+    fn first_dirty_bucket_from(&self, from: usize) -> Option<usize> {
         if !self.is_allocated() || self.released_bytes() > 0 {
             return None; // an old array past the cursor: pages may be gone
         }
-        (self.next_pool..self.capacity).find(|&i| {
+        (from..self.capacity).find(|&i| {
             // SAFETY: `i < capacity`: a bucket inside the allocation, never
             // given back (`released_bytes == 0`); its tophash and link are
             // initialised (the allocation was zeroed).
@@ -418,23 +517,24 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
         freed
     }
 
-    /// After `release_below(len())`: gives back the next batch of pages
-    /// above what was released so far (the pool, and the primary tail that
-    /// did not fill a batch). Returns the bytes given back and whether less
-    /// than a batch remains, at which point the caller frees the array.
+    /// After every chain was released: gives back the next run of pages
+    /// above what was released so far, per region (the pool, and the
+    /// primary tail not given back yet). Returns what was given back and
+    /// whether less than a run remains, at which point the caller frees
+    /// the array.
     ///
     /// # Safety
     /// Every chain is evacuated and released (`released_chains() == len()`),
     /// so nothing in the array is read again, and no spilled bucket remains.
-    pub(crate) unsafe fn release_tail(&mut self) -> (usize, bool) {
+    pub(crate) unsafe fn release_tail(&mut self) -> (GivenBack, bool) {
         debug_assert!(self.released_chains() == self.len() && self.spilled == 0);
         // Up to the last bucket handed out: the extension's untouched pages
         // hold nothing to give back.
-        let used = self.total.max(self.next_pool) * size_of::<Bucket<K, V, L>>();
-        let span = self.span();
-        // SAFETY: the caller's guarantee; `used` bytes of buckets are
-        // inside the allocation (`next_pool <= capacity`).
-        unsafe { self.pages.release_tail(span, used) }
+        let used = self.total.max(self.next_pool);
+        let regions = self.regions();
+        // SAFETY: the caller's guarantee; `used <= capacity` buckets are
+        // inside the allocation.
+        unsafe { self.pages.release_tail(&regions, used) }
     }
 
     /// Frees the overflow buckets that `push_overflow` took from the allocator
@@ -461,23 +561,39 @@ impl<K, V, L: BucketLayout> BucketArray<K, V, L> {
 
     /// Frees the array and every separately allocated overflow bucket
     /// reachable from its chains, without dropping any key or value.
+    /// Returns the system calls made (an array mapped directly is unmapped:
+    /// what is left of it, once parts were given back).
     ///
     /// # Safety
     /// No key or value still live in the array will be used again (they were
     /// moved out, or the caller accepts leaking them).
-    pub(crate) unsafe fn free(&mut self) {
+    pub(crate) unsafe fn free(&mut self) -> u32 {
         if !self.is_allocated() {
-            return;
+            return 0;
         }
         // SAFETY: caller: nothing in the array is used again.
         unsafe { self.free_spilled() };
         let (layout, buckets_at) =
             Self::layout(self.capacity).expect("layout was valid at allocation");
         // SAFETY: the allocation starts `buckets_at` bytes before bucket 0
-        // (`allocate`); it came from `alloc_array` with the layout of
-        // `capacity` buckets, and the caller gives up its contents.
-        unsafe { free_array(self.ptr.cast::<u8>().sub(buckets_at), layout) };
+        // (`allocate`).
+        let start = unsafe { self.ptr.cast::<u8>().sub(buckets_at) };
+        let calls = if self.pages.page_bytes() > 0 && maps_directly(layout.size()) {
+            let rest = self
+                .pages
+                .rest(&self.regions(), start.as_ptr(), layout.size());
+            // SAFETY: the mapping `alloc_array` made for `layout` less the
+            // runs `give_back` unmapped is exactly `rest` (`Pages::rest`);
+            // the caller gives up its contents.
+            unsafe { free_array_rest(&rest) }
+        } else {
+            // SAFETY: `start` came from `alloc_array` with this layout (and
+            // nothing of it was unmapped); the caller gives up its contents.
+            unsafe { free_array(start, layout) };
+            alloc_syscalls(layout.size(), false)
+        };
         *self = Self::unallocated();
+        calls
     }
 
     /// Go `mapclear` on one array: frees separately allocated overflow
@@ -526,7 +642,7 @@ mod tests {
     /// chain's spilled buckets are freed with its evacuation.
     #[test]
     fn overflow_buckets_come_from_the_pool_then_the_extension_then_the_heap() {
-        let mut a = Array::allocate(4, false).unwrap();
+        let mut a = Array::allocate(4, &crate::Policy::go()).unwrap();
         assert_eq!((a.len(), a.total, a.next_pool), (16, 17, 16));
         let extension = a.capacity - a.total;
         let go_part = Array::layout(17).unwrap().0.size();
@@ -547,16 +663,25 @@ mod tests {
         assert_eq!(a.spilled, 2);
         assert!(a.bytes() > held);
         assert_eq!(a.first_dirty_unused_pool_bucket(), None);
-        // SAFETY: chain 0 holds no entry; nothing reads past its head.
-        let freed = unsafe { a.unlink_overflow(a.bucket(0)) };
-        assert_eq!(
-            freed,
-            2 * spill_layout::<u64, u64, DefaultLayout>().0.size()
-        );
-        assert_eq!(a.spilled, 0);
+        // `clear`: the spilled buckets are freed, the pool handed out anew.
         // SAFETY: no entry lives in the array.
         unsafe { a.reset() };
-        assert_eq!((a.next_pool, a.linked_overflow()), (16, 0));
+        assert_eq!((a.next_pool, a.linked_overflow(), a.spilled), (16, 0, 0));
+        assert!(a.is_pristine());
+        // An old chain's evacuation: its spilled buckets go back with it.
+        // SAFETY: bucket 0 is a primary bucket of the allocated array.
+        let mut last = unsafe { a.bucket(0) };
+        for _ in 0..(1 + extension + 2) {
+            // SAFETY: `last` ends chain 0, as above.
+            last = unsafe { a.push_overflow(last) }.0;
+        }
+        // SAFETY: chain 0 holds no entry; nothing reads past its head.
+        let freed = unsafe { a.unlink_overflow(a.bucket(0)) };
+        let spilled = 2 * spill_layout::<u64, u64, DefaultLayout>().0.size();
+        assert_eq!(
+            (freed, a.released_bytes(), a.spilled),
+            (spilled, spilled, 0)
+        );
         // SAFETY: as above.
         unsafe { a.free() };
         assert!(!a.is_allocated());
@@ -565,7 +690,7 @@ mod tests {
     #[test]
     fn impossible_sizes_are_refused() {
         assert!(matches!(
-            Array::allocate(MAX_LOG2 + 1, false),
+            Array::allocate(MAX_LOG2 + 1, &crate::Policy::go()),
             Err(TryReserveError::CapacityOverflow)
         ));
     }

@@ -92,8 +92,16 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
                 "I3: cursor past the end while evacuating"
             );
         }
-        self.triggers
-            .check(&self.policy, self.log2(), self.is_evacuating());
+        self.triggers.check(
+            &self.policy,
+            self.log2(),
+            self.is_evacuating(),
+            self.spare.is_ready(),
+        );
+        if let Some((log2, pristine)) = self.spare.shape() {
+            assert_eq!(self.log2().map(|b| b + 1), Some(log2), "I12: spare B");
+            assert!(pristine, "I12: the spare array was used");
+        }
         if !self.buckets.is_allocated() {
             assert_eq!(self.count, 0, "I7: entries without an array");
             assert!(!self.is_evacuating(), "I8: old array without a new one");

@@ -86,8 +86,7 @@ impl<K: Clone, V: Clone, L: BucketLayout> Clone for RawTable<K, V, L> {
         let mut new = Self::new(self.policy);
         let alloc = |a: &BucketArray<K, V, L>| {
             if a.is_allocated() {
-                BucketArray::allocate(a.log2(), self.policy.huge_pages())
-                    .unwrap_or_else(|e| e.raise())
+                BucketArray::allocate(a.log2(), &self.policy).unwrap_or_else(|e| e.raise())
             } else {
                 BucketArray::unallocated()
             }

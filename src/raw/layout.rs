@@ -10,6 +10,7 @@
 //! | an array's allocation | the buckets | one 8-byte word per bucket, then the buckets |
 //! | a spilled overflow bucket | the bucket alone | its word, then the bucket |
 //! | `reset` zeroes | the buckets | the buckets and the words |
+//! | memory given back as the cursor passes | the buckets | the words, and the buckets |
 //!
 //! The trait is public in name only: `raw` is private, so no one outside
 //! the crate can name it, and so no one can implement [`BucketLayout`]
@@ -19,6 +20,7 @@ use core::alloc::{Layout, LayoutError};
 use core::ptr::{self, NonNull};
 
 use super::bucket::{Bucket, Tops};
+use super::pages::{REGIONS, Region};
 use crate::layout::{BucketLayout, GoLayout, SplitLayout};
 
 /// A layout's placement of tophash words (see the module docs).
@@ -67,6 +69,11 @@ pub trait Placement: Sized + 'static {
     where
         Self: BucketLayout;
 
+    /// Where an array's memory is, chain by chain (`pages.rs`): given its
+    /// dense words (`words`, unused in Go's layout), its bucket 0
+    /// (`buckets`) and the size of a bucket.
+    fn regions(words: *mut u8, buckets: *mut u8, bucket: usize) -> [Region; REGIONS];
+
     /// Zeroes the dense words of the first `used` buckets of an array
     /// whose words start at `words` (nothing in Go's layout, whose words
     /// are zeroed with the buckets).
@@ -105,6 +112,16 @@ impl Placement for GoLayout {
     ) -> *mut [u8; 8] {
         // SAFETY: caller: `b` is a live primary bucket.
         unsafe { Self::word(tops, b) }
+    }
+
+    fn regions(_: *mut u8, buckets: *mut u8, bucket: usize) -> [Region; REGIONS] {
+        [
+            Region {
+                base: buckets,
+                stride: bucket,
+            },
+            Region::NONE,
+        ]
     }
 
     unsafe fn zero_words(_: *mut [u8; 8], _: usize) {}
@@ -158,6 +175,19 @@ impl Placement for SplitLayout {
         // SAFETY: caller: `i` indexes a bucket of the allocation, which has
         // a dense word per bucket.
         unsafe { tops.words().add(i) }
+    }
+
+    fn regions(words: *mut u8, buckets: *mut u8, bucket: usize) -> [Region; REGIONS] {
+        [
+            Region {
+                base: words,
+                stride: 8,
+            },
+            Region {
+                base: buckets,
+                stride: bucket,
+            },
+        ]
     }
 
     unsafe fn zero_words(words: *mut [u8; 8], used: usize) {

@@ -31,7 +31,6 @@ use std::time::{Duration, Instant};
 
 use super::alloc::can_release;
 use super::array::BucketArray;
-use super::pages::BATCH_BYTES;
 use super::recorder::Publish;
 use super::{RawTable, sizing};
 use crate::TryReserveError;
@@ -361,7 +360,10 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             !self.state.is_evacuating(),
             "I8: a growth never starts during another"
         );
-        let new = self.alloc_array(log2)?;
+        let new = match self.take_spare(log2) {
+            Some(spare) => spare,
+            None => self.alloc_array(log2)?,
+        };
         self.free_old(); // a retiring array, if still there
         let from_log2 = self.buckets.log2();
         let old = core::mem::replace(&mut self.buckets, BucketArray::unallocated());
@@ -405,15 +407,18 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let Lifecycle::Evacuating(mut old) = self.set_state(Lifecycle::Idle) else {
             unreachable!("matched above");
         };
-        let len = old.array.len();
         // SAFETY: the cursor passed the last old chain, so every chain is
         // evacuated with its links cut (I3, I4), and nothing reads an old
-        // chain below the cursor (I10).
-        let released = unsafe { old.array.release_below(len) };
-        self.recorder.given_back(released);
+        // chain below the cursor (I10). (What is left of its pages goes
+        // back a run per write from the next write on.)
+        unsafe { old.array.mark_all_released() };
         let left = old.array.bytes();
+        let unmap_due = old.array.unmap_due();
         self.set_state(Lifecycle::Retiring(old.array));
-        if self.policy.is_all_at_once() || left < 4 * BATCH_BYTES || !can_release() {
+        // A few runs are cheap to free now; more go back one run (or, once
+        // given back, one unmapped block) per write.
+        let small = left < 4 * self.policy.release_batch().max(4096) && !unmap_due;
+        if self.policy.is_all_at_once() || small || !can_release() {
             self.free_old();
         }
     }
@@ -438,7 +443,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // (`evacuation_done`, I3, I10), with no spilled bucket left (each
         // went with its chain's evacuation, I4).
         let (released, done) = unsafe { array.release_tail() };
-        self.recorder.given_back(released);
+        self.recorder.given_back(released.bytes, released.calls);
         if done {
             self.free_old();
         }
@@ -462,9 +467,9 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         let start = self.recorder.clock();
         // SAFETY: the old array holds no live entry: a retiring one by I3
         // and I4; an evacuating one by the callers' contract above.
-        unsafe { array.free() };
+        let calls = unsafe { array.free() };
         self.recorder.record(Source::Free, start);
-        let publish = self.recorder.old_array_freed(bytes);
+        let publish = self.recorder.old_array_freed(bytes, calls);
         self.published(publish);
     }
 
@@ -487,6 +492,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         }
         // SAFETY: as above.
         unsafe { self.buckets.free() };
+        self.forget_spare();
         self.count = 0;
     }
 
@@ -584,8 +590,8 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         };
         if want == 0 {
             self.recorder.op_begun();
-            let bytes = self.free_all_arrays();
-            let publish = self.recorder.empty_array_freed(bytes);
+            let (bytes, calls) = self.free_all_arrays();
+            let publish = self.recorder.empty_array_freed(bytes, calls);
             self.published(publish);
             return;
         }
@@ -600,18 +606,20 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     }
 
     /// Frees every array of a table with no entries (old and current),
-    /// leaving it unallocated; returns the current array's bytes.
-    pub(super) fn free_all_arrays(&mut self) -> u64 {
+    /// leaving it unallocated; returns the current array's bytes and the
+    /// system calls its free took.
+    pub(super) fn free_all_arrays(&mut self) -> (u64, u32) {
         debug_assert_eq!(self.count, 0);
         self.free_old();
+        self.free_spare();
         let bytes = self.buckets.bytes() as u64;
         let start = self.recorder.clock();
         // SAFETY: no live entry (count == 0, I7), so nothing in the array
         // is used again; `free` leaves it unallocated.
-        unsafe { self.buckets.free() };
+        let calls = unsafe { self.buckets.free() };
         self.recorder.record(Source::Free, start);
-        self.triggers.array_installed(&self.policy, None);
-        bytes
+        self.triggers.array_installed(&self.policy, None, false);
+        (bytes, calls)
     }
 
     /// Ensures room for `additional` more entries without a growth starting.

@@ -14,6 +14,7 @@
 //! | `find.rs` | lookups (`mapaccess`): which chain a read searches, the chain search |
 //! | `write.rs` | inserts and removals (`mapassign`, `mapdelete`), entries, overflow links |
 //! | `pages.rs` | giving an old array's pages back early: what was given back |
+//! | `spare.rs` | the next doubling's array, allocated ahead and its pages touched before the doubling |
 //! | `sizing.rs` | capacity at each `B`, smallest `B` for a length, shrink threshold |
 //! | `bucket.rs` | the bucket, slots, where tophash words are (`Tops`), the one chain walk (`ChainWalk`, `LiveSlots`), `EMPTY_REST` upkeep |
 //! | `layout.rs` | each layout's placement of tophash words (`Placement`, one impl per layout) |
@@ -25,7 +26,7 @@
 //! | `clone.rs` | deep copy with the same shape, `clone_from` |
 //! | `par.rs` | rayon producers over the chains of both arrays (feature `rayon`) |
 //! | `recorder.rs` | the recorder beside the table: counters, events, timing, probe (no `unsafe`) |
-//! | `check.rs` | `check_invariants`: a full walk checking I1–I11 |
+//! | `check.rs` | `check_invariants`: a full walk checking I1–I12 |
 //! | `fixture.rs` | what the modules' unit tests share (tests only) |
 //!
 //! Invariants (numbered as in `docs/design.md`; `check.rs` verifies all of
@@ -72,6 +73,8 @@
 //!   the array's dense word of the bucket's index, or, for a spilled
 //!   overflow bucket, the word at the start of its own allocation. Every
 //!   tophash access goes through the `Tops` of the array holding the chain.
+//! - **I12** The spare array, when allocated, has `B + 1` and holds nothing:
+//!   no entry, no overflow bucket handed out, no page given back.
 #![allow(unsafe_code)]
 
 mod alloc;
@@ -87,11 +90,12 @@ mod group;
 mod iter;
 pub(crate) mod layout;
 pub(crate) mod lifecycle;
-mod pages;
+pub(crate) mod pages;
 #[cfg(feature = "rayon")]
 mod par;
 mod recorder;
 mod sizing;
+mod spare;
 pub(crate) mod tophash;
 mod trigger;
 mod write;
@@ -106,6 +110,7 @@ use lifecycle::Lifecycle;
 #[cfg(feature = "rayon")]
 pub(crate) use par::{RawParIter, RawParIterMut};
 use recorder::{Recorder, Shape};
+use spare::Spare;
 use trigger::Triggers;
 pub(crate) use write::{RawEntry, RawOccupied, RawVacant};
 
@@ -127,6 +132,10 @@ pub(crate) struct RawTable<K, V, L: BucketLayout> {
     /// lifecycle (`lifecycle.rs`). Changed only through `set_state`, which
     /// tells `triggers`.
     state: Lifecycle<K, V, L>,
+    /// The next doubling's array, allocated ahead at 7/8 of the load limit
+    /// (`Policy::with_allocate_ahead`), or none: empty, with `B + 1` (I12).
+    /// A doubling's start takes it (`spare.rs`).
+    spare: Spare<K, V, L>,
     policy: Policy,
     /// The growth decision: thresholds and Go's overflow count
     /// (`trigger.rs`).
@@ -153,6 +162,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             count: 0,
             buckets: BucketArray::unallocated(),
             state: Lifecycle::Idle,
+            spare: Spare::none(),
             policy,
             triggers: Triggers::new(),
             recorder: Recorder::new(policy.instrument_settings()),
@@ -165,8 +175,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     pub(crate) fn with_capacity(policy: Policy, capacity: usize) -> Result<Self, TryReserveError> {
         let mut t = Self::new(policy);
         if capacity > 0 {
-            let array =
-                BucketArray::allocate(sizing::log2_for(&policy, capacity)?, policy.huge_pages())?;
+            let array = BucketArray::allocate(sizing::log2_for(&policy, capacity)?, &policy)?;
             t.set_buckets(array);
         }
         Ok(t)
@@ -178,7 +187,9 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     fn set_buckets(&mut self, array: BucketArray<K, V, L>) {
         let bytes = array.bytes() as u64;
         self.buckets = array;
-        self.triggers.array_installed(&self.policy, self.log2());
+        let spare = self.spare_wanted();
+        self.triggers
+            .array_installed(&self.policy, self.log2(), spare);
         let held = self.bytes_held();
         self.recorder.allocated(bytes, held);
     }
@@ -276,18 +287,23 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         self.buckets.array_bytes() + self.state.old().map_or(0, |o| o.array.array_bytes())
     }
 
-    /// Allocates a bucket array (timed as a pause source).
+    /// Allocates a bucket array (timed as a pause source, its system calls
+    /// counted).
     fn alloc_array(&mut self, log2: u8) -> Result<BucketArray<K, V, L>, TryReserveError> {
         let start = self.recorder.clock();
-        let array = BucketArray::allocate(log2, self.policy.huge_pages());
+        let array = BucketArray::allocate(log2, &self.policy);
         self.recorder.record(Source::Alloc, start);
+        if let Ok(a) = &array {
+            self.recorder
+                .mapped(a.alloc_syscalls(self.policy.huge_pages()));
+        }
         array
     }
 
     /// Bucket memory held now: both arrays and their allocated overflow buckets.
     pub(crate) fn bytes_held(&self) -> u64 {
         let old = self.state.old_array().map_or(0, BucketArray::bytes);
-        (self.buckets.bytes() + old) as u64
+        (self.buckets.bytes() + old + self.spare.bytes()) as u64
     }
 
     // ---- what the recorder needs the table for: its shape
@@ -305,6 +321,7 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             old_buckets_evacuated: old.map_or(0, |o| o.evacuated) as u64,
             bytes_allocated: self.bytes_held(),
             old_bytes_held: old_bytes as u64,
+            spare_bytes: self.spare.bytes() as u64,
         })
     }
 

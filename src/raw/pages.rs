@@ -1,60 +1,136 @@
-//! Giving an old array's pages back to the OS before the array is freed:
-//! the bookkeeping of how far that has gone.
+//! Giving an old array's memory back to the OS before the array is freed,
+//! a bounded run per write: the bookkeeping of how far that has gone.
 //!
 //! As the cursor passes old chains they are evacuated and never read again
-//! (I10), so whole pages of them can be given back (`madvise`,
-//! `alloc.rs`) a batch at a time; after the growth, the retiring array's
-//! remaining pages (mostly the overflow pool) go the same way, one batch
-//! per write (`lifecycle.rs`). [`Pages`] remembers what was given back, so
-//! that nothing is given back twice, nothing below the line is read, and
-//! the byte counts stay exact.
+//! (I10), so whole pages of them can be given back (`alloc::give_back`:
+//! advised away; once the growth is over, a directly mapped array is also
+//! unmapped, a 2 MiB block per write, `UNMAP_BLOCK`). After the growth the
+//! retiring array's remaining pages (mostly the overflow pool) go the same
+//! way (`lifecycle.rs`). [`Pages`] remembers what was given back, so that
+//! nothing is given back twice, nothing below the line is read, the byte
+//! counts stay exact, and the final free frees only what is left
+//! ([`Pages::rest`]).
+//!
+//! An array's memory is one or two *regions*, each a run of equal strides
+//! indexed like the chains (`Region`): Go's layout has the buckets; the
+//! split layout its dense tophash words, then the buckets. A write gives
+//! back at most one run of `batch` bytes per region (`Policy::
+//! with_release_batch`), and only once a whole run is due, so that the
+//! system call is amortised and no single write's share grows with the
+//! array: when the cursor runs ahead (a cursor step skips up to 1024
+//! evacuated chains), the release lags and catches up on later writes.
 
 use super::alloc::{give_back, page_size};
 
-/// Smallest run of old-array pages given back in one `madvise` call: large
-/// enough to amortise the system call, small enough that the write paying
-/// for it stays short (`docs/design.md`, "Giving the old array back
-/// progressively", has the cost of each batch size and the command that
-/// measures it).
-pub(super) const BATCH_BYTES: usize = 16 << 10;
+/// The address space one page table maps (x86-64, and aarch64 with 4 KiB
+/// pages). Below the cursor pages are advised away (`MADV_DONTNEED`, the
+/// cheaper call); once the growth is over, the retiring array is unmapped
+/// a block at a time, one block per write, so that each block's page
+/// table goes with it and the final free has at most one block a region
+/// left to tear down.
+const UNMAP_BLOCK: usize = 2 << 20;
 
-/// What has been given back of one array's pages.
+/// Regions of an array: at most two.
+pub(crate) const REGIONS: usize = 2;
+
+/// One region of an array's allocation: chain `i`'s part of it starts at
+/// `base + i * stride` (a stride of 0: no such region). (`pub` in this
+/// private module: the layouts' trait, `layout.rs`, names it.)
+#[derive(Clone, Copy, Debug)]
+pub struct Region {
+    /// Where chain 0's part starts.
+    pub(super) base: *mut u8,
+    /// Bytes per chain (per bucket: the pool and extension follow the
+    /// primary buckets with the same stride).
+    pub(super) stride: usize,
+}
+
+impl Region {
+    /// No region.
+    pub(super) const NONE: Region = Region {
+        base: core::ptr::null_mut(),
+        stride: 0,
+    };
+}
+
+/// What one call gave back: bytes, and the system calls it made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub(super) struct GivenBack {
+    /// Bytes given back.
+    pub(super) bytes: usize,
+    /// System calls made (`munmap`, `madvise`).
+    pub(super) calls: u32,
+}
+
+impl GivenBack {
+    /// Adds what another call gave back.
+    #[inline]
+    pub(super) fn add(&mut self, other: GivenBack) {
+        self.bytes += other.bytes;
+        self.calls += other.calls;
+    }
+}
+
+/// What has been given back of one array's memory.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Pages {
     /// Chains `0..released_chains` are evacuated, their spilled overflow
     /// buckets freed and their head links cut, and their pages may be gone
-    /// (I10).
+    /// (I10): nothing reads them.
     released_chains: usize,
-    /// Byte offset from bucket 0 below which whole pages were given back.
-    released_end: usize,
+    /// Per region: the byte offset from its base below which whole pages
+    /// were given back (0 when nothing was).
+    released_end: [usize; REGIONS],
+    /// Per region, in an array mapped directly: the offset below which it
+    /// was unmapped (from the region's first whole page; 0 when nothing
+    /// was). Between it and `released_end` pages were advised away but
+    /// are still mapped.
+    unmapped_end: [usize; REGIONS],
     /// Bytes given back early: pages plus spilled overflow buckets.
     released_bytes: usize,
-    /// Of `released_bytes`, the pages (still part of the allocation).
+    /// Of `released_bytes`, the pages.
     page_bytes: usize,
     /// Nothing is due while the released chains stay below this: the fast
     /// path of every cursor step.
     due: usize,
-}
-
-/// Where an array's buckets are, for [`Pages`]: the address of bucket 0
-/// and the size of one bucket.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Span {
-    /// Address of bucket 0.
-    pub(super) base: *mut u8,
-    /// Bytes per bucket.
-    pub(super) bucket: usize,
+    /// The most bytes one call gives back per region, and the least that
+    /// is worth a call below the cursor (a whole number of pages, at least
+    /// one).
+    run: usize,
+    /// Whether the array is mapped directly: once retiring it is unmapped
+    /// block by block (`UNMAP_BLOCK`).
+    mapped: bool,
 }
 
 impl Pages {
-    /// Nothing given back.
+    /// The bookkeeping of an array without memory: nothing to give back.
     pub(super) const NONE: Pages = Pages {
         released_chains: 0,
-        released_end: 0,
+        released_end: [0; REGIONS],
+        unmapped_end: [0; REGIONS],
         released_bytes: 0,
         page_bytes: 0,
-        due: 0,
+        due: usize::MAX,
+        run: usize::MAX,
+        mapped: false,
     };
+
+    /// Nothing given back, runs of `batch` bytes (rounded up to pages), in
+    /// an array that is mapped directly iff `mapped`.
+    pub(super) fn new(batch: usize, mapped: bool) -> Pages {
+        let run = page_size().map_or(usize::MAX, |p| batch.max(1).next_multiple_of(p));
+        Pages {
+            released_chains: 0,
+            released_end: [0; REGIONS],
+            unmapped_end: [0; REGIONS],
+            released_bytes: 0,
+            page_bytes: 0,
+            due: 0,
+            run,
+            mapped,
+        }
+    }
 
     /// Chains that must not be read (I10).
     #[inline]
@@ -77,133 +153,270 @@ impl Pages {
         self.released_bytes += bytes;
     }
 
-    /// Marks chains `0..chains` released, giving back their whole pages
-    /// once at least a batch is due. Returns the bytes given back.
-    ///
-    /// # Safety
-    ///
-    /// `span` is the array's, `chains` is at most its primary bucket
-    /// count, and chains `0..chains` are evacuated, their links cut, and
-    /// never read again (I10).
+    /// Marks chains `0..chains` released (I10): nothing reads them from
+    /// now on. Returns whether a run is due below them (then
+    /// [`release_due`](Self::release_due) gives it back): the fast path of
+    /// every evacuation step.
     #[inline]
-    pub(super) unsafe fn release_below(&mut self, span: Span, chains: usize) -> usize {
-        if chains < self.due {
-            self.released_chains = self.released_chains.max(chains);
-            return 0;
-        }
-        // SAFETY: the caller's guarantee, passed on.
-        unsafe { self.release_below_now(span, chains) }
+    pub(super) fn mark_released(&mut self, chains: usize) -> bool {
+        self.released_chains = self.released_chains.max(chains);
+        chains >= self.due
     }
 
-    /// `release_below` past its fast path.
+    /// Gives back at most one run of whole pages per region below the
+    /// released chains (only whole runs), then notes where the next run
+    /// is due.
     ///
     /// # Safety
     ///
-    /// As for `release_below`.
-    #[cold]
-    unsafe fn release_below_now(&mut self, span: Span, chains: usize) -> usize {
-        self.released_chains = self.released_chains.max(chains);
+    /// `regions` are the array's; its released chains are evacuated,
+    /// their links cut, and never read again (I10).
+    pub(super) unsafe fn release_due(&mut self, regions: &[Region; REGIONS]) -> GivenBack {
         let Some(page) = page_size() else {
             self.due = usize::MAX; // no pages to give back here
-            return 0;
+            return GivenBack::default();
         };
-        let base = span.base.addr();
-        let lo = (base + self.released_end).next_multiple_of(page);
-        let hi = (base + chains * span.bucket) / page * page;
-        let mut released = 0;
-        if hi >= lo + BATCH_BYTES.max(page) {
-            // SAFETY: `[lo, hi)` is whole pages between bucket 0 and the
-            // end of chain `chains - 1` (caller: inside the allocation),
-            // holding only buckets of released chains, never read again
-            // (caller, I10).
-            if unsafe { give_back(span.base.add(lo - base), hi - lo) } {
-                released = hi - lo;
-                self.page_bytes += released;
-            }
-            self.released_end = hi - base;
+        let mut given = GivenBack::default();
+        let mut due = usize::MAX;
+        for (r, region) in regions.iter().enumerate().filter(|(_, r)| r.stride > 0) {
+            let limit = self.released_chains * region.stride;
+            // SAFETY: caller: the first `limit` bytes of the region hold
+            // only released chains, never read again.
+            given.add(unsafe { self.give_run(region, r, limit, page, true) });
+            // The chain count at which this region's next run is due.
+            let start = (region.base.addr() + self.released_end[r]).next_multiple_of(page);
+            let next = (start + self.run - region.base.addr()).div_ceil(region.stride);
+            due = due.min(next);
         }
-        // The first chain count at which the next batch is due.
-        let lo = (base + self.released_end).next_multiple_of(page);
-        self.due = (lo + BATCH_BYTES.max(page) - base).div_ceil(span.bucket);
-        self.released_bytes += released;
-        released
+        self.due = due;
+        given
     }
 
-    /// After every chain was released: gives back the next batch of pages
-    /// of the first `used` bytes of buckets (the pool, and the primary
-    /// tail that did not fill a batch). Returns the bytes given back and
-    /// whether less than a batch remains.
+    /// Gives back the next run of whole pages of region `r` below `limit`
+    /// bytes from its base: a whole run only (`full`), or up to a run.
     ///
     /// # Safety
     ///
-    /// `span` is the array's, `used` bytes from bucket 0 are inside its
-    /// allocation, and nothing in the array is read again.
-    pub(super) unsafe fn release_tail(&mut self, span: Span, used: usize) -> (usize, bool) {
-        let Some(page) = page_size() else {
-            return (0, true);
-        };
-        let base = span.base.addr();
-        let lo = (base + self.released_end).next_multiple_of(page);
-        let end = (base + used) / page * page;
-        let hi = (lo + BATCH_BYTES.max(page)).min(end);
-        if hi <= lo {
-            return (0, true);
+    /// The first `limit` bytes of the region hold nothing read again, and
+    /// lie inside the array's allocation.
+    unsafe fn give_run(
+        &mut self,
+        region: &Region,
+        r: usize,
+        limit: usize,
+        page: usize,
+        full: bool,
+    ) -> GivenBack {
+        let base = region.base.addr();
+        let lo = (base + self.released_end[r]).next_multiple_of(page);
+        let end = (base + limit) / page * page;
+        if end <= lo || (full && end - lo < self.run) {
+            return GivenBack::default();
         }
-        // SAFETY: `[lo, hi)` is whole pages inside the first `used` bytes
-        // (caller), none of it read again (caller).
-        let ok = unsafe { give_back(span.base.add(lo - base), hi - lo) };
-        self.released_end = hi - base;
-        let released = if ok { hi - lo } else { 0 };
-        self.page_bytes += released;
-        self.released_bytes += released;
-        (released, !ok || end - hi < BATCH_BYTES.max(page))
+        let hi = end.min(lo + self.run);
+        // SAFETY: `[lo, hi)` is whole pages of the region's first `limit`
+        // bytes (caller), never read again (caller).
+        let ok = unsafe { give_back(region.base.add(lo - base), hi - lo, false) };
+        self.released_end[r] = hi - base;
+        let bytes = if ok { hi - lo } else { 0 };
+        self.page_bytes += bytes;
+        self.released_bytes += bytes;
+        GivenBack { bytes, calls: 1 }
+    }
+
+    /// After every chain was released: gives back the next run of the
+    /// first `used` buckets of each region (the pool, and the primary tail
+    /// not given back yet), at most one run per region. Returns what was
+    /// given back and whether less than a run remains in every region, at
+    /// which point the array is freed.
+    ///
+    /// # Safety
+    ///
+    /// `regions` are the array's, `used` buckets of each are inside its
+    /// allocation, and nothing in the array is read again.
+    pub(super) unsafe fn release_tail(
+        &mut self,
+        regions: &[Region; REGIONS],
+        used: usize,
+    ) -> (GivenBack, bool) {
+        let Some(page) = page_size() else {
+            return (GivenBack::default(), true);
+        };
+        let mut given = GivenBack::default();
+        let mut done = true;
+        for (r, region) in regions.iter().enumerate().filter(|(_, r)| r.stride > 0) {
+            let limit = used * region.stride;
+            let base = region.base.addr();
+            let left = ((base + limit) / page * page)
+                .saturating_sub((base + self.released_end[r]).next_multiple_of(page));
+            if left > 0 {
+                // SAFETY: caller: the first `used` buckets of the region
+                // are inside the allocation and never read again.
+                given.add(unsafe { self.give_run(region, r, limit, page, false) });
+                done &= left <= self.run && !self.mapped;
+            } else if self.mapped {
+                // SAFETY: as above; only what was given back is unmapped.
+                let (g, last) = unsafe { self.unmap_block(region, r, page) };
+                given.add(g);
+                done &= last;
+            }
+        }
+        (given, done)
+    }
+
+    /// True if some region has a whole block (`UNMAP_BLOCK`) given back
+    /// but still mapped: freeing the array now would tear down its page
+    /// tables in one call, so it retires instead.
+    pub(super) fn unmap_due(&self) -> bool {
+        self.mapped
+            && (0..REGIONS).any(|r| self.released_end[r] >= self.unmapped_end[r] + UNMAP_BLOCK)
+    }
+
+    /// Unmaps the next block (`UNMAP_BLOCK`) of region `r`'s pages that
+    /// were given back: from where unmapping stopped (the region's first
+    /// whole page at first) to the next block boundary, or to the end of
+    /// what was given back. Returns the call made and whether less than a
+    /// block is left, which the final free unmaps.
+    ///
+    /// # Safety
+    ///
+    /// The region's pages below `released_end` are never used again and
+    /// lie in the array's mapping, which is mapped directly.
+    unsafe fn unmap_block(&mut self, region: &Region, r: usize, page: usize) -> (GivenBack, bool) {
+        let base = region.base.addr();
+        let lo = (base + self.unmapped_end[r]).max(base.next_multiple_of(page));
+        let released = (base + self.released_end[r]) / page * page;
+        let hi = (lo / UNMAP_BLOCK + 1) * UNMAP_BLOCK;
+        if hi > released {
+            return (GivenBack::default(), true);
+        }
+        // SAFETY: `[lo, hi)` is whole pages below `released_end`, still
+        // mapped (`unmapped_end`), never used again (caller).
+        let ok = unsafe { give_back(region.base.add(lo - base), hi - lo, true) };
+        if ok {
+            self.unmapped_end[r] = hi - base;
+        }
+        let call = GivenBack { bytes: 0, calls: 1 };
+        (call, !ok || hi + UNMAP_BLOCK > released)
+    }
+
+    /// The parts of the allocation `[start, start + size)` not unmapped
+    /// yet (what the final free of a directly mapped array unmaps), as up
+    /// to three ranges in address order.
+    pub(super) fn rest(
+        &self,
+        regions: &[Region; REGIONS],
+        start: *mut u8,
+        size: usize,
+    ) -> [(*mut u8, usize); REGIONS + 1] {
+        let mut gone: [(usize, usize); REGIONS] = [(0, 0); REGIONS];
+        let page = page_size().unwrap_or(1);
+        for (r, region) in regions.iter().enumerate() {
+            if region.stride > 0 && self.unmapped_end[r] > 0 {
+                let lo = region.base.addr().next_multiple_of(page);
+                gone[r] = (lo, region.base.addr() + self.unmapped_end[r]);
+            }
+        }
+        gone.sort_unstable();
+        let mut out = [(core::ptr::null_mut(), 0); REGIONS + 1];
+        let mut at = start.addr();
+        for (i, &(lo, hi)) in gone.iter().enumerate() {
+            if hi > lo {
+                out[i] = (start.with_addr(at), lo.saturating_sub(at));
+                at = at.max(hi);
+            }
+        }
+        let end = (start.addr() + size).next_multiple_of(page);
+        out[REGIONS] = (start.with_addr(at), end.saturating_sub(at));
+        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Policy;
     use crate::layout::DefaultLayout;
     use crate::raw::array::BucketArray;
 
-    /// Chains released below a rising cursor go back in whole pages, once
-    /// a batch of them is due; the tail then goes batch by batch until
-    /// less than one is left. Where pages cannot go back (Miri, other
+    /// Chains released below a rising cursor go back in whole pages, one
+    /// run at a time, once a run is due; the tail then goes run by run
+    /// until less than one is left. Where pages cannot go back (Miri, other
     /// platforms), nothing is given back and the chains are still marked.
     #[test]
-    fn pages_go_back_in_batches_below_the_cursor() {
+    fn pages_go_back_in_runs_below_the_cursor() {
         // 2^12 buckets of 144 bytes: about 590 KiB, mapped directly.
-        let mut a = BucketArray::<u64, u64, DefaultLayout>::allocate(12, false).unwrap();
+        let policy = Policy::go();
+        let mut a = BucketArray::<u64, u64, DefaultLayout>::allocate(12, &policy).unwrap();
         let len = a.len();
-        let size = size_of::<crate::raw::bucket::Bucket<u64, u64, DefaultLayout>>();
         let mut given = 0;
         for cursor in (0..=len).step_by(7) {
             // SAFETY: nothing in this array is read (no entries, and the
             // test never reads a released chain).
-            given += unsafe { a.release_below(cursor) };
+            let g = unsafe { a.release_below(cursor) };
+            assert!(
+                g.bytes <= REGIONS * policy.release_batch(),
+                "one run a region"
+            );
+            given += g.bytes;
             assert!(a.released_chains() >= cursor.saturating_sub(7));
         }
-        // SAFETY: as above.
-        given += unsafe { a.release_below(len) };
-        assert_eq!(a.released_chains(), len);
-        let Some(page) = page_size() else {
-            assert_eq!(given, 0);
-            return;
-        };
-        assert!(given % page == 0 && given > 0, "{given}");
-        assert!(given <= len * size && len * size - given < 2 * BATCH_BYTES.max(page));
+        // The release lags the cursor by less than a run a region; the
+        // retiring steps give back the rest.
         let mut tail = 0;
         loop {
-            // SAFETY: every chain is released and nothing is read again.
-            let (bytes, done) = unsafe { a.release_tail() };
-            assert!(bytes <= BATCH_BYTES.max(page), "one batch at a time");
-            tail += bytes;
+            // SAFETY: every chain is released (above, then by the final
+            // `release_below`) and nothing is read again.
+            let (g, done) = unsafe {
+                given += a.release_below(len).bytes;
+                a.release_tail()
+            };
+            assert!(
+                g.bytes <= REGIONS * policy.release_batch(),
+                "one run a region"
+            );
+            tail += g.bytes;
             if done {
                 break;
             }
         }
+        let Some(page) = page_size() else {
+            assert_eq!(given + tail, 0);
+            return;
+        };
+        assert!(given % page == 0 && given > 0, "{given}");
         assert!(tail > 0, "the pool goes back too");
         assert_eq!(a.released_bytes(), given + tail);
+        // SAFETY: nothing in the array is used again.
+        unsafe { a.free() };
+    }
+
+    /// A retiring array mapped directly is unmapped one 2 MiB block per
+    /// call once its pages are given back, so that its free has at most a
+    /// block a region left (and no call unmaps more than a block).
+    #[test]
+    fn retiring_arrays_are_unmapped_a_block_at_a_time() {
+        // 2^15 buckets of 144 bytes: about 4.7 MiB.
+        let policy = Policy::go().with_release_batch(64 << 10);
+        let mut a = BucketArray::<u64, u64, DefaultLayout>::allocate(15, &policy).unwrap();
+        // SAFETY: nothing in this array is read (no entries).
+        unsafe { a.mark_all_released() };
+        let (mut calls, mut blocks) = (0, 0);
+        loop {
+            // SAFETY: every chain is released and nothing is read again.
+            let (g, done) = unsafe { a.release_tail() };
+            calls += g.calls;
+            blocks += u32::from(g.bytes == 0 && g.calls > 0);
+            assert!(g.calls <= REGIONS as u32, "one call a region");
+            if done {
+                assert!(!a.unmap_due(), "less than a block left to unmap");
+                break;
+            }
+        }
+        if page_size().is_some() {
+            assert!(blocks >= 1, "{calls} calls, {blocks} blocks unmapped");
+            assert_eq!(a.released_bytes(), a.array_bytes() / 4096 * 4096);
+        }
         // SAFETY: nothing in the array is used again.
         unsafe { a.free() };
     }

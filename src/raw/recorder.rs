@@ -58,6 +58,7 @@ pub(super) struct Shape {
     pub(super) old_buckets_evacuated: u64,
     pub(super) bytes_allocated: u64,
     pub(super) old_bytes_held: u64,
+    pub(super) spare_bytes: u64,
 }
 
 impl Recorder {
@@ -181,21 +182,14 @@ impl Recorder {
     }
 
     /// One evacuation step ended: it moved `chains` old chains holding
-    /// `entries` entries, its cursor skipped `skipped` chains that writes
-    /// had evacuated, and it gave back `given_back` bytes of old pages.
+    /// `entries` entries, and its cursor skipped `skipped` chains that
+    /// writes had evacuated. (What it gave back is told by `given_back`.)
     #[inline]
-    pub(super) fn step_evacuated(
-        &mut self,
-        chains: u64,
-        entries: u64,
-        skipped: u64,
-        given_back: usize,
-    ) {
+    pub(super) fn step_evacuated(&mut self, chains: u64, entries: u64, skipped: u64) {
         if chains > 0 {
             self.counters.evacuated(chains, entries);
         }
         self.counters.skipped(skipped);
-        self.given_back(given_back);
     }
 
     /// The evacuation in progress ended, as `end` says.
@@ -227,23 +221,42 @@ impl Recorder {
         self.counters.overflow_linked(count, bytes, held);
     }
 
-    /// `bytes` of old-array memory were given back before its free.
+    /// Old-array memory was given back before its free: `bytes` (pages
+    /// and spilled buckets), with `calls` system calls.
     #[inline]
-    pub(super) fn given_back(&mut self, bytes: usize) {
+    pub(super) fn given_back(&mut self, bytes: usize, calls: u32) {
         if bytes > 0 {
             self.counters.released_early(bytes as u64);
         }
+        self.counters.system_calls(calls);
     }
 
-    /// An old (or retired) array of `bytes` was freed.
-    pub(super) fn old_array_freed(&mut self, bytes: u64) -> Publish {
+    /// `calls` system calls were made to allocate an array.
+    #[inline]
+    pub(super) fn mapped(&mut self, calls: u32) {
+        self.counters.system_calls(calls);
+    }
+
+    /// An array holding `bytes` was freed with `calls` system calls (not
+    /// recorded as an event: see `old_array_freed`).
+    #[inline]
+    pub(super) fn array_freed(&mut self, bytes: u64, calls: u32) {
+        self.counters.freed(bytes);
+        self.counters.system_calls(calls);
+    }
+
+    /// An old (or retired) array holding `bytes` was freed with `calls`
+    /// system calls.
+    pub(super) fn old_array_freed(&mut self, bytes: u64, calls: u32) -> Publish {
+        self.array_freed(bytes, calls);
         self.event(EventKind::OldArrayReleased { bytes })
     }
 
-    /// An empty table's array of `bytes` was freed by a shrink request.
-    pub(super) fn empty_array_freed(&mut self, bytes: u64) -> Publish {
+    /// An empty table's array of `bytes` was freed by a shrink request,
+    /// with `calls` system calls.
+    pub(super) fn empty_array_freed(&mut self, bytes: u64, calls: u32) -> Publish {
         self.counters.shrink_freed(bytes);
-        self.old_array_freed(bytes)
+        self.old_array_freed(bytes, calls)
     }
 
     // ---- timing
@@ -320,6 +333,7 @@ impl Recorder {
             old_buckets_evacuated: shape.old_buckets_evacuated,
             bytes_allocated: shape.bytes_allocated,
             old_bytes_held: shape.old_bytes_held,
+            spare_bytes: shape.spare_bytes,
             events_recorded: self.events.recorded(),
             ..Stats::default()
         };

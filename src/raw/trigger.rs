@@ -1,11 +1,14 @@
 //! The growth decision, in one place: when an insert must allocate the
 //! first array or start a growth (Go `overLoadFactor` and
 //! `tooManyOverflowBuckets`), and when a removal starts an automatic
-//! shrink. [`Triggers`] owns every threshold and the overflow count with
-//! its generator; the table tells it facts (an array was installed, an
-//! overflow bucket was linked, an evacuation began or ended) and asks it
-//! questions (is this insert due, what must it start, must this removal
-//! shrink). No `unsafe` here.
+//! shrink; and when an insert allocates the next array ahead of the
+//! doubling that will use it (a *spare*), so that the insert that starts
+//! the doubling pays no system call. [`Triggers`] owns every threshold and
+//! the overflow count with its generator; the table tells it facts (an
+//! array was installed, a spare was allocated, an overflow bucket was
+//! linked, an evacuation began or ended) and asks it questions (is this
+//! insert due, what must it start, must this removal shrink). No `unsafe`
+//! here.
 
 use super::sizing;
 use crate::Policy;
@@ -19,7 +22,16 @@ pub(super) enum Start {
     Doubling,
     /// Too many overflow buckets while idle: a same-size growth.
     SameSize,
+    /// 7/8 of the load limit: allocate the next doubling's array now, or
+    /// touch one more of its pages (`spare.rs`).
+    Spare,
 }
+
+/// The fraction of the load limit at which the next array is allocated
+/// ahead: far enough from the doubling that the insert allocating it does
+/// nothing else, and after the last growth's old array is gone (with Go's
+/// policy a doubling ends by about 55% of the new limit).
+const SPARE_AT: (usize, usize) = (7, 8);
 
 /// Every threshold of the growth decision, cached for the current array,
 /// and Go's approximate overflow count.
@@ -36,6 +48,10 @@ pub(super) struct Triggers {
     /// A removal leaving fewer entries may start a shrink
     /// (`sizing::shrink_below_at`); 0 when automatic shrinking is off.
     shrink_below: usize,
+    /// An insert that would take the count above it allocates the next
+    /// array ahead or touches one of its pages (`Start::Spare`);
+    /// `usize::MAX` once the array is ready or when there is none to make.
+    spare_at: usize,
     /// `B` of the current array.
     log2: u8,
     /// Whether an evacuation runs (the overflow count then starts nothing:
@@ -57,6 +73,7 @@ impl Triggers {
             max_load: 0,
             grow_at: 0,
             shrink_below: 0,
+            spare_at: usize::MAX,
             log2: 0,
             evacuating: false,
             noverflow: 0,
@@ -66,8 +83,9 @@ impl Triggers {
 
     /// A new current array of `2^log2` buckets was installed (`None`: the
     /// table has no array any more). Its overflow count starts at 0, as
-    /// Go's `hashGrow` resets `noverflow`.
-    pub(super) fn array_installed(&mut self, policy: &Policy, log2: Option<u8>) {
+    /// Go's `hashGrow` resets `noverflow`. `spare`: the next doubling's
+    /// array is worth allocating ahead and none is held.
+    pub(super) fn array_installed(&mut self, policy: &Policy, log2: Option<u8>, spare: bool) {
         self.noverflow = 0;
         match log2 {
             Some(b) => {
@@ -81,6 +99,26 @@ impl Triggers {
                 self.shrink_below = 0;
             }
         }
+        self.spare_at = if spare && log2.is_some() {
+            self.max_load / SPARE_AT.1 * SPARE_AT.0
+        } else {
+            usize::MAX
+        };
+        self.refresh();
+    }
+
+    /// The next array was allocated ahead and its pages touched (or could
+    /// not be allocated: then the doubling allocates it, as without a
+    /// spare).
+    pub(super) fn spare_made(&mut self) {
+        self.spare_at = usize::MAX;
+        self.refresh();
+    }
+
+    /// The spare's next step is due when an insert takes the count above
+    /// `count`.
+    pub(super) fn spare_step_at(&mut self, count: usize) {
+        self.spare_at = count;
         self.refresh();
     }
 
@@ -142,11 +180,21 @@ impl Triggers {
 
     #[inline]
     fn refresh(&mut self) {
-        self.grow_at = if !self.evacuating && self.too_many_overflow() {
+        self.grow_at = self.grow_at_now();
+    }
+
+    /// `grow_at` from the other fields: 0 while a same-size growth is due;
+    /// the spare's threshold only while idle (allocated during an
+    /// evacuation it would be a third array held at once).
+    #[inline]
+    fn grow_at_now(&self) -> usize {
+        if self.evacuating {
+            self.max_load
+        } else if self.too_many_overflow() {
             0
         } else {
-            self.max_load
-        };
+            self.max_load.min(self.spare_at)
+        }
     }
 
     /// Whether an insert into a table of `count` entries must ask
@@ -167,6 +215,8 @@ impl Triggers {
             Some(Start::Doubling)
         } else if !self.evacuating && self.too_many_overflow() {
             Some(Start::SameSize)
+        } else if !self.evacuating && count + 1 > self.spare_at {
+            Some(Start::Spare)
         } else {
             debug_assert!(false, "`grow_at` out of date");
             None
@@ -199,8 +249,19 @@ impl Triggers {
     }
 
     /// For `check_invariants`: the cached thresholds agree with `policy`,
-    /// the current array's `B` (`None`: no array) and the lifecycle.
-    pub(super) fn check(&self, policy: &Policy, log2: Option<u8>, evacuating: bool) {
+    /// the current array's `B` (`None`: no array) and the lifecycle; no
+    /// spare step is due once the spare is ready (`spare_ready`).
+    pub(super) fn check(
+        &self,
+        policy: &Policy,
+        log2: Option<u8>,
+        evacuating: bool,
+        spare_ready: bool,
+    ) {
+        assert!(
+            !(spare_ready && self.spare_at != usize::MAX),
+            "triggers: the spare is ready, yet a spare step is due"
+        );
         assert_eq!(self.evacuating, evacuating, "triggers: evacuating");
         let Some(b) = log2 else {
             assert_eq!(self.max_load, 0, "no array, so no capacity");
@@ -218,12 +279,7 @@ impl Triggers {
             sizing::shrink_below_at(policy, b),
             "cached shrink_below"
         );
-        let same_size_due = !evacuating && self.too_many_overflow();
-        assert_eq!(
-            self.grow_at,
-            if same_size_due { 0 } else { self.max_load },
-            "cached grow_at"
-        );
+        assert_eq!(self.grow_at, self.grow_at_now(), "cached grow_at");
     }
 }
 
@@ -236,19 +292,19 @@ mod tests {
         let t = Triggers::new();
         assert!(t.insert_due(0));
         assert_eq!(t.insert_start(0, false), Some(Start::FirstArray));
-        t.check(&Policy::go(), None, false);
+        t.check(&Policy::go(), None, false, false);
     }
 
     /// Go's load limit: 6.5 entries per bucket, 8 below `B = 1`.
     #[test]
     fn the_load_limit_starts_a_doubling() {
         let mut t = Triggers::new();
-        t.array_installed(&Policy::go(), Some(4));
+        t.array_installed(&Policy::go(), Some(4), false);
         assert_eq!(t.max_load(), 104);
         assert!(!t.insert_due(103));
         assert!(t.insert_due(104));
         assert_eq!(t.insert_start(104, true), Some(Start::Doubling));
-        t.check(&Policy::go(), Some(4), false);
+        t.check(&Policy::go(), Some(4), false, false);
     }
 
     /// `2^B` overflow buckets (below `B = 15`) call for a same-size growth,
@@ -256,7 +312,7 @@ mod tests {
     #[test]
     fn overflow_buckets_start_a_same_size_growth_only_when_idle() {
         let mut t = Triggers::new();
-        t.array_installed(&Policy::go(), Some(3));
+        t.array_installed(&Policy::go(), Some(3), false);
         for _ in 0..7 {
             t.overflow_linked();
         }
@@ -264,7 +320,7 @@ mod tests {
         t.set_evacuating(true);
         t.overflow_linked();
         assert!(!t.insert_due(10), "evacuating: the count starts nothing");
-        t.check(&Policy::go(), Some(3), true);
+        t.check(&Policy::go(), Some(3), true, false);
         t.set_evacuating(false);
         assert!(t.insert_due(10));
         assert_eq!(t.insert_start(10, true), Some(Start::SameSize));
@@ -278,7 +334,7 @@ mod tests {
     fn large_arrays_count_overflow_probabilistically() {
         let count = || {
             let mut t = Triggers::new();
-            t.array_installed(&Policy::go(), Some(17));
+            t.array_installed(&Policy::go(), Some(17), false);
             for _ in 0..40_000 {
                 t.overflow_linked();
             }
@@ -289,13 +345,33 @@ mod tests {
         assert_eq!(n, count(), "reproducible");
     }
 
+    /// At 7/8 of the load limit an insert allocates the next array ahead,
+    /// once; the doubling itself stays at the limit.
+    #[test]
+    fn the_next_array_is_allocated_ahead_once() {
+        let mut t = Triggers::new();
+        t.array_installed(&Policy::go(), Some(10), true);
+        let at = t.max_load() / 8 * 7;
+        assert!(!t.insert_due(at - 1));
+        assert!(t.insert_due(at));
+        assert_eq!(t.insert_start(at, true), Some(Start::Spare));
+        t.set_evacuating(true);
+        assert!(!t.insert_due(at), "not while evacuating");
+        t.set_evacuating(false);
+        t.spare_made();
+        assert!(!t.insert_due(at));
+        assert!(t.insert_due(t.max_load()));
+        assert_eq!(t.insert_start(t.max_load(), true), Some(Start::Doubling));
+        t.check(&Policy::go(), Some(10), false, true);
+    }
+
     #[test]
     fn removals_shrink_only_with_auto_shrink_and_room_to_double() {
         let mut t = Triggers::new();
-        t.array_installed(&Policy::go(), Some(10));
+        t.array_installed(&Policy::go(), Some(10), false);
         assert_eq!(t.removal_shrink(&Policy::go(), 0), None, "off by default");
         let p = Policy::go().with_auto_shrink(0.125);
-        t.array_installed(&p, Some(10));
+        t.array_installed(&p, Some(10), false);
         assert_eq!(t.removal_shrink(&p, 1025), None, "above the fill");
         let b = t.removal_shrink(&p, 100).expect("a shrink");
         assert!(b < 10 && sizing::capacity_at(&p, b) >= 200);

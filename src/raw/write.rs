@@ -10,13 +10,11 @@
 use core::ptr::{self, NonNull};
 
 use super::RawTable;
-use super::array::BucketArray;
 use super::bucket::{Bucket, Slot, Tops, mark_slot_empty};
 use super::find::Chain;
 use super::group::Group;
-use super::recorder::Recorder;
 use super::tophash::{self, MIN_TOP_HASH, ends_chain, tophash};
-use super::trigger::{Start, Triggers};
+use super::trigger::Start;
 use crate::instruments::ForceReason;
 use crate::instruments::{OpKind, OpStart};
 use crate::layout::BucketLayout;
@@ -259,6 +257,10 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             }
             Some(Start::Doubling) => self.buckets.log2() + 1,
             Some(Start::SameSize) => self.buckets.log2(),
+            Some(Start::Spare) => {
+                self.spare_step();
+                return Room::Unchanged;
+            }
         };
         // Only the load limit gets here during a growth: finish it first,
         // since a growth never starts while one is running.
@@ -298,16 +300,12 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         &mut self,
         last: NonNull<Bucket<K, V, L>>,
     ) -> NonNull<Bucket<K, V, L>> {
-        // SAFETY: the caller's guarantee, passed on.
-        unsafe {
-            link_overflow(
-                &mut self.buckets,
-                self.state.old_array(),
-                &mut self.triggers,
-                &mut self.recorder,
-                last,
-            )
-        }
+        self.triggers.overflow_linked();
+        // SAFETY: caller: `last` ends one of the current array's chains.
+        let (bucket, bytes) = unsafe { self.buckets.push_overflow(last) };
+        let held = self.bytes_held();
+        self.recorder.overflow_linked(1, bytes as u64, held);
+        bucket
     }
 
     /// Go `mapdelete`: evacuates as a write (if the policy says so), then
@@ -371,31 +369,6 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
             entry
         }
     }
-}
-
-/// Go `newoverflow` + `incrnoverflow` on a table's parts: links a fresh
-/// bucket after `last` in the current array `new`, counts it for the
-/// triggers (Go's `noverflow`) and the recorder (`old`: the old array,
-/// if any, for the bytes held). Shared by writes and evacuation, which
-/// holds the parts separately (`evacuate.rs`).
-///
-/// # Safety
-///
-/// `last` is the last bucket of one of `new`'s chains (a live bucket whose
-/// overflow link is null, I6).
-pub(super) unsafe fn link_overflow<K, V, L: BucketLayout>(
-    new: &mut BucketArray<K, V, L>,
-    old: Option<&BucketArray<K, V, L>>,
-    triggers: &mut Triggers,
-    recorder: &mut Recorder,
-    last: NonNull<Bucket<K, V, L>>,
-) -> NonNull<Bucket<K, V, L>> {
-    triggers.overflow_linked();
-    // SAFETY: caller: `last` ends one of `new`'s chains.
-    let (bucket, bytes) = unsafe { new.push_overflow(last) };
-    let held = (new.bytes() + old.map_or(0, BucketArray::bytes)) as u64;
-    recorder.overflow_linked(1, bytes as u64, held);
-    bucket
 }
 
 impl<K, V, L: BucketLayout> RawTable<K, V, L> {

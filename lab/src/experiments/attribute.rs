@@ -11,8 +11,10 @@
 //! | `growth_start` | `growths` or `shrinks` went up: the new array was allocated (and a retired array freed) |
 //! | `growth_end` | a growth or shrink completed: the old array was retired or freed |
 //! | `retired_freed` | the retired old array was freed (`old_bytes_held` fell to 0 outside a growth end) |
-//! | `page_release` | `bytes_released_early` went up: pages given back with `madvise` |
-//! | `overflow_beyond_pool` | `bytes_allocated` went up outside a growth start: an overflow bucket from the pool's extension or the allocator |
+//! | `page_release` | `bytes_released_early` went up: old pages given back with `madvise` (a run, `Policy::with_release_batch`) |
+//! | `unmap` | `system_calls` went up with nothing else: a block of a retiring array's address space unmapped (its pages were given back before) |
+//! | `array_ahead` | `spare_bytes` went up: the next doubling's array allocated ahead (`Policy::with_allocate_ahead`) |
+//! | `overflow_beyond_pool` | `bytes_allocated` went up outside a growth start and an allocation ahead: an overflow bucket from the pool's extension or the allocator |
 //! | `page_faults` | the thread took minor (or major) page faults: first touch of fresh pages |
 //! | `preempted` | the thread was switched out involuntarily: the machine |
 //! | `none` | nothing of the above: an interrupt, or the hypervisor |

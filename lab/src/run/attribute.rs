@@ -43,11 +43,13 @@ fn rusage() -> (i64, i64) {
 }
 
 /// The causes, in the order they are reported.
-pub const CAUSES: [&str; 8] = [
+pub const CAUSES: [&str; 10] = [
     "growth_start",
     "growth_end",
     "retired_freed",
     "page_release",
+    "unmap",
+    "array_ahead",
     "overflow_beyond_pool",
     "page_faults",
     "preempted",
@@ -69,10 +71,21 @@ pub fn causes(before: &Stats, after: &Stats, faults: i64, switches: i64) -> Vec<
     if !ended && before.old_bytes_held > 0 && after.old_bytes_held == 0 {
         c.push("retired_freed");
     }
-    if after.bytes_released_early > before.bytes_released_early {
+    let released = after.bytes_released_early > before.bytes_released_early;
+    if released {
         c.push("page_release");
     }
-    if !started && after.bytes_allocated > before.bytes_allocated {
+    let ahead = after.spare_bytes > before.spare_bytes;
+    if ahead {
+        c.push("array_ahead");
+    }
+    // A system call that gave nothing back, allocated nothing and freed no
+    // array: a retiring array's block unmapped.
+    let quiet = !started && !ended && !released && !ahead && !c.contains(&"retired_freed");
+    if quiet && after.system_calls > before.system_calls {
+        c.push("unmap");
+    }
+    if !started && !ahead && after.bytes_allocated > before.bytes_allocated {
         c.push("overflow_beyond_pool");
     }
     if faults > 0 {
