@@ -91,7 +91,7 @@ mod sync;
 pub use builder::Builder;
 pub use equivalent::Equivalent;
 pub use error::TryReserveError;
-pub use layout::{BucketLayout, DefaultLayout, GoLayout, SplitLayout};
+pub use layout::{BucketLayout, DefaultLayout, GoLayout, SplitLayout, SplitPairLayout};
 pub use map::{Entry, EvacMap};
 pub use policy::{DEFAULT_RELEASE_BATCH, Policy};
 pub use raw::lifecycle::{EvacuationKind, EvacuationProgress, Phase};

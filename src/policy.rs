@@ -58,6 +58,7 @@ pub(crate) struct GrowthKnobs {
     huge_pages: bool,
     release_batch: usize,
     allocate_ahead: bool,
+    touch_ahead: bool,
 }
 
 /// The settings of the instruments only (see [`Policy`]).
@@ -95,6 +96,7 @@ impl Policy {
                 huge_pages: false,
                 release_batch: DEFAULT_RELEASE_BATCH,
                 allocate_ahead: true,
+                touch_ahead: true,
             },
             instruments: InstrumentSettings {
                 timing: false,
@@ -200,7 +202,7 @@ impl Policy {
     /// `Instant` into per-kind histograms, and evacuation, array allocation
     /// and array freeing are timed separately. See
     /// [`Instruments::timing`](crate::instruments::Instruments::timing) and
-    /// [`Instruments::pause_histogram`](crate::instruments::Instruments::pause_histogram). Off,
+    /// [`Instruments::pause_percentiles`](crate::instruments::Instruments::pause_percentiles). Off,
     /// it costs one predictable branch per write.
     ///
     /// # Examples
@@ -289,14 +291,13 @@ impl Policy {
     /// Sets whether the next doubling's array is allocated ahead (default
     /// on). At 7/8 of the load limit an insert allocates the array the next
     /// doubling will need (when it is at least 4 KiB), so that the insert
-    /// that starts the doubling makes no system call: its pause is the
-    /// first evacuation step alone. The growth itself is unchanged (it
-    /// starts at the same insert as Go's), and so is the peak of memory
-    /// (the current array and one twice its size, as during the doubling);
-    /// the larger array is held from 7/8 of the limit instead of from the
-    /// limit, and an array mapped directly costs no resident memory until
-    /// the doubling writes to it. Off, arrays are allocated when the
-    /// doubling starts, as Go does.
+    /// that starts the doubling makes no system call. The growth itself is
+    /// unchanged (it starts at the same insert as Go's). An array mapped
+    /// directly (64 KiB or more) is address space until the doubling
+    /// writes to it: the map's resident memory does not change, though
+    /// `Stats::bytes_allocated` counts the array from 7/8 of the limit
+    /// (`Stats::spare_bytes`). Off, arrays are allocated when the doubling
+    /// starts, as Go does.
     ///
     /// # Examples
     ///
@@ -320,6 +321,43 @@ impl Policy {
     /// ```
     pub const fn allocates_ahead(&self) -> bool {
         self.growth.allocate_ahead
+    }
+
+    /// Sets whether the pages of the array allocated ahead
+    /// ([`with_allocate_ahead`](Self::with_allocate_ahead)) are touched
+    /// before the doubling (default on): over the last inserts before the
+    /// load limit, one insert in four writes into the next two of its
+    /// pages, starting as late as lets that finish the array by the limit
+    /// (for `u64` keys and values, the last 2.3% of the inserts), so that
+    /// the doubling's evacuation steps take no page fault. A page fault
+    /// costs 2–10 µs on the machine of `docs/results.md`, and an early
+    /// evacuation step can take four. The cost is memory: the touched
+    /// pages are resident from then on, and stay resident, unused, in a map
+    /// that stops growing in that last stretch. Off, the pages are faulted
+    /// in by the doubling's writes, as Go's are.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = evacmap::Policy::go().with_touch_ahead(false);
+    /// assert!(!p.touches_ahead());
+    /// ```
+    pub const fn with_touch_ahead(self, touch_ahead: bool) -> Self {
+        let mut p = self;
+        p.growth.touch_ahead = touch_ahead;
+        p
+    }
+
+    /// Whether the pages of the array allocated ahead are touched before
+    /// the doubling ([`with_touch_ahead`](Self::with_touch_ahead)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(evacmap::Policy::go().touches_ahead());
+    /// ```
+    pub const fn touches_ahead(&self) -> bool {
+        self.growth.touch_ahead
     }
 
     /// Sets how many events the map keeps (default 256; 0 keeps none). The

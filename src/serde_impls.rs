@@ -2,7 +2,7 @@
 //! sequence, like std's collections; the sharded map and set alike (shard
 //! by shard, under each shard's read lock: not a snapshot while writers
 //! run). The instruments (`Stats`, `Event`, `TimingStats`, `Percentiles`,
-//! `PauseHistogram`) derive `Serialize` where they are defined.
+//! `PausePercentiles`) derive `Serialize` where they are defined.
 
 use core::fmt;
 use core::hash::{BuildHasher, Hash};

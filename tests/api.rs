@@ -164,7 +164,7 @@ fn set_instruments() {
     assert!(set.instruments().stats().growths > 0 && !set.instruments().events().is_empty());
     assert!(
         set.instruments().timing().is_some()
-            && set.instruments().pause_histogram().unwrap().insert.count == u64::from(n)
+            && set.instruments().pause_percentiles().unwrap().insert.count == u64::from(n)
     );
     while set.holds_old_memory() {
         set.evacuate_for(std::time::Duration::from_millis(1));
@@ -271,7 +271,7 @@ fn instruments_serialize_to_json() {
         serde_json::to_value(map.instruments().timing().unwrap()).unwrap()["max_pause_ns"].is_u64()
     );
     assert_eq!(
-        serde_json::to_value(map.instruments().pause_histogram().unwrap()).unwrap()["insert"]["count"],
+        serde_json::to_value(map.instruments().pause_percentiles().unwrap()).unwrap()["insert"]["count"],
         1000
     );
     assert!(
@@ -367,12 +367,15 @@ fn split_layout_matches_std() {
     assert_eq!(map.get(&1), None);
 }
 
-/// `--cfg evacmap_split_default` (the second pass of `scripts/test-all`)
-/// really runs the suites on the split layout.
+/// `--cfg evacmap_split_default` and `--cfg evacmap_split_pair_default`
+/// (the later passes of `scripts/test-all`) really run the suites on those
+/// layouts.
 #[test]
 fn default_layout_follows_the_test_configuration() {
     use evacmap::BucketLayout;
-    let want = if cfg!(evacmap_split_default) {
+    let want = if cfg!(evacmap_split_pair_default) {
+        "split_pair"
+    } else if cfg!(evacmap_split_default) {
         "split"
     } else {
         "go"

@@ -309,7 +309,7 @@ fn timing_counts_every_write_and_is_off_by_default() {
         m.remove(&i);
     }
     *m.entry(1).or_insert(0) += 1;
-    let h = m.instruments().pause_histogram().unwrap();
+    let h = m.instruments().pause_percentiles().unwrap();
     assert_eq!(h.insert.count, N / 10 + 1);
     assert_eq!(h.remove.count, N / 20);
     let t = m.instruments().timing().unwrap();
@@ -320,7 +320,12 @@ fn timing_counts_every_write_and_is_off_by_default() {
     );
     assert!(t.max_pause_len < N / 10);
     assert!(map(Policy::go()).instruments().timing().is_none());
-    assert!(map(Policy::go()).instruments().pause_histogram().is_none());
+    assert!(
+        map(Policy::go())
+            .instruments()
+            .pause_percentiles()
+            .is_none()
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use arbitrary::Arbitrary;
-use evacmap::{BucketLayout, EvacMap, GoLayout, SplitLayout, TryReserveError};
+use evacmap::{BucketLayout, EvacMap, GoLayout, SplitLayout, SplitPairLayout, TryReserveError};
 use evacmap_fuzz::{
     FuzzHasher, HasherChoice, Key, PolicyChoice, Tracked, assert_no_tracked_since, live,
 };
@@ -21,9 +21,17 @@ use libfuzzer_sys::fuzz_target;
 struct Input {
     policy: PolicyChoice,
     hasher: HasherChoice,
-    split: bool,
+    layout: LayoutChoice,
     capacity: u8,
     ops: Vec<Op>,
+}
+
+/// The bucket layout of the map under test.
+#[derive(Arbitrary, Debug)]
+enum LayoutChoice {
+    Go,
+    Split,
+    SplitPair,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -282,9 +290,9 @@ fn apply<L: BucketLayout>(
 }
 
 fuzz_target!(|input: Input| {
-    if input.split {
-        run::<SplitLayout>(&input);
-    } else {
-        run::<GoLayout>(&input);
+    match input.layout {
+        LayoutChoice::Go => run::<GoLayout>(&input),
+        LayoutChoice::Split => run::<SplitLayout>(&input),
+        LayoutChoice::SplitPair => run::<SplitPairLayout>(&input),
     }
 });

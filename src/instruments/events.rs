@@ -21,10 +21,41 @@
 pub struct Event {
     /// Position in the map's event sequence (0 for the first event ever).
     pub seq: u64,
-    /// Monotonic timestamp: nanoseconds since a process-wide epoch.
+    /// Monotonic timestamp: nanoseconds since the process-wide epoch of
+    /// the instruments, [`Event::epoch`] (so [`Event::instant`] is the
+    /// event's time on the caller's own clock).
     pub time_ns: u64,
     /// What happened.
     pub kind: EventKind,
+}
+
+impl Event {
+    /// The instant every event's `time_ns` counts from: set the first time
+    /// any map records an event or starts an evacuation (or the first time
+    /// this is called), the same for every map of the process.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use evacmap::instruments::Event;
+    ///
+    /// let mut map = evacmap::EvacMap::new();
+    /// for i in 0..100u32 {
+    ///     map.insert(i, i); // growths record events
+    /// }
+    /// let first = map.instruments().events()[0];
+    /// assert!(first.instant() >= Event::epoch());
+    /// assert!(first.instant() <= std::time::Instant::now());
+    /// ```
+    pub fn epoch() -> std::time::Instant {
+        crate::instruments::stats::epoch()
+    }
+
+    /// When the event happened, on the caller's clock:
+    /// [`epoch`](Self::epoch) plus `time_ns`.
+    pub fn instant(&self) -> std::time::Instant {
+        Self::epoch() + std::time::Duration::from_nanos(self.time_ns)
+    }
 }
 
 /// What an [`Event`] records.

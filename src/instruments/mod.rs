@@ -1,6 +1,6 @@
 //! Everything a map tells about itself, in one module: counters
 //! ([`Stats`]), the event ring ([`Event`]), opt-in pause timing
-//! ([`TimingStats`], [`PauseHistogram`], [`PauseBuckets`]), chain lengths
+//! ([`TimingStats`], [`PausePercentiles`], [`PauseBuckets`]), chain lengths
 //! ([`ChainLengths`]), the read-only view that gathers them
 //! ([`Instruments`], from `map.instruments()`), and the cross-thread
 //! readers: [`Probe`] (consistent snapshots while the owner writes) and
@@ -11,7 +11,7 @@
 //! | [`Instruments`] | the view of one map's or set's instruments | `EvacMap::instruments`, `EvacSet::instruments` |
 //! | [`Stats`] | every counter and the table's shape, one snapshot | [`Instruments::stats`], [`Probe::snapshot`] |
 //! | [`Event`], [`EventKind`], [`ForceReason`] | growth and shrink starts and ends, forced completions, frees | [`Instruments::events`], [`Probe::events_since`] |
-//! | [`TimingStats`], [`Percentiles`], [`PauseHistogram`], [`PauseBuckets`], [`HistogramBucket`], [`OpKind`] | pause timing, with `Policy::with_timing(true)` | [`Instruments::timing`], [`Instruments::pause_histogram`], [`Instruments::pause_buckets`] |
+//! | [`TimingStats`], [`Percentiles`], [`PausePercentiles`], [`PauseBuckets`], [`HistogramBucket`], [`OpKind`] | pause timing, with `Policy::with_timing(true)` | [`Instruments::timing`], [`Instruments::pause_percentiles`], [`Instruments::pause_buckets`] |
 //! | [`ChainLengths`] | how long the chains are | [`Instruments::chain_lengths`] |
 //! | [`Probe`], [`EventBatch`] | snapshots and events read from other threads | `EvacMap::probe` |
 //! | [`Sampler`], [`SnapshotSource`] | a background ring of snapshots | [`Sampler::spawn`] |
@@ -41,6 +41,13 @@ pub use probe::{EventBatch, Probe};
 pub use sampler::{DEFAULT_SAMPLE_INTERVAL, Sampler, SnapshotSource};
 pub use stats::{ChainLengths, Stats};
 pub(crate) use stats::{Counters, EvacuationEnd, now_ns};
-pub use timing::{HistogramBucket, OpKind, PauseBuckets, PauseHistogram, Percentiles, TimingStats};
+pub use timing::{
+    HistogramBucket, OpKind, PauseBuckets, PausePercentiles, Percentiles, TimingStats,
+};
+
+/// Renamed [`PausePercentiles`]: it holds percentiles; the histogram is
+/// [`PauseBuckets`].
+#[deprecated(since = "0.1.0", note = "renamed `PausePercentiles`")]
+pub type PauseHistogram = PausePercentiles;
 pub(crate) use timing::{LogHistogram, OpStart, Source, Timing};
 pub use view::Instruments;

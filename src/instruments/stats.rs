@@ -679,11 +679,15 @@ impl Counters {
 /// Nanoseconds since a process-wide epoch (the first call), monotonic: the
 /// time base of events and samples.
 pub(crate) fn now_ns() -> u64 {
+    u64::try_from(epoch().elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The process-wide instant events count from (`Event::epoch`).
+pub(crate) fn epoch() -> std::time::Instant {
     use std::sync::OnceLock;
     use std::time::Instant;
     static EPOCH: OnceLock<Instant> = OnceLock::new();
-    let epoch = *EPOCH.get_or_init(Instant::now);
-    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    *EPOCH.get_or_init(Instant::now)
 }
 
 #[cfg(test)]

@@ -124,7 +124,7 @@ impl LogHistogram {
 /// for i in 0..10_000u32 {
 ///     map.insert(i, i);
 /// }
-/// let h = map.instruments().pause_histogram().unwrap();
+/// let h = map.instruments().pause_percentiles().unwrap();
 /// assert_eq!(h.insert.count, 10_000);
 /// assert!(h.insert.p50_ns <= h.insert.p99_ns && h.insert.p99_ns <= h.insert.max_ns);
 /// ```
@@ -147,7 +147,7 @@ pub struct Percentiles {
 }
 
 /// Pause percentiles per operation kind; see
-/// [`Instruments::pause_histogram`](crate::instruments::Instruments::pause_histogram).
+/// [`Instruments::pause_percentiles`](crate::instruments::Instruments::pause_percentiles).
 ///
 /// # Examples
 ///
@@ -157,13 +157,13 @@ pub struct Percentiles {
 /// let mut map = EvacMap::with_policy(Policy::default().with_timing(true));
 /// map.insert(1, 1);
 /// map.remove(&1);
-/// let h = map.instruments().pause_histogram().unwrap();
+/// let h = map.instruments().pause_percentiles().unwrap();
 /// assert_eq!((h.insert.count, h.remove.count), (1, 1));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
-pub struct PauseHistogram {
+pub struct PausePercentiles {
     /// Inserts (`insert`, and `entry` with what follows on the entry).
     pub insert: Percentiles,
     /// Removals (`remove`, `remove_entry`).
@@ -358,8 +358,8 @@ impl Timing {
         *total += ns;
     }
 
-    pub(crate) fn histogram(&self) -> PauseHistogram {
-        PauseHistogram {
+    pub(crate) fn histogram(&self) -> PausePercentiles {
+        PausePercentiles {
             insert: self.insert.percentiles(),
             remove: self.remove.percentiles(),
         }

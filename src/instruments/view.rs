@@ -8,7 +8,7 @@
 
 use core::fmt;
 
-use crate::instruments::{ChainLengths, Event, PauseBuckets, PauseHistogram, Stats, TimingStats};
+use crate::instruments::{ChainLengths, Event, PauseBuckets, PausePercentiles, Stats, TimingStats};
 use crate::layout::{BucketLayout, DefaultLayout};
 use crate::raw::RawTable;
 
@@ -101,12 +101,19 @@ impl<'a, K, V, L: BucketLayout> Instruments<'a, K, V, L> {
     /// for i in 0..1000u32 {
     ///     map.insert(i, i);
     /// }
-    /// let h = map.instruments().pause_histogram().unwrap();
+    /// let h = map.instruments().pause_percentiles().unwrap();
     /// assert_eq!(h.insert.count, 1000);
     /// assert_eq!(h.remove.count, 0);
     /// ```
-    pub fn pause_histogram(&self) -> Option<PauseHistogram> {
-        self.table.recorder().pause_histogram()
+    pub fn pause_percentiles(&self) -> Option<PausePercentiles> {
+        self.table.recorder().pause_percentiles()
+    }
+
+    /// Renamed [`pause_percentiles`](Self::pause_percentiles): it gives
+    /// percentiles; the histogram is [`pause_buckets`](Self::pause_buckets).
+    #[deprecated(since = "0.1.0", note = "renamed `pause_percentiles`")]
+    pub fn pause_histogram(&self) -> Option<PausePercentiles> {
+        self.pause_percentiles()
     }
 
     /// The pause histograms' buckets (bounds and counts of the non-empty

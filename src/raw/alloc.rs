@@ -156,10 +156,10 @@ pub(super) fn alloc_syscalls(bytes: usize, huge: bool) -> u32 {
 /// frees only what is left ([`free_array_rest`]). Otherwise the kernel
 /// drops the pages (`MADV_DONTNEED`): the range stays mapped (or the
 /// allocator's) and reads as zeros, and the array's free frees it. One
-/// system call either way; advising is the cheaper (about 3.5 against 6.5
-/// µs warm, 20 against 35 µs with cold caches, on the machine of
-/// `docs/results.md`), unmapping also frees the page tables of the 2 MiB
-/// blocks the range completes.
+/// system call either way; advising is the cheaper (about half the time of
+/// unmapping, `cargo run --release -p evacmap-lab --bin alloc_cost`),
+/// unmapping also frees the page tables of the 2 MiB blocks the range
+/// completes.
 ///
 /// # Safety
 ///

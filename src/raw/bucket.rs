@@ -19,7 +19,6 @@
 //! of one array's buckets are.
 
 use core::marker::PhantomData;
-use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 use super::group::{BitMask, Group};
@@ -39,8 +38,10 @@ pub struct Bucket<K, V, L: BucketLayout> {
     /// Zero-sized in the split layout. Read and written only through
     /// [`Tops`].
     tophash: L::Inline,
-    keys: [MaybeUninit<K>; BUCKET_SLOTS],
-    values: [MaybeUninit<V>; BUCKET_SLOTS],
+    /// The eight slots' keys and values, arranged as the layout says
+    /// (`Placement::Slots`); a slot is initialised iff its tophash is
+    /// `>= MIN_TOP_HASH` (I1).
+    slots: L::Slots<K, V>,
     /// Next bucket of this chain, or null. Points into the same array's pool or
     /// at a separately allocated bucket (invariant I6).
     pub(crate) overflow: *mut Bucket<K, V, L>,
@@ -100,13 +101,9 @@ impl<K, V, L: BucketLayout> Slot<K, V, L> {
     #[inline]
     pub(crate) unsafe fn key(self) -> *mut K {
         debug_assert!(self.index < BUCKET_SLOTS);
-        // SAFETY: caller (1): the place `(*bucket).keys` is inside a live
-        // allocation; caller (2): the offset stays inside the `keys` array.
-        unsafe {
-            (&raw mut (*self.bucket.as_ptr()).keys)
-                .cast::<K>()
-                .add(self.index)
-        }
+        // SAFETY: caller (1): the place `(*bucket).slots` is inside a live
+        // allocation; caller (2): the index is below 8 (`Placement::key`).
+        unsafe { L::key(&raw mut (*self.bucket.as_ptr()).slots, self.index) }
     }
 
     /// Pointer to the slot's value.
@@ -118,11 +115,7 @@ impl<K, V, L: BucketLayout> Slot<K, V, L> {
     pub(crate) unsafe fn value(self) -> *mut V {
         debug_assert!(self.index < BUCKET_SLOTS);
         // SAFETY: caller: a live bucket and an index below 8, as in `key`.
-        unsafe {
-            (&raw mut (*self.bucket.as_ptr()).values)
-                .cast::<V>()
-                .add(self.index)
-        }
+        unsafe { L::value(&raw mut (*self.bucket.as_ptr()).slots, self.index) }
     }
 }
 

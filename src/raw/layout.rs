@@ -1,32 +1,56 @@
-//! Where each layout keeps a bucket's eight tophash bytes: the behaviour
-//! behind the public [`BucketLayout`], one impl of [`Placement`] per
-//! layout. Everything in `raw/` that touches a tophash word or lays out
-//! an allocation asks the layout through this trait; nothing else in the
-//! crate tells the layouts apart.
+//! Where each layout keeps a bucket's eight tophash bytes and its slots'
+//! keys and values: the behaviour behind the public [`BucketLayout`], one
+//! impl of [`Placement`] per layout, each made of a tophash placement
+//! (`inline_tops!` or `dense_tops!`) and a slot arrangement
+//! (`grouped_slots!` or `paired_slots!`). Everything in `raw/` that
+//! touches a tophash word, a key or a value, or lays out an allocation,
+//! asks the layout through this trait; nothing else in the crate tells
+//! the layouts apart.
 //!
-//! | | [`GoLayout`] | [`SplitLayout`] |
-//! |---|---|---|
-//! | a bucket's word | its first 8 bytes (Go's `bmap`) | the array's dense word of the bucket's index |
-//! | an array's allocation | the buckets | one 8-byte word per bucket, then the buckets |
-//! | a spilled overflow bucket | the bucket alone | its word, then the bucket |
-//! | `reset` zeroes | the buckets | the buckets and the words |
-//! | memory given back as the cursor passes | the buckets | the words, and the buckets |
+//! | | [`GoLayout`] | [`SplitLayout`] | [`SplitPairLayout`] |
+//! |---|---|---|---|
+//! | a bucket's word | its first 8 bytes (Go's `bmap`) | the array's dense word of the bucket's index | as split |
+//! | a bucket's slots | 8 keys, then 8 values | as Go | 8 key-value pairs |
+//! | an array's allocation | the buckets | one 8-byte word per bucket, then the buckets | as split |
+//! | a spilled overflow bucket | the bucket alone | its word, then the bucket | as split |
+//! | `reset` zeroes | the buckets | the buckets and the words | as split |
+//! | memory given back as the cursor passes | the buckets | the words, and the buckets | as split |
 //!
 //! The trait is public in name only: `raw` is private, so no one outside
 //! the crate can name it, and so no one can implement [`BucketLayout`]
 //! (which requires it): the set of layouts is closed.
 
 use core::alloc::{Layout, LayoutError};
+use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
-use super::bucket::{Bucket, Tops};
+use super::bucket::{BUCKET_SLOTS, Bucket, Tops};
 use super::pages::{REGIONS, Region};
-use crate::layout::{BucketLayout, GoLayout, SplitLayout};
+use crate::layout::{BucketLayout, GoLayout, SplitLayout, SplitPairLayout};
 
-/// A layout's placement of tophash words (see the module docs).
+/// A layout's placement of tophash words and of its slots' keys and
+/// values (see the module docs).
 pub trait Placement: Sized + 'static {
     /// The tophash field inside a bucket: 8 bytes, or nothing.
     type Inline: Copy;
+
+    /// A bucket's eight slots: eight keys then eight values (`Grouped`,
+    /// Go's), or eight key-value pairs (`Paired`).
+    type Slots<K, V>;
+
+    /// Slot `i`'s key in the slots at `slots`.
+    ///
+    /// # Safety
+    ///
+    /// `slots` points at the slots of a live bucket, and `i < 8`.
+    unsafe fn key<K, V>(slots: *mut Self::Slots<K, V>, i: usize) -> *mut K;
+
+    /// Slot `i`'s value in the slots at `slots`.
+    ///
+    /// # Safety
+    ///
+    /// As for [`key`](Self::key).
+    unsafe fn value<K, V>(slots: *mut Self::Slots<K, V>, i: usize) -> *mut V;
 
     /// Bytes an array holds per bucket besides the bucket itself (its
     /// dense tophash word, if any).
@@ -85,116 +109,216 @@ pub trait Placement: Sized + 'static {
     unsafe fn zero_words(words: *mut [u8; 8], used: usize);
 }
 
+/// Go's slots: eight keys, then eight values (no padding between a key
+/// and its value; `u64 -> u8` maps pay none per pair).
+#[repr(C)]
+pub struct Grouped<K, V> {
+    keys: [MaybeUninit<K>; BUCKET_SLOTS],
+    values: [MaybeUninit<V>; BUCKET_SLOTS],
+}
+
+/// Paired slots: eight key-value pairs, each key beside its value (one
+/// cache line for both when they are small).
+#[repr(C)]
+pub struct Paired<K, V>([MaybeUninit<Pair<K, V>>; BUCKET_SLOTS]);
+
+/// One slot of [`Paired`].
+#[repr(C)]
+pub(crate) struct Pair<K, V> {
+    key: K,
+    value: V,
+}
+
+impl<K, V> core::fmt::Debug for Grouped<K, V> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Grouped")
+    }
+}
+
+impl<K, V> core::fmt::Debug for Paired<K, V> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Paired")
+    }
+}
+
+/// The slot accessors of [`Grouped`].
+macro_rules! grouped_slots {
+    () => {
+        type Slots<K, V> = Grouped<K, V>;
+
+        #[inline(always)]
+        unsafe fn key<K, V>(slots: *mut Grouped<K, V>, i: usize) -> *mut K {
+            // SAFETY: caller: live slots and `i < 8`: inside `keys`.
+            unsafe { (&raw mut (*slots).keys).cast::<K>().add(i) }
+        }
+
+        #[inline(always)]
+        unsafe fn value<K, V>(slots: *mut Grouped<K, V>, i: usize) -> *mut V {
+            // SAFETY: caller: live slots and `i < 8`: inside `values`.
+            unsafe { (&raw mut (*slots).values).cast::<V>().add(i) }
+        }
+    };
+}
+
+/// The slot accessors of [`Paired`].
+macro_rules! paired_slots {
+    () => {
+        type Slots<K, V> = Paired<K, V>;
+
+        #[inline(always)]
+        unsafe fn key<K, V>(slots: *mut Paired<K, V>, i: usize) -> *mut K {
+            // SAFETY: caller: live slots and `i < 8`: pair `i` is inside
+            // the array, its key a field of it.
+            unsafe { &raw mut (*slots.cast::<Pair<K, V>>().add(i)).key }
+        }
+
+        #[inline(always)]
+        unsafe fn value<K, V>(slots: *mut Paired<K, V>, i: usize) -> *mut V {
+            // SAFETY: as for the key.
+            unsafe { &raw mut (*slots.cast::<Pair<K, V>>().add(i)).value }
+        }
+    };
+}
+
+/// The tophash placement of Go's layout: each bucket's word is its first
+/// 8 bytes.
+macro_rules! inline_tops {
+    () => {
+        type Inline = [u8; 8];
+
+        const WORD_BYTES: usize = 0;
+
+        fn array_layout(bucket: Layout, capacity: usize) -> Result<(Layout, usize), LayoutError> {
+            Ok((repeat(bucket, capacity)?, 0))
+        }
+
+        fn spill_layout(bucket: Layout) -> (Layout, usize) {
+            (bucket, 0)
+        }
+
+        #[inline]
+        unsafe fn word<K, V>(_: Tops<K, V, Self>, b: NonNull<Bucket<K, V, Self>>) -> *mut [u8; 8] {
+            // SAFETY: caller: `b` is live; the word is its first field.
+            unsafe { Bucket::inline_tophash(b) }
+        }
+
+        #[inline]
+        unsafe fn head_word<K, V>(
+            tops: Tops<K, V, Self>,
+            _: usize,
+            b: NonNull<Bucket<K, V, Self>>,
+        ) -> *mut [u8; 8] {
+            // SAFETY: caller: `b` is a live primary bucket.
+            unsafe { Self::word(tops, b) }
+        }
+
+        fn regions(_: *mut u8, buckets: *mut u8, bucket: usize) -> [Region; REGIONS] {
+            [
+                Region {
+                    base: buckets,
+                    stride: bucket,
+                },
+                Region::NONE,
+            ]
+        }
+
+        unsafe fn zero_words(_: *mut [u8; 8], _: usize) {}
+    };
+}
+
+/// The tophash placement of the split layouts: a dense word per bucket
+/// of the array, before the buckets; a spilled bucket's word just before
+/// it.
+macro_rules! dense_tops {
+    () => {
+        type Inline = [u8; 0];
+
+        const WORD_BYTES: usize = 8;
+
+        fn array_layout(bucket: Layout, capacity: usize) -> Result<(Layout, usize), LayoutError> {
+            let words = Layout::array::<[u8; 8]>(capacity)?;
+            words.extend(repeat(bucket, capacity)?)
+        }
+
+        fn spill_layout(bucket: Layout) -> (Layout, usize) {
+            let (layout, offset) = Layout::new::<[u8; 8]>()
+                .extend(bucket)
+                .expect("a bucket and 8 bytes fit in isize::MAX");
+            debug_assert_eq!(offset, 8usize.next_multiple_of(bucket.align()));
+            (layout.pad_to_align(), offset)
+        }
+
+        #[inline]
+        unsafe fn word<K, V>(
+            tops: Tops<K, V, Self>,
+            b: NonNull<Bucket<K, V, Self>>,
+        ) -> *mut [u8; 8] {
+            let offset = b.as_ptr().addr().wrapping_sub(tops.start());
+            if offset < tops.len() {
+                // SAFETY: `b` is bucket `offset / size` of the array
+                // (caller), whose dense words cover every bucket of the
+                // allocation.
+                unsafe { tops.words().add(offset / size_of::<Bucket<K, V, Self>>()) }
+            } else {
+                // SAFETY: outside the array, so a separately allocated
+                // overflow bucket (caller, I6), allocated with
+                // `spill_layout`: its word is at the start of its
+                // allocation, the bucket at the word's size rounded up to
+                // the bucket's alignment.
+                unsafe {
+                    b.as_ptr()
+                        .cast::<u8>()
+                        .sub(spill_offset::<Bucket<K, V, Self>>())
+                        .cast::<[u8; 8]>()
+                }
+            }
+        }
+
+        #[inline]
+        unsafe fn head_word<K, V>(
+            tops: Tops<K, V, Self>,
+            i: usize,
+            _: NonNull<Bucket<K, V, Self>>,
+        ) -> *mut [u8; 8] {
+            // SAFETY: caller: `i` indexes a bucket of the allocation, which
+            // has a dense word per bucket.
+            unsafe { tops.words().add(i) }
+        }
+
+        fn regions(words: *mut u8, buckets: *mut u8, bucket: usize) -> [Region; REGIONS] {
+            [
+                Region {
+                    base: words,
+                    stride: 8,
+                },
+                Region {
+                    base: buckets,
+                    stride: bucket,
+                },
+            ]
+        }
+
+        unsafe fn zero_words(words: *mut [u8; 8], used: usize) {
+            // SAFETY: caller: `used` writable words at `words`; all-zero
+            // words are empty (`EMPTY_REST` is 0).
+            unsafe { ptr::write_bytes(words, 0, used) };
+        }
+    };
+}
+
 impl Placement for GoLayout {
-    type Inline = [u8; 8];
-
-    const WORD_BYTES: usize = 0;
-
-    fn array_layout(bucket: Layout, capacity: usize) -> Result<(Layout, usize), LayoutError> {
-        Ok((repeat(bucket, capacity)?, 0))
-    }
-
-    fn spill_layout(bucket: Layout) -> (Layout, usize) {
-        (bucket, 0)
-    }
-
-    #[inline]
-    unsafe fn word<K, V>(_: Tops<K, V, Self>, b: NonNull<Bucket<K, V, Self>>) -> *mut [u8; 8] {
-        // SAFETY: caller: `b` is live; the word is its first field.
-        unsafe { Bucket::inline_tophash(b) }
-    }
-
-    #[inline]
-    unsafe fn head_word<K, V>(
-        tops: Tops<K, V, Self>,
-        _: usize,
-        b: NonNull<Bucket<K, V, Self>>,
-    ) -> *mut [u8; 8] {
-        // SAFETY: caller: `b` is a live primary bucket.
-        unsafe { Self::word(tops, b) }
-    }
-
-    fn regions(_: *mut u8, buckets: *mut u8, bucket: usize) -> [Region; REGIONS] {
-        [
-            Region {
-                base: buckets,
-                stride: bucket,
-            },
-            Region::NONE,
-        ]
-    }
-
-    unsafe fn zero_words(_: *mut [u8; 8], _: usize) {}
+    inline_tops!();
+    grouped_slots!();
 }
 
 impl Placement for SplitLayout {
-    type Inline = [u8; 0];
+    dense_tops!();
+    grouped_slots!();
+}
 
-    const WORD_BYTES: usize = 8;
-
-    fn array_layout(bucket: Layout, capacity: usize) -> Result<(Layout, usize), LayoutError> {
-        let words = Layout::array::<[u8; 8]>(capacity)?;
-        words.extend(repeat(bucket, capacity)?)
-    }
-
-    fn spill_layout(bucket: Layout) -> (Layout, usize) {
-        let (layout, offset) = Layout::new::<[u8; 8]>()
-            .extend(bucket)
-            .expect("a bucket and 8 bytes fit in isize::MAX");
-        debug_assert_eq!(offset, 8usize.next_multiple_of(bucket.align()));
-        (layout.pad_to_align(), offset)
-    }
-
-    #[inline]
-    unsafe fn word<K, V>(tops: Tops<K, V, Self>, b: NonNull<Bucket<K, V, Self>>) -> *mut [u8; 8] {
-        let offset = b.as_ptr().addr().wrapping_sub(tops.start());
-        if offset < tops.len() {
-            // SAFETY: `b` is bucket `offset / size` of the array (caller),
-            // whose dense words cover every bucket of the allocation.
-            unsafe { tops.words().add(offset / size_of::<Bucket<K, V, Self>>()) }
-        } else {
-            // SAFETY: outside the array, so a separately allocated overflow
-            // bucket (caller, I6), allocated with `spill_layout`: its word
-            // is at the start of its allocation, the bucket at the word's
-            // size rounded up to the bucket's alignment.
-            unsafe {
-                b.as_ptr()
-                    .cast::<u8>()
-                    .sub(spill_offset::<Bucket<K, V, Self>>())
-                    .cast::<[u8; 8]>()
-            }
-        }
-    }
-
-    #[inline]
-    unsafe fn head_word<K, V>(
-        tops: Tops<K, V, Self>,
-        i: usize,
-        _: NonNull<Bucket<K, V, Self>>,
-    ) -> *mut [u8; 8] {
-        // SAFETY: caller: `i` indexes a bucket of the allocation, which has
-        // a dense word per bucket.
-        unsafe { tops.words().add(i) }
-    }
-
-    fn regions(words: *mut u8, buckets: *mut u8, bucket: usize) -> [Region; REGIONS] {
-        [
-            Region {
-                base: words,
-                stride: 8,
-            },
-            Region {
-                base: buckets,
-                stride: bucket,
-            },
-        ]
-    }
-
-    unsafe fn zero_words(words: *mut [u8; 8], used: usize) {
-        // SAFETY: caller: `used` writable words at `words`; all-zero words
-        // are empty (`EMPTY_REST` is 0).
-        unsafe { ptr::write_bytes(words, 0, used) };
-    }
+impl Placement for SplitPairLayout {
+    dense_tops!();
+    paired_slots!();
 }
 
 /// Split layout: the offset of a spilled bucket of type `B` in its

@@ -140,7 +140,7 @@ pub(crate) struct RawTable<K, V, L: BucketLayout> {
     /// The growth decision: thresholds and Go's overflow count
     /// (`trigger.rs`).
     triggers: Triggers,
-    /// Counters, events, timing and the probe (`instrument.rs`).
+    /// Counters, events, timing and the probe (`recorder.rs`).
     recorder: Recorder,
     marker: PhantomData<(K, V)>,
 }

@@ -16,7 +16,7 @@ use crate::EvacuationKind;
 use crate::instruments::{Counters, EvacuationEnd, Stats, now_ns};
 use crate::instruments::{Event, EventKind, EventLog, ForceReason};
 use crate::instruments::{
-    OpKind, OpStart, PauseBuckets, PauseHistogram, Source, Timing, TimingStats,
+    OpKind, OpStart, PauseBuckets, PausePercentiles, Source, Timing, TimingStats,
 };
 use crate::instruments::{Probe, Shared};
 use crate::policy::InstrumentSettings;
@@ -362,7 +362,7 @@ impl Recorder {
         })
     }
 
-    pub(crate) fn pause_histogram(&self) -> Option<PauseHistogram> {
+    pub(crate) fn pause_percentiles(&self) -> Option<PausePercentiles> {
         self.settings.timing.then(|| {
             self.timing
                 .as_ref()

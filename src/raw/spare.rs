@@ -1,18 +1,22 @@
-//! The next doubling's array, allocated ahead (`Policy::with_allocate_ahead`).
+//! The next doubling's array, allocated ahead and its pages touched before
+//! the doubling (`Policy::with_allocate_ahead`, `Policy::with_touch_ahead`,
+//! both on by default).
 //!
 //! At 7/8 of the load limit (`trigger.rs`, `Start::Spare`) an insert
-//! allocates the array the next doubling will use; every 32nd insert
-//! after it touches a few of its pages (as many as finish the array by the
-//! limit), so that the kernel maps and zeroes them before the doubling
-//! instead of inside the evacuation's writes. The
-//! doubling then takes the array (`lifecycle.rs`, `begin`): the insert
-//! that starts it makes no system call and, once every page was touched,
-//! takes no page fault. A shrink, `shrink_to_fit` on an empty map and
+//! allocates the array the next doubling will use, so that the insert that
+//! starts the doubling makes no system call: the doubling takes the array
+//! (`lifecycle.rs`, `begin`). Then, from as late as lets it finish by the
+//! limit, one insert in four writes a zero into its next two pages, so
+//! that the kernel maps and zeroes them before the doubling instead of
+//! inside its evacuation steps, which would otherwise take up to four page
+//! faults each. A shrink, `shrink_to_fit` on an empty map and
 //! drop free it.
 //!
-//! What it costs: the larger array is held (and, once touched, resident)
-//! from 7/8 of the limit instead of from the limit; the peak is the same
-//! (the current array and one twice its size, as during the doubling).
+//! What it costs: `Stats::bytes_allocated` counts the larger array from 7/8
+//! of the limit (the peak is the same: the current array and one twice its
+//! size, as during the doubling), and its touched pages are resident from
+//! then on: in a map that stops growing in the last stretch before its
+//! limit (for `u64` pairs, the last 4%), they stay resident, unused.
 
 use super::RawTable;
 use super::alloc::page_size;
@@ -23,10 +27,14 @@ use crate::layout::BucketLayout;
 /// Arrays smaller than this are not allocated ahead: they cost little.
 const SPARE_MIN_BYTES: usize = 4 << 10;
 
-/// Inserts between two spare steps: each step touches enough pages for
-/// the array to be ready by the load limit (`Spare::per_step`), and the
-/// inserts between steps pay nothing.
-const STEP_INSERTS: usize = 32;
+/// Inserts between two touching steps, and the pages a step touches (two
+/// page faults: a few µs; fewer steps cost fewer instructions).
+/// Touching starts as late as lets `PAGES_PER_STEP` pages every `STRIDE`
+/// inserts finish the array by the load limit (a map that stops growing
+/// before then has touched none of it), or right away with more pages a
+/// step if there are fewer inserts left than that.
+const STRIDE: usize = 4;
+const PAGES_PER_STEP: usize = 2;
 
 /// The array allocated ahead, and how far its pages were touched.
 pub(super) struct Spare<K, V, L: BucketLayout> {
@@ -38,8 +46,9 @@ pub(super) struct Spare<K, V, L: BucketLayout> {
     /// Every page that evacuation will write was touched (or touching is
     /// not done here: huge pages, or no page size).
     ready: bool,
-    /// Pages each step touches: the array's pages over the steps left
-    /// before the load limit, at least one.
+    /// Pages a touching step touches: `PAGES_PER_STEP`, or more if the
+    /// array has more pages than that for every `STRIDE` inserts left
+    /// before the load limit.
     per_step: usize,
 }
 
@@ -94,41 +103,51 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
     }
 
     /// `Start::Spare`: the first call allocates the next doubling's array;
-    /// each later one (every `STEP_INSERTS` inserts) touches a few of its
-    /// pages, until all are touched. If the allocation fails nothing is
-    /// lost: the doubling allocates the array (and reports the failure) as
-    /// without a spare.
+    /// with `Policy::with_touch_ahead`, the later ones (every `STRIDE`
+    /// inserts, from as late as lets them finish by the load limit) touch
+    /// its next pages, until all are touched. If the allocation fails
+    /// nothing is lost: the doubling allocates the array (and reports the
+    /// failure) as without a spare.
     pub(super) fn spare_step(&mut self) {
         debug_assert!(!self.is_evacuating());
-        if self.spare.is_held() {
+        let next = if self.spare.is_held() {
             self.touch_spare_pages();
+            self.count + STRIDE
         } else {
-            self.allocate_spare();
-        }
+            self.allocate_spare()
+        };
         if !self.spare.is_held() || self.spare.ready {
             self.triggers.spare_made();
         } else {
-            self.triggers.spare_step_at(self.count + STEP_INSERTS);
+            self.triggers.spare_step_at(next);
         }
     }
 
-    fn allocate_spare(&mut self) {
+    /// Allocates the spare; returns the count after which its first
+    /// touching step is due.
+    fn allocate_spare(&mut self) -> usize {
         let Ok(array) = self.alloc_array(self.buckets.log2() + 1) else {
-            return;
+            return usize::MAX;
         };
         let bytes = array.bytes() as u64;
-        let steps = (self.capacity().saturating_sub(self.count) / STEP_INSERTS).max(1);
+        let left = self.capacity().saturating_sub(self.count);
         let pages = page_size().map_or(0, |p| array.array_bytes().div_ceil(p));
+        let steps = (left / STRIDE).max(1);
+        let per_step = pages.div_ceil(steps).max(PAGES_PER_STEP);
         self.spare = Spare {
             array,
             touched: 0,
             // Touching a huge page zeroes 2 MiB at once: left to the
-            // doubling's writes, as without a spare.
-            ready: self.policy.huge_pages() || pages == 0,
-            per_step: pages.div_ceil(steps).max(1),
+            // doubling's writes.
+            ready: !self.policy.touches_ahead() || self.policy.huge_pages() || pages == 0,
+            per_step,
         };
         let held = self.bytes_held();
         self.recorder.allocated(bytes, held);
+        // The last steps before the limit that touch every page, or all.
+        self.capacity()
+            .saturating_sub(pages.div_ceil(per_step).saturating_mul(STRIDE))
+            .max(self.count)
     }
 
     fn touch_spare_pages(&mut self) {
@@ -176,5 +195,61 @@ impl<K, V, L: BucketLayout> RawTable<K, V, L> {
         // SAFETY: a spare holds nothing (I12).
         unsafe { self.spare.array.free() };
         self.spare = Spare::none();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{fill, get, insert, remove, spread, table};
+    use super::page_size;
+    use crate::Policy;
+
+    /// 7/8 of the load limit allocates the next array (B + 1, empty); the
+    /// doubling takes it (no second allocation), and the next array ahead
+    /// comes at 7/8 of the new limit.
+    #[test]
+    fn the_doubling_takes_the_array_allocated_ahead() {
+        let mut t = table(Policy::go().with_touch_ahead(true));
+        fill(&mut t, spread, 1_664); // 2^8 buckets, at Go's load limit
+        t.finish_evacuation(&spread);
+        assert_eq!(t.log2(), Some(8));
+        let s = t.stats();
+        assert!(s.spare_bytes > 0, "allocated at 7/8 of 1,664: {s:?}");
+        let spare = s.spare_bytes;
+        // Every page was touched by the limit (where pages can be: not
+        // under Miri, which has no page size and calls the spare ready).
+        assert!(t.spare.is_ready(), "touched by the limit");
+        assert!(page_size().is_none() || t.spare.touched > 0);
+        insert(&mut t, spread, 1_664, 0); // starts the doubling
+        t.check_invariants(spread);
+        let s = t.stats();
+        assert_eq!((t.log2(), s.spare_bytes), (Some(9), 0));
+        assert_eq!(
+            s.bytes_allocated - s.old_bytes_held,
+            spare,
+            "the same array"
+        );
+        fill(&mut t, spread, 2_913); // past 7/8 of 3,328
+        assert!(t.stats().spare_bytes > 0);
+        assert!((0..2_913).all(|k| get(&t, spread, k) == Some(2 * k)));
+    }
+
+    /// A shrink frees the array ahead (its `B` no longer fits), and so
+    /// does emptying the map with `shrink_to`; without allocation ahead
+    /// there is none.
+    #[test]
+    fn a_shrink_frees_the_array_ahead() {
+        let mut t = table(Policy::go());
+        fill(&mut t, spread, 1_500);
+        assert!(t.stats().spare_bytes > 0);
+        for k in 0..1_450 {
+            remove(&mut t, spread, k);
+        }
+        t.shrink_to(0, spread);
+        t.check_invariants(spread);
+        assert_eq!(t.stats().spare_bytes, 0);
+        let mut off = table(Policy::go().with_allocate_ahead(false));
+        fill(&mut off, spread, 1_600);
+        assert_eq!(off.stats().spare_bytes, 0);
     }
 }

@@ -144,6 +144,32 @@ impl<T, S> ShardedEvacSet<T, S> {
         self.map.shard_count()
     }
 
+    /// The policy every shard was built with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let set: evacmap::ShardedEvacSet<u8> = evacmap::ShardedEvacSet::new();
+    /// assert_eq!(set.policy(), evacmap::Policy::go());
+    /// ```
+    pub fn policy(&self) -> crate::Policy {
+        self.map.policy()
+    }
+
+    /// The set's hasher (each shard holds a clone).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use core::hash::BuildHasher;
+    ///
+    /// let set: evacmap::ShardedEvacSet<u8> = evacmap::ShardedEvacSet::new();
+    /// let _h = set.hasher().hash_one(1u8);
+    /// ```
+    pub fn hasher(&self) -> &S {
+        self.map.hasher()
+    }
+
     /// Elements, read without locking (see [`ShardedEvacMap::len`]).
     ///
     /// # Examples

@@ -8,7 +8,12 @@
 //!
 //! On Linux it also times `madvise(MADV_DONTNEED)` on touched runs of
 //! pages of several sizes: what the progressive release of an old array
-//! pays per call, with its tail (p99.9, maximum, calls over 100 µs).
+//! pays per call, with its tail (p99.9, maximum, calls over 100 µs); and
+//! one 16 KiB run given back by `madvise` or by `munmap`, right after
+//! another call (warm) or after 32 MiB of other memory was written (cold:
+//! the caches and TLB as a map's writes leave them): what a write that
+//! gives back a run pays, and why evacmap advises runs away and unmaps
+//! only whole blocks, later.
 //!
 //! Run: `cargo run --release -p evacmap-lab --bin alloc_cost`. Prints
 //! medians of 5 runs.
@@ -70,6 +75,7 @@ fn main() {
         );
     }
     madvise_cost();
+    warm_and_cold();
 }
 
 /// Gives the whole pages of `block` back (`MADV_DONTNEED`) in runs of
@@ -131,3 +137,79 @@ fn madvise_cost() {
 
 #[cfg(not(target_os = "linux"))]
 fn madvise_cost() {}
+
+/// One 16 KiB run of a touched mapping given back by `madvise` and by
+/// `munmap`, warm (right after the same call on the run before) and cold
+/// (after writing 32 MiB of other memory): medians and maxima of 101
+/// calls each.
+#[cfg(target_os = "linux")]
+fn warm_and_cold() {
+    const RUN: usize = 4 * PAGE;
+    const TRIALS: usize = 101;
+    let mut junk = vec![0u8; 32 << 20];
+    println!(
+        "\n{:>22} {:>12} {:>12} {:>12} {:>12}",
+        "16 KiB run", "warm median", "warm max", "cold median", "cold max"
+    );
+    for (name, unmap) in [("madvise(DONTNEED)", false), ("munmap", true)] {
+        let len = 2 * TRIALS * RUN;
+        // SAFETY: an anonymous private mapping of our own, nothing else
+        // in it; unmapped below (what the trials did not unmap).
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                -1,
+                0,
+            )
+        };
+        assert_ne!(base, libc::MAP_FAILED, "mmap failed");
+        // SAFETY: `len` bytes mapped just above, ours alone.
+        let block = unsafe { std::slice::from_raw_parts_mut(base.cast::<u8>(), len) };
+        touch(block);
+        let (mut warm, mut cold) = (Vec::new(), Vec::new());
+        let give = |i: usize| {
+            // SAFETY: run `i` is whole pages of our mapping, not given
+            // back before, never read again.
+            let p = unsafe { base.cast::<u8>().add(i * RUN) }.cast();
+            let start = Instant::now();
+            // SAFETY: as above.
+            let rc = unsafe {
+                if unmap {
+                    libc::munmap(p, RUN)
+                } else {
+                    libc::madvise(p, RUN, libc::MADV_DONTNEED)
+                }
+            };
+            assert_eq!(rc, 0, "{name} failed");
+            start.elapsed().as_secs_f64()
+        };
+        for t in 0..TRIALS {
+            junk.iter_mut()
+                .step_by(64)
+                .for_each(|b| *b = b.wrapping_add(1));
+            black_box(&mut junk);
+            cold.push(give(2 * t));
+            warm.push(give(2 * t + 1));
+        }
+        if !unmap {
+            // SAFETY: our mapping, whole, nothing in it used again.
+            unsafe { libc::munmap(base, len) };
+        }
+        let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max) * 1e6;
+        let (wm, cm) = (max(&warm), max(&cold));
+        println!(
+            "{:>22} {:>9.1} us {:>9.1} us {:>9.1} us {:>9.1} us",
+            name,
+            median(warm) * 1e6,
+            wm,
+            median(cold) * 1e6,
+            cm
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn warm_and_cold() {}

@@ -41,7 +41,7 @@ use std::path::Path;
 use crate::run::attribute::CAUSES;
 
 use crate::Res;
-use crate::output::{Table, fmt_ns, out_dir, thousands};
+use crate::output::{Table, fmt_bytes, fmt_ns, out_dir, thousands};
 use crate::run::repeat::check_repeat;
 use crate::run::trace::{check_room, reduce};
 use crate::stats::median;
@@ -244,6 +244,57 @@ fn own_table(own: &[OwnSlow], processes: usize, human: bool) -> Table {
     t
 }
 
+/// The most work one insert did in the build (the counters are the same
+/// in every process: the build is), beside the policy constant that caps
+/// it. `R` is the array's regions: 1 in Go's layout (the lab's maps).
+fn work_table(c: &BTreeMap<String, f64>) -> Table {
+    let v = |k: &str| c.get(k).copied().unwrap_or(0.0);
+    let batch = v("policy_release_batch");
+    let mut t = Table::new(&["most in one insert", "", "capped by"]);
+    let rows = [
+        (
+            "old chains evacuated",
+            thousands(v("work_chains")),
+            format!(
+                "1 + cursor steps = {}",
+                thousands(1.0 + v("policy_cursor_steps"))
+            ),
+        ),
+        (
+            "entries moved",
+            thousands(v("work_entries")),
+            "the chains' lengths (no constant, as in Go)".into(),
+        ),
+        (
+            "bytes allocated",
+            fmt_bytes(v("work_bytes_allocated")),
+            "one array: one mmap, pages touched later".into(),
+        ),
+        (
+            "bytes given back",
+            fmt_bytes(v("work_bytes_released")),
+            format!(
+                "R x release batch ({}) + spilled buckets of those chains",
+                fmt_bytes(batch)
+            ),
+        ),
+        (
+            "bytes freed",
+            fmt_bytes(v("work_bytes_freed")),
+            format!("4 x release batch ({})", fmt_bytes(4.0 * batch)),
+        ),
+        (
+            "system calls",
+            thousands(v("work_system_calls")),
+            "1 + (R + 1) + R + (R + 1) = 6".into(),
+        ),
+    ];
+    for (what, most, cap) in rows {
+        t.push(vec![what.into(), most, cap]);
+    }
+    t
+}
+
 /// How many of the own worst inserts are explained.
 pub const EXPLAINED: usize = 10;
 
@@ -292,7 +343,7 @@ pub fn run(
                 .collect(),
         )
     };
-    println!(
+    crate::say!(
         "\n{map} (medians over {repeat} process(es)): {} of {} inserts took more than \
          {threshold_us} µs ({:.2} per second spent inside inserts); {} of as many empty clock \
          pairs did ({:.2} per second; largest pair {:.0} µs)",
@@ -303,7 +354,7 @@ pub fn run(
         c("floor_slow_pairs") / c("floor_secs").max(1e-9),
         c("floor_max_ns") / 1e3
     );
-    println!(
+    crate::say!(
         "the machine's page faults: first writes to the {} pages of a fresh 256 MiB allocation \
          took {:.2} µs each on average; {} took more than {threshold_us} µs, the slowest {:.0} µs",
         c("touch_pages"),
@@ -316,6 +367,9 @@ pub fn run(
         t.push(vec![cause.into(), format!("{:.0}", c(cause))]);
     }
     t.print();
+    if counts.iter().all(|c| c.contains_key("work_chains")) {
+        work_table(&counts[0]).print();
+    }
     let mut rows = Table::new(&[
         "process",
         "insert",
@@ -347,7 +401,7 @@ pub fn run(
     for s in &top {
         shown.push(s.row());
     }
-    println!("\nthe slowest inserts of the first process (raw):");
+    crate::say!("\nthe slowest inserts of the first process (raw):");
     shown.print();
     if repeat >= 2 {
         let reduced = reduce(&paths, n);
@@ -360,7 +414,7 @@ pub fn run(
             &processes,
         );
         let t = own_table(&own, repeat, true);
-        println!(
+        crate::say!(
             "\nthe map's {EXPLAINED} worst own inserts (the per-insert minimum over {repeat} \
              processes; own max {}, own inserts over 30 µs: {}, over 100 µs: {}; the timer's own \
              floor {}), with the causes every process saw in them:",
@@ -374,7 +428,7 @@ pub fn run(
     } else {
         eprintln!("one process: no own figures (they need --repeat 2 or more)");
     }
-    println!(
+    crate::say!(
         "\noutput: {} (attribute.csv{})",
         out.display(),
         if repeat >= 2 {

@@ -12,7 +12,7 @@ use crate::Res;
 use crate::keys::key;
 use crate::maps::make;
 use crate::output::charts::{LinePlot, Series, plot_lines};
-use crate::output::{Table, Unit, fmt_count, out_dir, progress, read_csv};
+use crate::output::{Shown, Table, Unit, fmt_count, out_dir, progress, read_csv};
 
 const SAMPLES: u64 = 200;
 
@@ -113,13 +113,23 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
         .into_iter()
         .map(|name| churn_one(name, n, m, seed))
         .collect::<Res<Vec<_>>>()?;
-    println!(
+    crate::say!(
         "churn: {} entries, then {} insert+remove pairs (one run per map)",
         fmt_count(n as f64),
         fmt_count(m as f64)
     );
     let t = table(&runs);
-    t.print();
+    t.view(&[
+        ("map", "map", Shown::Text),
+        ("ns_per_pair", "per pair", Shown::Ns),
+        ("vs_hashbrown", "×hb", Shown::Text),
+        ("overflow_buckets", "overflow buckets", Shown::Count),
+        ("same_size_growths", "same-size growths", Shown::Count),
+        ("growths", "growths", Shown::Count),
+        ("shrinks", "shrinks", Shown::Count),
+        ("bytes_allocated", "bytes held", Shown::Bytes),
+    ])
+    .print();
     t.write_csv(&out.join("churn_summary.csv"))?;
     let header = [
         "map",
@@ -136,7 +146,7 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<Vec<(&'static str, f64)
         &[vec![n.to_string()]],
     )?;
     plot(out)?;
-    println!(
+    crate::say!(
         "\noutput: {} (churn_summary.csv, churn.csv, churn.svg)",
         out.display()
     );

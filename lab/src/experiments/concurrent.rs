@@ -33,7 +33,7 @@ use crate::keys::random_keys;
 use crate::maps::registry::{self, Experiment, Kind};
 use crate::maps::shared::{Hold, SharedMap};
 use crate::output::charts::{LinePlot, Series, plot_lines};
-use crate::output::{Table, Unit, fmt_count, read_csv};
+use crate::output::{Shown, Table, Unit, fmt_count, read_csv};
 use crate::run::child::timer_floor;
 
 /// Width of the timeline's windows: each point is the largest lookup
@@ -251,7 +251,19 @@ pub fn run(n: u64, seed: u64, out: &Path) -> Res<()> {
     floor_row[4] = floor.quantile(0.999).to_string();
     floor_row[5] = floor.max_ns.to_string();
     table.push(floor_row);
-    table.print();
+    table
+        .view(&[
+            ("map", "map", Shown::Text),
+            ("readers", "readers", Shown::Text),
+            ("read_p50_ns", "read p50", Shown::Ns),
+            ("read_p99.9_ns", "p99.9", Shown::Ns),
+            ("read_max_ns", "max", Shown::Ns),
+            ("writer_Mops_per_s", "writer Mops/s", Shown::Text),
+            ("writer_max_ns", "writer max", Shown::Ns),
+            ("hold_p99.99_ns", "lock hold p99.99", Shown::Ns),
+            ("hold_max_ns", "hold max", Shown::Ns),
+        ])
+        .print();
     table.write_csv(&out.join("concurrent_summary.csv"))?;
     crate::output::write_csv(
         &out.join("concurrent_timeline.csv"),
@@ -264,7 +276,7 @@ pub fn run(n: u64, seed: u64, out: &Path) -> Res<()> {
         &[vec![n.to_string()]],
     )?;
     plot(out)?;
-    println!(
+    crate::say!(
         "\noutput: {} (concurrent_summary.csv, concurrent_timeline.csv, concurrent_1r.svg, concurrent_3r.svg)",
         out.display()
     );

@@ -23,7 +23,7 @@ use crate::keys::key;
 use crate::maps::registry::{self, Class, Experiment, MapSpec};
 use crate::maps::{LabMap, make};
 use crate::output::charts::{LinePlot, Phase, Series, plot_lines};
-use crate::output::{Table, Unit, fmt_count, out_dir, read_csv};
+use crate::output::{Shown, Table, Unit, fmt_count, out_dir, read_csv};
 use crate::run::child::{SLOW_NS, timer_floor};
 use crate::stats::LatencyLog;
 
@@ -206,7 +206,20 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<()> {
     floor_row[7] = floor.quantile(0.9999).to_string();
     floor_row[8] = floor.max_ns.to_string();
     table.push(floor_row);
-    table.print();
+    table
+        .view(&[
+            ("map", "map", Shown::Text),
+            ("peak_MiB", "peak", Shown::MiB),
+            ("after_removals_MiB", "after removals", Shown::MiB),
+            ("end_MiB", "end", Shown::MiB),
+            ("shrinks", "shrinks", Shown::Text),
+            ("shrink_call_ns", "shrink call", Shown::Ns),
+            ("p99.99_ns", "p99.99", Shown::Ns),
+            ("max_ns", "max", Shown::Ns),
+            ("steady_ns_per_op", "steady op", Shown::Ns),
+            ("steady_vs_hb", "×hb", Shown::Text),
+        ])
+        .print();
     table.write_csv(&out.join("drain_summary.csv"))?;
 
     let mut csv = Vec::new();
@@ -234,7 +247,7 @@ pub fn run(n: u64, m: u64, seed: u64, out: &Path) -> Res<()> {
         ]],
     )?;
     plot(out)?;
-    println!(
+    crate::say!(
         "\noutput: {} (drain_summary.csv, drain.csv, drain.svg)",
         out.display()
     );

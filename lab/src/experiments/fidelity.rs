@@ -362,18 +362,18 @@ pub fn run(go: &GoPeer, n: u64, churn: u64, seed: u64, seeds: u64, out: &Path) -
     }
     table.print();
     let (gs, es) = &f.same_size;
-    println!(
+    crate::say!(
         "same-size growths during the churn phase, per seed: Go {gs:?}, evacmap {es:?} \
          (they depend on overflow buckets, so on the hashes: equal only in distribution)"
     );
     let all_match = f.doublings.iter().all(Row::starts_match);
-    println!(
+    crate::say!(
         "doubling growths start at the same insert in both maps: {}",
         if all_match { "yes, every one" } else { "NO" }
     );
     table.write_csv(&out.join("fidelity.csv"))?;
     plot(out)?;
-    println!("\noutput: {} (fidelity.csv, fidelity.svg)", out.display());
+    crate::say!("\noutput: {} (fidelity.csv, fidelity.svg)", out.display());
     Ok(f)
 }
 

@@ -280,7 +280,7 @@ pub fn plot(out: &Path) -> Res<()> {
                 "own_max_ns",
                 "own worst insert: per-insert minimum over repeated builds (log)",
             ),
-            ("build_ns", "untimed build, ns per insert", false),
+            ("build_ns", "untimed build per insert (log)", true),
             "Throughput against the worst insert",
         ),
         (
@@ -306,10 +306,7 @@ pub fn plot(out: &Path) -> Res<()> {
         let front: Vec<(f64, f64)> = pareto(&pts).into_iter().map(|i| pts[i]).collect();
         plot_scatter(
             &out.join(file),
-            &format!(
-                "{title}: {} random u64 keys into a new map (dashed: Pareto front)",
-                fmt_count(n)
-            ),
+            &format!("{title}: {} random u64 keys into a new map", fmt_count(n)),
             Axis {
                 label: x_label,
                 unit: Unit::Nanos,
@@ -342,7 +339,7 @@ pub fn run(
 ) -> Res<Table> {
     out_dir(out)?;
     let t = measure_points(n, rounds, repeat, seed, out, go)?;
-    println!(
+    crate::say!(
         "\n== frontier at {n} keys: untimed build, hit, miss per operation (medians of {rounds} \
          processes); p99 and max of timed inserts (medians of {repeat}) and own p99.9 and max \
          (per-insert minimum over them; Go: its slowest structural event); peak RSS net of a \
@@ -359,10 +356,10 @@ pub fn run(
     plot(out)?;
     for flavour in crate::maps::go::Flavour::ALL {
         if go.get(flavour).is_none() {
-            println!("{}", go.skipped_line(flavour));
+            crate::say!("{}", go.skipped_line(flavour));
         }
     }
-    println!(
+    crate::say!(
         "\noutput: {} (frontier.csv, frontier_build_max.svg, frontier_p99.svg)",
         out.display()
     );

@@ -64,16 +64,16 @@ pub fn reasons() -> Vec<(&'static str, Vec<String>)> {
 /// None today; the signature matches the other subcommands.
 pub fn run(go: &GoPeers) -> Res<()> {
     matrix().print();
-    println!("\n(runs: the experiment measures the map; -: it does not, for these reasons:)");
+    crate::say!("\n(runs: the experiment measures the map; -: it does not, for these reasons:)");
     for (why, lines) in reasons() {
-        println!("\n  {why}:");
+        crate::say!("\n  {why}:");
         for l in lines {
-            println!("    {l}");
+            crate::say!("    {l}");
         }
     }
-    println!();
+    crate::say!();
     for line in go.lines() {
-        println!("{line}");
+        crate::say!("{line}");
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod drain;
 pub mod fidelity;
 pub mod frontier;
 pub mod maps;
+pub mod noise;
 pub mod pause;
 pub mod plot;
 pub mod residency;

@@ -455,17 +455,29 @@ pub fn plot(out: &Path) -> Res<()> {
             None => by_map.push((r[0].clone(), vec![pt])),
         }
     }
+    // The percentile plot keeps the maps the claim is about: evacmap with
+    // Go's policy and all at once, the peers, and the floors (the other
+    // evacmap settings are in the table and `frontier`).
+    let shown: Vec<(String, Vec<(f64, f64)>)> = by_map
+        .iter()
+        .filter(|(m, _)| !m.starts_with("evacmap/") || m == "evacmap/all_at_once")
+        .cloned()
+        .collect();
     plot_percentiles(
         &out.join("pause.svg"),
         &format!(
-            "Insert latency by percentile, {} random u64 keys into a new map \
-             (own: per-insert minimum over repeated builds; raw: one build)",
+            "Insert latency by percentile, {} random u64 keys into a new map",
             fmt_count(n)
         ),
-        &by_map,
+        &shown,
     )?;
     let slow = read_csv(&out.join("pause_slow.csv"))?;
     let starts = read_csv(&out.join("pause_growth_starts.csv"))?;
+    let summary = read_csv(&out.join("pause_summary.csv"))?;
+    let floor_of = |name: &str| {
+        let row = summary.rows.iter().position(|r| r[0] == name)?;
+        summary.cell(row, "floor_max_ns")?.parse::<f64>().ok()
+    };
     let mut panels: Vec<Panel> = Vec::new();
     for (label, _) in by_map.iter().filter(|(m, _)| !m.contains("floor")) {
         let name = label.trim_end_matches(" (raw)");
@@ -485,6 +497,7 @@ pub fn plot(out: &Path) -> Res<()> {
             name: name.to_string(),
             points,
             marks,
+            floor: floor_of(name),
         });
     }
     plot_panels(
@@ -492,14 +505,15 @@ pub fn plot(out: &Path) -> Res<()> {
         &LinePlot {
             title: &format!(
                 "Inserts slower than {} µs in one build of {} keys per map (raw; at most the {} \
-                 slowest); red ticks: growth starts (Swiss: directory doublings)",
+                 slowest); dark ticks: growth starts (Swiss: directory doublings); dashed: the \
+                 machine alone (largest empty clock pair)",
                 SLOW_NS / 1000,
                 fmt_count(n),
                 fmt_count(TIMELINE_CAP as f64)
             ),
             x_label: "entries before the insert",
             x_unit: Unit::Count,
-            y_label: "latency",
+            y_label: "insert latency (log)",
             y_unit: Unit::Nanos,
             log_y: true,
             phases: Vec::new(),
@@ -523,7 +537,7 @@ fn pause_sources(n: u64, seed: u64) -> Res<()> {
     }
     let total_ns = start.elapsed().as_nanos().max(1) as f64;
     let t = timed.instruments().timing().ok_or("timing is on")?;
-    println!(
+    crate::say!(
         "\nevacmap (own timing on, {n} inserts, {:.0} ms): evacuation {:.1}%, allocating arrays {:.1}%, \
          freeing arrays {:.1}% of insert time; longest insert {} ns at len {}",
         total_ns / 1e6,
@@ -562,10 +576,10 @@ pub fn run(n: u64, repeat: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<Ve
     let timed = timed(&targets, n, repeat, seed, go, &out.join("traces"), false)?;
     let summaries = summarize(&timed);
     table(&summaries).print();
-    println!("{}", legend(repeat));
+    crate::say!("{}", legend(repeat));
     let events = events_table(&summaries);
     if !events.rows.is_empty() {
-        println!(
+        crate::say!(
             "\nGo's structural events, timed by the Go program (own: the k-th event of a kind \
              does the same work in every process, so each k-th event's minimum over the processes):"
         );
@@ -583,7 +597,7 @@ pub fn run(n: u64, repeat: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<Ve
     pause_sources(n, seed)?;
     write_csv(out, n, &timed, &summaries)?;
     plot(out)?;
-    println!(
+    crate::say!(
         "\noutput: {} (pause_summary.csv, pause_events.csv, pause_curves.csv, pause_slow.csv, \
          pause_growth_starts.csv, pause.svg, pause_timeline.svg)",
         out.display()

@@ -11,8 +11,13 @@ type Plotter = fn(&Path) -> Res<()>;
 
 /// Each experiment's plotting step, with the CSV file that tells whether
 /// the experiment ran in the folder.
-const PLOTTERS: [(&str, &str, Plotter); 10] = [
+const PLOTTERS: [(&str, &str, Plotter); 11] = [
     ("pause", "pause_curves.csv", crate::experiments::pause::plot),
+    (
+        "throughput",
+        "throughput_info.csv",
+        crate::experiments::throughput::plot,
+    ),
     (
         "memory",
         "memory.csv",
@@ -69,7 +74,7 @@ pub fn run(dir: &Path) -> Res<Vec<&'static str>> {
         )
         .into());
     }
-    println!(
+    crate::say!(
         "redrew the plots of {} in {}",
         done.join(", "),
         dir.display()

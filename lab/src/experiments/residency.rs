@@ -303,7 +303,7 @@ pub fn run(n: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<()> {
     out_dir(out)?;
     let runs = measure(n, seed, go)?;
     let bursts: Vec<String> = runs.iter().map(|r| r.2.to_string()).collect();
-    println!(
+    crate::say!(
         "residency: burst of {} keys requested ({} actually inserted, continuing until a growth runs), \
          {} reads, {IDLE_TICKS} idle ticks of 1 ms",
         fmt_count(n as f64),
@@ -313,7 +313,7 @@ pub fn run(n: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<()> {
     table(&runs).print();
     if let Some(go_run) = runs.iter().find(|r| r.0.starts_with("go")) {
         if let Some(last) = go_run.1.last() {
-            println!(
+            crate::say!(
                 "Go's map still holds {} of old buckets at the end: only a write evacuates",
                 fmt_bytes(last.old_bytes_held as f64)
             );
@@ -321,6 +321,6 @@ pub fn run(n: usize, seed: u64, out: &Path, go: &GoPeers) -> Res<()> {
     }
     write_csv(out, n, &runs)?;
     plot(out)?;
-    println!("\noutput: {} (residency.csv, residency.svg)", out.display());
+    crate::say!("\noutput: {} (residency.csv, residency.svg)", out.display());
     Ok(())
 }

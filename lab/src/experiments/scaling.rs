@@ -298,12 +298,9 @@ pub fn plot(out: &Path) -> Res<()> {
             }
         }
     }
-    for (label, f) in [
-        "timer floor (raw, median of the maps' processes)",
-        "timer floor (own)",
-    ]
-    .into_iter()
-    .zip(floors)
+    for (label, f) in ["clock floor (raw, median)", "clock floor (own)"]
+        .into_iter()
+        .zip(floors)
     {
         if !f.is_empty() {
             series.push((
@@ -354,7 +351,7 @@ pub fn run(
 ) -> Res<Table> {
     out_dir(out)?;
     let t = measure_all(largest, rounds, repeat, seed, out, go)?;
-    println!(
+    crate::say!(
         "\n== scaling: per map and size, an untimed build (ns per insert, peak RSS net of a \
          baseline process; medians of {rounds}) and {repeat} timed ones: the raw worst insert \
          (median), the own p99.9 and worst insert (per-insert minimum over them; Go's maps: their \
@@ -378,12 +375,12 @@ pub fn run(
         g.push(vec![name, format!("{k:.2}"), format!("{ratio:.1}"), rk]);
     }
     if g.rows.is_empty() {
-        println!(
+        crate::say!(
             "\n(no growth exponents: they are fitted from 10^6 keys up, and this run's largest \
              size is {largest}; `--largest 100000000` gives three points)"
         );
     } else {
-        println!(
+        crate::say!(
             "\nhow the own worst insert grows from 10^6 keys up (own max ∝ keys^exponent; raw for \
              comparison):"
         );
@@ -391,7 +388,7 @@ pub fn run(
     }
     g.write_csv(&out.join("scaling_growth.csv"))?;
     plot(out)?;
-    println!(
+    crate::say!(
         "\noutput: {} (scaling.csv, scaling_growth.csv, scaling.svg)",
         out.display()
     );

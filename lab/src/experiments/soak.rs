@@ -419,7 +419,7 @@ pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
     t.write_csv(&out.join("soak_summary.csv"))?;
     write_series(out, &o, &history)?;
     plot(out)?;
-    println!(
+    crate::say!(
         "\noutput: {} (soak_summary.csv, soak.csv, soak.svg)",
         out.display()
     );
@@ -432,7 +432,7 @@ pub fn run(secs: f64, writers: u64, readers: u64, out: &Path) -> Res<()> {
         )
         .into());
     }
-    println!("soak: no lost or phantom write, every answer as the models say");
+    crate::say!("soak: no lost or phantom write, every answer as the models say");
     Ok(())
 }
 

@@ -15,12 +15,21 @@ use crate::stats::MAX;
 pub struct Sizes {
     /// `pause` inserts.
     pub pause: u64,
-    /// `pause` processes per map (own figures from their traces).
+    /// `pause`, `scaling` and `attribute` processes per map (own figures
+    /// from their traces).
     pub repeat: usize,
     /// `throughput` keys.
     pub throughput: u64,
     /// `throughput` rounds.
     pub rounds: usize,
+    /// `scaling`'s largest size (a power of ten).
+    pub scaling: u64,
+    /// `frontier` keys.
+    pub frontier: u64,
+    /// `fidelity` inserts (and as many insert+delete pairs).
+    pub fidelity: u64,
+    /// `attribute` inserts.
+    pub attribute: u64,
     /// `residency` burst.
     pub residency: u64,
     /// `churn` entries.
@@ -32,23 +41,42 @@ pub struct Sizes {
 }
 
 impl Sizes {
-    /// The sizes at `scale` (at least 100 keys each).
+    /// The sizes at `scale` (at least 100 keys each; scaling's largest
+    /// size the largest power of ten at most 10^6 × scale, at least 10^4).
     pub fn at(scale: f64) -> Sizes {
         let size = |n: f64| ((n * scale) as u64).max(100);
+        let mut largest = 10_000u64;
+        while largest * 10 <= size(1e6) {
+            largest *= 10;
+        }
         Sizes {
-            pause: size(1e6),
+            pause: size(5e5),
             repeat: 3,
             throughput: size(1e6),
             rounds: 3,
+            scaling: largest,
+            frontier: size(2e5),
+            fidelity: size(1e5),
+            attribute: size(1e6),
             residency: size(3e5),
             churn_n: size(1e5),
-            churn_m: size(1e6),
+            churn_m: size(5e5),
             memory: size(2e6),
         }
     }
 }
 
-/// Runs everything and prints the summary.
+/// Prints a section header and runs `f`, timing it.
+fn section<T>(title: &str, f: impl FnOnce() -> Res<T>) -> Res<T> {
+    crate::say!("\n== {title}");
+    let start = std::time::Instant::now();
+    let v = f()?;
+    crate::say!("({title}: {:.0} s)", start.elapsed().as_secs_f64());
+    Ok(v)
+}
+
+/// Runs everything and prints the summary, the noise verdict and where
+/// the plots are.
 ///
 /// # Errors
 ///
@@ -58,56 +86,171 @@ pub fn all(out: &Path, scale: f64, seed: u64, go: &GoPeers) -> Res<()> {
         return Err(format!("--scale must be a positive number, got {scale}").into());
     }
     let s = Sizes::at(scale);
+    let started = std::time::Instant::now();
     go.announce();
-    println!("== pause ({} inserts per map, each timed)", s.pause);
-    let pause = crate::experiments::pause::run(s.pause, s.repeat, seed, out, go)?;
-    println!(
-        "\n== throughput ({} keys, {} rounds, one process per map and round)",
-        s.throughput, s.rounds
-    );
-    let tp = crate::experiments::throughput::run(s.throughput, s.rounds, seed, out, go, None)?;
-    println!("\n== residency (burst of {} keys)", s.residency);
-    crate::experiments::residency::run(s.residency as usize, seed, out, go)?;
-    println!(
-        "\n== churn ({} entries, {} insert+remove pairs)",
-        s.churn_n, s.churn_m
-    );
-    let churn = crate::experiments::churn::run(s.churn_n, s.churn_m, seed, out)?;
-    println!(
-        "\n== drain (fill {0}, remove 95%, {0} more operations)",
-        s.residency
-    );
-    crate::experiments::drain::run(s.residency, s.residency, seed, out)?;
-    println!(
-        "\n== concurrent ({} inserts by one writer, timed readers)",
-        s.residency
-    );
-    crate::experiments::concurrent::run(s.residency, seed, out)?;
-    println!("\n== memory ({} inserts, one process per map)", s.memory);
-    let mem = crate::experiments::throughput::memory(s.memory, 1, seed, out, go)?;
-    let table = summary(&pause, &tp, &churn, &mem, go);
-    println!(
-        "\n== summary: each map's time or memory divided by hashbrown's{} (lower is better), \
-         and its own insert latencies in ns",
-        if go.classic().is_some() {
-            " and by Go's classic map with GC off"
-        } else {
-            ""
+    let pause = section(
+        &format!(
+            "pause ({} inserts per map, each timed, {} processes per map)",
+            s.pause, s.repeat
+        ),
+        || crate::experiments::pause::run(s.pause, s.repeat, seed, out, go),
+    )?;
+    let tp = section(
+        &format!(
+            "throughput ({} keys, {} rounds, one process per map and round)",
+            s.throughput, s.rounds
+        ),
+        || crate::experiments::throughput::run(s.throughput, s.rounds, seed, out, go, None),
+    )?;
+    let mem = section(
+        &format!("memory ({} inserts, one process per map)", s.memory),
+        || crate::experiments::throughput::memory(s.memory, 1, seed, out, go),
+    )?;
+    section(
+        &format!(
+            "scaling (the own worst insert from 10^4 keys to {}, {} processes per map and size)",
+            s.scaling, s.repeat
+        ),
+        || crate::experiments::scaling::run(s.scaling, 1, s.repeat, seed, out, go),
+    )?;
+    section(
+        &format!("frontier ({} keys per growth setting)", s.frontier),
+        || crate::experiments::frontier::run(s.frontier, 1, s.repeat, seed, out, go),
+    )?;
+    match go.classic() {
+        Some(peer) => {
+            section(
+                &format!(
+                    "fidelity ({} inserts, then as many insert+delete pairs)",
+                    s.fidelity
+                ),
+                || crate::experiments::fidelity::run(peer, s.fidelity, s.fidelity, seed, 1, out),
+            )?;
         }
+        None => crate::say!(
+            "\n== fidelity skipped: it compares with Go's classic map ({})",
+            go.skipped_line(crate::maps::go::Flavour::Classic)
+        ),
+    }
+    section(
+        &format!(
+            "attribute (evacmap's slow inserts, {} inserts)",
+            s.attribute
+        ),
+        || {
+            crate::experiments::attribute::run(
+                "evacmap",
+                s.attribute,
+                20,
+                s.repeat,
+                seed,
+                &out.join("attribute"),
+            )
+        },
+    )?;
+    section(
+        &format!("residency (burst of {} keys)", s.residency),
+        || crate::experiments::residency::run(s.residency as usize, seed, out, go),
+    )?;
+    let churn = section(
+        &format!(
+            "churn ({} entries, {} insert+remove pairs)",
+            s.churn_n, s.churn_m
+        ),
+        || crate::experiments::churn::run(s.churn_n, s.churn_m, seed, out),
+    )?;
+    section(
+        &format!(
+            "drain (fill {0}, remove 95%, {0} more operations)",
+            s.residency
+        ),
+        || crate::experiments::drain::run(s.residency, s.residency, seed, out),
+    )?;
+    section(
+        &format!(
+            "concurrent ({} inserts by one writer, timed readers)",
+            s.residency
+        ),
+        || crate::experiments::concurrent::run(s.residency, seed, out),
+    )?;
+    crate::say!(
+        "\n== soak skipped: it runs for half an hour (`lab soak`; `lab soak --secs 60` for a \
+         minute)"
     );
-    table.print();
-    println!(
-        "(build: untimed inserts into a new map, medians of {} processes per map; hit, miss, path hit: \
-         lookups in those processes; p99/p99.99/max: `pause`, every insert timed; peak memory: `memory`)",
+    let table = summary(&pause, &tp, &churn, &mem, go);
+    crate::say!(
+        "\n== summary: each map's time or memory as a multiple of hashbrown's (lower is \
+         better), and its own worst insert (the per-insert minimum over {} processes)",
+        s.repeat
+    );
+    summary_view(&table).print();
+    crate::say!(
+        "(build, hit, miss: untimed loops, medians of {} processes per map; p99.9, max: every \
+         insert of `pause` timed, medians over its processes; own max: the per-insert minimum \
+         over them (Go's maps: their slowest structural event); churn: insert+remove pairs; \
+         peak: peak RSS of `memory`; summary.csv has every column, and ratios to Go's classic map)",
         s.rounds
     );
-    table.write_csv(&out.join("summary.csv"))?;
+    let verdict = crate::experiments::noise::verdict(&tp, &pause);
+    let mut csv = table.clone();
+    let mut row = vec![String::new(); csv.header.len()];
+    row[0] = "noise verdict".into();
+    row[1] = verdict.sentence.clone();
+    csv.push(row);
+    csv.write_csv(&out.join("summary.csv"))?;
     go.announce();
-    println!(
-        "\noutput: {} (summary.csv and the files above)",
+    crate::say!("\nthe run against itself:");
+    for c in &verdict.checks {
+        crate::say!("  - {c}");
+    }
+    crate::say!("\n{}", verdict.sentence);
+    plots_list(out)?;
+    crate::say!(
+        "\n(all experiments: {:.0} s; tables in {}, summary.csv first)",
+        started.elapsed().as_secs_f64(),
         out.display()
     );
     Ok(())
+}
+
+/// Prints every plot the run drew, by path, and how to redraw them.
+fn plots_list(out: &Path) -> Res<()> {
+    let mut plots: Vec<std::path::PathBuf> = Vec::new();
+    for dir in [out.to_path_buf(), out.join("attribute")] {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "svg") {
+                    plots.push(p);
+                }
+            }
+        }
+    }
+    plots.sort();
+    crate::say!(
+        "\nplots ({}; `lab plot {}` redraws them from the CSV files):",
+        plots.len(),
+        out.display()
+    );
+    for p in plots {
+        crate::say!("  {}", p.display());
+    }
+    Ok(())
+}
+
+/// The printed columns of the summary (`summary.csv` has all).
+fn summary_view(t: &Table) -> Table {
+    t.view(&[
+        ("map", "map", Shown::Text),
+        ("build_vs_hb", "build", Shown::Text),
+        ("hit_vs_hb", "hit", Shown::Text),
+        ("miss_vs_hb", "miss", Shown::Text),
+        ("p99.9_ns", "p99.9", Shown::Ns),
+        ("max_ns", "max", Shown::Ns),
+        ("own_max_ns", "own max", Shown::Ns),
+        ("churn_vs_hb", "churn", Shown::Text),
+        ("peak_mem_vs_hb", "peak", Shown::Text),
+    ])
 }
 
 fn field(tp: &Throughput, name: &str, f: &str) -> Option<f64> {
@@ -205,15 +348,15 @@ pub fn compare(
     out: &Path,
     go: &GoPeers,
 ) -> Res<Table> {
-    println!("== pause ({n} inserts per map, each timed, {repeat} processes per map)");
+    crate::say!("== pause ({n} inserts per map, each timed, {repeat} processes per map)");
     let pause = crate::experiments::pause::run(n, repeat, seed, out, go)?;
-    println!("\n== throughput ({n} keys, {rounds} rounds, one process per map and round)");
+    crate::say!("\n== throughput ({n} keys, {rounds} rounds, one process per map and round)");
     let tp = crate::experiments::throughput::run(n, rounds, seed, out, go, None)?;
     let mem_rounds = rounds.min(3);
-    println!("\n== memory ({n} keys, {mem_rounds} rounds, one process per map and round)");
+    crate::say!("\n== memory ({n} keys, {mem_rounds} rounds, one process per map and round)");
     let mem = crate::experiments::throughput::memory(n, mem_rounds, seed, out, go)?;
     let table = compare_table(&pause, &tp, &mem);
-    println!(
+    crate::say!(
         "\n== compare at {n} keys: build, hit, miss per operation (untimed loops, medians of \
          {rounds} processes per map) and as × hashbrown; p99 and max of timed inserts (medians \
          of {repeat} processes), own p99.9 and max (per-insert minimum over them; Go's maps: \
@@ -224,11 +367,11 @@ pub fn compare(
     compare_view(&table).print();
     for flavour in crate::maps::go::Flavour::ALL {
         if go.get(flavour).is_none() {
-            println!("{}", go.skipped_line(flavour));
+            crate::say!("{}", go.skipped_line(flavour));
         }
     }
     table.write_csv(&out.join("compare.csv"))?;
-    println!(
+    crate::say!(
         "\noutput: {} (compare.csv and the files above)",
         out.display()
     );

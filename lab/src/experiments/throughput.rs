@@ -12,7 +12,7 @@ use crate::Res;
 use crate::maps::go::GoPeers;
 use crate::maps::registry::{self, Class, Experiment};
 use crate::output::charts::plot_bars;
-use crate::output::{Table, Unit, fmt_count, out_dir, read_csv};
+use crate::output::{Shown, Table, Unit, fmt_count, out_dir, read_csv};
 use crate::run::child::thp_mode;
 use crate::run::{MapRuns, measure};
 use crate::run::{Mode, Target, baseline_rss};
@@ -36,7 +36,7 @@ pub fn medians(runs: &[MapRuns]) -> Throughput {
                 .first()
                 .map(|o| o.values.keys().cloned().collect())
                 .unwrap_or_default();
-            let med = keys
+            let mut med: Medians = keys
                 .into_iter()
                 .map(|k| {
                     let v = median(
@@ -48,6 +48,21 @@ pub fn medians(runs: &[MapRuns]) -> Throughput {
                     (k, v)
                 })
                 .collect();
+            // How far the rounds' builds spread: the slowest over the
+            // fastest (the noise verdict reads it).
+            let builds: Vec<f64> = r
+                .rounds
+                .iter()
+                .filter_map(|o| o.values.get("build_ns").copied())
+                .collect();
+            if builds.len() >= 2 {
+                let (lo, hi) = builds
+                    .iter()
+                    .fold((f64::MAX, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+                if lo > 0.0 {
+                    med.insert("build_spread".into(), hi / lo);
+                }
+            }
             (r.target.name.clone(), med)
         })
         .collect()
@@ -91,6 +106,21 @@ pub fn get(m: &[(String, Medians)], name: &str, field: &str) -> Option<f64> {
     m.iter()
         .find(|(n, _)| n == name)
         .and_then(|(_, v)| v.get(field).copied())
+}
+
+/// The printed columns of the throughput table (the CSV file has all).
+fn view(t: &Table) -> Table {
+    t.view(&[
+        ("map", "map", Shown::Text),
+        ("build_ns", "build", Shown::Ns),
+        ("build_vs_hb", "×hb", Shown::Text),
+        ("hit_ns", "hit", Shown::Ns),
+        ("hit_vs_hb", "×hb", Shown::Text),
+        ("miss_ns", "miss", Shown::Ns),
+        ("miss_vs_hb", "×hb", Shown::Text),
+        ("path_hit_ns", "path hit", Shown::Ns),
+        ("path_hit_vs_hb", "×hb", Shown::Text),
+    ])
 }
 
 /// The throughput table: each field, its ratio to hashbrown and, when Go's
@@ -147,15 +177,25 @@ pub fn run(
     let targets = targets(Experiment::Throughput, go, only)?;
     let res = medians(&measure(&targets, Mode::Throughput, n, rounds, seed, go)?);
     let t = table(&res);
-    t.print();
-    println!(
-        "(ns per operation, medians of {} round(s), each map in its own process; \
-         builds insert {} keys into a map made without a size hint)",
+    view(&t).print();
+    crate::say!(
+        "(time per operation, medians of {} round(s), each map in its own process; \
+         builds insert {} keys into a map made without a size hint; ×hb: as a multiple of \
+         hashbrown's; throughput.csv adds the ratios to Go's classic map and path-string builds)",
         rounds.max(1),
         fmt_count(n as f64)
     );
     t.write_csv(&out.join("throughput.csv"))?;
-    println!("\noutput: {} (throughput.csv)", out.display());
+    crate::output::write_csv(
+        &out.join("throughput_info.csv"),
+        &["keys".to_string()],
+        &[vec![n.to_string()]],
+    )?;
+    plot(out)?;
+    crate::say!(
+        "\noutput: {} (throughput.csv, throughput.svg)",
+        out.display()
+    );
     Ok(res)
 }
 
@@ -228,9 +268,17 @@ pub fn memory(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Res
     let mut res = medians(&measure(&targets, Mode::Build, n, rounds, seed, go)?);
     let bases = add_net_rss(&mut res, go)?;
     let t = memory_table(&res);
-    t.print();
+    t.view(&[
+        ("map", "map", Shown::Text),
+        ("peak_rss_MiB", "peak RSS", Shown::MiB),
+        ("net_of_baseline_MiB", "net of baseline", Shown::MiB),
+        ("vs_hashbrown", "×hb", Shown::Text),
+        ("bytes_allocated_MiB", "evacmap's bytes", Shown::MiB),
+        ("peak_bytes_allocated_MiB", "its peak", Shown::MiB),
+    ])
+    .print();
     let mib = |v: &f64| format!("{:.1}", v / (1 << 20) as f64);
-    println!(
+    crate::say!(
         "(medians of {} round(s); baseline processes' peak RSS in MiB: {}; transparent huge pages: {})",
         rounds.max(1),
         bases
@@ -247,8 +295,39 @@ pub fn memory(n: u64, rounds: usize, seed: u64, out: &Path, go: &GoPeers) -> Res
         &[vec![n.to_string()]],
     )?;
     plot_memory(out)?;
-    println!("\noutput: {} (memory.csv, memory.svg)", out.display());
+    crate::say!("\noutput: {} (memory.csv, memory.svg)", out.display());
     Ok(res)
+}
+
+/// Draws `throughput.svg` from `throughput.csv`: each map's untimed
+/// build as a multiple of hashbrown's.
+///
+/// # Errors
+///
+/// A missing or malformed CSV file, drawing errors.
+pub fn plot(out: &Path) -> Res<()> {
+    let t = read_csv(&out.join("throughput.csv"))?;
+    let n: f64 = read_csv(&out.join("throughput_info.csv"))?.rows[0][0].parse()?;
+    let col = t
+        .header
+        .iter()
+        .position(|h| h == "build_vs_hb")
+        .ok_or("throughput.csv: no build_vs_hb")?;
+    let bars: Vec<(String, f64)> = t
+        .rows
+        .iter()
+        .filter_map(|r| Some((r[0].clone(), r[col].parse::<f64>().ok()?)))
+        .collect();
+    plot_bars(
+        &out.join("throughput.svg"),
+        &format!(
+            "Untimed build of {} u64 keys into a new map, as a multiple of hashbrown's (lower is \
+             better)",
+            fmt_count(n)
+        ),
+        Unit::Ratio,
+        &bars,
+    )
 }
 
 /// Draws `memory.svg` from `memory.csv`.

@@ -156,7 +156,7 @@ impl GoPeers {
     /// Prints [`lines`](Self::lines).
     pub fn announce(&self) {
         for line in self.lines() {
-            println!("{line}");
+            crate::say!("{line}");
         }
     }
 

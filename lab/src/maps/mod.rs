@@ -52,6 +52,10 @@ pub trait LabMap<K> {
     fn stats(&self) -> Option<Stats> {
         None
     }
+    /// evacmap's policy; `None` for the other maps.
+    fn policy(&self) -> Option<evacmap::Policy> {
+        None
+    }
     /// Heap bytes the table holds (evacmap: `bytes_allocated`; hashbrown:
     /// `allocation_size`); `None` where the map does not tell.
     fn table_bytes(&self) -> Option<u64> {
@@ -121,6 +125,9 @@ impl<K: Hash + Eq, S: BuildHasher, L: BucketLayout> LabMap<K> for EvacMap<K, u64
     }
     fn stats(&self) -> Option<Stats> {
         Some(self.instruments().stats())
+    }
+    fn policy(&self) -> Option<evacmap::Policy> {
+        Some(EvacMap::policy(self))
     }
     fn table_bytes(&self) -> Option<u64> {
         Some(self.instruments().stats().bytes_allocated)
@@ -236,8 +243,13 @@ pub fn evacmap<K>(policy: Policy) -> EvacMap<K, u64, Hasher> {
 /// An evacmap on the split-tophash layout with `policy` and the lab's
 /// hasher.
 pub fn evacmap_split<K>(policy: Policy) -> EvacMap<K, u64, Hasher, SplitLayout> {
+    evacmap_layout::<K, SplitLayout>(policy)
+}
+
+/// An evacmap on layout `L` with `policy` and the lab's hasher.
+pub fn evacmap_layout<K, L: evacmap::BucketLayout>(policy: Policy) -> EvacMap<K, u64, Hasher, L> {
     EvacMap::builder()
-        .layout::<SplitLayout>()
+        .layout::<L>()
         .policy(policy)
         .hasher(hasher())
         .build()

@@ -11,13 +11,13 @@
 
 use std::fmt;
 
-use evacmap::Policy;
+use evacmap::{Policy, SplitPairLayout};
 
 use crate::keys::{Hasher, hasher};
 use crate::maker;
 use crate::maps::go::{Flavour, GoPeers};
 use crate::maps::shared::{self, SharedMap};
-use crate::maps::{AUTO_SHRINK_FILL, Maker, evacmap, evacmap_split};
+use crate::maps::{AUTO_SHRINK_FILL, Maker, evacmap, evacmap_layout, evacmap_split};
 
 /// The experiments that choose maps from the registry. (`compare` and `all`
 /// run `pause`, `throughput` and `memory`; `plot` only redraws.)
@@ -208,6 +208,20 @@ const A_DEPARTURE: &[(Experiment, &str)] = &[
     (Experiment::Scaling, SETTING),
 ];
 
+/// What the allocation-ahead settings sit out: the departures' list, and
+/// throughput and the benches (what they change is a few inserts'
+/// latency and the memory held, which `pause` and `memory` show).
+const AHEAD_SITS_OUT: &[(Experiment, &str)] = &[
+    (Experiment::Residency, SETTING),
+    (Experiment::Churn, SETTING),
+    (Experiment::Drain, SETTING),
+    (Experiment::Fidelity, SETTING),
+    (Experiment::Frontier, SETTING),
+    (Experiment::Scaling, SETTING),
+    (Experiment::Throughput, SETTING),
+    (Experiment::Bench, SETTING),
+];
+
 /// What a huge-pages departure sits out: the departures' list, and the
 /// benches (their sizes are too small for huge pages to matter).
 const HUGE_PAGES_SITS_OUT: &[(Experiment, &str)] = &[
@@ -283,10 +297,31 @@ pub const MAPS: &[MapSpec] = &[
         sits_out: HUGE_PAGES_SITS_OUT,
     },
     MapSpec {
+        name: "evacmap/no_ahead",
+        kind: Kind::Evacmap(maker!(K => evacmap::<K>(Policy::go().with_allocate_ahead(false)))),
+        about: "Go's policy, each array allocated when its doubling starts (as Go does)",
+        colour: (180, 80, 80),
+        sits_out: AHEAD_SITS_OUT,
+    },
+    MapSpec {
+        name: "evacmap/no_touch",
+        kind: Kind::Evacmap(maker!(K => evacmap::<K>(Policy::go().with_touch_ahead(false)))),
+        about: "Go's policy, the array allocated ahead but its pages faulted in by the doubling",
+        colour: (200, 100, 60),
+        sits_out: AHEAD_SITS_OUT,
+    },
+    MapSpec {
         name: "evacmap/split",
         kind: Kind::Evacmap(maker!(K => evacmap_split::<K>(Policy::go()))),
         about: "Go's policy on SplitLayout (tophash words beside the buckets)",
         colour: (23, 190, 207),
+        sits_out: A_DEPARTURE,
+    },
+    MapSpec {
+        name: "evacmap/split_pair",
+        kind: Kind::Evacmap(maker!(K => evacmap_layout::<K, SplitPairLayout>(Policy::go()))),
+        about: "Go's policy on SplitPairLayout (dense tophash words, each key beside its value)",
+        colour: (0, 128, 128),
         sits_out: A_DEPARTURE,
     },
     MapSpec {
@@ -320,7 +355,7 @@ pub const MAPS: &[MapSpec] = &[
             maker!(K => std::collections::HashMap::<K, u64, Hasher>::with_hasher(hasher())),
         ),
         about: "std::collections::HashMap",
-        colour: (140, 190, 100),
+        colour: (230, 171, 2),
         sits_out: &[
             (Experiment::Frontier, STD),
             (Experiment::Scaling, STD),
@@ -459,14 +494,17 @@ pub fn names_in(exp: Experiment) -> Vec<&'static str> {
 /// `cursor_steps=N` setting gets evacmap's hue, darker the more steps),
 /// greys for timer floors, a fixed palette otherwise.
 pub fn colour(name: &str) -> (u8, u8, u8) {
-    if let Some(m) = spec(name) {
+    // A map's name with a note after it ("go/gc_on (events)") is the map.
+    let base = name.split(" (").next().unwrap_or(name);
+    if let Some(m) = spec(base) {
         return m.colour;
     }
     if name.contains("floor") {
+        // Drawn dashed: light, and no map is this grey.
         return if name.starts_with("go") {
-            (200, 200, 200)
+            (215, 215, 215)
         } else {
-            (150, 150, 150)
+            (175, 175, 175)
         };
     }
     if let Some(steps) = name

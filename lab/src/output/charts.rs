@@ -8,6 +8,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -91,6 +92,47 @@ pub(crate) fn width_of(name: &str) -> u32 {
     if is_main(name) { 3 } else { 1 }
 }
 
+/// Tick positions at 1, 2 and 5 times every power of ten inside
+/// `[lo, hi]` (a log axis's labels), or the powers of ten alone when that
+/// would be more than `max` ticks.
+pub(crate) fn log_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return Vec::new();
+    }
+    let mut p = 10f64.powf(lo.log10().floor());
+    let mut all = Vec::new();
+    let mut decades = Vec::new();
+    while p <= hi {
+        for m in [1.0, 2.0, 5.0] {
+            let v = p * m;
+            if v >= lo && v <= hi {
+                all.push(v);
+                if m == 1.0 {
+                    decades.push(v);
+                }
+            }
+        }
+        p *= 10.0;
+    }
+    if all.len() <= max { all } else { decades }
+}
+
+/// How a legend row shows its series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Key {
+    /// A line (line plots).
+    Line,
+    /// A thick line (the main series).
+    Thick,
+    /// A filled dot (scatter plots).
+    Dot,
+    /// A dashed line (a front).
+    Dashed,
+}
+
+/// The colour of a scatter plot's Pareto front: a hue no map has.
+const FRONT: RGBColor = RGBColor(200, 0, 200);
+
 /// Draws a legend in `area`, one row per series, in the given order.
 pub(crate) fn legend(
     area: &DrawingArea<SVGBackend, Shift>,
@@ -109,6 +151,82 @@ pub(crate) fn legend(
         ))?;
     }
     Ok(())
+}
+
+/// Draws a legend whose rows show a dot, a line or a dashed line.
+fn keyed_legend(
+    area: &DrawingArea<SVGBackend, Shift>,
+    entries: &[(String, RGBColor, Key)],
+) -> Res<()> {
+    for (row, (name, color, key)) in entries.iter().enumerate() {
+        let y = 40 + row as i32 * 22;
+        match key {
+            Key::Dot => {
+                area.draw(&Circle::new((20, y), 5, color.filled()))?;
+            }
+            Key::Line | Key::Thick => {
+                let w = if *key == Key::Thick { 4 } else { 2 };
+                area.draw(&PathElement::new(
+                    vec![(5, y), (35, y)],
+                    color.stroke_width(w),
+                ))?;
+            }
+            Key::Dashed => {
+                for x in [5, 17, 29] {
+                    area.draw(&PathElement::new(
+                        vec![(x, y), (x + 7, y)],
+                        color.stroke_width(2),
+                    ))?;
+                }
+            }
+        }
+        area.draw(&Text::new(
+            name.clone(),
+            (42, y - 7),
+            ("sans-serif", 14).into_font(),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Places point labels so that they do not overlap each other or the
+/// points: for each point (pixel position `at`, label `text`), the first
+/// of sixteen places beside, above or below it whose box is free, or the
+/// least crowded. Returns each label's top-left pixel.
+fn place_labels(points: &[((i32, i32), String)], bounds: (i32, i32, i32, i32)) -> Vec<(i32, i32)> {
+    const H: i32 = 14;
+    let width = |t: &str| 7 * t.chars().count() as i32;
+    let overlap = |a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)| {
+        a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+    };
+    let mut taken: Vec<(i32, i32, i32, i32)> = points
+        .iter()
+        .map(|((x, y), _)| (x - 6, y - 6, x + 6, y + 6))
+        .collect();
+    let mut out = Vec::new();
+    for ((x, y), text) in points {
+        let w = width(text);
+        // Beside the point first, then further up or down, right or left.
+        let mut candidates = Vec::new();
+        for dy in [-H, 0, -2 * H, H, -3 * H, 2 * H, -4 * H, 3 * H] {
+            candidates.push((x + 8, y + dy));
+            candidates.push((x - 8 - w, y + dy));
+        }
+        let cost = |(cx, cy): (i32, i32)| {
+            let b = (cx, cy, cx + w, cy + H);
+            let outside =
+                i32::from(cx < bounds.0 || cy < bounds.1 || cx + w > bounds.2 || cy + H > bounds.3);
+            taken.iter().filter(|t| overlap(b, **t)).count() as i32 + 10 * outside
+        };
+        let best = candidates
+            .iter()
+            .copied()
+            .min_by_key(|&c| cost(c))
+            .unwrap_or((x + 8, y - H));
+        taken.push((best.0, best.1, best.0 + w, best.1 + H));
+        out.push(best);
+    }
+    out
 }
 
 /// Draws `series` as an SVG line plot into `path`.
@@ -156,41 +274,46 @@ pub fn plot_lines(path: &Path, plot: &LinePlot<'_>, series: &[Series]) -> Res<()
         }
         e
     };
-    let x_fmt = |v: &f64| plot.x_unit.fmt(*v);
-    let y_fmt = |v: &f64| plot.y_unit.fmt(*v);
     if plot.log_y {
         let lo = (y_lo.max(1.0) / 2.0).max(1.0);
-        let mut chart = builder
-            .build_cartesian_2d(x_min..x_max, (lo..y_hi.max(lo * 10.0) * 2.0).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc(plot.x_label)
-            .y_desc(plot.y_label)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
-        let (y0, y1) = (lo, y_hi.max(lo * 10.0) * 2.0);
-        draw_decor(&mut chart, plot, y0, y1)?;
-        draw_series(&mut chart, plot, series)?;
+        let hi = y_hi.max(lo * 10.0) * 2.0;
+        let chart = builder.build_cartesian_2d(x_min..x_max, (lo..hi).log_scale())?;
+        draw_chart(chart, plot, series, lo, hi)?;
     } else {
         let hi = if y_hi <= 0.0 { 1.0 } else { y_hi * 1.05 };
         let lo = y_lo.min(0.0);
-        let mut chart = builder.build_cartesian_2d(x_min..x_max, lo..hi)?;
-        chart
-            .configure_mesh()
-            .x_desc(plot.x_label)
-            .y_desc(plot.y_label)
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .light_line_style(WHITE.mix(0.0))
-            .draw()?;
-        draw_decor(&mut chart, plot, lo, hi)?;
-        draw_series(&mut chart, plot, series)?;
+        let chart = builder.build_cartesian_2d(x_min..x_max, lo..hi)?;
+        draw_chart(chart, plot, series, lo, hi)?;
     }
     legend(&legend_area, &entries(true))?;
     root.present()?;
     Ok(())
+}
+
+/// The axes with their labels, then the phases and marks, then the
+/// series, on a linear or logarithmic y axis from `y0` to `y1`.
+fn draw_chart<Y>(
+    mut chart: Chart<'_, Y>,
+    plot: &LinePlot<'_>,
+    series: &[Series],
+    y0: f64,
+    y1: f64,
+) -> Res<()>
+where
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let x_fmt = |v: &f64| plot.x_unit.fmt(*v);
+    let y_fmt = |v: &f64| plot.y_unit.fmt(*v);
+    chart
+        .configure_mesh()
+        .x_desc(plot.x_label)
+        .y_desc(plot.y_label)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .light_line_style(WHITE.mix(0.0))
+        .draw()?;
+    draw_decor(&mut chart, plot, y0, y1)?;
+    draw_series(&mut chart, plot, series)
 }
 
 type Chart<'a, Y> =
@@ -274,8 +397,12 @@ pub fn plot_percentiles(path: &Path, title: &str, curves: &[(String, Vec<(f64, f
         .iter()
         .flat_map(|(_, c)| c.iter().map(|p| p.0))
         .fold(1.0, f64::max);
+    // The maps, then the floors (drawn dashed, listed last).
+    let is_floor = |n: &str| n.contains("floor");
     let series: Vec<Series> = curves
         .iter()
+        .filter(|(n, _)| !is_floor(n))
+        .chain(curves.iter().filter(|(n, _)| is_floor(n)))
         .map(|(name, c)| Series::new(name.clone(), c.iter().copied()))
         .collect();
     let nines_fmt = |v: f64| -> String {
@@ -308,8 +435,8 @@ pub fn plot_percentiles(path: &Path, title: &str, curves: &[(String, Vec<(f64, f
         .build_cartesian_2d(0.0..max_nines, (5.0..y_hi * 2.0).log_scale())?;
     chart
         .configure_mesh()
-        .x_desc("percentile (log scale of 1/(1 - q))")
-        .y_desc("latency")
+        .x_desc("percentile (log scale of 1/(1 - q)); own: per-insert minimum over processes")
+        .y_desc("insert latency (log)")
         .x_labels(((max_nines.ceil() as usize) + 2).min(12))
         .x_label_formatter(&|v| nines_fmt(*v))
         .y_label_formatter(&|v| fmt_ns(*v))
@@ -326,22 +453,43 @@ pub fn plot_percentiles(path: &Path, title: &str, curves: &[(String, Vec<(f64, f
         marks: None,
         points_only: false,
     };
-    draw_series(&mut chart, &plot, &series)?;
+    let (floors, maps): (Vec<Series>, Vec<Series>) =
+        series.iter().cloned().partition(|s| is_floor(&s.name));
+    for f in &floors {
+        let pts = f.points.iter().filter_map(|&(x, y)| y.map(|y| (x, y)));
+        chart.draw_series(DashedLineSeries::new(
+            pts,
+            6,
+            4,
+            color_of(&f.name, 0).stroke_width(2),
+        ))?;
+    }
+    draw_series(&mut chart, &plot, &maps)?;
     // The last point of every line is the maximum: label it.
     chart.draw_series(std::iter::once(Text::new(
         "max",
         (max_nines, 7.0),
-        ("sans-serif", 13).into_font().color(&RGBColor(90, 90, 90)),
+        ("sans-serif", 13)
+            .into_font()
+            .color(&RGBColor(90, 90, 90))
+            .pos(Pos::new(HPos::Right, VPos::Bottom)),
     )))?;
-    let entries: Vec<(String, RGBColor, u32)> = draw_order(&series)
-        .into_iter()
-        .rev()
-        .map(|i| {
-            let n = &series[i].name;
-            (n.clone(), color_of(n, i), width_of(n))
+    // The legend in the table's order (the registry's), floors last.
+    let entries: Vec<(String, RGBColor, Key)> = series
+        .iter()
+        .map(|s| {
+            let n = &s.name;
+            let key = if is_floor(n) {
+                Key::Dashed
+            } else if is_main(n) {
+                Key::Thick
+            } else {
+                Key::Line
+            };
+            (n.clone(), color_of(n, 0), key)
         })
         .collect();
-    legend(&legend_area, &entries)?;
+    keyed_legend(&legend_area, &entries)?;
     root.present()?;
     Ok(())
 }
@@ -353,7 +501,26 @@ pub fn plot_percentiles(path: &Path, title: &str, curves: &[(String, Vec<(f64, f
 ///
 /// Drawing or I/O errors.
 pub fn plot_bars(path: &Path, title: &str, unit: Unit, bars: &[(String, f64)]) -> Res<()> {
-    let x_max = bars.iter().map(|b| b.1).fold(1.0, f64::max);
+    // Bytes are drawn in MiB (or GiB), so that the ticks fall at 1-2-5
+    // steps of that unit rather than of bytes.
+    let raw_max = bars.iter().map(|b| b.1).fold(1.0, f64::max);
+    let (scale, suffix) = match unit {
+        Unit::Bytes if raw_max >= 2.0 * (1u64 << 30) as f64 => ((1u64 << 30) as f64, " GiB"),
+        Unit::Bytes if raw_max >= 2.0 * (1u64 << 20) as f64 => ((1u64 << 20) as f64, " MiB"),
+        Unit::Bytes => (1024.0, " KiB"),
+        _ => (1.0, ""),
+    };
+    let tick_fmt = |v: f64| {
+        if suffix.is_empty() {
+            unit.fmt(v)
+        } else {
+            format!("{}{suffix}", fmt_count(v))
+        }
+    };
+    let bars: Vec<(String, f64)> = bars.iter().map(|(n, v)| (n.clone(), v / scale)).collect();
+    let bars = &bars[..];
+    let value_fmt = |v: f64| unit.fmt(v * scale);
+    let x_max = bars.iter().map(|b| b.1).fold(1e-9, f64::max);
     let rows = bars.len().max(1);
     let height = 90 + 32 * rows as u32;
     let root = SVGBackend::new(path, (1000, height)).into_drawing_area();
@@ -381,7 +548,7 @@ pub fn plot_bars(path: &Path, title: &str, unit: Unit, bars: &[(String, f64)]) -
             }
         })
         .y_label_style(("sans-serif", 14))
-        .x_label_formatter(&|v| unit.fmt(*v))
+        .x_label_formatter(&|v| tick_fmt(*v))
         .draw()?;
     chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
         let top = (rows - i) as f64;
@@ -393,7 +560,7 @@ pub fn plot_bars(path: &Path, title: &str, unit: Unit, bars: &[(String, f64)]) -
     chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
         let top = (rows - i) as f64;
         Text::new(
-            format!(" {}", unit.fmt(b.1)),
+            format!(" {}", value_fmt(b.1)),
             (b.1, top - 0.5),
             TextStyle::from(("sans-serif", 13).into_font()).pos(Pos::new(HPos::Left, VPos::Center)),
         )
@@ -411,7 +578,13 @@ pub struct Panel {
     pub points: Vec<(f64, f64)>,
     /// x positions of vertical marks (growth starts).
     pub marks: Vec<f64>,
+    /// The machine's floor in the map's processes (the largest empty
+    /// clock pair), drawn as a dashed line.
+    pub floor: Option<f64>,
 }
+
+/// The colour of growth-start marks: a grey no map has.
+const MARKS: RGBColor = RGBColor(70, 70, 70);
 
 /// Columns of a small-multiples grid.
 const COLUMNS: usize = 3;
@@ -428,12 +601,15 @@ pub fn plot_panels(path: &Path, plot: &LinePlot<'_>, x: (f64, f64), panels: &[Pa
     let rows = panels.len().div_ceil(COLUMNS).max(1);
     let root = SVGBackend::new(path, (1200, 60 + 230 * rows as u32)).into_drawing_area();
     root.fill(&WHITE)?;
-    let (title, grid) = root.split_vertically(50);
-    title.draw(&Text::new(
-        plot.title.to_string(),
-        (10, 15),
-        ("sans-serif", 16).into_font(),
-    ))?;
+    let (title, grid) = root.split_vertically(56);
+    // The title on as many lines as it needs (about 140 characters each).
+    for (i, line) in textwrap::wrap(plot.title, 140).iter().enumerate() {
+        title.draw(&Text::new(
+            line.to_string(),
+            (10, 10 + 20 * i as i32),
+            ("sans-serif", 16).into_font(),
+        ))?;
+    }
     let ys = panels.iter().flat_map(|p| p.points.iter().map(|q| q.1));
     let y_hi = ys.fold(10.0, f64::max) * 2.0;
     let y_lo = if plot.log_y { 1e4 } else { 0.0 };
@@ -442,24 +618,40 @@ pub fn plot_panels(path: &Path, plot: &LinePlot<'_>, x: (f64, f64), panels: &[Pa
         let mut chart = ChartBuilder::on(area)
             .caption(&panel.name, ("sans-serif", 14))
             .margin(6)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
-            .build_cartesian_2d(x.0..x.1.max(x.0 + 1.0), (y_lo..y_hi).log_scale())?;
+            .margin_right(24)
+            .x_label_area_size(38)
+            .y_label_area_size(70)
+            .build_cartesian_2d(
+                x.0..x.1.max(x.0 + 1.0),
+                (y_lo..y_hi)
+                    .log_scale()
+                    .with_key_points(log_ticks(y_lo, y_hi, 4)),
+            )?;
         chart
             .configure_mesh()
             .x_labels(4)
-            .y_labels(4)
+            .x_desc(plot.x_label)
+            .y_desc(plot.y_label)
+            .axis_desc_style(("sans-serif", 11))
             .x_label_formatter(&|v| fmt_count(*v))
             .y_label_formatter(&|v| plot.y_unit_fmt(*v))
             .light_line_style(WHITE.mix(0.0))
             .draw()?;
+        if let Some(f) = panel.floor.filter(|f| *f > y_lo && *f < y_hi) {
+            chart.draw_series(DashedLineSeries::new(
+                [(x.0, f), (x.1, f)],
+                5,
+                4,
+                RGBColor(150, 150, 150).stroke_width(1),
+            ))?;
+        }
         let tick = y_lo * 1.6;
-        chart.draw_series(panel.marks.iter().map(|&m| {
-            PathElement::new(
-                vec![(m, y_lo), (m, tick)],
-                RGBColor(220, 60, 60).stroke_width(1),
-            )
-        }))?;
+        chart.draw_series(
+            panel
+                .marks
+                .iter()
+                .map(|&m| PathElement::new(vec![(m, y_lo), (m, tick)], MARKS.stroke_width(1))),
+        )?;
         let style = color_of(&panel.name, 0).filled();
         chart.draw_series(
             panel
@@ -538,66 +730,89 @@ pub fn plot_scatter(
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(80);
+    // The labels, placed where they overlap nothing, in pixels of the
+    // whole image (the chart area starts at its top-left corner).
+    let mut placed: Vec<((i32, i32), String)> = Vec::new();
+    let bounds;
     macro_rules! draw {
         ($chart:expr) => {{
             let mut chart = $chart;
-            // On a log axis, few labels: plotters then puts them at powers
-            // of ten only, instead of crowding 2×, 3×, … 9× into a decade.
             chart
                 .configure_mesh()
-                .x_labels(if x_axis.log { 4 } else { 10 })
-                .y_labels(if y_axis.log { 4 } else { 10 })
                 .x_desc(x_axis.label)
                 .y_desc(y_axis.label)
                 .x_label_formatter(&|v| x_axis.unit_fmt(*v))
                 .y_label_formatter(&|v| y_axis.unit_fmt(*v))
                 .light_line_style(WHITE.mix(0.0))
                 .draw()?;
-            let mut stairs = Vec::new();
-            for (i, &(x, y)) in front.iter().enumerate() {
-                if i > 0 {
-                    stairs.push((x, stairs.last().map_or(y, |p: &(f64, f64)| p.1)));
+            // A front is drawn where there is one: two points or more.
+            if front.len() >= 2 {
+                let mut stairs = Vec::new();
+                for (i, &(x, y)) in front.iter().enumerate() {
+                    if i > 0 {
+                        stairs.push((x, stairs.last().map_or(y, |p: &(f64, f64)| p.1)));
+                    }
+                    stairs.push((x, y));
                 }
-                stairs.push((x, y));
+                chart.draw_series(DashedLineSeries::new(stairs, 6, 4, FRONT.stroke_width(2)))?;
             }
-            chart.draw_series(DashedLineSeries::new(
-                stairs,
-                6,
-                4,
-                RGBColor(120, 120, 120).stroke_width(1),
-            ))?;
             for p in points {
                 let c = color_of(&p.series, 0);
                 chart.draw_series(std::iter::once(Circle::new((p.x, p.y), 5, c.filled())))?;
-                chart.draw_series(std::iter::once(Text::new(
-                    format!(" {}", p.label),
-                    (p.x, p.y),
-                    TextStyle::from(("sans-serif", 12).into_font())
-                        .pos(Pos::new(HPos::Left, VPos::Bottom)),
-                )))?;
+                placed.push((chart.backend_coord(&(p.x, p.y)), p.label.clone()));
             }
+            let (xr, yr) = chart.plotting_area().get_pixel_range();
+            bounds = (xr.start, yr.start, xr.end, yr.end);
         }};
     }
+    let ticks = |lo: f64, hi: f64| log_ticks(lo, hi, 12);
     match (x_axis.log, y_axis.log) {
-        (true, true) => {
-            draw!(builder.build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?)
-        }
-        (true, false) => draw!(builder.build_cartesian_2d((x0..x1).log_scale(), y0..y1)?),
-        (false, true) => draw!(builder.build_cartesian_2d(x0..x1, (y0..y1).log_scale())?),
+        (true, true) => draw!(builder.build_cartesian_2d(
+            (x0..x1).log_scale().with_key_points(ticks(x0, x1)),
+            (y0..y1).log_scale().with_key_points(ticks(y0, y1))
+        )?),
+        (true, false) => draw!(
+            builder
+                .build_cartesian_2d((x0..x1).log_scale().with_key_points(ticks(x0, x1)), y0..y1)?
+        ),
+        (false, true) => draw!(
+            builder
+                .build_cartesian_2d(x0..x1, (y0..y1).log_scale().with_key_points(ticks(y0, y1)))?
+        ),
         (false, false) => draw!(builder.build_cartesian_2d(x0..x1, y0..y1)?),
     }
-    let mut entries: Vec<(String, RGBColor, u32)> = Vec::new();
+    for ((at, text), (x, y)) in placed.iter().zip(place_labels(&placed, bounds)) {
+        // A label moved away from its point gets a thin line to it.
+        if (y - at.1).abs() > 14 {
+            let end = (
+                if x > at.0 {
+                    x
+                } else {
+                    x + 7 * text.chars().count() as i32
+                },
+                y + 7,
+            );
+            root.draw(&PathElement::new(
+                vec![*at, end],
+                RGBColor(160, 160, 160).stroke_width(1),
+            ))?;
+        }
+        root.draw(&Text::new(
+            text.clone(),
+            (x, y),
+            ("sans-serif", 12).into_font(),
+        ))?;
+    }
+    let mut entries: Vec<(String, RGBColor, Key)> = Vec::new();
     for p in points {
         if !entries.iter().any(|e| e.0 == p.series) {
-            entries.push((
-                p.series.clone(),
-                color_of(&p.series, 0),
-                width_of(&p.series),
-            ));
+            entries.push((p.series.clone(), color_of(&p.series, 0), Key::Dot));
         }
     }
-    entries.push(("Pareto front".into(), RGBColor(120, 120, 120), 1));
-    legend(&legend_area, &entries)?;
+    if front.len() >= 2 {
+        entries.push(("Pareto front".into(), FRONT, Key::Dashed));
+    }
+    keyed_legend(&legend_area, &entries)?;
     root.present()?;
     Ok(())
 }
@@ -636,27 +851,43 @@ pub fn plot_loglog(
         .margin(12)
         .x_label_area_size(45)
         .y_label_area_size(80)
-        .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())?;
+        .build_cartesian_2d(
+            (x0..x1).log_scale().with_key_points(log_ticks(x0, x1, 12)),
+            (y0..y1).log_scale().with_key_points(log_ticks(y0, y1, 14)),
+        )?;
     chart
         .configure_mesh()
-        .x_labels(6)
-        .y_labels(8)
         .x_desc(x_label)
         .y_desc(y_label)
         .x_label_formatter(&|v| fmt_count(*v))
         .y_label_formatter(&|v| fmt_ns(*v))
         .light_line_style(WHITE.mix(0.0))
         .draw()?;
-    for (name, pts) in series {
+    // The machine's floors dashed, the maps drawn over them.
+    let is_floor = |n: &str| n.contains("floor");
+    for (name, pts) in series.iter().filter(|(n, _)| is_floor(n)) {
+        let style = color_of(name, 0).stroke_width(2);
+        chart.draw_series(DashedLineSeries::new(pts.iter().copied(), 6, 4, style))?;
+    }
+    for (name, pts) in series.iter().filter(|(n, _)| !is_floor(n)) {
         let style = color_of(name, 0).stroke_width(width_of(name));
         chart.draw_series(LineSeries::new(pts.iter().copied(), style))?;
         chart.draw_series(pts.iter().map(|&p| Circle::new(p, 3, style.filled())))?;
     }
-    let entries: Vec<(String, RGBColor, u32)> = series
+    let entries: Vec<(String, RGBColor, Key)> = series
         .iter()
-        .map(|(n, _)| (n.clone(), color_of(n, 0), width_of(n)))
+        .map(|(n, _)| {
+            let key = if is_floor(n) {
+                Key::Dashed
+            } else if is_main(n) {
+                Key::Thick
+            } else {
+                Key::Line
+            };
+            (n.clone(), color_of(n, 0), key)
+        })
         .collect();
-    legend(&legend_area, &entries)?;
+    keyed_legend(&legend_area, &entries)?;
     root.present()?;
     Ok(())
 }

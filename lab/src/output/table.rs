@@ -8,6 +8,10 @@ use comfy_table::{CellAlignment, Table as Comfy, presets};
 
 use crate::Res;
 
+/// The widest a printed table may be, in columns: a terminal of 120
+/// columns shows every line whole.
+pub const WIDTH: usize = 120;
+
 /// A table: printed aligned on stdout, written as CSV.
 #[derive(Clone, Debug, Default)]
 pub struct Table {
@@ -46,13 +50,44 @@ impl Table {
         self.rows.get(row).map(|r| r[c].as_str())
     }
 
-    /// Prints the table (first column left-aligned, the others right).
+    /// Prints the table (first column left-aligned, the others right),
+    /// within [`WIDTH`] columns: the rightmost columns that do not fit are
+    /// left out, and a line says how many (the CSV files keep them all).
     pub fn print(&self) {
+        print!("{}", self.render(WIDTH));
+    }
+
+    /// The table as [`print`](Self::print) shows it, at most `width`
+    /// columns wide (but the first column, whatever its width).
+    pub fn render(&self, width: usize) -> String {
+        let mut keep = self.header.len();
+        loop {
+            let text = self.render_columns(keep);
+            let fits = text.lines().all(|l| l.chars().count() <= width);
+            if fits || keep <= 1 {
+                let left_out = self.header.len() - keep;
+                return if left_out == 0 {
+                    format!("{text}\n")
+                } else {
+                    let note = format!(
+                        "(and {left_out} more column{}: {}, in the CSV file)",
+                        if left_out == 1 { "" } else { "s" },
+                        self.header[keep..].join(", ")
+                    );
+                    format!("{text}\n{}\n", super::wrap(&note))
+                };
+            }
+            keep -= 1;
+        }
+    }
+
+    /// The first `keep` columns, aligned.
+    fn render_columns(&self, keep: usize) -> String {
         let mut t = Comfy::new();
         t.load_preset(presets::NOTHING);
-        t.set_header(&self.header);
+        t.set_header(&self.header[..keep]);
         for r in &self.rows {
-            t.add_row(r);
+            t.add_row(&r[..keep]);
         }
         for (i, col) in t.column_iter_mut().enumerate() {
             col.set_cell_alignment(if i == 0 {
@@ -61,7 +96,7 @@ impl Table {
                 CellAlignment::Right
             });
         }
-        println!("{t}");
+        t.to_string()
     }
 
     /// A printable view of some columns, each shown under its own header

@@ -157,6 +157,7 @@ pub fn child(map: &str, n: u64, seed: u64, extras: &Extras) -> Res<()> {
     if m.len() as u64 != n {
         return Err(format!("{map}: {} of {n} keys stored", m.len()).into());
     }
+    work_per_write(&*m, &mut counts);
     drop(m);
     if let Some(path) = &extras.trace {
         super::trace::write(path, &inserts, &pairs)?;
@@ -176,6 +177,25 @@ pub fn child(map: &str, n: u64, seed: u64, extras: &Extras) -> Res<()> {
     counts.insert("touch_max_ns", touch.3 as f64);
     print_result(map, &counts);
     Ok(())
+}
+
+/// The most work one write did over the build (the counters' per-operation
+/// maxima, `work_*`) and the policy constants that cap it (`policy_*`).
+fn work_per_write(m: &dyn LabMap<u64>, counts: &mut BTreeMap<&str, f64>) {
+    if let (Some(s), Some(p)) = (m.stats(), m.policy()) {
+        for (k, v) in [
+            ("work_chains", s.max_buckets_evacuated_in_one_op),
+            ("work_entries", s.max_entries_moved_in_one_op),
+            ("work_bytes_allocated", s.max_bytes_allocated_in_one_op),
+            ("work_bytes_released", s.max_bytes_released_in_one_op),
+            ("work_bytes_freed", s.max_bytes_freed_in_one_op),
+            ("work_system_calls", s.max_system_calls_in_one_op),
+            ("policy_cursor_steps", p.cursor_steps() as u64),
+            ("policy_release_batch", p.release_batch() as u64),
+        ] {
+            counts.insert(k, v as f64);
+        }
+    }
 }
 
 /// Times the first write to every 4 KiB page of a fresh zeroed allocation
