@@ -495,11 +495,66 @@ fn memory_reports_every_map() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The default run at its smallest size: every experiment that can run
+/// here, lines that fit a 120-column terminal, tables in human units, and
+/// an end a newcomer can act on (the noise verdict, then every plot by
+/// path and how to redraw them).
 #[test]
 fn all_ends_with_a_summary_table() {
     let dir = out_dir("all");
     let stdout = run_ok(&["all", "--scale", "0.005"], &dir);
     assert!(stdout.contains("== summary"));
+    for line in stdout.lines() {
+        assert!(
+            line.chars().count() <= 120,
+            "wider than 120 columns: {line:?}"
+        );
+    }
+    for section in [
+        "== pause",
+        "== throughput",
+        "== memory",
+        "== scaling",
+        "== frontier",
+        "== attribute",
+        "== residency",
+        "== churn",
+        "== drain",
+        "== concurrent",
+        "== soak skipped",
+    ] {
+        assert!(stdout.contains(section), "no {section:?} section");
+    }
+    assert!(
+        stdout.contains("== fidelity"),
+        "fidelity runs, or says why it is skipped"
+    );
+    // Human units, not raw nanoseconds, in the printed tables.
+    let summary = stdout.split("== summary").nth(1).unwrap();
+    assert!(
+        summary.contains(" µs") || summary.contains(" ns"),
+        "{summary}"
+    );
+    assert!(
+        !summary.lines().any(|l| l
+            .split_whitespace()
+            .any(|w| w.len() > 7 && w.bytes().all(|b| b.is_ascii_digit()))),
+        "a raw number in {summary}"
+    );
+    // The end: the verdict, then the plots.
+    let verdict = stdout.find("Noise verdict:").expect("a noise verdict");
+    let plots = stdout.find("plots (").expect("the list of plots");
+    assert!(verdict < plots, "the verdict comes before the plots");
+    let tail = &stdout[plots..];
+    assert!(
+        tail.contains("lab plot") && tail.contains("pause.svg") && tail.contains("throughput.svg")
+    );
+    let rows = csv_rows(&dir.join("summary.csv"));
+    assert!(
+        rows.iter().any(|r| r[0] == "noise verdict"
+            && r[1].trim_start_matches('"').starts_with("Noise verdict:")),
+        "summary.csv carries the verdict"
+    );
     let rows = csv_rows(&dir.join("summary.csv"));
     assert_eq!(rows[0][0], "map");
     let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
@@ -516,6 +571,11 @@ fn all_ends_with_a_summary_table() {
     for map in ["evacmap", "griddle", "papaya", "std"] {
         assert!(rows.iter().any(|r| r[0] == map), "no {map} row");
     }
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .filter(|r| r[0] != "noise verdict")
+        .collect();
+    let _ = &rows;
     for file in [
         "pause.svg",
         "residency.svg",

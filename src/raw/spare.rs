@@ -206,32 +206,33 @@ mod tests {
 
     /// 7/8 of the load limit allocates the next array (B + 1, empty); the
     /// doubling takes it (no second allocation), and the next array ahead
-    /// comes at 7/8 of the new limit.
+    /// comes at 7/8 of the new limit. Sizes are the smallest with an array
+    /// ahead (`SPARE_MIN_BYTES`), so that the test stays short under Miri.
     #[test]
     fn the_doubling_takes_the_array_allocated_ahead() {
         let mut t = table(Policy::go().with_touch_ahead(true));
-        fill(&mut t, spread, 1_664); // 2^8 buckets, at Go's load limit
+        fill(&mut t, spread, 104); // 2^4 buckets, at Go's load limit
         t.finish_evacuation(&spread);
-        assert_eq!(t.log2(), Some(8));
+        assert_eq!(t.log2(), Some(4));
         let s = t.stats();
-        assert!(s.spare_bytes > 0, "allocated at 7/8 of 1,664: {s:?}");
+        assert!(s.spare_bytes > 0, "allocated at 7/8 of 104: {s:?}");
         let spare = s.spare_bytes;
         // Every page was touched by the limit (where pages can be: not
         // under Miri, which has no page size and calls the spare ready).
         assert!(t.spare.is_ready(), "touched by the limit");
         assert!(page_size().is_none() || t.spare.touched > 0);
-        insert(&mut t, spread, 1_664, 0); // starts the doubling
+        insert(&mut t, spread, 104, 0); // starts the doubling
         t.check_invariants(spread);
         let s = t.stats();
-        assert_eq!((t.log2(), s.spare_bytes), (Some(9), 0));
+        assert_eq!((t.log2(), s.spare_bytes), (Some(5), 0));
         assert_eq!(
             s.bytes_allocated - s.old_bytes_held,
             spare,
             "the same array"
         );
-        fill(&mut t, spread, 2_913); // past 7/8 of 3,328
+        fill(&mut t, spread, 183); // past 7/8 of 208
         assert!(t.stats().spare_bytes > 0);
-        assert!((0..2_913).all(|k| get(&t, spread, k) == Some(2 * k)));
+        assert!((0..183).all(|k| get(&t, spread, k) == Some(2 * k)));
     }
 
     /// A shrink frees the array ahead (its `B` no longer fits), and so
@@ -240,16 +241,16 @@ mod tests {
     #[test]
     fn a_shrink_frees_the_array_ahead() {
         let mut t = table(Policy::go());
-        fill(&mut t, spread, 1_500);
+        fill(&mut t, spread, 190);
         assert!(t.stats().spare_bytes > 0);
-        for k in 0..1_450 {
+        for k in 0..180 {
             remove(&mut t, spread, k);
         }
         t.shrink_to(0, spread);
         t.check_invariants(spread);
         assert_eq!(t.stats().spare_bytes, 0);
         let mut off = table(Policy::go().with_allocate_ahead(false));
-        fill(&mut off, spread, 1_600);
+        fill(&mut off, spread, 200);
         assert_eq!(off.stats().spare_bytes, 0);
     }
 }

@@ -211,9 +211,12 @@ pub fn run(n: u64, seed: u64, out: &Path) -> Res<()> {
         "hold_max_ns",
     ]);
     let mut timeline_rows = Vec::new();
+    let names = registry::names_in(Experiment::Concurrent);
+    let bar = crate::output::progress(2 * names.len() as u64, "concurrent");
     for readers in [1, 3] {
-        for name in registry::names_in(Experiment::Concurrent) {
-            eprintln!("concurrent: {name}, {readers} reader(s)");
+        for &name in &names {
+            bar.set_message(format!("concurrent: {name}, {readers} reader(s)"));
+            bar.inc(1);
             let r = run_one(name, &keys, readers)?;
             let hold = r
                 .hold
@@ -244,6 +247,7 @@ pub fn run(n: u64, seed: u64, out: &Path) -> Res<()> {
             }
         }
     }
+    bar.finish_and_clear();
     let mut floor_row = vec!["-".to_string(); table.header.len()];
     floor_row[0] = "timer floor".into();
     floor_row[2] = floor.quantile(0.5).to_string();

@@ -161,8 +161,15 @@ pub fn measure_all(
         .map(Target::from)
         .collect();
     let mut rows: Vec<Row> = Vec::new();
+    let bar = crate::output::progress((sizes.len() * maps.len()) as u64, "scaling");
     for &n in &sizes {
         for t in &maps {
+            bar.set_message(format!(
+                "scaling: {} at {} keys",
+                t.name,
+                fmt_count(n as f64)
+            ));
+            bar.inc(1);
             let prev = rows
                 .iter()
                 .rev()
@@ -183,7 +190,9 @@ pub fn measure_all(
                         n / prev.map_or(1, |p| p.0),
                         fmt_bytes(avail)
                     );
-                    eprintln!("scaling: {} at {}: {why}", t.name, fmt_count(n as f64));
+                    bar.suspend(|| {
+                        eprintln!("scaling: {} at {}: {why}", t.name, fmt_count(n as f64));
+                    });
                     let mut cells = vec!["-".to_string(); COLUMNS.len() - 3];
                     cells.push(why);
                     rows.push(Row {
@@ -194,7 +203,6 @@ pub fn measure_all(
                     continue;
                 }
             }
-            eprintln!("scaling: {} at {} keys", t.name, fmt_count(n as f64));
             let cells = measure_one(t, n, &plan)?;
             rows.push(Row {
                 map: t.name.clone(),
@@ -203,6 +211,7 @@ pub fn measure_all(
             });
         }
     }
+    bar.finish_and_clear();
     let mut table = Table::new(&COLUMNS);
     for r in rows {
         let mut row = vec![r.map, r.keys.to_string()];
