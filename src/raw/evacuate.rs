@@ -744,9 +744,13 @@ mod tests {
         let mut map = EvacMap::with_hasher(Mod32Builder);
         // 104 keys fill 16 buckets to Go's load limit (6.5 per bucket).
         let keys: Vec<u64> = (0..105).map(|i| i * 16).collect();
-        for &k in &keys[..104] {
+        for (i, &k) in keys[..104].iter().enumerate() {
             map.insert(k, k + 1);
-            map.check_invariants();
+            // Every 8th under Miri, where a check of these long chains
+            // takes a fifth of a second.
+            if !cfg!(miri) || i % 8 == 7 {
+                map.check_invariants();
+            }
         }
         map.finish_evacuation();
         let chains = map.instruments().chain_lengths();

@@ -48,7 +48,7 @@ pub(super) fn get(t: &Table, h: fn(&u64) -> u64, k: u64) -> Option<u64> {
 /// a tenth of a second, every 16th (and the last), which keeps the raw
 /// unit tests to minutes there while each insert's memory accesses are
 /// still checked.
-const CHECK_EVERY: u64 = if cfg!(miri) { 16 } else { 1 };
+pub(super) const CHECK_EVERY: u64 = if cfg!(miri) { 16 } else { 1 };
 
 /// Inserts `0..n` (value `2k`), checking the invariants after each (after
 /// every `CHECK_EVERY`-th under Miri) and after the last.
