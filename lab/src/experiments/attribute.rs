@@ -181,7 +181,8 @@ pub fn explain(top: &[(u64, u64)], processes: &[Vec<Slow>]) -> Vec<OwnSlow> {
                 index,
                 own_ns,
                 raw_ns: seen.iter().map(|s| s.ns).collect(),
-                len: seen.first().map_or(0, |s| s.len),
+                // A build inserts distinct keys: the length before insert i is i.
+                len: seen.first().map_or(index, |s| s.len),
                 causes,
                 faults_in: seen.iter().filter(|s| s.faults > 0).count(),
                 preempted_in: seen.iter().filter(|s| s.switches > 0).count(),
@@ -227,7 +228,8 @@ fn own_table(own: &[OwnSlow], processes: usize, human: bool) -> Table {
             count(o.index),
             ns(o.own_ns),
             if o.recorded == 0 {
-                "-".into()
+                // Under the threshold in every process: not recorded.
+                "under threshold".into()
             } else {
                 raw.join(" ")
             },
@@ -237,11 +239,21 @@ fn own_table(own: &[OwnSlow], processes: usize, human: bool) -> Table {
             } else {
                 o.causes.join(" ")
             },
-            format!("{}/{processes}", o.faults_in),
-            format!("{}/{processes}", o.preempted_in),
+            seen_in(o.faults_in, o.recorded, processes),
+            seen_in(o.preempted_in, o.recorded, processes),
         ]);
     }
     t
+}
+
+/// "k/n" processes, or "-" when no process recorded the insert (it was
+/// under the threshold in all of them, so nothing is known).
+fn seen_in(k: usize, recorded: usize, processes: usize) -> String {
+    if recorded == 0 {
+        "-".into()
+    } else {
+        format!("{k}/{processes}")
+    }
 }
 
 /// The most work one insert did in the build (the counters are the same
@@ -463,6 +475,10 @@ mod tests {
         assert_eq!((own[0].faults_in, own[0].recorded), (1, 2));
         assert_eq!(own[0].raw_ns, [50_000, 90_000]);
         assert_eq!(own[1].recorded, 0);
+        assert_eq!(own[1].len, 9, "a build's length before insert i is i");
+        let table = own_table(&own, 2, true);
+        let text = format!("{table:?}");
+        assert!(text.contains("under threshold"), "{text}");
     }
 
     #[test]

@@ -206,11 +206,17 @@ fn place_labels(points: &[((i32, i32), String)], bounds: (i32, i32, i32, i32)) -
     let mut out = Vec::new();
     for ((x, y), text) in points {
         let w = width(text);
-        // Beside the point first, then further up or down, right or left.
+        // Beside the point first, then further up or down, right or left,
+        // then further out to the side (a dense cluster: a leader line
+        // joins label and point).
         let mut candidates = Vec::new();
-        for dy in [-H, 0, -2 * H, H, -3 * H, 2 * H, -4 * H, 3 * H] {
-            candidates.push((x + 8, y + dy));
-            candidates.push((x - 8 - w, y + dy));
+        for dx in [8, 8 + 5 * H] {
+            for k in 0..8 {
+                for dy in [-(k + 1) * H, k * H] {
+                    candidates.push((x + dx, y + dy));
+                    candidates.push((x - dx - w, y + dy));
+                }
+            }
         }
         let cost = |(cx, cy): (i32, i32)| {
             let b = (cx, cy, cx + w, cy + H);
@@ -783,15 +789,9 @@ pub fn plot_scatter(
     }
     for ((at, text), (x, y)) in placed.iter().zip(place_labels(&placed, bounds)) {
         // A label moved away from its point gets a thin line to it.
-        if (y - at.1).abs() > 14 {
-            let end = (
-                if x > at.0 {
-                    x
-                } else {
-                    x + 7 * text.chars().count() as i32
-                },
-                y + 7,
-            );
+        let w = 7 * text.chars().count() as i32;
+        if (y - at.1).abs() > 14 || x > at.0 + 20 || x + w < at.0 - 20 {
+            let end = (if x > at.0 { x } else { x + w }, y + 7);
             root.draw(&PathElement::new(
                 vec![*at, end],
                 RGBColor(160, 160, 160).stroke_width(1),
