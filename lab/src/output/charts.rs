@@ -133,24 +133,20 @@ pub(crate) enum Key {
 /// The colour of a scatter plot's Pareto front: a hue no map has.
 const FRONT: RGBColor = RGBColor(200, 0, 200);
 
-/// Draws a legend in `area`, one row per series, in the given order.
+/// Draws a legend in `area`, one row per series, in the given order: a
+/// thick line for a series drawn wider than 1 (`width_of`), else a line.
 pub(crate) fn legend(
     area: &DrawingArea<SVGBackend, Shift>,
     entries: &[(String, RGBColor, u32)],
 ) -> Res<()> {
-    for (row, (name, color, width)) in entries.iter().enumerate() {
-        let y = 40 + row as i32 * 22;
-        area.draw(&PathElement::new(
-            vec![(5, y), (35, y)],
-            color.stroke_width(*width + 1),
-        ))?;
-        area.draw(&Text::new(
-            name.clone(),
-            (42, y - 7),
-            ("sans-serif", 14).into_font(),
-        ))?;
-    }
-    Ok(())
+    let keyed: Vec<(String, RGBColor, Key)> = entries
+        .iter()
+        .map(|(name, color, width)| {
+            let key = if *width > 1 { Key::Thick } else { Key::Line };
+            (name.clone(), *color, key)
+        })
+        .collect();
+    keyed_legend(area, &keyed)
 }
 
 /// Draws a legend whose rows show a dot, a line or a dashed line.
