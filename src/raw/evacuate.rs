@@ -706,6 +706,7 @@ impl YSlots {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixture::CHECK_EVERY;
     use core::hash::{BuildHasher, Hasher};
 
     use crate::{EvacMap, EvacuationKind, Phase, Policy};
@@ -744,11 +745,9 @@ mod tests {
         let mut map = EvacMap::with_hasher(Mod32Builder);
         // 104 keys fill 16 buckets to Go's load limit (6.5 per bucket).
         let keys: Vec<u64> = (0..105).map(|i| i * 16).collect();
-        for (i, &k) in keys[..104].iter().enumerate() {
+        for (i, &k) in (0u64..).zip(&keys[..104]) {
             map.insert(k, k + 1);
-            // Every 8th under Miri, where a check of these long chains
-            // takes a fifth of a second.
-            if !cfg!(miri) || i % 8 == 7 {
+            if i.is_multiple_of(CHECK_EVERY) {
                 map.check_invariants();
             }
         }

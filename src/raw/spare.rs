@@ -206,33 +206,38 @@ mod tests {
 
     /// 7/8 of the load limit allocates the next array (B + 1, empty); the
     /// doubling takes it (no second allocation), and the next array ahead
-    /// comes at 7/8 of the new limit. Sizes are the smallest with an array
-    /// ahead (`SPARE_MIN_BYTES`), so that the test stays short under Miri.
+    /// comes at 7/8 of the new limit. Natively from `B = 8`, so that the
+    /// array ahead (73 KiB) takes many touching steps; under Miri, which has
+    /// no pages to touch, from the smallest `B` with an array ahead
+    /// (`SPARE_MIN_BYTES`), so that the test stays short there.
     #[test]
     fn the_doubling_takes_the_array_allocated_ahead() {
+        const B: u8 = if cfg!(miri) { 4 } else { 8 };
+        let limit = 13u64 << (B - 1); // Go's load limit at B: 6.5 * 2^B
+        let past_next_spare = (13u64 << B) / 8 * 7 + 1;
         let mut t = table(Policy::go().with_touch_ahead(true));
-        fill(&mut t, spread, 104); // 2^4 buckets, at Go's load limit
+        fill(&mut t, spread, limit);
         t.finish_evacuation(&spread);
-        assert_eq!(t.log2(), Some(4));
+        assert_eq!(t.log2(), Some(B));
         let s = t.stats();
-        assert!(s.spare_bytes > 0, "allocated at 7/8 of 104: {s:?}");
+        assert!(s.spare_bytes > 0, "allocated at 7/8 of {limit}: {s:?}");
         let spare = s.spare_bytes;
         // Every page was touched by the limit (where pages can be: not
         // under Miri, which has no page size and calls the spare ready).
         assert!(t.spare.is_ready(), "touched by the limit");
         assert!(page_size().is_none() || t.spare.touched > 0);
-        insert(&mut t, spread, 104, 0); // starts the doubling
+        insert(&mut t, spread, limit, 0); // starts the doubling
         t.check_invariants(spread);
         let s = t.stats();
-        assert_eq!((t.log2(), s.spare_bytes), (Some(5), 0));
+        assert_eq!((t.log2(), s.spare_bytes), (Some(B + 1), 0));
         assert_eq!(
             s.bytes_allocated - s.old_bytes_held,
             spare,
             "the same array"
         );
-        fill(&mut t, spread, 183); // past 7/8 of 208
+        fill(&mut t, spread, past_next_spare);
         assert!(t.stats().spare_bytes > 0);
-        assert!((0..183).all(|k| get(&t, spread, k) == Some(2 * k)));
+        assert!((0..past_next_spare).all(|k| get(&t, spread, k) == Some(2 * k)));
     }
 
     /// A shrink frees the array ahead (its `B` no longer fits), and so

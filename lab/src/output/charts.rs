@@ -185,13 +185,17 @@ fn keyed_legend(
     Ok(())
 }
 
+/// The width a point label takes on a plot (12-point sans-serif).
+fn label_width(text: &str) -> i32 {
+    7 * text.chars().count() as i32
+}
+
 /// Places point labels so that they do not overlap each other or the
 /// points: for each point (pixel position `at`, label `text`), the first
-/// of sixteen places beside, above or below it whose box is free, or the
-/// least crowded. Returns each label's top-left pixel.
+/// of 64 places beside, above or below it, then further out to either
+/// side, whose box is free, or the least crowded. Returns each label's top-left pixel.
 fn place_labels(points: &[((i32, i32), String)], bounds: (i32, i32, i32, i32)) -> Vec<(i32, i32)> {
     const H: i32 = 14;
-    let width = |t: &str| 7 * t.chars().count() as i32;
     let overlap = |a: (i32, i32, i32, i32), b: (i32, i32, i32, i32)| {
         a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
     };
@@ -201,7 +205,7 @@ fn place_labels(points: &[((i32, i32), String)], bounds: (i32, i32, i32, i32)) -
         .collect();
     let mut out = Vec::new();
     for ((x, y), text) in points {
-        let w = width(text);
+        let w = label_width(text);
         // Beside the point first, then further up or down, right or left,
         // then further out to the side (a dense cluster: a leader line
         // joins label and point).
@@ -785,7 +789,7 @@ pub fn plot_scatter(
     }
     for ((at, text), (x, y)) in placed.iter().zip(place_labels(&placed, bounds)) {
         // A label moved away from its point gets a thin line to it.
-        let w = 7 * text.chars().count() as i32;
+        let w = label_width(text);
         if (y - at.1).abs() > 14 || x > at.0 + 20 || x + w < at.0 - 20 {
             let end = (if x > at.0 { x } else { x + w }, y + 7);
             root.draw(&PathElement::new(
